@@ -1,0 +1,14 @@
+#pragma once
+// One registration function per command group; each lives in its own cmd_*.cpp file.
+#include <CLI/CLI.hpp>
+
+#include "cli/output.hpp"
+
+namespace ios::cli {
+
+void register_version(CLI::App& app, Globals& g);
+void register_keygen(CLI::App& app, Globals& g);
+void register_keys(CLI::App& app, Globals& g);
+void register_lottery(CLI::App& app, Globals& g);
+
+}  // namespace ios::cli

@@ -1,0 +1,38 @@
+// The ios binary: parse (CLI11), call the libraries, print. No protocol logic lives here.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "node/crypto/hash.hpp"
+
+int main(int argc, char** argv) {
+  using namespace ios::cli;
+  ios::crypto::init();
+
+  Globals g;
+  CLI::App app{"ios: run and test the sharded IOS blockchain (whitepaper: Internet of Services)", "ios"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the subcommand: `ios keygen ... --json`
+  app.footer(std::string("\n") + exit_code_table);
+  add_global_flags(app, g);
+
+  register_version(app, g);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Every parse error is a usage error (CLI.md): one line, exit 2.
+    return report_failure(g, Exit::usage, std::string(e.what()) + " (see --help)");
+  } catch (const Failure& f) {
+    return report_failure(g, f.exit(), f.what());
+  } catch (const std::exception& e) {
+    return report_failure(g, Exit::internal, std::string("internal error: ") + e.what());
+  }
+  return 0;
+}

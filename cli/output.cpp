@@ -1,0 +1,84 @@
+#include "cli/output.hpp"
+
+#include <iostream>
+
+namespace ios::cli {
+
+const char* const exit_code_table =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  internal error\n"
+    "  2  usage or config error\n"
+    "  3  not found (tx, block, account, devnet home, node)\n"
+    "  4  timeout\n"
+    "  5  failed on chain (tx rejected, Atomix aborted, a batch line failed)\n"
+    "  6  verification failed (msb verify, drp verify, lottery verify)\n"
+    "  7  node unreachable\n"
+    "  8  network unhealthy\n"
+    "  9  conflict (file or home exists, port in use, devnet already running)\n"
+    "  10 key or keystore error (wrong password, tampered file, unsupported version)\n";
+
+const char* error_code(Exit exit) {
+  switch (exit) {
+    case Exit::ok: return "OK";
+    case Exit::internal: return "INTERNAL";
+    case Exit::usage: return "USAGE";
+    case Exit::not_found: return "NOT_FOUND";
+    case Exit::timeout: return "TIMEOUT";
+    case Exit::failed_on_chain: return "FAILED_ON_CHAIN";
+    case Exit::verification_failed: return "VERIFICATION_FAILED";
+    case Exit::unreachable: return "UNREACHABLE";
+    case Exit::unhealthy: return "UNHEALTHY";
+    case Exit::conflict: return "CONFLICT";
+    case Exit::key_error: return "KEY_ERROR";
+  }
+  return "INTERNAL";
+}
+
+void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const std::string& text) {
+  if (g.format == Format::text) {
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << '\n';
+    std::cout.flush();
+    return;
+  }
+  doc["schema"] = schema;
+  // ndjson: one document per line; json: the same document, pretty for people.
+  std::cout << (g.format == Format::json ? doc.dump(2) : doc.dump()) << '\n';
+  std::cout.flush();
+}
+
+int report_failure(const Globals& g, Exit exit, const std::string& message) {
+  if (g.format != Format::text) {
+    nlohmann::json doc{{"schema", "ios.error.v1"},
+                       {"ok", false},
+                       {"error", {{"code", error_code(exit)}, {"message", message}}}};
+    std::cout << (g.format == Format::json ? doc.dump(2) : doc.dump()) << '\n';
+    std::cout.flush();
+  }
+  std::cerr << "ios: error: " << message << '\n';
+  return static_cast<int>(exit);
+}
+
+void note(const Globals& g, const std::string& line) {
+  if (!g.quiet) std::cerr << line << '\n';
+}
+
+void fail(Exit exit, const core::Error& error, const std::string& context) {
+  throw Failure(exit, context.empty() ? error.message() : context + ": " + error.message());
+}
+
+void add_global_flags(CLI::App& app, Globals& g) {
+  static const std::map<std::string, Format> formats{
+      {"text", Format::text}, {"json", Format::json}, {"ndjson", Format::ndjson}};
+  app.add_option("-o,--output", g.format, "Output format: text, json or ndjson")
+      ->transform(CLI::CheckedTransformer(formats))
+      ->group("Global");
+  app.add_flag_callback("--json", [&g] { g.format = Format::json; }, "Same as -o json")->group("Global");
+  app.add_flag("-q,--quiet", g.quiet, "No progress or warnings on stderr")->group("Global");
+  app.add_flag("-v,--verbose", g.verbosity, "More detail on stderr (repeatable)")->group("Global");
+  app.add_option("--home", g.home, "ios home folder")->envname("IOS_HOME")->group("Global");
+  app.add_option("--rpc", g.rpc, "Node RPC URL")->envname("IOS_RPC")->group("Global");
+}
+
+}  // namespace ios::cli

@@ -1,0 +1,88 @@
+#pragma once
+// Typed outcomes for bad input from users and peers (STYLE.md rule 2): a decoder or validator
+// returns Result<T>; a Reject names why, and the detail says where. Our own invariant
+// violations are not Results: they abort (see IOS_ASSERT).
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace ios::core {
+
+enum class Reject : std::uint16_t {
+  // canonical encoding
+  truncated,
+  trailing_bytes,
+  length_over_limit,
+  unknown_version,
+  non_canonical,
+  // text forms
+  bad_hex,
+  bad_address,
+  bad_checksum,
+  wrong_hrp,
+  // cryptography
+  bad_point,
+  bad_scalar,
+  bad_signature,
+  bad_proof,
+  bad_merkle_proof,
+  // keystore
+  bad_keystore,
+  wrong_password,
+  unsupported_keystore_version,
+  // files and I/O at the edges
+  io_error,
+  bad_json,
+};
+
+std::string_view to_string(Reject r);
+
+struct Error {
+  Reject reason;
+  std::string detail;
+
+  std::string message() const;
+};
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  const T& value() const& { return std::get<0>(v_); }
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+  const Error& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// For operations that produce nothing but may be refused.
+struct Ok {};
+using Status = Result<Ok>;
+
+inline Error reject(Reject reason, std::string detail = {}) {
+  return Error{reason, std::move(detail)};
+}
+
+[[noreturn]] void assertion_failed(const char* expr, const char* file, int line);
+
+}  // namespace ios::core
+
+// Our own invariants: one condition per assertion (STYLE.md rule 3); never for peer input.
+#define IOS_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : ::ios::core::assertion_failed(#expr, __FILE__, __LINE__))

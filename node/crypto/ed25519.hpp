@@ -1,0 +1,50 @@
+#pragma once
+// Ed25519 (RFC 8032, pure, no prehash) through libsodium, which PROTOCOLS.md §2 pins as the
+// one consensus verifier: it rejects S >= L (malleability, kyber #427/#430), small-order A and
+// R, and non-canonical A, and uses the cofactorless equation.
+//
+// Everything ios signs is domain-separated: the signed bytes are
+// tag ‖ u32(len(chain_id)) ‖ chain_id ‖ body, so a signature made for one purpose, chain or
+// shard can never be replayed as another (PROTOCOLS.md §0.2, §2).
+#include <cstdint>
+#include <string_view>
+
+#include "node/core/bytes.hpp"
+#include "node/crypto/secret.hpp"
+
+namespace ios::crypto {
+
+using PublicKey = core::ByteArray<32>;
+using Signature = core::ByteArray<64>;
+using Seed = Secret<32>;
+
+class SigningKey {
+ public:
+  // RFC 8032 key generation from a 32-byte seed.
+  explicit SigningKey(const Seed& seed);
+
+  const PublicKey& public_key() const { return public_key_; }
+  Signature sign(core::ByteView message) const;
+  // The raw 64-byte libsodium secret key (seed ‖ public key); for the VRF and CoSi code.
+  const Secret<64>& expanded() const { return secret_; }
+
+ private:
+  Secret<64> secret_;
+  PublicKey public_key_{};
+};
+
+bool verify(const PublicKey& key, core::ByteView message, const Signature& sig);
+
+// tag ‖ u32(len(chain_id)) ‖ chain_id ‖ body.
+core::Bytes tagged_message(std::string_view tag, core::ByteView chain_id, core::ByteView body);
+Signature sign_tagged(const SigningKey& key, std::string_view tag, core::ByteView chain_id, core::ByteView body);
+bool verify_tagged(const PublicKey& key, std::string_view tag, core::ByteView chain_id, core::ByteView body,
+                   const Signature& sig);
+
+// Proof of possession (PROTOCOLS.md §3.3): a signature over "IOS/v1/pop" ‖ pk ‖ u64(epoch).
+// It stops the rogue-key attack on CoSi aggregates (a key X − Σ honest keys announced without
+// knowing its secret): only keys whose PoP verified may ever be aggregated.
+Signature make_pop(const SigningKey& key, std::uint64_t registration_epoch);
+bool verify_pop(const PublicKey& key, std::uint64_t registration_epoch, const Signature& pop);
+
+}  // namespace ios::crypto

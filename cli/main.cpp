@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   add_global_flags(app, g);
 
   register_version(app, g);
+  register_keygen(app, g);
+  register_keys(app, g);
+  register_lottery(app, g);
 
   try {
     app.parse(argc, argv);

@@ -18,6 +18,7 @@ std::string_view to_string(Reject r) {
     case Reject::bad_signature: return "bad_signature";
     case Reject::bad_proof: return "bad_proof";
     case Reject::bad_merkle_proof: return "bad_merkle_proof";
+    case Reject::duplicate: return "duplicate";
     case Reject::bad_keystore: return "bad_keystore";
     case Reject::wrong_password: return "wrong_password";
     case Reject::unsupported_keystore_version: return "unsupported_keystore_version";

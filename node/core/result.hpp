@@ -30,6 +30,7 @@ enum class Reject : std::uint16_t {
   bad_signature,
   bad_proof,
   bad_merkle_proof,
+  duplicate,
   // keystore
   bad_keystore,
   wrong_password,

@@ -1,0 +1,22 @@
+#pragma once
+// Turning user text into typed values at the edge: one clear line and exit 2 on bad input.
+#include <string>
+
+#include "cli/output.hpp"
+#include "node/core/bytes.hpp"
+
+namespace ios::cli {
+
+core::Bytes parse_hex_arg(const std::string& flag, const std::string& text);
+
+template <std::size_t N>
+core::ByteArray<N> parse_hex_arg(const std::string& flag, const std::string& text) {
+  auto v = core::from_hex_fixed<N>(text);
+  if (!v)
+    throw Failure(Exit::usage, flag + ": expected " + std::to_string(2 * N) + " hex characters (" + std::to_string(N) +
+                                   " bytes), got " + std::to_string(text.size()) + " characters" +
+                                   (core::from_hex(text) ? "" : " that are not valid hex"));
+  return *v;
+}
+
+}  // namespace ios::cli

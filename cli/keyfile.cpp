@@ -1,0 +1,79 @@
+#include "cli/keyfile.hpp"
+
+#include <filesystem>
+#include <sstream>
+
+#include "cli/output.hpp"
+#include "node/chain/address.hpp"
+#include "node/crypto/keystore_file.hpp"
+
+namespace ios::cli {
+
+namespace {
+
+std::string read_keystore_text(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw Failure(Exit::not_found, "keystore not found: " + path);
+  auto text = crypto::read_text_file(path, crypto::keystore_bytes_max);
+  if (!text) fail(Exit::key_error, text.error(), path);
+  return *text;
+}
+
+}  // namespace
+
+crypto::KeystorePublic read_keystore_public(const std::string& path) {
+  auto pub = crypto::keystore_read_public(read_keystore_text(path));
+  if (!pub) fail(Exit::key_error, pub.error(), path);
+  return *pub;
+}
+
+crypto::Identity unlock_keystore(const std::string& path, const PasswordSource& src) {
+  std::string text = read_keystore_text(path);
+  auto pub = crypto::keystore_read_public(text);
+  if (!pub) fail(Exit::key_error, pub.error(), path);
+  bool no_source = src.file.empty() && src.env.empty();
+  PasswordSource effective = src;
+  if (pub->insecure && no_source) effective.insecure = true;
+  PasswordText password = read_password(effective, false);
+  auto identity = crypto::keystore_decrypt(text, password.str());
+  if (!identity) fail(Exit::key_error, identity.error(), path);
+  return std::move(identity).value();
+}
+
+void write_keystore(const std::string& path, const crypto::Identity& identity, const PasswordSource& src, bool force) {
+  PasswordText password = read_password(src, true);
+  auto params = src.insecure ? crypto::KdfParams::insecure() : crypto::KdfParams::moderate();
+  std::string text = crypto::keystore_encrypt(identity, password.str(), params, src.insecure);
+  auto written = crypto::write_secret_file(path, text, force);
+  if (!written) {
+    if (written.error().detail.rfind("exists:", 0) == 0)
+      throw Failure(Exit::conflict, path + " already exists (use --force to overwrite)");
+    fail(Exit::internal, written.error(), "cannot write " + path);
+  }
+}
+
+nlohmann::json identity_json(const crypto::PublicIdentity& id) {
+  nlohmann::json j{{"type", std::string(crypto::to_string(id.type))},
+                   {"address", chain::Address::from_public_key(id.signing).to_string()},
+                   {"public_keys", {{"signing", core::to_hex(id.signing)}}}};
+  if (id.type == crypto::KeyType::validator) {
+    j["public_keys"]["vrf"] = core::to_hex(id.vrf);
+    j["public_keys"]["pvss"] = core::to_hex(id.pvss);
+    j["proof_of_possession"] = {{"epoch", id.pop_epoch}, {"signature", core::to_hex(id.pop)}};
+  }
+  return j;
+}
+
+std::string identity_text(const crypto::PublicIdentity& id) {
+  std::ostringstream out;
+  out << "address      " << chain::Address::from_public_key(id.signing).to_string() << "\n"
+      << "type         " << crypto::to_string(id.type) << "\n"
+      << "signing key  " << core::to_hex(id.signing) << "\n";
+  if (id.type == crypto::KeyType::validator) {
+    out << "vrf key      " << core::to_hex(id.vrf) << "\n"
+        << "pvss key     " << core::to_hex(id.pvss) << "\n"
+        << "pop          " << core::to_hex(id.pop) << " (epoch " << id.pop_epoch << ")\n";
+  }
+  return out.str();
+}
+
+}  // namespace ios::cli

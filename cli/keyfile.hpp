@@ -1,0 +1,25 @@
+#pragma once
+// Keystore files as the CLI sees them: exit codes of CLI.md for every way a file can be bad
+// (missing: 3; malformed, tampered, wrong password, newer version: 10; exists: 9).
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/password.hpp"
+#include "node/crypto/identity.hpp"
+#include "node/crypto/keystore.hpp"
+
+namespace ios::cli {
+
+crypto::KeystorePublic read_keystore_public(const std::string& path);
+
+// An insecure dev keystore needs no password source; any other asks `src`.
+crypto::Identity unlock_keystore(const std::string& path, const PasswordSource& src);
+
+// Encrypts and writes with mode 0600; refuses an existing file (exit 9) unless `force`.
+void write_keystore(const std::string& path, const crypto::Identity& identity, const PasswordSource& src, bool force);
+
+// Public description: address, type and public keys (and PoP for validators). Never a secret.
+nlohmann::json identity_json(const crypto::PublicIdentity& id);
+std::string identity_text(const crypto::PublicIdentity& id);
+
+}  // namespace ios::cli

@@ -1,0 +1,60 @@
+// The command surface of CLI.md: help, exit codes, global flags, JSON error documents.
+#include <gtest/gtest.h>
+
+#include "cli/run_ios.hpp"
+
+using ios::test::run_ios;
+
+TEST(CliSurface, HelpListsEveryCommandAndTheExitCodes) {
+  auto r = run_ios("--help");
+  EXPECT_EQ(r.code, 0);
+  for (const char* cmd : {"version", "keygen", "keys", "lottery"}) EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  for (const char* line : {"0  success", "2  usage", "6  verification failed", "9  conflict", "10 key or keystore"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line;
+}
+
+TEST(CliSurface, EverySubcommandHelpHasAnExample) {
+  for (const char* cmd : {"version", "keygen", "keys show", "keys list", "keys import", "keys export", "lottery prove",
+                          "lottery verify", "lottery rank"}) {
+    auto r = run_ios(std::string(cmd) + " --help");
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find("Example"), std::string::npos) << cmd;
+  }
+}
+
+TEST(CliSurface, ParseErrorsExitTwoWithOneLine) {
+  for (const char* args : {"", "bogus", "keygen --bogus-flag", "keygen", "lottery", "keys show",
+                           "lottery verify --pubkey 00", "-o yaml version"}) {
+    auto r = run_ios(args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_EQ(ios::test::count_lines(r.err), 1) << args << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("ios: error: ", 0), 0u) << r.err;
+  }
+}
+
+TEST(CliSurface, JsonErrorsAreOneDocumentWithSchema) {
+  auto r = run_ios("keys show /nonexistent/key --json");
+  EXPECT_EQ(r.code, 3);
+  auto doc = r.json();
+  EXPECT_EQ(doc["schema"], "ios.error.v1");
+  EXPECT_EQ(doc["ok"], false);
+  EXPECT_EQ(doc["error"]["code"], "NOT_FOUND");
+  auto usage = run_ios("keygen --json");
+  EXPECT_EQ(usage.code, 2);
+  EXPECT_EQ(usage.json()["error"]["code"], "USAGE");
+}
+
+TEST(CliSurface, VersionReportsLibraries) {
+  auto r = run_ios("version --json");
+  ASSERT_EQ(r.code, 0);
+  auto doc = r.json();
+  EXPECT_EQ(doc["schema"], "ios.version.v1");
+  EXPECT_EQ(doc["protocol_version"], 1);
+  EXPECT_EQ(doc["libsodium"], "1.0.18");
+  EXPECT_FALSE(doc["sqlite"].get<std::string>().empty());
+  EXPECT_FALSE(doc["git_commit"].get<std::string>().empty());
+  // Global flags work before the subcommand too, and ndjson is one line.
+  auto nd = run_ios("-o ndjson version");
+  EXPECT_EQ(nd.code, 0);
+  EXPECT_EQ(ios::test::count_lines(nd.out), 1);
+}

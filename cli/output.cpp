@@ -69,10 +69,12 @@ void fail(Exit exit, const core::Error& error, const std::string& context) {
 }
 
 void add_global_flags(CLI::App& app, Globals& g) {
-  static const std::map<std::string, Format> formats{
-      {"text", Format::text}, {"json", Format::json}, {"ndjson", Format::ndjson}};
-  app.add_option("-o,--output", g.format, "Output format: text, json or ndjson")
-      ->transform(CLI::CheckedTransformer(formats))
+  app.add_option_function<std::string>(
+         "-o,--output",
+         [&g](const std::string& v) { g.format = v == "json" ? Format::json : v == "ndjson" ? Format::ndjson : Format::text; },
+         "Output format: text (default), json or ndjson")
+      ->check(CLI::IsMember({"text", "json", "ndjson"}))
+      ->type_name("FORMAT")
       ->group("Global");
   app.add_flag_callback("--json", [&g] { g.format = Format::json; }, "Same as -o json")->group("Global");
   app.add_flag("-q,--quiet", g.quiet, "No progress or warnings on stderr")->group("Global");

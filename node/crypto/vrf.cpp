@@ -85,8 +85,11 @@ std::optional<Point> encode_to_curve(const PublicKey& y, core::ByteView alpha) {
     Point candidate{};
     std::copy_n(h.begin(), candidate.size(), candidate.begin());
     if (!decodes_canonically(candidate)) continue;
+    // 8·P of any curve point lies in the prime-order subgroup or is the identity, so refusing
+    // the identity by its (canonical) encoding is the whole check; is_valid_point would repeat
+    // a full subgroup test (a scalar multiplication by L) on the hot path of every verify.
     auto cleared = times_cofactor(candidate);
-    if (cleared && is_prime_order_point(*cleared)) return cleared;  // refuses the identity
+    if (cleared && *cleared != identity) return cleared;
   }
   return std::nullopt;  // probability about 2^-256: RFC 9381 outputs INVALID
 }
@@ -117,12 +120,26 @@ struct DecodedProof {
   Scalar s{};
 };
 
+// The three fields of pi = Gamma ‖ c (16 bytes, zero-padded to a scalar) ‖ s, unchecked.
+Point proof_gamma(const VrfProof& pi) {
+  Point g{};
+  std::copy_n(pi.begin(), 32, g.begin());
+  return g;
+}
+Scalar proof_c(const VrfProof& pi) {
+  Scalar c{};
+  std::copy_n(pi.begin() + 32, c_bytes, c.begin());
+  return c;
+}
+Scalar proof_s(const VrfProof& pi) {
+  Scalar s{};
+  std::copy_n(pi.begin() + 32 + c_bytes, 32, s.begin());
+  return s;
+}
+
 // RFC 9381 §5.4.4 decode_proof, with the strict Gamma check (the deliberate deviation below).
 core::Result<DecodedProof> decode_proof(const VrfProof& pi) {
-  DecodedProof d;
-  std::copy_n(pi.begin(), 32, d.gamma.begin());
-  std::copy_n(pi.begin() + 32, c_bytes, d.c.begin());
-  std::copy_n(pi.begin() + 32 + c_bytes, 32, d.s.begin());
+  DecodedProof d{proof_gamma(pi), proof_c(pi), proof_s(pi)};
   // Deliberate deviation from RFC 9381 §5.3, which only requires Gamma to decode: we require
   // Gamma to be canonical and in the prime-order subgroup. beta = H(8·Gamma) ignores a torsion
   // component, so a lax verifier accepts up to 8 encodings of one output; an honest prover's
@@ -133,21 +150,18 @@ core::Result<DecodedProof> decode_proof(const VrfProof& pi) {
   return d;
 }
 
-// a·P − b·Q, or nullopt when libsodium refuses a factor (a zero scalar or an identity product).
-std::optional<Point> mul_sub(const Scalar& a, const Point& p, const Scalar& b, const Point& q) {
-  Point ap{}, bq{}, out{};
-  if (crypto_scalarmult_ed25519_noclamp(ap.data(), a.data(), p.data()) != 0) return std::nullopt;
-  if (crypto_scalarmult_ed25519_noclamp(bq.data(), b.data(), q.data()) != 0) return std::nullopt;
-  if (crypto_core_ed25519_sub(out.data(), ap.data(), bq.data()) != 0) return std::nullopt;
+// n·P, or nullopt when libsodium refuses: P non-canonical, of small order or outside the
+// prime-order subgroup, n = 0, or an identity product. Each call runs libsodium's own subgroup
+// test on P, which is why vrf_verify does not test Y and Gamma separately first.
+std::optional<Point> mul(const Scalar& n, const Point& p) {
+  Point out{};
+  if (crypto_scalarmult_ed25519_noclamp(out.data(), n.data(), p.data()) != 0) return std::nullopt;
   return out;
 }
 
-// s·B − c·Y.
-std::optional<Point> base_mul_sub(const Scalar& s, const Scalar& c, const Point& y) {
-  Point sb{}, cy{}, out{};
-  if (crypto_scalarmult_ed25519_base_noclamp(sb.data(), s.data()) != 0) return std::nullopt;
-  if (crypto_scalarmult_ed25519_noclamp(cy.data(), c.data(), y.data()) != 0) return std::nullopt;
-  if (crypto_core_ed25519_sub(out.data(), sb.data(), cy.data()) != 0) return std::nullopt;
+std::optional<Point> sub(const Point& a, const Point& b) {
+  Point out{};
+  if (crypto_core_ed25519_sub(out.data(), a.data(), b.data()) != 0) return std::nullopt;
   return out;
 }
 
@@ -205,21 +219,37 @@ VrfProof VrfSecretKey::prove(core::ByteView alpha) const {
 }
 
 core::Result<VrfOutput> vrf_verify(const PublicKey& y, const VrfProof& pi, core::ByteView alpha) {
-  // RFC 9381 §5.3 with validate_key. Stricter than the RFC: Y must be in the prime-order
-  // subgroup, not merely of large order; every key we accept was registered with a PoP.
-  if (!is_prime_order_point(y)) return core::reject(core::Reject::bad_point, "public key");
-  auto decoded = decode_proof(pi);
-  if (!decoded) return decoded.error();
-  const auto& [gamma, c, s] = *decoded;
-
-  const auto h = encode_to_curve(y, alpha);
-  if (!h) return core::reject(core::Reject::bad_proof, "encode_to_curve found no point");
+  // RFC 9381 §5.3 with validate_key, ordered for cost: libsodium's public API has no
+  // double-scalar multiplication, and each variable-base multiplication already refuses
+  // points that are non-canonical, of small order or outside the prime-order subgroup. So the
+  // multiplications by c double as the key and Gamma checks, with the same strictness as
+  // crypto_core_ed25519_is_valid_point:
+  //  - Y must be in the prime-order subgroup (stricter than RFC validate_key, which only
+  //    refuses small order; every key we accept was registered with a PoP);
+  //  - Gamma too: the deliberate deviation documented at decode_proof.
+  const Point gamma = proof_gamma(pi);
+  const Scalar c = proof_c(pi);
+  const Scalar s = proof_s(pi);
+  // s >= L would make s and s + L two valid proofs for one statement (malleability).
+  if (!is_canonical_scalar(s)) return core::reject(core::Reject::bad_scalar, "s >= L");
   // libsodium refuses a zero scalar; c = 0 or s = 0 happens with probability about 2^-128 for
   // honest proofs, and treating it as invalid is what PROTOCOLS.md §8.1 prescribes.
   if (sodium_is_zero(s.data(), s.size())) return core::reject(core::Reject::bad_proof, "s = 0");
   if (sodium_is_zero(c.data(), c.size())) return core::reject(core::Reject::bad_proof, "c = 0");
-  const auto u = base_mul_sub(s, c, y);
-  const auto v = mul_sub(s, *h, c, gamma);
+  // With 0 < c < 2^128 < L, c·P fails only for a point outside the prime-order subgroup.
+  const auto cy = mul(c, y);
+  if (!cy) return core::reject(core::Reject::bad_point, "public key");
+  const auto cgamma = mul(c, gamma);
+  if (!cgamma) return core::reject(core::Reject::bad_point, "gamma");
+
+  const auto h = encode_to_curve(y, alpha);
+  if (!h) return core::reject(core::Reject::bad_proof, "encode_to_curve found no point");
+  Point sb{};
+  if (crypto_scalarmult_ed25519_base_noclamp(sb.data(), s.data()) != 0)
+    return core::reject(core::Reject::bad_proof, "point arithmetic refused");
+  const auto sh = mul(s, *h);
+  const auto u = sh ? sub(sb, *cy) : std::nullopt;   // U = s·B − c·Y
+  const auto v = sh ? sub(*sh, *cgamma) : std::nullopt;  // V = s·H − c·Gamma
   if (!u || !v) return core::reject(core::Reject::bad_proof, "point arithmetic refused");
 
   // The verifier recomputes the challenge and never trusts the one sent (PROTOCOLS.md §0.5).

@@ -50,15 +50,18 @@ void register_list(CLI::App& keys, Globals& g) {
       }
       auto pub = crypto::keystore_read_public(*contents);
       if (!pub) {
-        note(g, "skipped " + path.string() + ": " + pub.error().message());
+        note(g, "skipped " + path.string() + ": not a keystore" + (g.verbosity > 0 ? " (" + pub.error().message() + ")" : ""));
         continue;
       }
       auto entry = identity_json(pub->identity);
       entry["name"] = path.filename().string();
       entry["keystore"] = path.string();
       entry["insecure"] = pub->insecure;
-      text << path.filename().string() << "  " << crypto::to_string(pub->identity.type) << "  "
-           << entry["address"].get<std::string>() << (pub->insecure ? "  (insecure)" : "") << "\n";
+      std::string name = path.filename().string();
+      std::string type{crypto::to_string(pub->identity.type)};
+      name.resize(std::max<std::size_t>(name.size(), 16), ' ');
+      type.resize(10, ' ');
+      text << name << " " << type << entry["address"].get<std::string>() << (pub->insecure ? "  insecure" : "") << "\n";
       list.push_back(std::move(entry));
     }
     emit(g, "ios.keys.list.v1", {{"keys", list}}, text.str());

@@ -7,7 +7,8 @@
 set -euo pipefail
 n=${1:-5}
 work=${2:-$(mktemp -d)}
-ios=${IOS:-ios}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+ios=${IOS:-$(command -v ios || echo "$root/build/release/cli/ios")}
 epoch=7
 view=0
 config=$(printf 'ios-demo-config' | sha256sum | cut -d' ' -f1)

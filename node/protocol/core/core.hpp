@@ -1,0 +1,73 @@
+#pragma once
+// The sans-I/O protocol core of DESIGN.md §2 and STYLE.md rules 1, 7 and 8. A Core is a
+// deterministic state machine: the driver (node/runtime over Asio, or node/sim) calls its
+// on_* inputs with the current time, and the core answers only by appending Effects. It never
+// reads a clock, touches a socket or disk, or draws randomness except from the Rng it was
+// given — so the simulator can run hundreds of them in one process and replay any seed.
+//
+// Invariants every driver keeps:
+//  - inputs to one core are delivered one at a time, in time order (one owner of state);
+//  - `now_ms` never decreases;
+//  - a Persist effect is durable before any later Send of the same batch leaves
+//    (STYLE.md rule 6: persist before you speak), so effects are applied in order.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "node/core/bytes.hpp"
+
+namespace ios::protocol {
+
+using NodeId = std::uint32_t;
+using TimerId = std::uint64_t;
+using TimeMs = std::uint64_t;
+
+struct Send {
+  NodeId to;
+  core::Bytes payload;
+};
+struct SetTimer {
+  TimerId id;
+  TimeMs at_ms;  // absolute; replaces an earlier timer with the same id
+};
+struct CancelTimer {
+  TimerId id;
+};
+struct Persist {
+  std::string key;
+  core::Bytes value;
+};
+// A result for the application or the test (e.g. the DRP output); `kind` names it.
+struct Deliver {
+  std::string kind;
+  core::Bytes value;
+};
+
+using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver>;
+
+class Effects {
+ public:
+  void send(NodeId to, core::Bytes payload) { list_.emplace_back(Send{to, std::move(payload)}); }
+  void set_timer(TimerId id, TimeMs at_ms) { list_.emplace_back(SetTimer{id, at_ms}); }
+  void cancel_timer(TimerId id) { list_.emplace_back(CancelTimer{id}); }
+  void persist(std::string key, core::Bytes value) { list_.emplace_back(Persist{std::move(key), std::move(value)}); }
+  void deliver(std::string kind, core::Bytes value) { list_.emplace_back(Deliver{std::move(kind), std::move(value)}); }
+
+  const std::vector<Effect>& list() const { return list_; }
+  std::vector<Effect> take() { return std::move(list_); }
+  bool empty() const { return list_.empty(); }
+
+ private:
+  std::vector<Effect> list_;
+};
+
+class Core {
+ public:
+  virtual ~Core() = default;
+  virtual void on_start(TimeMs now_ms, Effects& out) = 0;
+  virtual void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) = 0;
+  virtual void on_timer(TimeMs now_ms, TimerId id, Effects& out) = 0;
+};
+
+}  // namespace ios::protocol

@@ -1,5 +1,6 @@
 // Schoenmakers PVSS (CRYPTO '99, §3) over ristretto255, PROTOCOLS.md §6. The scheme, the
-// meaning of `threshold` (shares needed), the invariants and the attacks stopped (unbound
+// per-share proofs, the consistency check and why it is sound, the meaning of `threshold`
+// (shares needed), the invariants and the attacks stopped (inconsistent dealings, unbound
 // decryption base §5.3, challenge not recomputed — kyber PR #520, index-0 off-by-one, identity
 // shares) are listed in pvss.hpp.
 #include "node/crypto/pvss.hpp"
@@ -16,20 +17,26 @@ namespace ios::crypto {
 namespace {
 
 constexpr std::string_view base_h_tag = "IOS/v1/pvss-H";
-constexpr std::string_view deal_tag = "IOS/v1/pvss-deal";
+constexpr std::string_view share_tag = "IOS/v1/pvss-share";
+constexpr std::string_view consistency_tag = "IOS/v1/pvss-consistency";
 constexpr std::string_view decrypt_tag = "IOS/v1/pvss-decrypt";
 // Redraws of the polynomial when some p(j) is zero (probability about n·2^-252).
 constexpr int deal_attempts_max = 8;
 
 std::string share_name(std::size_t index) { return "share " + std::to_string(index); }
 
-// The batch challenge's context: everything the dealing is about besides the statements.
-core::Bytes dealing_context(core::ByteView session_id, std::span<const RistrettoPoint> trustee_keys,
-                            std::uint32_t threshold, std::span<const RistrettoPoint> commitments) {
+// SHA-256(C_0 ‖ … ‖ C_{t−1}): fixed-size points, and t is in the context beside it.
+Hash32 commitments_hash(std::span<const RistrettoPoint> commitments) {
   core::Writer w;
-  w.bytes(session_id).u32(threshold).u32(static_cast<std::uint32_t>(trustee_keys.size()));
-  for (const auto& x : trustee_keys) w.raw(x);
   for (const auto& c : commitments) w.raw(c);
+  return sha256(w.view());
+}
+
+// Share j's proof context: bytes(session_id) ‖ u32 j ‖ u32 t ‖ u32 n ‖ SHA-256(C_0..C_{t−1}).
+core::Bytes share_context(core::ByteView session_id, std::uint32_t j, std::uint32_t t, std::uint32_t n,
+                          const Hash32& commitments_digest) {
+  core::Writer w;
+  w.bytes(session_id).u32(j).u32(t).u32(n).raw(commitments_digest);
   return w.take();
 }
 
@@ -40,6 +47,21 @@ core::Bytes decrypt_context(core::ByteView session_id, std::uint32_t index) {
 }
 
 bool index_in_range(std::uint32_t index) { return index >= 1 && index <= pvss_share_count_max; }
+
+// u8 version ‖ u32 t ‖ C_0..C_{t−1} ‖ u32 n ‖ (A_j ‖ Y_j [‖ c_j ‖ r_j]) for j = 1..n: the
+// encoding, and without the proofs the input of the consistency weights.
+void put_dealing(core::Writer& w, const PvssDealing& dealing, bool with_proofs) {
+  IOS_ASSERT(dealing.commitments.size() <= pvss_share_count_max);
+  IOS_ASSERT(dealing.shares.size() <= pvss_share_count_max);
+  w.u8(pvss_encoding_version);
+  w.u32(static_cast<std::uint32_t>(dealing.commitments.size()));
+  for (const auto& c : dealing.commitments) w.raw(c);
+  w.u32(static_cast<std::uint32_t>(dealing.shares.size()));
+  for (const auto& s : dealing.shares) {
+    w.raw(s.commitment).raw(s.encrypted);
+    if (with_proofs) w.raw(s.proof.c).raw(s.proof.r);
+  }
+}
 
 // p(j) for the polynomial with coefficients a[0..t−1], by Horner, in guarded memory.
 Secret<32> evaluate(const std::vector<Secret<32>>& a, std::uint32_t j) {
@@ -73,27 +95,118 @@ Polynomial random_polynomial(std::uint32_t threshold, std::size_t n, core::Rng& 
   return {};
 }
 
-// A_j = Σ_k j^k·C_k. Each term is a non-zero multiple of a non-identity point, so only the
-// sum can be the identity (then nullopt); Horner would instead fail on an identity partial sum.
-std::optional<RistrettoPoint> share_commitment(std::span<const RistrettoPoint> commitments, std::uint32_t j) {
-  const RistrettoScalar x = scalar_from_u64(j);
-  RistrettoScalar power = scalar_from_u64(1);
-  RistrettoPoint sum = commitments[0];
-  for (std::size_t k = 1; k < commitments.size(); ++k) {
-    power = scalar_mul(power, x);
-    auto term = scalar_mult(power, commitments[k]);
-    if (!term) return std::nullopt;
-    auto next = point_add(sum, *term);
-    if (!next) return std::nullopt;
-    sum = *next;
-  }
-  if (is_identity(sum)) return std::nullopt;
-  return sum;
-}
-
 RistrettoPoint must(std::optional<RistrettoPoint> p) {
   IOS_ASSERT(p.has_value());
   return *p;
+}
+
+// --- checks shared by pvss_verify_share and pvss_verify_dealing ---
+
+// 1 <= t <= n <= pvss_share_count_max, as the decoder enforces.
+core::Status check_counts(const PvssDealing& dealing) {
+  const std::size_t t = dealing.commitments.size();
+  const std::size_t n = dealing.shares.size();
+  if (n == 0 || n > pvss_share_count_max) {
+    return core::reject(core::Reject::length_over_limit,
+                        std::to_string(n) + " shares, allowed 1.." + std::to_string(pvss_share_count_max));
+  }
+  if (t == 0 || t > n) {
+    return core::reject(core::Reject::length_over_limit,
+                        std::to_string(t) + " commitments for " + std::to_string(n) + " shares");
+  }
+  return core::Ok{};
+}
+
+core::Status check_commitments(const PvssDealing& dealing) {
+  for (std::size_t k = 0; k < dealing.commitments.size(); ++k) {
+    if (!is_valid_nonidentity_point(dealing.commitments[k])) {
+      return core::reject(core::Reject::bad_point, "commitment C_" + std::to_string(k));
+    }
+  }
+  return core::Ok{};
+}
+
+core::Status check_share_points(const PvssShare& share, std::size_t j) {
+  if (!is_valid_nonidentity_point(share.commitment)) {
+    return core::reject(core::Reject::bad_point, "commitment A_j of " + share_name(j));
+  }
+  if (!is_valid_nonidentity_point(share.encrypted)) {
+    return core::reject(core::Reject::bad_point, "encrypted " + share_name(j));
+  }
+  return core::Ok{};
+}
+
+// Share j's DLEQ(H, X_j; A_j, Y_j). Preconditions: counts and points checked.
+core::Status check_share_proof(core::ByteView session_id, const RistrettoPoint& h, const PvssDealing& dealing,
+                               std::uint32_t j, const RistrettoPoint& trustee_key, const Hash32& commitments_digest) {
+  const auto t = static_cast<std::uint32_t>(dealing.commitments.size());
+  const auto n = static_cast<std::uint32_t>(dealing.shares.size());
+  const PvssShare& share = dealing.shares[j - 1];
+  const DleqStatement statement{h, trustee_key, share.commitment, share.encrypted};
+  auto s = dleq_verify(share_tag, share_context(session_id, j, t, n, commitments_digest), statement, share.proof);
+  if (!s) return core::reject(s.error().reason, share_name(j) + ": " + s.error().detail);
+  return core::Ok{};
+}
+
+// ρ_1..ρ_n of pvss.hpp: SHA-512 of one prefix (tag, session id, the dealing without proofs)
+// followed by u32 j, reduced mod L. The prefix is hashed once and its state copied for each j,
+// so deriving all n weights costs O(size of the dealing), not n times that.
+std::vector<RistrettoScalar> consistency_weights(core::ByteView session_id, const PvssDealing& dealing) {
+  core::Writer body;
+  put_dealing(body, dealing, false);
+  core::Writer prefix;
+  prefix.str(consistency_tag).bytes(session_id).bytes(body.view());
+  crypto_hash_sha512_state common;
+  crypto_hash_sha512_init(&common);
+  crypto_hash_sha512_update(&common, prefix.view().data(), prefix.view().size());
+  std::vector<RistrettoScalar> weights;
+  weights.reserve(dealing.shares.size());
+  for (std::uint32_t j = 1; j <= dealing.shares.size(); ++j) {
+    core::Writer suffix;
+    suffix.u32(j);
+    crypto_hash_sha512_state state = common;
+    crypto_hash_sha512_update(&state, suffix.view().data(), suffix.view().size());
+    std::uint8_t digest[crypto_hash_sha512_BYTES];
+    crypto_hash_sha512_final(&state, digest);
+    RistrettoScalar rho{};
+    crypto_core_ristretto255_scalar_reduce(rho.data(), digest);
+    weights.push_back(rho);
+  }
+  return weights;
+}
+
+// sum + n·P for a valid non-identity P. A zero n (probability 2^-252 for a hash-derived
+// weight) adds nothing; libsodium would refuse it since n·P is then the identity.
+RistrettoPoint add_multiple(const RistrettoPoint& sum, const RistrettoScalar& n, const RistrettoPoint& p) {
+  if (is_zero_scalar(n)) return sum;
+  // n < L is non-zero and P has prime order L, so n·P is not the identity.
+  return must(point_add(sum, must(scalar_mult(n, p))));
+}
+
+// Σ_j ρ_j·A_j == Σ_k e_k·C_k with e_k = Σ_j ρ_j·j^k: n + t multiplications (pvss.hpp).
+// Preconditions: counts and points checked.
+core::Status check_consistency(core::ByteView session_id, const PvssDealing& dealing) {
+  const std::size_t t = dealing.commitments.size();
+  const std::vector<RistrettoScalar> rho = consistency_weights(session_id, dealing);
+  RistrettoPoint lhs = ristretto_identity;
+  std::vector<RistrettoScalar> e(t, RistrettoScalar{});
+  for (std::size_t j = 1; j <= dealing.shares.size(); ++j) {
+    lhs = add_multiple(lhs, rho[j - 1], dealing.shares[j - 1].commitment);
+    const RistrettoScalar x = scalar_from_u64(j);
+    RistrettoScalar term = rho[j - 1];  // ρ_j·j^k, k = 0 first
+    for (std::size_t k = 0; k < t; ++k) {
+      e[k] = scalar_add(e[k], term);
+      term = scalar_mul(term, x);
+    }
+  }
+  RistrettoPoint rhs = ristretto_identity;
+  for (std::size_t k = 0; k < t; ++k) rhs = add_multiple(rhs, e[k], dealing.commitments[k]);
+  if (lhs != rhs) {
+    return core::reject(core::Reject::bad_proof,
+                        "consistency check: the share commitments A_j do not lie on the polynomial committed by "
+                        "C_0..C_{t-1}");
+  }
+  return core::Ok{};
 }
 
 }  // namespace
@@ -125,26 +238,41 @@ core::Status pvss_check_parameters(std::span<const RistrettoPoint> trustee_keys,
 PvssDealt pvss_deal(core::ByteView session_id, std::span<const RistrettoPoint> trustee_keys, std::uint32_t threshold,
                     core::Rng& rng) {
   IOS_ASSERT(pvss_check_parameters(trustee_keys, threshold).ok());
-  const std::size_t n = trustee_keys.size();
+  const auto n = static_cast<std::uint32_t>(trustee_keys.size());
   const RistrettoPoint h = pvss_base_h(session_id);
   const Polynomial p = random_polynomial(threshold, n, rng);
 
   PvssDealt out;
   // Non-zero scalars times non-identity points of a prime-order group: no product fails.
   for (const auto& a : p.coefficients) out.dealing.commitments.push_back(must(scalar_mult(a, h)));
-  std::vector<DleqStatement> statements;
-  statements.reserve(n);
-  for (std::size_t j = 1; j <= n; ++j) {
+  const Hash32 digest = commitments_hash(out.dealing.commitments);
+  out.dealing.shares.reserve(n);
+  for (std::uint32_t j = 1; j <= n; ++j) {
     const Secret<32>& pj = p.evaluations[j - 1];
     const RistrettoPoint& xj = trustee_keys[j - 1];
-    RistrettoPoint yj = must(scalar_mult(pj, xj));
-    out.dealing.encrypted_shares.push_back(yj);
-    statements.push_back({h, xj, must(scalar_mult(pj, h)), yj});
+    PvssShare share;
+    share.commitment = must(scalar_mult(pj, h));  // A_j = p(j)·H directly: no Σ_k j^k·C_k
+    share.encrypted = must(scalar_mult(pj, xj));
+    const DleqStatement statement{h, xj, share.commitment, share.encrypted};
+    share.proof = dleq_prove(share_tag, share_context(session_id, j, threshold, n, digest), statement, pj, rng);
+    out.dealing.shares.push_back(share);
   }
-  const auto context = dealing_context(session_id, trustee_keys, threshold, out.dealing.commitments);
-  out.dealing.proof = dleq_prove_batch(deal_tag, context, statements, p.evaluations, rng);
   out.secret_point = must(scalar_mult_base(p.coefficients[0]));
   return out;
+}
+
+core::Status pvss_verify_share(core::ByteView session_id, const PvssDealing& dealing, std::uint32_t index,
+                               const RistrettoPoint& trustee_key) {
+  if (auto s = check_counts(dealing); !s) return s;
+  if (index == 0 || index > dealing.shares.size()) {
+    return core::reject(core::Reject::bad_proof, "share index " + std::to_string(index) + " outside 1.." +
+                                                     std::to_string(dealing.shares.size()));
+  }
+  if (!is_valid_nonidentity_point(trustee_key)) return core::reject(core::Reject::bad_point, "trustee key");
+  if (auto s = check_commitments(dealing); !s) return s;
+  if (auto s = check_share_points(dealing.shares[index - 1], index); !s) return s;
+  return check_share_proof(session_id, pvss_base_h(session_id), dealing, index, trustee_key,
+                           commitments_hash(dealing.commitments));
 }
 
 core::Status pvss_verify_dealing(core::ByteView session_id, std::span<const RistrettoPoint> trustee_keys,
@@ -155,30 +283,20 @@ core::Status pvss_verify_dealing(core::ByteView session_id, std::span<const Rist
     return core::reject(core::Reject::bad_proof, std::to_string(dealing.commitments.size()) +
                                                      " commitments for threshold " + std::to_string(threshold));
   }
-  if (dealing.encrypted_shares.size() != n) {
-    return core::reject(core::Reject::bad_proof, std::to_string(dealing.encrypted_shares.size()) +
-                                                     " encrypted shares for " + std::to_string(n) + " trustees");
+  if (dealing.shares.size() != n) {
+    return core::reject(core::Reject::bad_proof,
+                        std::to_string(dealing.shares.size()) + " shares for " + std::to_string(n) + " trustees");
   }
-  for (std::size_t k = 0; k < threshold; ++k) {
-    if (!is_valid_nonidentity_point(dealing.commitments[k])) {
-      return core::reject(core::Reject::bad_point, "commitment " + std::to_string(k));
-    }
-  }
+  if (auto s = check_commitments(dealing); !s) return s;
   for (std::size_t j = 1; j <= n; ++j) {
-    if (!is_valid_nonidentity_point(dealing.encrypted_shares[j - 1])) {
-      return core::reject(core::Reject::bad_point, "encrypted " + share_name(j));
-    }
+    if (auto s = check_share_points(dealing.shares[j - 1], j); !s) return s;
   }
   const RistrettoPoint h = pvss_base_h(session_id);
-  std::vector<DleqStatement> statements;
-  statements.reserve(n);
-  for (std::size_t j = 1; j <= n; ++j) {
-    auto aj = share_commitment(dealing.commitments, static_cast<std::uint32_t>(j));
-    if (!aj) return core::reject(core::Reject::bad_point, "commitment to " + share_name(j) + " is the identity");
-    statements.push_back({h, trustee_keys[j - 1], *aj, dealing.encrypted_shares[j - 1]});
+  const Hash32 digest = commitments_hash(dealing.commitments);
+  for (std::uint32_t j = 1; j <= n; ++j) {
+    if (auto s = check_share_proof(session_id, h, dealing, j, trustee_keys[j - 1], digest); !s) return s;
   }
-  const auto context = dealing_context(session_id, trustee_keys, threshold, dealing.commitments);
-  return dleq_verify_batch(deal_tag, context, statements, dealing.proof);
+  return check_consistency(session_id, dealing);
 }
 
 PvssDecryptedShare pvss_decrypt_share(core::ByteView session_id, std::uint32_t index, const Secret<32>& x_j,
@@ -269,17 +387,8 @@ std::uint32_t read_count(core::Reader& r, const char* what) {
 }  // namespace
 
 core::Bytes encode(const PvssDealing& dealing) {
-  IOS_ASSERT(dealing.commitments.size() <= pvss_share_count_max);
-  IOS_ASSERT(dealing.encrypted_shares.size() <= pvss_share_count_max);
-  IOS_ASSERT(dealing.proof.r.size() == dealing.encrypted_shares.size());
   core::Writer w;
-  w.u8(pvss_encoding_version);
-  w.u32(static_cast<std::uint32_t>(dealing.commitments.size()));
-  for (const auto& c : dealing.commitments) w.raw(c);
-  w.u32(static_cast<std::uint32_t>(dealing.encrypted_shares.size()));
-  for (const auto& y : dealing.encrypted_shares) w.raw(y);
-  w.raw(dealing.proof.c);
-  for (const auto& r : dealing.proof.r) w.raw(r);
+  put_dealing(w, dealing, true);
   return w.take();
 }
 
@@ -288,15 +397,20 @@ core::Result<PvssDealing> decode_dealing(core::ByteView bytes) {
   PvssDealing d;
   r.version(pvss_encoding_version);
   const std::uint32_t t = read_count(r, "commitments");
-  for (std::uint32_t k = 0; k < t && !r.failed(); ++k) d.commitments.push_back(read_point(r, "commitment"));
-  const std::uint32_t n = read_count(r, "encrypted shares");
+  for (std::uint32_t k = 0; k < t && !r.failed(); ++k) d.commitments.push_back(read_point(r, "commitment C_k"));
+  const std::uint32_t n = read_count(r, "shares");
   if (!r.failed() && t > n) {
     r.fail(core::Reject::length_over_limit,
            "threshold " + std::to_string(t) + " over share count " + std::to_string(n));
   }
-  for (std::uint32_t j = 1; j <= n && !r.failed(); ++j) d.encrypted_shares.push_back(read_point(r, "encrypted share"));
-  d.proof.c = read_scalar(r, "challenge c");
-  for (std::uint32_t j = 1; j <= n && !r.failed(); ++j) d.proof.r.push_back(read_scalar(r, "response r"));
+  for (std::uint32_t j = 1; j <= n && !r.failed(); ++j) {
+    PvssShare s;
+    s.commitment = read_point(r, "commitment A_j of " + share_name(j));
+    s.encrypted = read_point(r, "encrypted " + share_name(j));
+    s.proof.c = read_scalar(r, "challenge c of " + share_name(j));
+    s.proof.r = read_scalar(r, "response r of " + share_name(j));
+    d.shares.push_back(s);
+  }
   if (auto s = r.finish(); !s) return s.error();
   return d;
 }

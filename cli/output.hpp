@@ -40,11 +40,15 @@ struct Globals {
 // Thrown by a command to end with a documented exit code; main() prints it once.
 class Failure : public std::runtime_error {
  public:
-  Failure(Exit exit, std::string message) : std::runtime_error(std::move(message)), exit_(exit) {}
+  Failure(Exit exit, std::string message, nlohmann::json details = nullptr)
+      : std::runtime_error(std::move(message)), exit_(exit), details_(std::move(details)) {}
   Exit exit() const { return exit_; }
+  // Machine-readable specifics for the JSON error document (e.g. the failing step).
+  const nlohmann::json& details() const { return details_; }
 
  private:
   Exit exit_;
+  nlohmann::json details_;
 };
 
 // The JSON error code of CLI.md for an exit code ("TIMEOUT", "VERIFICATION_FAILED", ...).
@@ -54,7 +58,7 @@ const char* error_code(Exit exit);
 void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const std::string& text);
 
 // Prints a failure in the chosen format; returns the exit code for main().
-int report_failure(const Globals& g, Exit exit, const std::string& message);
+int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details = nullptr);
 
 // Progress and warnings for people; silent with -q.
 void note(const Globals& g, const std::string& line);

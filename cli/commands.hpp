@@ -10,5 +10,6 @@ void register_version(CLI::App& app, Globals& g);
 void register_keygen(CLI::App& app, Globals& g);
 void register_keys(CLI::App& app, Globals& g);
 void register_lottery(CLI::App& app, Globals& g);
+void register_drp(CLI::App& app, Globals& g);
 
 }  // namespace ios::cli

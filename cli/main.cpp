@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   register_keygen(app, g);
   register_keys(app, g);
   register_lottery(app, g);
+  register_drp(app, g);
 
   try {
     app.parse(argc, argv);
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
     // Every parse error is a usage error (CLI.md): one line, exit 2.
     return report_failure(g, Exit::usage, std::string(e.what()) + " (see --help)");
   } catch (const Failure& f) {
-    return report_failure(g, f.exit(), f.what());
+    return report_failure(g, f.exit(), f.what(), f.details());
   } catch (const std::exception& e) {
     return report_failure(g, Exit::internal, std::string("internal error: ") + e.what());
   }

@@ -1,0 +1,178 @@
+// ios drp run / verify / show: the distributed randomness protocol (whitepaper §4, RandHound)
+// in the simulator, and offline verification of its transcripts.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "node/crypto/keystore_file.hpp"
+#include "node/protocol/drp/verify.hpp"
+#include "node/sim/drp_scenario.hpp"
+
+namespace ios::cli {
+
+namespace {
+
+using protocol::drp::Transcript;
+
+double cpu_now_s() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+
+Transcript load_transcript(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw Failure(Exit::not_found, "transcript not found: " + path);
+  std::ifstream in(path);
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw Failure(Exit::usage, path + ": not JSON");
+  auto t = protocol::drp::transcript_from_json(j);
+  // A document whose readable claims contradict its own signed encodings fails verification;
+  // anything else that does not decode is malformed.
+  if (!t && t.error().reason == core::Reject::bad_proof)
+    throw Failure(Exit::verification_failed, path + ": " + t.error().message(), {{"step", "document"}});
+  if (!t) throw Failure(Exit::usage, path + ": not a valid transcript: " + t.error().message());
+  return *t;
+}
+
+void register_run(CLI::App& drp, Globals& g) {
+  struct Args {
+    sim::DrpRunOptions options;
+    std::string out;
+    bool force = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = drp.add_subcommand("run", "Run RandHound among N servers in the simulator and write its transcript");
+  cmd->add_option("--servers", args->options.servers, "Number of servers N")->required()->check(CLI::Range(1, 4096));
+  cmd->add_option("--groups", args->options.groups, "Number of groups G (1..N)")->required()->check(CLI::Range(1, 4096));
+  cmd->add_option("--faulty", args->options.silent, "Servers that stay silent (spread over groups)")->capture_default_str();
+  cmd->add_option("--latency-ms", args->options.latency_ms, "One-way link latency (plus up to 20% jitter)")->capture_default_str();
+  cmd->add_option("--seed", args->options.seed, "Simulation seed: same seed, same keys, same run")->capture_default_str();
+  cmd->add_option("--phase-timeout-ms", args->options.timing.phase_timeout_ms, "Client deadline per phase (simulated)")
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "Transcript file to write (JSON)")->required();
+  cmd->add_flag("--force", args->force, "Overwrite --out");
+  cmd->footer(
+      "Exit 5 when the run produced no output (e.g. more silent servers than the groups tolerate).\n"
+      "Example:\n  ios drp run --servers 64 --groups 4 --faulty 8 --seed 7 --out drp.json && ios drp verify drp.json");
+  cmd->callback([args, &g] {
+    auto& o = args->options;
+    if (o.groups > o.servers) throw Failure(Exit::usage, "--groups must not exceed --servers");
+    if (!args->force && std::filesystem::exists(args->out))
+      throw Failure(Exit::conflict, args->out + " already exists (use --force to overwrite)");
+    note(g, "drp: seed " + std::to_string(o.seed) + " (replay: ios drp run --servers " + std::to_string(o.servers) +
+                " --groups " + std::to_string(o.groups) + " --faulty " + std::to_string(o.silent) + " --seed " +
+                std::to_string(o.seed) + " ...)");
+    double cpu0 = cpu_now_s();
+    auto r = sim::run_drp(o);
+    double run_cpu = cpu_now_s() - cpu0;
+    if (!r.transcript) throw Failure(Exit::failed_on_chain, "no output: " + r.failure.value_or("unknown"));
+    double v0 = cpu_now_s();
+    auto outcome = protocol::drp::verify_transcript(*r.transcript);
+    double verify_cpu = cpu_now_s() - v0;
+    if (!outcome.verified) throw Failure(Exit::internal, "own transcript failed verification: " + outcome.failure->message());
+    auto json = protocol::drp::to_json(*r.transcript);
+    auto text = json.dump(1) + "\n";
+    if (auto w = crypto::write_secret_file(args->out, text, args->force); !w)
+      throw Failure(Exit::internal, "cannot write " + args->out + ": " + w.error().message());
+    const auto transcript_bytes = protocol::drp::encode(*r.transcript).size();
+    nlohmann::json doc{{"randomness", core::to_hex(r.transcript->randomness)},
+                       {"session_id", core::to_hex(outcome.verified->session)},
+                       {"servers", o.servers},
+                       {"groups", o.groups},
+                       {"silent", o.silent},
+                       {"seed", o.seed},
+                       {"chosen_dealers", outcome.verified->dealers},
+                       {"signers", r.transcript->choice_signature.mask.count()},
+                       {"simulated_ms", r.simulated_ms},
+                       {"cpu_s",
+                        {{"client", r.client_cpu_s},
+                         {"servers_total", r.servers_cpu_s},
+                         {"server_max", r.server_cpu_s_max},
+                         {"total", r.client_cpu_s + r.servers_cpu_s},
+                         {"run_including_setup", run_cpu}}},
+                       {"verify_cpu_s", verify_cpu},
+                       {"messages", r.messages},
+                       {"bytes", r.bytes},
+                       {"transcript_bytes", transcript_bytes},
+                       {"transcript_file", args->out}};
+    std::ostringstream t;
+    t << "randomness  " << core::to_hex(r.transcript->randomness) << "\n"
+      << "servers     " << o.servers << " in " << o.groups << " groups, " << o.silent << " silent, "
+      << outcome.verified->dealers << " dealers chosen, " << r.transcript->choice_signature.mask.count()
+      << " co-signed the choice\n"
+      << "simulated   " << r.simulated_ms << " ms at " << o.latency_ms << " ms latency\n"
+      << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max " << r.server_cpu_s_max
+      << " s), verify " << verify_cpu << " s\n"
+      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes\n"
+      << "transcript  " << args->out << "\n";
+    emit(g, "ios.drp.run.v1", doc, t.str());
+  });
+}
+
+void register_verify(CLI::App& drp, Globals& g) {
+  auto file = std::make_shared<std::string>();
+  auto* cmd = drp.add_subcommand("verify", "Verify a RandHound transcript offline: exit 0 with the output, 6 naming the failing step");
+  cmd->add_option("FILE", *file, "Transcript (JSON, from ios drp run)")->required();
+  cmd->footer("Example:\n  ios drp verify drp.json --json");
+  cmd->callback([file, &g] {
+    auto t = load_transcript(*file);
+    auto outcome = protocol::drp::verify_transcript(t);
+    if (!outcome.verified)
+      throw Failure(Exit::verification_failed, "transcript invalid at step " + outcome.failure->message(),
+                    {{"step", std::string(protocol::drp::to_string(outcome.failure->step))},
+                     {"reason", std::string(core::to_string(outcome.failure->error.reason))},
+                     {"detail", outcome.failure->error.detail}});
+    emit(g, "ios.drp.verify.v1",
+         {{"valid", true},
+          {"randomness", core::to_hex(outcome.verified->randomness)},
+          {"session_id", core::to_hex(outcome.verified->session)},
+          {"dealers", outcome.verified->dealers},
+          {"r2", outcome.verified->r2_count}},
+         "valid\nrandomness " + core::to_hex(outcome.verified->randomness) + "\n");
+  });
+}
+
+void register_show(CLI::App& drp, Globals& g) {
+  auto file = std::make_shared<std::string>();
+  auto* cmd = drp.add_subcommand("show", "Summarise a transcript: groups, thresholds, chosen dealers, output");
+  cmd->add_option("FILE", *file, "Transcript (JSON)")->required();
+  cmd->footer("Does not verify; use `ios drp verify`.\nExample:\n  ios drp show drp.json");
+  cmd->callback([file, &g] {
+    auto t = load_transcript(*file);
+    auto session = protocol::drp::session_id(t.config);
+    auto groups = protocol::drp::grouping(t.config, session);
+    std::ostringstream out;
+    nlohmann::json jg = nlohmann::json::array();
+    out << "session     " << core::to_hex(session) << "\n"
+        << "purpose     " << t.config.purpose << "\n"
+        << "servers     " << t.config.servers.size() << " in " << groups.size() << " groups\n";
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const auto chosen = k < t.choice.dealers.size() ? t.choice.dealers[k] : std::vector<std::uint32_t>{};
+      out << "group " << k << "     " << groups[k].members.size() << " members, threshold " << groups[k].threshold << ", "
+          << chosen.size() << " dealers chosen\n";
+      jg.push_back({{"members", groups[k].members}, {"threshold", groups[k].threshold}, {"chosen_dealers", chosen}});
+    }
+    out << "co-signers  " << t.choice_signature.mask.count() << " of " << t.config.servers.size() << "\n"
+        << "r2          " << t.r2s.size() << " servers answered\n"
+        << "randomness  " << core::to_hex(t.randomness) << " (claimed)\n";
+    emit(g, "ios.drp.show.v1",
+         {{"session_id", core::to_hex(session)},
+          {"purpose", t.config.purpose},
+          {"servers", t.config.servers.size()},
+          {"groups", jg},
+          {"signers", t.choice_signature.mask.count()},
+          {"r2", t.r2s.size()},
+          {"randomness", core::to_hex(t.randomness)}},
+         out.str());
+  });
+}
+
+}  // namespace
+
+void register_drp(CLI::App& app, Globals& g) {
+  auto* drp = app.add_subcommand("drp", "Distributed randomness (RandHound): run in the simulator, verify, show");
+  drp->require_subcommand(1);
+  register_run(*drp, g);
+  register_verify(*drp, g);
+  register_show(*drp, g);
+}
+
+}  // namespace ios::cli

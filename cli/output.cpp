@@ -11,7 +11,7 @@ const char* const exit_code_table =
     "  2  usage or config error\n"
     "  3  not found (tx, block, account, devnet home, node)\n"
     "  4  timeout\n"
-    "  5  failed on chain (tx rejected, Atomix aborted, a batch line failed)\n"
+    "  5  failed (drp run without output; tx rejected, Atomix aborted, a batch line failed)\n"
     "  6  verification failed (msb verify, drp verify, lottery verify)\n"
     "  7  node unreachable\n"
     "  8  network unhealthy\n"

@@ -7,6 +7,8 @@
 #include "node/crypto/dleq.hpp"
 
 #include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
 #include <sodium.h>
 
 #include <algorithm>
@@ -39,25 +41,9 @@ constexpr RistrettoScalar group_order{0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 
                                       0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                                       0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
 
-std::uint64_t test_seed(std::uint64_t fallback) {
-  const char* env = std::getenv("IOS_TEST_SEED");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : fallback;
-}
-
-crypto::ChaChaRng seeded_rng(std::uint64_t fallback) {
-  const std::uint64_t seed = test_seed(fallback);
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::printf("[ seed     ] %s.%s: IOS_TEST_SEED=%llu\n", info->test_suite_name(), info->name(),
-              static_cast<unsigned long long>(seed));
-  ::testing::Test::RecordProperty("seed", std::to_string(seed));
-  return crypto::ChaChaRng("ios/test/dleq", seed);
-}
-
-RistrettoScalar reveal(const Secret<32>& s) {
-  RistrettoScalar out{};
-  std::copy(s.data(), s.data() + 32, out.begin());
-  return out;
-}
+crypto::ChaChaRng seeded_rng(std::uint64_t fallback) { return test::seeded_rng("ios/test/dleq", fallback); }
+using test::reveal;
+using test::test_seed;
 
 Secret<32> secret(const RistrettoScalar& s) { return Secret<32>(core::ByteView(s)); }
 

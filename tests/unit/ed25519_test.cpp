@@ -5,6 +5,8 @@
 #include "node/crypto/ed25519.hpp"
 
 #include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
 #include <sodium.h>
 
 #include <algorithm>
@@ -20,18 +22,8 @@ using crypto::SigningKey;
 
 namespace {
 
-template <std::size_t N>
-core::ByteArray<N> hex(std::string_view s) {
-  auto v = core::from_hex_fixed<N>(s);
-  EXPECT_TRUE(v.has_value()) << s;
-  return v.value_or(core::ByteArray<N>{});
-}
-
-core::Bytes hex_bytes(std::string_view s) {
-  auto v = core::from_hex(s);
-  EXPECT_TRUE(v.has_value()) << s;
-  return v.value_or(core::Bytes{});
-}
+using test::hex;
+using test::hex_bytes;
 
 SigningKey key_from_hex(std::string_view s) { return SigningKey(crypto::Seed(hex<32>(s))); }
 

@@ -4,6 +4,8 @@
 #include "node/crypto/vrf.hpp"
 
 #include <gtest/gtest.h>
+
+#include "support/test_support.hpp"
 #include <sodium.h>
 
 #include <algorithm>
@@ -21,18 +23,8 @@ using crypto::VrfSecretKey;
 
 namespace {
 
-template <std::size_t N>
-core::ByteArray<N> hex(std::string_view s) {
-  auto v = core::from_hex_fixed<N>(s);
-  EXPECT_TRUE(v.has_value()) << s;
-  return v.value_or(core::ByteArray<N>{});
-}
-
-core::Bytes hex_bytes(std::string_view s) {
-  auto v = core::from_hex(s);
-  EXPECT_TRUE(v.has_value()) << s;
-  return v.value_or(core::Bytes{});
-}
+using test::hex;
+using test::hex_bytes;
 
 crypto::Seed seed_from_hex(std::string_view s) { return crypto::Seed(hex<32>(s)); }
 

@@ -1,5 +1,7 @@
 #include "node/protocol/drp/client.hpp"
 
+#include <array>
+
 #include "node/crypto/hash.hpp"
 #include "node/protocol/drp/server.hpp"
 
@@ -115,6 +117,7 @@ void DrpClient::on_commitment(const SignedMsg& m, TimeMs now, Effects& out) {
   auto body = decode_commitment(m.body);
   if (!body || body->server != m.sender - 1 || body->round != round_ || !participants_.count(body->server)) return;
   if (body->choice_hash != crypto::sha256(choice_message_)) return;
+  if (!crypto::sum_commitments(std::array<core::ByteArray<32>, 1>{body->commitment})) return;  // not a valid point
   commitments_.emplace(body->server, body->commitment);
   if (commitments_.size() == participants_.size()) challenge(now, out);
 }
@@ -133,12 +136,9 @@ void DrpClient::challenge(TimeMs now, Effects& out) {
   auto v_sum = crypto::sum_commitments(vs);
   auto a_m = crypto::aggregate_key(roster_->cosi_keys, mask_);
   if (!v_sum || !a_m) {
-    // A commitment that is not a valid point: drop its sender and start a fresh round.
-    for (auto it = commitments_.begin(); it != commitments_.end();)
-      it = crypto::sum_commitments(std::vector{it->second}) ? std::next(it) : commitments_.erase(it);
-    participants_.clear();
-    for (const auto& [s, v] : commitments_) participants_.insert(s);
-    if (round_ >= timing_.cosi_rounds_max) return fail(out, "CoSi: invalid commitments in every round");
+    // Each V_i was a valid point on arrival; only commitments chosen to cancel out (a sum at
+    // the identity) get here. Nobody can be blamed for that, so try again with fresh ones.
+    if (round_ >= timing_.cosi_rounds_max) return fail(out, "CoSi: commitments did not sum to a valid point");
     return announce(now, out);
   }
   challenge_ = crypto::make_challenge(*v_sum, *a_m, choice_message_);

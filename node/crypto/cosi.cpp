@@ -143,6 +143,32 @@ core::Result<PublicKey> aggregate_key(std::span<const CosiKey> roster, const Cos
   return sum;
 }
 
+core::Result<CosiRoster> CosiRoster::create(std::vector<CosiKey> keys) {
+  if (keys.empty()) return core::reject(core::Reject::bad_signature, "empty roster");
+  std::vector<PublicKey> sorted;
+  for (const auto& k : keys) sorted.push_back(k.public_key());
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return core::reject(core::Reject::duplicate, "a key is listed twice in the roster");
+  CosiRoster r;
+  auto total = aggregate_key(keys, CosiMask::full(keys.size()));
+  if (!total) return total.error();
+  r.total_ = *total;
+  r.keys_ = std::move(keys);
+  return r;
+}
+
+core::Result<PublicKey> CosiRoster::aggregate(const CosiMask& mask) const {
+  if (mask.size() != keys_.size() || 2 * mask.count() <= keys_.size()) return aggregate_key(keys_, mask);
+  PublicKey sum = total_;
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    // Admitted keys always decode, so a failure here is our bug, not peer input.
+    if (!mask.contains(i)) IOS_ASSERT(crypto_core_ed25519_sub(sum.data(), sum.data(), keys_[i].public_key().data()) == 0);
+  }
+  if (!is_prime_order_point(sum)) return core::reject(core::Reject::bad_point, "aggregate key is the identity");
+  return sum;
+}
+
 // ---- challenge ---------------------------------------------------------------------------
 
 CosiChallenge make_challenge(const core::ByteArray<32>& aggregate_commitment, const PublicKey& aggregate_key,
@@ -293,21 +319,37 @@ Signature as_ed25519(const CollectiveSignature& sig) {
   return out;
 }
 
-core::Status cosi_verify(std::span<const CosiKey> roster, core::ByteView message, const CollectiveSignature& sig,
-                         std::size_t signers_min) {
-  if (sig.mask.size() != roster.size())
+namespace {
+
+template <class Aggregate>
+core::Status verify_with(std::size_t roster_size, core::ByteView message, const CollectiveSignature& sig,
+                         std::size_t signers_min, const Aggregate& aggregate) {
+  if (sig.mask.size() != roster_size)
     return core::reject(core::Reject::bad_signature, "mask has " + count_text(sig.mask.size()) +
-                                                         " bits for a roster of " + count_text(roster.size()));
+                                                         " bits for a roster of " + count_text(roster_size));
   const std::size_t signers = sig.mask.count();
   if (signers < signers_min)
-    return core::reject(core::Reject::bad_signature, count_text(signers) + " of " + count_text(roster.size()) +
+    return core::reject(core::Reject::bad_signature, count_text(signers) + " of " + count_text(roster_size) +
                                                          " signed, policy needs " + count_text(signers_min));
-  auto a_m = aggregate_key(roster, sig.mask);
+  auto a_m = aggregate(sig.mask);
   if (!a_m) return a_m.error();
   const Signature ed = as_ed25519(sig);
   if (crypto_sign_verify_detached(ed.data(), message.data(), message.size(), a_m->data()) != 0)
     return core::reject(core::Reject::bad_signature, "collective signature does not verify under the aggregate key");
   return core::Ok{};
+}
+
+}  // namespace
+
+core::Status cosi_verify(std::span<const CosiKey> roster, core::ByteView message, const CollectiveSignature& sig,
+                         std::size_t signers_min) {
+  return verify_with(roster.size(), message, sig, signers_min,
+                     [&](const CosiMask& m) { return aggregate_key(roster, m); });
+}
+
+core::Status cosi_verify(const CosiRoster& roster, core::ByteView message, const CollectiveSignature& sig,
+                         std::size_t signers_min) {
+  return verify_with(roster.size(), message, sig, signers_min, [&](const CosiMask& m) { return roster.aggregate(m); });
 }
 
 }  // namespace ios::crypto

@@ -109,6 +109,26 @@ class CosiMask {
 // (duplicate) the same key enabled twice; (bad_point) a sum that is the identity.
 core::Result<PublicKey> aggregate_key(std::span<const CosiKey> roster, const CosiMask& mask);
 
+// A roster with the sum of all its keys precomputed. libsodium adds encoded points only, so
+// every addition pays two decodings and an encoding; when every member of an N-roster checks
+// a collective signature, summing the enabled keys costs N² additions in total. From the
+// total, the aggregate of a mostly-full mask costs one subtraction per absent member.
+class CosiRoster {
+ public:
+  CosiRoster() = default;  // empty; aggregate() refuses every mask
+  // Refuses an empty roster and a key listed twice (it would count as two signers).
+  static core::Result<CosiRoster> create(std::vector<CosiKey> keys);
+
+  std::span<const CosiKey> keys() const { return keys_; }
+  std::size_t size() const { return keys_.size(); }
+  // Same result and refusals as aggregate_key(keys(), mask).
+  core::Result<PublicKey> aggregate(const CosiMask& mask) const;
+
+ private:
+  std::vector<CosiKey> keys_;
+  PublicKey total_{};
+};
+
 // What the leader broadcasts in the challenge phase. V and A_M travel with c so that every
 // witness can recompute c (PROTOCOLS.md §0.5: verifiers never trust the challenge sent).
 struct CosiChallenge {
@@ -195,6 +215,8 @@ Signature as_ed25519(const CollectiveSignature& sig);
 // Full verification: the mask has exactly roster.size() bits; at least signers_min members
 // participate (bad_signature naming both counts otherwise); A_M from the mask; then
 // crypto_sign_verify_detached(V ‖ r, message, A_M) — plain Ed25519 (bad_signature).
+core::Status cosi_verify(const CosiRoster& roster, core::ByteView message, const CollectiveSignature& sig,
+                         std::size_t signers_min);
 core::Status cosi_verify(std::span<const CosiKey> roster, core::ByteView message, const CollectiveSignature& sig,
                          std::size_t signers_min);
 

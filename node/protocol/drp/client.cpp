@@ -134,7 +134,7 @@ void DrpClient::challenge(TimeMs now, Effects& out) {
     vs.push_back(v);
   }
   auto v_sum = crypto::sum_commitments(vs);
-  auto a_m = crypto::aggregate_key(roster_->cosi_keys, mask_);
+  auto a_m = roster_->cosi.aggregate(mask_);
   if (!v_sum || !a_m) {
     // Each V_i was a valid point on arrival; only commitments chosen to cancel out (a sum at
     // the identity) get here. Nobody can be blamed for that, so try again with fresh ones.
@@ -174,7 +174,7 @@ void DrpClient::finish_cosi(TimeMs now, Effects& out) {
   auto r_sum = crypto::sum_responses(rs);
   IOS_ASSERT(r_sum.ok());  // every response was checked against its commitment
   choice_signature_ = crypto::CollectiveSignature{challenge_.aggregate_commitment, *r_sum, mask_};
-  IOS_ASSERT(crypto::cosi_verify(roster_->cosi_keys, choice_message_, choice_signature_, choice_signers_min(groups_)).ok());
+  IOS_ASSERT(crypto::cosi_verify(roster_->cosi, choice_message_, choice_signature_, choice_signers_min(groups_)).ok());
 
   phase_ = Phase::r2;
   const auto choice_hash = crypto::sha256(choice_message_);

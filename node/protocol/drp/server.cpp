@@ -113,7 +113,7 @@ core::Status DrpServer::decrypt_and_reply(const I2Wire& wire, Effects& out) {
   if (h != body->choice_hash) return core::reject(Reject::bad_proof, "I2 names another choice");
   if (choice_hash_ && *choice_hash_ != h) return core::reject(Reject::duplicate, "I2 carries a choice other than the one co-signed");
   // The servers' sign-off: without it, no share is ever decrypted.
-  if (auto ok = crypto::cosi_verify(roster_->cosi_keys, message, wire.choice_signature, choice_signers_min(s.groups)); !ok)
+  if (auto ok = crypto::cosi_verify(roster_->cosi, message, wire.choice_signature, choice_signers_min(s.groups)); !ok)
     return core::reject(Reject::bad_signature, "collective signature on the choice: " + ok.error().message());
 
   const auto& dealers = wire.choice.dealers[s.seat.group];

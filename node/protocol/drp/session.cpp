@@ -70,11 +70,15 @@ core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<Serv
   probe.pop_epoch = pop_epoch;
   if (auto s = validate(probe); !s) return s.error();
   auto roster = std::make_shared<DrpRoster>();
+  std::vector<crypto::CosiKey> keys;
   for (const auto& k : servers) {
     auto key = crypto::CosiKey::admit(k.signing, pop_epoch, k.pop);
     if (!key) return key.error();
-    roster->cosi_keys.push_back(*key);
+    keys.push_back(*key);
   }
+  auto cosi = crypto::CosiRoster::create(std::move(keys));
+  if (!cosi) return cosi.error();
+  roster->cosi = std::move(*cosi);
   roster->servers = std::move(servers);
   roster->pop_epoch = pop_epoch;
   return std::shared_ptr<const DrpRoster>(std::move(roster));

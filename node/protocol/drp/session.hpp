@@ -45,7 +45,7 @@ inline bool operator==(const ServerKeys& a, const ServerKeys& b) {
 struct DrpRoster {
   std::vector<ServerKeys> servers;
   std::uint64_t pop_epoch = 0;
-  std::vector<crypto::CosiKey> cosi_keys;
+  crypto::CosiRoster cosi;  // the signing keys, PoP-admitted, with their total precomputed
 
   static core::Result<std::shared_ptr<const DrpRoster>> admit(std::vector<ServerKeys> servers, std::uint64_t pop_epoch);
 };

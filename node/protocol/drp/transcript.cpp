@@ -79,7 +79,7 @@ nlohmann::json to_json(const Transcript& t) {
   // The participants' aggregate key, so any Ed25519 library can check the CoSi on the choice.
   std::optional<crypto::PublicKey> aggregate;
   if (auto roster = DrpRoster::admit(t.config.servers, t.config.pop_epoch); roster) {
-    if (auto a = crypto::aggregate_key((*roster)->cosi_keys, t.choice_signature.mask); a) aggregate = *a;
+    if (auto a = (*roster)->cosi.aggregate(t.choice_signature.mask); a) aggregate = *a;
   }
   return {
       {"schema", "ios.drp.transcript.v1"},

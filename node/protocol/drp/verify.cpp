@@ -79,7 +79,7 @@ VerifyOutcome verify_transcript(const Transcript& t) {
 
   // 5. The servers' collective signature on the choice (plain Ed25519 under A_M).
   const auto message = choice_message(session, t.choice);
-  if (auto ok = crypto::cosi_verify((*roster)->cosi_keys, message, t.choice_signature, choice_signers_min(groups)); !ok)
+  if (auto ok = crypto::cosi_verify((*roster)->cosi, message, t.choice_signature, choice_signers_min(groups)); !ok)
     return failed(VerifyStep::cosi, ok.error());
   const auto choice_hash = crypto::sha256(message);
 

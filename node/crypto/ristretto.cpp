@@ -45,10 +45,14 @@ bool is_valid_nonidentity_point(const RistrettoPoint& p) {
   return !is_identity(p) && crypto_core_ristretto255_is_valid_point(p.data()) == 1;
 }
 
+// Multiples of the standard base go through libsodium's precomputed table (about 3x faster);
+// the result is the same point. DLEQ proofs with B as a base (PVSS decryption) hit this.
 std::optional<RistrettoPoint> scalar_mult(const RistrettoScalar& n, const RistrettoPoint& p) {
-  return mult(n.data(), p);
+  return p == ristretto_base ? mult_base(n.data()) : mult(n.data(), p);
 }
-std::optional<RistrettoPoint> scalar_mult(const Secret<32>& n, const RistrettoPoint& p) { return mult(n.data(), p); }
+std::optional<RistrettoPoint> scalar_mult(const Secret<32>& n, const RistrettoPoint& p) {
+  return p == ristretto_base ? mult_base(n.data()) : mult(n.data(), p);
+}
 std::optional<RistrettoPoint> scalar_mult_base(const RistrettoScalar& n) { return mult_base(n.data()); }
 std::optional<RistrettoPoint> scalar_mult_base(const Secret<32>& n) { return mult_base(n.data()); }
 

@@ -1,5 +1,6 @@
 #include "node/protocol/drp/client.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "node/crypto/hash.hpp"
@@ -198,6 +199,8 @@ void DrpClient::on_r2(const SignedMsg& m, Effects& out) {
   if (!body || body->server != server || body->i2_hash != i2_hash_.at(server)) return;
   const Seat seat = seat_of(groups_, server);
   const auto& dealers = choice_.dealers[seat.group];
+  const auto enough = [&](std::uint32_t d) { return shares_[d].size() >= groups_[seat.group].threshold; };
+  if (std::all_of(dealers.begin(), dealers.end(), enough)) return;  // this group is recoverable already
   if (body->shares.size() != dealers.size()) return;
   std::vector<std::pair<std::uint32_t, crypto::PvssDecryptedShare>> valid;
   for (std::size_t k = 0; k < dealers.size(); ++k) {

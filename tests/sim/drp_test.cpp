@@ -236,3 +236,27 @@ TEST(DrpSim, AnySingleAlteredMessageFailsVerificationAtItsStep) {
   expect_step("output", VerifyStep::output, [](Transcript& t) { t.randomness[0] ^= 1; });
   expect_step("z", VerifyStep::output, [](Transcript& t) { t.z = crypto::ristretto_base; });
 }
+
+TEST(DrpSim, ServersRefuseAnI2WithoutTheServersSignOff) {
+  crypto::init();
+  auto o = options(8, 1, 81);
+  std::string refusal;
+  auto r = sim::run_drp(o, [&](sim::Simulator& s, const DrpSetup&) {
+    // The client tampers with the collective signature it attaches to every I2.
+    s.set_byzantine(client_node, [](const protocol::Send& send) -> std::vector<protocol::Send> {
+      if (send.payload.empty() || send.payload[0] != static_cast<std::uint8_t>(Frame::i2_wire)) return {send};
+      auto wire = decode_i2_wire(core::ByteView(send.payload).subspan(1), 8);
+      if (!wire) return {send};
+      wire->choice_signature.r[0] ^= 1;
+      return {protocol::Send{send.to, frame(*wire)}};
+    });
+    s.add_invariant("record a refusal", [&refusal](const sim::Simulator& sim) -> std::optional<std::string> {
+      for (const auto& d : sim.deliveries(server_node(0)))
+        if (d.kind == "drp-refused") refusal.assign(d.value.begin(), d.value.end());
+      return std::nullopt;
+    });
+  });
+  EXPECT_FALSE(r.transcript);
+  EXPECT_EQ(r.servers_decrypted, 0u);
+  EXPECT_NE(refusal.find("collective signature"), std::string::npos) << refusal;
+}

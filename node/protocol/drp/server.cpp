@@ -20,7 +20,10 @@ DrpServer::DrpServer(std::shared_ptr<const DrpRoster> roster, std::uint32_t inde
 void DrpServer::on_start(TimeMs, Effects&) {}
 void DrpServer::on_timer(TimeMs, TimerId, Effects&) {}
 
-void DrpServer::refuse(Effects& out, const core::Error& e) { out.deliver("drp-refused", core::Bytes(e.message().begin(), e.message().end())); }
+void DrpServer::refuse(Effects& out, const core::Error& e) {
+  const std::string why = e.message();
+  out.deliver("drp-refused", core::Bytes(why.begin(), why.end()));
+}
 
 void DrpServer::on_message(TimeMs, NodeId from, core::ByteView payload, Effects& out) {
   // Classify: only the client speaks to servers; anything else is ignored.

@@ -112,9 +112,9 @@ DrpRunResult run_drp(const DrpRunOptions& o, const std::function<void(Simulator&
   std::vector<double> server_cpu(o.servers, 0.0);
 
   const auto client_key = setup.client_identity->signing_key();
-  sim.add_node([&](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
-    return std::make_unique<CpuMetered>(
-        std::make_unique<DrpClient>(setup.config, setup.roster, client_key, ctx.rng, o.timing), result.client_cpu_s);
+  sim.add_node([&](const SimNodeContext&) -> std::unique_ptr<protocol::Core> {
+    return std::make_unique<CpuMetered>(std::make_unique<DrpClient>(setup.config, setup.roster, client_key, o.timing),
+                                        result.client_cpu_s);
   });
   for (std::uint32_t i = 0; i < o.servers; ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {

@@ -9,8 +9,8 @@
 namespace ios::protocol::drp {
 
 DrpClient::DrpClient(DrpConfig config, std::shared_ptr<const DrpRoster> roster, const crypto::SigningKey& key,
-                     core::Rng& rng, DrpTiming timing)
-    : config_(std::move(config)), roster_(std::move(roster)), key_(key), rng_(rng), timing_(timing) {
+                     DrpTiming timing)
+    : config_(std::move(config)), roster_(std::move(roster)), key_(key), timing_(timing) {
   IOS_ASSERT(matches(config_, *roster_));
   IOS_ASSERT(config_.client == key_.public_key());
   IOS_ASSERT(config_.group_count >= 1);

@@ -16,7 +16,6 @@
 #include <optional>
 #include <set>
 
-#include "node/core/rng.hpp"
 #include "node/protocol/core/core.hpp"
 #include "node/protocol/drp/transcript.hpp"
 
@@ -29,7 +28,9 @@ struct DrpTiming {
 
 class DrpClient final : public Core {
  public:
-  DrpClient(DrpConfig config, std::shared_ptr<const DrpRoster> roster, const crypto::SigningKey& key, core::Rng& rng,
+  // The client draws no randomness: its signatures are deterministic, and the grouping comes
+  // from the configuration's client_randomness.
+  DrpClient(DrpConfig config, std::shared_ptr<const DrpRoster> roster, const crypto::SigningKey& key,
             DrpTiming timing = {});
 
   void on_start(TimeMs now_ms, Effects& out) override;
@@ -57,7 +58,6 @@ class DrpClient final : public Core {
   DrpConfig config_;
   std::shared_ptr<const DrpRoster> roster_;
   crypto::SigningKey key_;
-  core::Rng& rng_;
   DrpTiming timing_;
   core::Hash32 session_{};
   std::vector<Group> groups_;

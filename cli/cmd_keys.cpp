@@ -71,28 +71,18 @@ void register_list(CLI::App& keys, Globals& g) {
 void register_import(CLI::App& keys, Globals& g) {
   struct Args {
     std::string secret_file;
-    std::string out;
-    std::string type = "validator";
-    std::uint64_t epoch = 0;
-    bool force = false;
-    PasswordSource password;
+    NewKeystoreArgs keystore;
   };
   auto args = std::make_shared<Args>();
   auto* cmd = keys.add_subcommand("import", "Make a keystore from a master seed kept in a file");
   cmd->add_option("--secret-file", args->secret_file, "File holding the 32-byte master seed as 64 hex characters")
       ->required();
-  cmd->add_option("--out", args->out, "Keystore file to write (mode 0600)")->required();
-  cmd->add_option("--type", args->type, "validator or account")
-      ->check(CLI::IsMember({"validator", "account"}))
-      ->capture_default_str();
-  cmd->add_option("--epoch", args->epoch, "Registration epoch bound into the proof of possession")->capture_default_str();
-  cmd->add_flag("--force", args->force, "Overwrite an existing file");
-  add_password_flags(cmd, args->password, true);
+  args->keystore.add(cmd);
   cmd->footer("The seed is what `ios keys export --print-secret` prints.\n"
               "Example:\n  ios keys import --secret-file seed.hex --out node.key --password-file pw.txt");
   cmd->callback([args, &g] {
-    if (!args->force && std::filesystem::exists(args->out))
-      throw Failure(Exit::conflict, args->out + " already exists (use --force to overwrite)");
+    const auto& k = args->keystore;
+    k.refuse_existing();
     auto text = crypto::read_text_file(args->secret_file, 4096);
     if (!text) throw Failure(Exit::not_found, "secret file not readable: " + args->secret_file);
     std::string hex = *text;
@@ -101,13 +91,9 @@ void register_import(CLI::App& keys, Globals& g) {
     sodium_memzero(hex.data(), hex.size());
     sodium_memzero(text->data(), text->size());
     if (!seed) throw Failure(Exit::key_error, args->secret_file + ": expected a 32-byte master seed as 64 hex characters");
-    auto identity = crypto::Identity::from_master_seed(*crypto::key_type_from_string(args->type),
-                                                       crypto::Secret<32>(*seed), args->epoch);
+    auto identity = crypto::Identity::from_master_seed(k.key_type(), crypto::Secret<32>(*seed), k.epoch);
     sodium_memzero(seed->data(), seed->size());
-    write_keystore(args->out, identity, args->password, args->force);
-    auto doc = identity_json(identity.public_identity());
-    doc["keystore"] = args->out;
-    emit(g, "ios.keys.import.v1", doc, identity_text(identity.public_identity()) + "keystore     " + args->out + "\n");
+    k.save_and_print(g, "ios.keys.import.v1", identity);
   });
 }
 

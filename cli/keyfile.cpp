@@ -51,6 +51,28 @@ void write_keystore(const std::string& path, const crypto::Identity& identity, c
   }
 }
 
+void NewKeystoreArgs::add(CLI::App* cmd) {
+  cmd->add_option("--type", type, "validator (signing, VRF and PVSS keys with a PoP) or account (signing key)")
+      ->check(CLI::IsMember({"validator", "account"}))
+      ->capture_default_str();
+  cmd->add_option("--out", out, "Keystore file to write (mode 0600)")->required();
+  cmd->add_option("--epoch", epoch, "Registration epoch bound into the proof of possession")->capture_default_str();
+  cmd->add_flag("--force", force, "Overwrite an existing file");
+  add_password_flags(cmd, password, true);
+}
+
+void NewKeystoreArgs::refuse_existing() const {
+  if (!force && std::filesystem::exists(out)) throw Failure(Exit::conflict, out + " already exists (use --force to overwrite)");
+}
+
+void NewKeystoreArgs::save_and_print(const Globals& g, const std::string& schema, const crypto::Identity& identity) const {
+  write_keystore(out, identity, password, force);
+  if (password.insecure) note(g, "warning: " + out + " is an insecure dev key (no password)");
+  auto doc = identity_json(identity.public_identity());
+  doc["keystore"] = out;
+  emit(g, schema, doc, identity_text(identity.public_identity()) + "keystore     " + out + "\n");
+}
+
 nlohmann::json identity_json(const crypto::PublicIdentity& id) {
   nlohmann::json j{{"type", std::string(crypto::to_string(id.type))},
                    {"address", chain::Address::from_public_key(id.signing).to_string()},

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/output.hpp"
 #include "cli/password.hpp"
 #include "node/crypto/identity.hpp"
 #include "node/crypto/keystore.hpp"
@@ -17,6 +18,22 @@ crypto::Identity unlock_keystore(const std::string& path, const PasswordSource& 
 
 // Encrypts and writes with mode 0600; refuses an existing file (exit 9) unless `force`.
 void write_keystore(const std::string& path, const crypto::Identity& identity, const PasswordSource& src, bool force);
+
+// The flags and steps shared by the commands that write a new keystore (keygen, keys import).
+struct NewKeystoreArgs {
+  std::string type = "validator";
+  std::string out;
+  std::uint64_t epoch = 0;
+  bool force = false;
+  PasswordSource password;
+
+  void add(CLI::App* cmd);  // --type --out --epoch --force and the password flags
+  crypto::KeyType key_type() const { return *crypto::key_type_from_string(type); }
+  // Exit 9 if --out exists and --force is absent; called before any password is asked for.
+  void refuse_existing() const;
+  // Writes the keystore, warns if it is insecure, prints the public identity.
+  void save_and_print(const Globals& g, const std::string& schema, const crypto::Identity& identity) const;
+};
 
 // Public description: address, type and public keys (and PoP for validators). Never a secret.
 nlohmann::json identity_json(const crypto::PublicIdentity& id);

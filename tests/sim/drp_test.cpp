@@ -221,6 +221,7 @@ TEST(DrpSim, AnySingleAlteredMessageFailsVerificationAtItsStep) {
     EXPECT_EQ(v.failure->step, step) << what << ": " << v.failure->message();
   };
   auto flip = [](core::Bytes& b) { b[b.size() / 2] ^= 1; };
+  expect_step("a server's proof of possession", VerifyStep::config, [](Transcript& t) { t.config.servers[3].pop[7] ^= 1; });
   expect_step("config purpose", VerifyStep::i1, [](Transcript& t) { t.config.purpose += "!"; });
   expect_step("i1 signature", VerifyStep::i1, [](Transcript& t) { t.i1.sig[5] ^= 1; });
   for (std::size_t k = 0; k < good.r1s.size(); k += 5)

@@ -47,7 +47,7 @@ core::Status validate(const DrpConfig& c) {
   using core::Reject;
   if (c.servers.empty()) return core::reject(Reject::bad_proof, "no servers");
   if (c.servers.size() > servers_max) return core::reject(Reject::length_over_limit, "too many servers");
-  if (c.group_count == 0 || (!c.servers.empty() && c.group_count > c.servers.size()))
+  if (c.group_count == 0 || c.group_count > c.servers.size())
     return core::reject(Reject::bad_proof, "group count must be between 1 and the number of servers");
   if (c.purpose.size() > purpose_bytes_max) return core::reject(Reject::length_over_limit, "purpose too long");
   std::set<crypto::PublicKey> signing;
@@ -56,8 +56,6 @@ core::Status validate(const DrpConfig& c) {
     const auto& s = c.servers[i];
     if (!signing.insert(s.signing).second || !pvss.insert(s.pvss).second)
       return core::reject(Reject::duplicate, "server " + std::to_string(i) + " repeats a key");
-    if (!crypto::verify_pop(s.signing, c.pop_epoch, s.pop))
-      return core::reject(Reject::bad_signature, "server " + std::to_string(i) + ": proof of possession");
     if (!crypto::is_valid_nonidentity_point(s.pvss))
       return core::reject(Reject::bad_point, "server " + std::to_string(i) + ": PVSS key");
   }

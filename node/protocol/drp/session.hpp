@@ -63,9 +63,9 @@ struct DrpConfig {
 core::Bytes encode(const DrpConfig& c);
 core::Result<DrpConfig> decode_config(core::ByteView bytes);
 
-// Structural checks a server and a verifier run before anything else: sizes within limits,
-// 1 ≤ group_count ≤ servers/1, every group large enough to have a threshold of at least 1,
-// distinct keys, every PoP valid and every key a valid point.
+// Structural checks a verifier runs before anything else: sizes within limits, 1 ≤
+// group_count ≤ servers, distinct keys, every PVSS key a valid point. Proofs of possession are
+// checked once, by DrpRoster::admit (CosiKey::admit), which also runs these checks.
 core::Status validate(const DrpConfig& c);
 
 core::Hash32 session_id(const DrpConfig& c);

@@ -24,6 +24,23 @@ std::string_view to_string(Reject r) {
     case Reject::unsupported_keystore_version: return "unsupported_keystore_version";
     case Reject::io_error: return "io_error";
     case Reject::bad_json: return "bad_json";
+    case Reject::unknown_input: return "unknown_input";
+    case Reject::double_spend: return "double_spend";
+    case Reject::wrong_owner: return "wrong_owner";
+    case Reject::bad_amount: return "bad_amount";
+    case Reject::amount_overflow: return "amount_overflow";
+    case Reject::fee_too_low: return "fee_too_low";
+    case Reject::servi_not_transferable: return "servi_not_transferable";
+    case Reject::bad_policy: return "bad_policy";
+    case Reject::unknown_validator: return "unknown_validator";
+    case Reject::slashed: return "slashed";
+    case Reject::stale_view: return "stale_view";
+    case Reject::wrong_height: return "wrong_height";
+    case Reject::wrong_leader: return "wrong_leader";
+    case Reject::wrong_phase: return "wrong_phase";
+    case Reject::equivocation: return "equivocation";
+    case Reject::not_in_roster: return "not_in_roster";
+    case Reject::fraud: return "fraud";
   }
   return "unknown";
 }

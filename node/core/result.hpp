@@ -38,6 +38,25 @@ enum class Reject : std::uint16_t {
   // files and I/O at the edges
   io_error,
   bad_json,
+  // ledger and contracts (node/ledger, contracts/)
+  unknown_input,           // the outpoint is not in the UTXO set (never existed or already spent)
+  double_spend,            // the same outpoint twice in one tx, or spent earlier in the same block
+  wrong_owner,             // the input's key does not hash to the output's address
+  bad_amount,              // zero amount, or inputs != outputs + fee
+  amount_overflow,
+  fee_too_low,
+  servi_not_transferable,  // whitepaper §8.1: Servi can never move between holders
+  bad_policy,
+  unknown_validator,
+  slashed,                 // the validator lost its stake for fraud and may not act
+  // consensus (node/protocol)
+  stale_view,
+  wrong_height,
+  wrong_leader,
+  wrong_phase,
+  equivocation,
+  not_in_roster,
+  fraud,
 };
 
 std::string_view to_string(Reject r);

@@ -1,0 +1,48 @@
+#pragma once
+// A copy-on-write overlay over a LedgerState: the changes of one final block accumulate here
+// and reach the ledger only once the whole block has been found valid (all-or-nothing without
+// copying the UTXO set: each access costs O(log n), so a block costs O(txs log n)).
+//
+// It is also the one implementation of applying a StateChange and of the state digest:
+// LedgerState::apply and LedgerState::digest run through an empty overlay.
+//
+// Digest: SHA-256("IOS/v1/ledger-state" ‖ u64 height ‖ u64 epoch ‖ u64 pool ‖ utxo_root ‖
+// validator_root), where utxo_root is the RFC 6962 root over leaf(outpoint.tx ‖ u32 index ‖
+// owner ‖ u8 asset ‖ u64 amount) in outpoint order and validator_root over leaf(key ‖ u64 stake
+// ‖ u64 fees ‖ u64 servi ‖ i64 reviews ‖ u8 slashed) in key order. Merkle roots rather than one
+// flat hash so that a later state proof can show a single output.
+#include <map>
+#include <set>
+
+#include "contracts/state_change.hpp"
+#include "node/ledger/ledger_state.hpp"
+
+namespace ios::ledger {
+
+class PendingState final : public contracts::LedgerView {
+ public:
+  explicit PendingState(const LedgerState& base) : base_(base), pool_(base.pool_) {}
+
+  const chain::TxOutput* find_output(const chain::OutPoint& outpoint) const override;
+  const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& key) const override;
+  chain::Amount slashed_pool() const override { return pool_; }
+
+  // All-or-nothing within the overlay: unknown_input, double_spend, duplicate (an output that
+  // already exists), unknown_validator, slashed, amount_overflow, bad_amount (the pool cannot
+  // pay), bad_proof (a Slash record that does not match the account).
+  core::Status apply(const contracts::StateChange& change);
+
+  core::Hash32 digest(std::uint64_t height, std::uint64_t epoch) const;
+
+  // Writes the overlay into the base it was made from (which must not have changed since).
+  void commit_into(LedgerState& base) const;
+
+ private:
+  const LedgerState& base_;
+  std::map<chain::OutPoint, chain::TxOutput> created_;  // outputs added and still unspent
+  std::set<chain::OutPoint> spent_;                     // base outputs spent
+  std::map<crypto::PublicKey, contracts::ValidatorAccount> validators_;  // changed accounts
+  chain::Amount pool_ = 0;
+};
+
+}  // namespace ios::ledger

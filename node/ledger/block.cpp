@@ -130,6 +130,18 @@ core::Status check_inputs(BlockRun& run) {
   return core::Ok{};
 }
 
+// An input that is gone because an earlier tx of this block spent it is a double spend, not
+// an unknown input: the distinction tells a client its tx lost a race rather than never made
+// sense.
+core::Error explain(const BlockRun& run, const chain::Tx& tx, const core::Error& e) {
+  if (e.reason != Reject::unknown_input) return e;
+  for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
+    if (run.pending.spent_here(tx.inputs[i].prev))
+      return core::reject(Reject::double_spend, "input " + std::to_string(i) + " spent earlier in this block");
+  }
+  return e;
+}
+
 // One tx: applied iff the token contract accepts it and, when `full_check`, its witnesses
 // verify. Returns whether it was applied.
 bool apply_tx(BlockRun& run, const chain::Tx& tx, const PublicKey& fee_recipient, bool full_check,
@@ -143,7 +155,7 @@ bool apply_tx(BlockRun& run, const chain::Tx& tx, const PublicKey& fee_recipient
     if (auto s = chain::verify_witnesses(tx, run.chain_id()); !s) return fail(s.error());
   }
   auto change = contracts::transfer(run.pending, tx, fee_recipient, run.min_fee);
-  if (!change) return fail(change.error());
+  if (!change) return fail(explain(run, tx, change.error()));
   std::vector<chain::TxOutput> spent;
   if (record_into != nullptr) {
     for (const auto& op : change->spent) spent.push_back(*run.pending.find_output(op));

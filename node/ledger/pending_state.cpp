@@ -165,6 +165,7 @@ core::Status PendingState::apply(const StateChange& c) {
   // Phase 2: write.
   for (const auto& op : c.spent) {
     if (created_.erase(op) == 0) spent_.insert(op);
+    spent_here_.insert(op);
   }
   for (const auto& [op, o] : c.created) created_.insert_or_assign(op, o);
   for (const auto& [key, account] : scratch.touched()) validators_.insert_or_assign(key, account);

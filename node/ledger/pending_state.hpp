@@ -33,6 +33,9 @@ class PendingState final : public contracts::LedgerView {
   core::Status apply(const contracts::StateChange& change);
 
   core::Hash32 digest(std::uint64_t height, std::uint64_t epoch) const;
+  // Whether an earlier change in this overlay spent `outpoint` (to tell a double spend within
+  // one block from an input that never existed).
+  bool spent_here(const chain::OutPoint& outpoint) const { return spent_here_.contains(outpoint); }
 
   // Writes the overlay into the base it was made from (which must not have changed since).
   void commit_into(LedgerState& base) const;
@@ -41,6 +44,7 @@ class PendingState final : public contracts::LedgerView {
   const LedgerState& base_;
   std::map<chain::OutPoint, chain::TxOutput> created_;  // outputs added and still unspent
   std::set<chain::OutPoint> spent_;                     // base outputs spent
+  std::set<chain::OutPoint> spent_here_;                // every output spent through this overlay
   std::map<crypto::PublicKey, contracts::ValidatorAccount> validators_;  // changed accounts
   chain::Amount pool_ = 0;
 };

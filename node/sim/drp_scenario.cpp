@@ -1,49 +1,16 @@
 #include "node/sim/drp_scenario.hpp"
 
-#include <time.h>
-
 #include <algorithm>
 
 #include "node/core/encoding.hpp"
 #include "node/crypto/random.hpp"
+#include "node/sim/cpu_metered.hpp"
 
 namespace ios::sim {
 
 namespace {
 
 using namespace protocol::drp;
-
-// CPU seconds of this thread. Measurement only: it never feeds back into the run, so the
-// simulation stays deterministic while we learn what each role costs.
-double thread_cpu_s() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Wraps a core and adds up the CPU time spent in its inputs.
-class CpuMetered final : public protocol::Core {
- public:
-  CpuMetered(std::unique_ptr<protocol::Core> inner, double& total) : inner_(std::move(inner)), total_(total) {}
-  void on_start(protocol::TimeMs now, protocol::Effects& out) override { meter([&] { inner_->on_start(now, out); }); }
-  void on_message(protocol::TimeMs now, protocol::NodeId from, core::ByteView p, protocol::Effects& out) override {
-    meter([&] { inner_->on_message(now, from, p, out); });
-  }
-  void on_timer(protocol::TimeMs now, protocol::TimerId id, protocol::Effects& out) override {
-    meter([&] { inner_->on_timer(now, id, out); });
-  }
-  const protocol::Core& inner() const { return *inner_; }
-
- private:
-  template <class F>
-  void meter(F&& f) {
-    double t0 = thread_cpu_s();
-    f();
-    total_ += thread_cpu_s() - t0;
-  }
-  std::unique_ptr<protocol::Core> inner_;
-  double& total_;
-};
 
 crypto::Identity identity_from(crypto::ChaChaRng& rng) {
   crypto::Secret<32> seed;

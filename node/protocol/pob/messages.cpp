@@ -1,0 +1,94 @@
+#include "node/protocol/pob/messages.hpp"
+
+#include "node/core/encoding.hpp"
+
+namespace ios::protocol::pob {
+namespace {
+
+constexpr std::uint8_t pob_version = 1;
+constexpr std::string_view receipt_tag = "IOS/v1/pob-receipt";
+
+enum class Kind : std::uint8_t { submit_tx = 1, receipt, optimistic_block, fraud_proof };
+
+core::Bytes receipt_body(const TxReceipt& r) {
+  core::Writer w;
+  w.raw(r.tx).u8(static_cast<std::uint8_t>(r.status)).raw(r.optimistic_block).str(r.reason).raw(r.producer);
+  return w.take();
+}
+
+// Nested values (tx, block, proof) are length-prefixed and decoded by their own decoders, so
+// each keeps its own limits and canonical checks.
+template <class T, class F>
+core::Result<PobMessage> nested(core::Reader& r, std::size_t len_max, F&& decode) {
+  auto bytes = r.bytes(len_max);
+  if (auto s = r.finish(); !s) return s.error();
+  auto v = decode(bytes);
+  if (!v) return v.error();
+  return PobMessage{T{std::move(*v)}};
+}
+
+}  // namespace
+
+core::Bytes encode(const PobMessage& m) {
+  core::Writer w;
+  w.u8(message_tag).u8(pob_version);
+  std::visit(
+      [&w](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, SubmitTx>) {
+          w.u8(static_cast<std::uint8_t>(Kind::submit_tx)).bytes(chain::encode(v.tx));
+        } else if constexpr (std::is_same_v<T, TxReceipt>) {
+          w.u8(static_cast<std::uint8_t>(Kind::receipt)).raw(receipt_body(v)).raw(v.signature);
+        } else if constexpr (std::is_same_v<T, OptimisticBlockMsg>) {
+          w.u8(static_cast<std::uint8_t>(Kind::optimistic_block)).bytes(chain::encode(v.block));
+        } else {
+          w.u8(static_cast<std::uint8_t>(Kind::fraud_proof)).bytes(chain::encode(v.proof));
+        }
+      },
+      m);
+  return w.take();
+}
+
+core::Result<PobMessage> decode_pob_message(core::ByteView bytes) {
+  core::Reader r(bytes);
+  if (r.u8() != message_tag && !r.failed()) return core::reject(core::Reject::non_canonical, "not a PoB message");
+  r.version(pob_version);
+  const auto kind = static_cast<Kind>(r.u8());
+  if (r.failed()) return r.finish().error();
+  switch (kind) {
+    case Kind::submit_tx:
+      return nested<SubmitTx>(r, chain::tx_bytes_max, chain::decode_tx);
+    case Kind::optimistic_block:
+      return nested<OptimisticBlockMsg>(r, core::encoded_bytes_len_max, chain::decode_optimistic_block);
+    case Kind::fraud_proof:
+      return nested<FraudProofMsg>(r, chain::tx_bytes_max * 2, chain::decode_fraud_proof);
+    case Kind::receipt: {
+      TxReceipt rc;
+      rc.tx = r.fixed<32>();
+      const auto status = r.u8();
+      rc.optimistic_block = r.fixed<32>();
+      rc.reason = r.str(receipt_reason_bytes_max);
+      rc.producer = r.fixed<32>();
+      rc.signature = r.fixed<64>();
+      if (auto s = r.finish(); !s) return s.error();
+      if (status != 1 && status != 2) return core::reject(core::Reject::non_canonical, "receipt status");
+      rc.status = static_cast<ReceiptStatus>(status);
+      return PobMessage{std::move(rc)};
+    }
+  }
+  return core::reject(core::Reject::non_canonical, "unknown PoB message kind " + std::to_string(static_cast<int>(kind)));
+}
+
+TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, const core::Hash32& tx,
+                       ReceiptStatus status, const core::Hash32& optimistic_block, std::string reason) {
+  TxReceipt r{tx, status, optimistic_block, std::move(reason), key.public_key(), {}};
+  if (r.reason.size() > receipt_reason_bytes_max) r.reason.resize(receipt_reason_bytes_max);
+  r.signature = crypto::sign_tagged(key, receipt_tag, chain_id, receipt_body(r));
+  return r;
+}
+
+bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id) {
+  return crypto::verify_tagged(receipt.producer, receipt_tag, chain_id, receipt_body(receipt), receipt.signature);
+}
+
+}  // namespace ios::protocol::pob

@@ -1,0 +1,96 @@
+#include "node/protocol/pob/optimistic_producer.hpp"
+
+#include "contracts/token.hpp"
+
+namespace ios::protocol::pob {
+
+// The final state with this producer's unfinalized work laid over it.
+class OptimisticProducer::Overlay final : public contracts::LedgerView {
+ public:
+  Overlay(const contracts::LedgerView& base, const OptimisticProducer& p) : base_(base), p_(p) {}
+  const chain::TxOutput* find_output(const chain::OutPoint& o) const override {
+    if (p_.pending_spent_.count(o) != 0) return nullptr;
+    if (auto it = p_.pending_created_.find(o); it != p_.pending_created_.end()) return &it->second;
+    return base_.find_output(o);
+  }
+  const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& k) const override {
+    return base_.find_validator(k);
+  }
+  chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
+
+ private:
+  const contracts::LedgerView& base_;
+  const OptimisticProducer& p_;
+};
+
+OptimisticProducer::OptimisticProducer(core::Bytes chain_id, std::uint32_t shard, std::uint64_t epoch,
+                                       const crypto::SigningKey& key, chain::Amount min_fee)
+    : chain_id_(std::move(chain_id)), shard_(shard), epoch_(epoch), key_(key), min_fee_(min_fee) {}
+
+core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::LedgerView& final_state,
+                                       std::uint64_t final_height) {
+  const auto hash = chain::tx_hash(tx);
+  if (auto it = pending_.find(hash); it != pending_.end()) {
+    if (it->second.tx == tx) {
+      batch_.push_back(tx);
+      return core::Ok{};
+    }
+    return core::reject(core::Reject::duplicate, "a different witness set for a pending tx");
+  }
+  if (pending_.size() >= pending_tx_count_max) {
+    return core::reject(core::Reject::length_over_limit, "producer has too much unfinalized work");
+  }
+  const Overlay view(final_state, *this);
+  auto change = contracts::transfer(view, tx, key_.public_key(), min_fee_);
+  if (!change) return change.error();
+  // Witnesses last: the cheap state checks refuse most bad transactions first.
+  if (auto s = chain::verify_witnesses(tx, chain_id_); !s) return s;
+  for (const auto& o : change->spent) pending_spent_.insert(o);
+  for (const auto& [o, out] : change->created) pending_created_.emplace(o, out);
+  pending_.emplace(hash, Pending{tx, final_height});
+  batch_.push_back(tx);
+  return core::Ok{};
+}
+
+chain::OptimisticBlock OptimisticProducer::seal(TimeMs now_ms) {
+  chain::OptimisticHeader h;
+  h.shard = shard_;
+  h.epoch = epoch_;
+  h.producer = key_.public_key();
+  h.seq = seq_;
+  h.prev = prev_;
+  h.time_ms = now_ms;
+  std::vector<chain::Tx> txs;
+  const auto take = std::min(batch_.size(), chain::optimistic_block_txs_max);
+  txs.assign(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(take));
+  batch_.erase(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(take));
+  auto block = chain::make_optimistic_block(key_, chain_id_, h, std::move(txs));
+  prev_ = chain::header_hash(block.header);
+  ++seq_;
+  return block;
+}
+
+void OptimisticProducer::on_final(const std::vector<core::Hash32>& done, std::uint64_t final_height) {
+  bool changed = false;
+  for (const auto& h : done) changed = pending_.erase(h) != 0 || changed;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (final_height > it->second.admitted_at_height + pending_blocks_max) {
+      it = pending_.erase(it);
+      changed = true;
+    } else {
+      ++it;
+    }
+  }
+  if (changed) rebuild_overlay();
+}
+
+void OptimisticProducer::rebuild_overlay() {
+  pending_spent_.clear();
+  pending_created_.clear();
+  for (const auto& [hash, p] : pending_) {
+    for (const auto& in : p.tx.inputs) pending_spent_.insert(in.prev);
+    for (std::uint32_t i = 0; i < p.tx.outputs.size(); ++i) pending_created_.emplace(chain::OutPoint{hash, i}, p.tx.outputs[i]);
+  }
+}
+
+}  // namespace ios::protocol::pob

@@ -1,0 +1,81 @@
+#pragma once
+// A believable validator's first phase of Proof-of-Believability (whitepaper §8.2: "believable
+// validators process transactions quickly in the first phase … they produce smaller blocks
+// with extremely low latency"; PROTOCOLS.md §12). A group of one: it fully validates each
+// transaction routed to it (shape, contracts::transfer against the final state plus its own
+// unfinalized work, every witness), answers "optimistic" at once, and seals what it accepted
+// into a signed OptimisticBlock every optimistic_interval_ms.
+//
+// Invariants:
+//  - an outpoint is spent by at most one of this producer's unfinalized transactions, so an
+//    honest producer never vouches for its own double spend (two producers can each accept one
+//    half of a double spend; the normal league applies them in order and excludes the second);
+//  - outputs created by unfinalized transactions may be spent optimistically (chained
+//    payments); if the parent is excluded, the child fails at finalization too;
+//  - seq increases by one per sealed block and prev links to the previous header, so the
+//    producer's blocks form a chain and an equivocation is two signed headers with one seq;
+//  - pending work is bounded (pending_tx_count_max) and forgotten once finalized, excluded, or
+//    older than pending_blocks_max final blocks (lost on the network: the client resubmits).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "contracts/state_change.hpp"
+#include "node/chain/optimistic_block.hpp"
+#include "node/protocol/core/core.hpp"
+
+namespace ios::protocol::pob {
+
+inline constexpr std::size_t pending_tx_count_max = 200'000;
+inline constexpr std::uint64_t pending_blocks_max = 40;
+
+class OptimisticProducer {
+ public:
+  OptimisticProducer(core::Bytes chain_id, std::uint32_t shard, std::uint64_t epoch, const crypto::SigningKey& key,
+                     chain::Amount min_fee);
+
+  // Full validation; on success the tx joins the next batch. Resubmitting a pending tx is
+  // accepted again (it goes into the next batch; the league drops the second copy).
+  core::Status admit(const chain::Tx& tx, const contracts::LedgerView& final_state, std::uint64_t final_height);
+
+  bool has_batch() const { return !batch_.empty(); }
+  std::size_t batch_size() const { return batch_.size(); }
+  // Signs the batch (possibly empty: a heartbeat that keeps this producer counted as live).
+  chain::OptimisticBlock seal(TimeMs now_ms);
+
+  // A final block applied these txs or excluded them: forget them; then drop stale pending work.
+  void on_final(const std::vector<core::Hash32>& done, std::uint64_t final_height);
+
+  // After a restart: continue after what was persisted or merged, never reusing a seq.
+  void resume(std::uint64_t next_seq, const core::Hash32& prev) {
+    seq_ = next_seq;
+    prev_ = prev;
+  }
+  std::uint64_t next_seq() const { return seq_; }
+  const core::Hash32& prev() const { return prev_; }
+  std::size_t pending_count() const { return pending_.size(); }
+
+ private:
+  class Overlay;
+  struct Pending {
+    chain::Tx tx;
+    std::uint64_t admitted_at_height = 0;
+  };
+  void rebuild_overlay();
+
+  core::Bytes chain_id_;
+  std::uint32_t shard_;
+  std::uint64_t epoch_;
+  const crypto::SigningKey& key_;
+  chain::Amount min_fee_;
+  std::uint64_t seq_ = 0;
+  core::Hash32 prev_{};
+  std::vector<chain::Tx> batch_;
+  std::map<core::Hash32, Pending> pending_;
+  std::set<chain::OutPoint> pending_spent_;
+  std::map<chain::OutPoint, chain::TxOutput> pending_created_;
+};
+
+}  // namespace ios::protocol::pob

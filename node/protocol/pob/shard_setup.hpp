@@ -1,0 +1,48 @@
+#pragma once
+// Who does what in one shard for one epoch (whitepaper §8.2, DESIGN.md §4 "PoB"): derived
+// from the genesis (roster, stakes, policy) and the epoch randomness, identically on every
+// node. The believable league is drawn by believability score (league.hpp); every other
+// validator is in the normal league, which runs ByzCoin and must hold n >= 3f+1 with f >= 1.
+//
+// Network ids: validator i of the genesis roster is NodeId i; observers (clients of the
+// simulator, RPC followers) come after. The node runtime maps ids to addresses.
+//
+// Epochs: this is the setup of epoch 0. The epoch randomness of later epochs comes from the
+// DRP (protocol/drp); reconfiguration between epochs is the job of the epoch protocol.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "node/chain/genesis.hpp"
+#include "node/crypto/cosi.hpp"
+#include "node/protocol/core/core.hpp"
+
+namespace ios::protocol::pob {
+
+struct ShardSetup {
+  chain::Genesis genesis;
+  core::Bytes chain_id;
+  core::Hash32 epoch_randomness{};
+  std::vector<std::uint32_t> believable;  // roster indices, in draw order
+  std::vector<std::uint32_t> normal;      // roster indices, ascending: normal league member k = normal[k]
+  std::shared_ptr<const crypto::CosiRoster> normal_roster;
+  std::vector<NodeId> observers;          // receive every final block (believable validators, clients)
+
+  // Refuses (bad_policy) a roster that cannot hold the policy's leagues, and (bad_signature)
+  // a validator whose proof of possession does not verify.
+  static core::Result<ShardSetup> create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
+                                         std::vector<NodeId> extra_observers);
+
+  const chain::ShardPolicy& policy() const { return genesis.policy; }
+  std::uint32_t validator_count() const { return static_cast<std::uint32_t>(genesis.validators.size()); }
+  const crypto::PublicKey& signing_key(std::uint32_t index) const { return genesis.validators[index].identity.signing; }
+  bool is_believable(std::uint32_t index) const;
+  std::optional<std::uint32_t> normal_index(std::uint32_t index) const;
+  std::optional<std::uint32_t> index_of(const crypto::PublicKey& signing_key) const;
+};
+
+// The epoch-0 randomness every node derives from the genesis alone:
+// SHA-256("IOS/v1/genesis-randomness" ‖ genesis_hash).
+core::Hash32 genesis_randomness(const chain::Genesis& genesis);
+
+}  // namespace ios::protocol::pob

@@ -1,0 +1,196 @@
+#include "node/protocol/pob/shard_validator.hpp"
+
+#include "node/core/encoding.hpp"
+
+namespace ios::protocol::pob {
+namespace {
+
+constexpr std::string_view producer_key = "pob/producer";
+
+core::Bytes encode_producer(std::uint64_t next_seq, const core::Hash32& prev) {
+  core::Writer w;
+  w.u64(next_seq).raw(prev);
+  return w.take();
+}
+
+std::optional<std::pair<std::uint64_t, core::Hash32>> load_producer(const PersistedState& store) {
+  auto it = store.find(producer_key);
+  if (it == store.end()) return std::nullopt;
+  core::Reader r(it->second);
+  const auto seq = r.u64();
+  const auto prev = r.fixed<32>();
+  IOS_ASSERT(r.finish().ok());  // we wrote it
+  return std::make_pair(seq, prev);
+}
+
+}  // namespace
+
+ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uint32_t index,
+                               const crypto::Identity& identity, core::Rng& rng, const PersistedState& store,
+                               byzcoin::ByzcoinConfig timing)
+    : setup_(std::move(setup)),
+      index_(index),
+      key_(std::make_shared<const crypto::SigningKey>(identity.signing_key())),
+      vrf_(identity.vrf_seed()),
+      ledger_(setup_) {
+  IOS_ASSERT(index_ < setup_->validator_count());
+  IOS_ASSERT(key_->public_key() == setup_->signing_key(index_));
+  const auto& policy = setup_->policy();
+  auto normal_index = setup_->normal_index(index_);
+  if (normal_index) {
+    signer_ = std::make_unique<crypto::CosiSigner>(*key_);
+    pool_.emplace(ledger_, vrf_);
+  } else {
+    producer_.emplace(setup_->chain_id, 0, 0, *key_, policy.min_fee);
+    persisted_producer_ = load_producer(store);
+  }
+  timing.chain_id = setup_->chain_id;
+  timing.roster = setup_->normal_roster;
+  timing.members.assign(setup_->normal.begin(), setup_->normal.end());
+  timing.self = normal_index;
+  timing.observers = setup_->observers;
+  timing.signing_key = key_;
+  engine_ = std::make_unique<byzcoin::ByzcoinEngine>(std::move(timing), static_cast<byzcoin::ByzcoinApp&>(*this), signer_.get(), rng, store);
+}
+
+void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
+  engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
+  if (producer_) {
+    std::uint64_t next = 0;
+    core::Hash32 prev{};
+    if (auto merged = ledger_.last_merged_seq(key_->public_key())) next = *merged + 1;
+    if (persisted_producer_ && persisted_producer_->first >= next) std::tie(next, prev) = *persisted_producer_;
+    producer_->resume(next, prev);
+    last_seal_ms_ = now_ms;
+    out.set_timer(seal_timer, now_ms + setup_->policy().optimistic_interval_ms);
+  }
+}
+
+void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) {
+  if (payload.empty()) {
+    ++counters_.peer_messages_refused;
+    return;
+  }
+  if (payload[0] == byzcoin::ByzcoinEngine::message_tag) {
+    engine_->on_message(now_ms, from, payload, out);
+    flush_fraud_proofs(out);
+    return;
+  }
+  auto m = decode_pob_message(payload);
+  if (!m) {
+    ++counters_.peer_messages_refused;
+    return;
+  }
+  if (auto* s = std::get_if<SubmitTx>(&*m)) {
+    on_submit(now_ms, from, s->tx, out);
+  } else if (auto* b = std::get_if<OptimisticBlockMsg>(&*m)) {
+    on_optimistic_block(b->block, out);
+  } else if (auto* f = std::get_if<FraudProofMsg>(&*m)) {
+    // Gossip once: only a proof that is new here is passed on.
+    if (pool_ && pool_->add_fraud_proof(f->proof)) send_to_normal_league(encode(PobMessage{*f}), out);
+  } else {
+    ++counters_.peer_messages_refused;  // receipts are for clients
+  }
+}
+
+void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
+  if (byzcoin::ByzcoinEngine::owns_timer(id)) {
+    engine_->on_timer(now_ms, id, out);
+    flush_fraud_proofs(out);
+    return;
+  }
+  IOS_ASSERT(id == seal_timer);
+  IOS_ASSERT(producer_.has_value());
+  const auto& policy = setup_->policy();
+  if (producer_->has_batch() || now_ms >= last_seal_ms_ + policy.block_interval_ms) seal(now_ms, out);
+  out.set_timer(seal_timer, now_ms + policy.optimistic_interval_ms);
+}
+
+void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out) {
+  (void)now_ms;
+  if (producer_) {
+    auto s = producer_->admit(tx, ledger_.state(), ledger_.height());
+    if (s) {
+      ++counters_.txs_admitted;
+      batch_clients_.emplace_back(from, chain::tx_hash(tx));
+      return;
+    }
+    ++counters_.txs_refused;
+    auto receipt = make_receipt(*key_, setup_->chain_id, chain::tx_hash(tx), ReceiptStatus::rejected, {},
+                                s.error().message());
+    out.send(from, encode(PobMessage{std::move(receipt)}));
+    return;
+  }
+  // A normal validator takes transactions directly (the one-league fallback). The client
+  // learns the outcome from the final chain it follows.
+  if (!pool_->add_direct(tx)) ++counters_.txs_refused;
+}
+
+void ShardValidator::on_optimistic_block(const chain::OptimisticBlock& block, Effects& out) {
+  if (!pool_) return;  // believable validators follow only final blocks
+  auto added = pool_->add_block(block);
+  if (!added) {
+    ++counters_.peer_messages_refused;
+    return;
+  }
+  flush_fraud_proofs(out);
+}
+
+void ShardValidator::seal(TimeMs now_ms, Effects& out) {
+  auto block = producer_->seal(now_ms);
+  ++counters_.blocks_sealed;
+  last_seal_ms_ = now_ms;
+  out.persist(std::string(producer_key), encode_producer(producer_->next_seq(), producer_->prev()));
+  const auto header = chain::header_hash(block.header);
+  send_to_normal_league(encode(PobMessage{OptimisticBlockMsg{std::move(block)}}), out);
+  for (const auto& [client, tx] : batch_clients_) {
+    auto receipt = make_receipt(*key_, setup_->chain_id, tx, ReceiptStatus::optimistic, header, {});
+    out.send(client, encode(PobMessage{std::move(receipt)}));
+  }
+  batch_clients_.clear();
+}
+
+void ShardValidator::send_to_normal_league(const core::Bytes& payload, Effects& out) {
+  for (auto i : setup_->normal) {
+    if (i != index_) out.send(i, payload);
+  }
+}
+
+void ShardValidator::flush_fraud_proofs(Effects& out) {
+  if (!pool_) return;
+  for (auto& f : pool_->take_found()) {
+    ++counters_.fraud_proofs_sent;
+    send_to_normal_league(encode(PobMessage{FraudProofMsg{std::move(f)}}), out);
+  }
+}
+
+std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) {
+  (void)prev;
+  IOS_ASSERT(pool_.has_value());
+  IOS_ASSERT(height == ledger_.height());
+  auto proposal = pool_->propose(key_->public_key(), now_ms);
+  if (!proposal) return std::nullopt;
+  return encode(*proposal);
+}
+
+core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& prev, core::ByteView body) {
+  (void)prev;
+  IOS_ASSERT(pool_.has_value());
+  if (height != ledger_.height()) return core::reject(core::Reject::wrong_height, "not the next height here");
+  auto proposal = decode_proposed_block(body);
+  if (!proposal) return proposal.error();
+  // A block first seen inside this proposal may reveal a forged tx; flush_fraud_proofs tells
+  // the league right after this input.
+  auto s = pool_->check(*proposal);
+  if (!s) ++counters_.proposals_refused;
+  return s;
+}
+
+void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) {
+  (void)out;
+  const auto applied = ledger_.apply(block);
+  if (pool_) pool_->on_final(applied);
+  if (producer_) producer_->on_final(applied.done, ledger_.height());
+}
+
+}  // namespace ios::protocol::pob

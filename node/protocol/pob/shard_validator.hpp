@@ -1,0 +1,92 @@
+#pragma once
+// One validator of a PoB shard as a sans-I/O core (whitepaper §8.2; PROTOCOLS.md §11–12;
+// DESIGN.md §4 "PoB"). The same class serves both leagues:
+//
+//   believable validator   OptimisticProducer: admits routed transactions, answers signed
+//                          "optimistic" receipts, seals an OptimisticBlock every
+//                          optimistic_interval_ms (a heartbeat when idle for a block interval),
+//                          and follows the final chain as a ByzCoin observer;
+//   normal validator       NormalPool + a ByzCoin member: samples each optimistic block with
+//                          its VRF, gossips fraud proofs, proposes final blocks when leader,
+//                          and signs a proposal only if the ledger's rules and its own sample
+//                          agree.
+// Every validator applies every final block with ShardLedger, so all agree on the state.
+//
+// Messages: first byte 0xB0 (PoB, messages.hpp) or 0xB1 (ByzCoin). Timers: ByzCoin's own
+// range, plus seal_timer here.
+//
+// Persist before you speak (STYLE.md rule 6): a believable validator persists its next seq
+// and previous header hash before it sends a block, so after a crash it never signs a second
+// block with a seq it already used (which would be an equivocation). ByzCoin persists its
+// votes and blocks itself.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "node/crypto/identity.hpp"
+#include "node/protocol/byzcoin/engine.hpp"
+#include "node/protocol/core/core.hpp"
+#include "node/protocol/pob/messages.hpp"
+#include "node/protocol/pob/normal_pool.hpp"
+#include "node/protocol/pob/optimistic_producer.hpp"
+#include "node/protocol/pob/shard_ledger.hpp"
+
+namespace ios::protocol::pob {
+
+using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
+
+struct ValidatorCounters {
+  std::uint64_t txs_admitted = 0;        // believable: optimistic receipts sent
+  std::uint64_t txs_refused = 0;         // believable: rejected receipts; normal: direct txs refused
+  std::uint64_t blocks_sealed = 0;       // believable
+  std::uint64_t fraud_proofs_sent = 0;   // normal: own sample caught a forged tx
+  std::uint64_t proposals_refused = 0;   // normal: validate() said no
+  std::uint64_t peer_messages_refused = 0;
+};
+
+class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
+ public:
+  ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uint32_t index, const crypto::Identity& identity,
+                 core::Rng& rng, const PersistedState& store, byzcoin::ByzcoinConfig timing);
+
+  void on_start(TimeMs now_ms, Effects& out) override;
+  void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
+  void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
+
+  bool believable() const { return producer_.has_value(); }
+  const ShardLedger& ledger() const { return ledger_; }
+  const byzcoin::ByzcoinEngine& engine() const { return *engine_; }
+  const NormalPool* pool() const { return pool_ ? &*pool_ : nullptr; }
+  const ValidatorCounters& counters() const { return counters_; }
+
+ private:
+  static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
+
+  // ByzcoinApp
+  std::optional<core::Bytes> propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) override;
+  core::Status validate(std::uint64_t height, const core::Hash32& prev, core::ByteView body) override;
+  void on_final(const chain::FinalizedBlock& block, Effects& out) override;
+
+  void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
+  void on_optimistic_block(const chain::OptimisticBlock& block, Effects& out);
+  void seal(TimeMs now_ms, Effects& out);
+  void send_to_normal_league(const core::Bytes& payload, Effects& out);
+  void flush_fraud_proofs(Effects& out);
+
+  std::shared_ptr<const ShardSetup> setup_;
+  std::uint32_t index_;
+  std::shared_ptr<const crypto::SigningKey> key_;
+  crypto::VrfSecretKey vrf_;
+  std::unique_ptr<crypto::CosiSigner> signer_;
+  ShardLedger ledger_;
+  std::optional<NormalPool> pool_;
+  std::optional<OptimisticProducer> producer_;
+  std::vector<std::pair<NodeId, core::Hash32>> batch_clients_;  // who gets the next block's receipts
+  std::optional<std::pair<std::uint64_t, core::Hash32>> persisted_producer_;  // next seq, prev
+  TimeMs last_seal_ms_ = 0;
+  ValidatorCounters counters_;
+  std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
+};
+
+}  // namespace ios::protocol::pob

@@ -1,0 +1,50 @@
+#pragma once
+// The shard invariants of shard_scenario.hpp, checked incrementally after every event: each
+// event costs O(new final blocks), and a node's supply is recomputed only when its height
+// changes, so checking after every event stays affordable with real crypto.
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "node/protocol/pob/shard_ledger.hpp"
+#include "node/sim/shard_scenario.hpp"
+
+namespace ios::sim {
+
+// A node's final chain and ledger, or nullptr while it is down.
+const std::vector<chain::FinalizedBlock>* chain_of(const Simulator& sim, NodeId id, NodeId client);
+const protocol::pob::ShardLedger* ledger_of(const Simulator& sim, NodeId id, NodeId client);
+
+class ShardInvariants {
+ public:
+  explicit ShardInvariants(const ShardWorld& world) : world_(world) {}
+
+  std::optional<std::string> check_chains(const Simulator& sim);
+
+  std::optional<std::string> check_supply(const Simulator& sim);
+
+  std::optional<std::string> double_spend() const { return double_spend_; }
+  std::optional<std::string> servi_moved() const { return servi_moved_; }
+  std::optional<std::string> bad_finality() const { return bad_finality_; }
+  const std::vector<chain::FinalizedBlock>& canonical() const { return canonical_; }
+
+ private:
+  struct Seen {
+    std::uint32_t incarnation = 0;
+    std::size_t checked = 0;
+    std::uint64_t supply_height = 0;
+  };
+
+  std::optional<std::string> on_block(const chain::FinalizedBlock& block, NodeId id);
+
+  const ShardWorld& world_;
+  std::map<NodeId, Seen> seen_;
+  std::vector<chain::FinalizedBlock> canonical_;
+  std::set<chain::OutPoint> spent_;
+  std::optional<std::string> double_spend_, servi_moved_, bad_finality_;
+};
+
+
+}  // namespace ios::sim

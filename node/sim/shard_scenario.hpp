@@ -1,0 +1,112 @@
+#pragma once
+// One PoB shard in the simulator (whitepaper §8.2; PROTOCOLS.md §11–12): believable and
+// normal validators (ShardValidator), a load-generating client (ShardClient), real keys and
+// real crypto on a simulated network, with faults, and the shard invariants checked after
+// every event. Used by `ios sim run`, the PoB simulation tests and the benchmark.
+//
+// Invariants (checked after every event; the first violation fails the run with its seed):
+//   final-agreement   one final block per height: every node's chain is a prefix of the
+//                     longest one (same block hash at every height)
+//   no-double-spend   along the final chain no outpoint is spent twice
+//   supply-constant   every node's ledger: Σ outputs + Σ stakes + Σ fees + slashed pool
+//                     equals the genesis supply
+//   servi-frozen      no applied transaction has a Servi input or output
+//   finality-proofs   every final block verifies (verify_finality) under the normal roster
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/crypto/identity.hpp"
+#include "node/protocol/pob/shard_setup.hpp"
+#include "node/sim/simulator.hpp"
+
+namespace ios::sim {
+
+enum class ShardFaultKind : std::uint8_t { crash, partition, delay, loss, byzantine_leader, forging_believable };
+
+struct ShardFault {
+  ShardFaultKind kind = ShardFaultKind::crash;
+  double value = 0;  // crash: K validators; delay: ms; loss: rate; otherwise unused
+};
+
+// "crash:1,delay:40,loss:0.01,partition,byzantine-leader,forging-believable"; bad_policy
+// naming the item that does not parse.
+core::Result<std::vector<ShardFault>> parse_shard_faults(std::string_view list);
+std::string to_string(const ShardFault& fault);
+
+struct ShardRunOptions {
+  std::uint32_t validators = 7;  // believable + normal
+  std::uint32_t believable = 3;
+  std::uint32_t believable_min = 1;
+  double sample_rate = 0.1;
+  double tx_rate = 200;          // per simulated second
+  TimeMs duration_ms = 5'000;    // the client sends for this long
+  TimeMs drain_ms = 4'000;       // then the run goes on this long for stragglers
+  std::uint64_t seed = 1;
+  TimeMs latency_ms = 5;         // one-way link latency (uniform ± 20%)
+  std::uint32_t accounts = 0;    // 0: enough for the rate
+  std::vector<ShardFault> faults;
+  bool tree = true;
+  TimeMs block_interval_ms = 50;
+  TimeMs optimistic_interval_ms = 10;
+  TimeMs phase_timeout_ms = 200;
+  TimeMs view_timeout_ms = 1'000;
+  std::uint32_t victims = 32;    // funded accounts the client never uses (targets of forgery)
+};
+
+struct LatencySummary {
+  std::size_t count = 0;
+  TimeMs p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+LatencySummary summarize(std::vector<TimeMs> samples);
+
+struct InvariantResult {
+  std::string name;
+  bool held = true;
+  std::string detail;
+};
+
+struct FraudSummary {
+  std::uint64_t forged = 0;            // forged transactions the Byzantine producer slipped into blocks
+  std::uint64_t caught_by_sample = 0;  // of those, how many at least one normal validator's VRF sample covered
+  double expected_rate = 0;            // 1 − (1 − p)^L
+  bool producer_slashed = false;
+  std::uint64_t forged_finalized = 0;  // forged txs that were applied (not caught in time)
+  std::uint64_t victims_repaid = 0;    // of those, whose owner was compensated
+  chain::Amount compensation_paid = 0;
+};
+
+struct ShardRunResult {
+  std::uint64_t seed = 0;
+  std::uint64_t submitted = 0, optimistic = 0, finalized = 0, excluded = 0, rejected = 0, lost = 0;
+  LatencySummary optimistic_latency, final_latency;
+  std::uint64_t messages = 0, bytes = 0;
+  double messages_per_tx = 0;
+  std::uint64_t final_height = 0;
+  std::uint64_t view_changes = 0, restarts = 0, star_fallbacks = 0;
+  std::uint64_t one_league_blocks = 0, mode_switches = 0;
+  FraudSummary fraud;
+  std::vector<InvariantResult> invariants;
+  std::optional<std::string> failure;  // the simulator's report (with the replay command)
+  double cpu_s = 0;                    // all cores together
+  TimeMs simulated_ms = 0;
+  core::Hash32 transcript{};
+  bool ok() const;
+};
+
+// What a test needs to play an adversary.
+struct ShardWorld {
+  std::shared_ptr<const protocol::pob::ShardSetup> setup;
+  std::vector<crypto::Identity> validators;  // roster order = NodeId
+  std::vector<crypto::Identity> accounts;    // the client's accounts; allocation i = account i
+  std::vector<crypto::Identity> victims;     // allocation accounts.size() + i
+  NodeId client = 0;
+};
+
+ShardWorld make_shard_world(const ShardRunOptions& options);
+
+ShardRunResult run_shard(const ShardRunOptions& options,
+                         const std::function<void(Simulator&, const ShardWorld&)>& customize = {});
+
+}  // namespace ios::sim

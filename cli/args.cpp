@@ -8,4 +8,17 @@ core::Bytes parse_hex_arg(const std::string& flag, const std::string& text) {
   return *v;
 }
 
+std::uint64_t parse_duration_ms(const std::string& flag, const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string unit = text.substr(digits);
+  std::uint64_t scale = 0;
+  if (unit == "ms") scale = 1;
+  else if (unit == "s") scale = 1000;
+  else if (unit == "m") scale = 60'000;
+  if (digits == 0 || digits > 9 || scale == 0)
+    throw Failure(Exit::usage, flag + ": expected a duration such as 250ms, 30s or 2m, got '" + text + "'");
+  return std::stoull(text.substr(0, digits)) * scale;
+}
+
 }  // namespace ios::cli

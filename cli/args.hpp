@@ -1,5 +1,6 @@
 #pragma once
 // Turning user text into typed values at the edge: one clear line and exit 2 on bad input.
+#include <cstdint>
 #include <string>
 
 #include "cli/output.hpp"
@@ -8,6 +9,10 @@
 namespace ios::cli {
 
 core::Bytes parse_hex_arg(const std::string& flag, const std::string& text);
+
+// CLI.md durations: an integer with a unit, "250ms", "30s", "2m". Exit 2 naming the flag
+// otherwise (a bare number is refused: a silent unit guess is how 30 s becomes 30 ms).
+std::uint64_t parse_duration_ms(const std::string& flag, const std::string& text);
 
 template <std::size_t N>
 core::ByteArray<N> parse_hex_arg(const std::string& flag, const std::string& text) {

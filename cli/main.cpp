@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   register_keys(app, g);
   register_lottery(app, g);
   register_drp(app, g);
+  register_sim(app, g);
 
   try {
     app.parse(argc, argv);

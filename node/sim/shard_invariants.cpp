@@ -77,7 +77,8 @@ std::optional<std::string> ShardInvariants::on_block(const chain::FinalizedBlock
   if (!proposal) return "height " + std::to_string(k) + " body: " + proposal.error().message();
   const auto& excluded = proposal->body.excluded;
   auto each_applied = [&](const chain::Tx& tx) {
-    if (std::binary_search(excluded.begin(), excluded.end(), chain::tx_hash(tx))) return;
+    const auto hash = chain::tx_hash(tx);
+    if (std::binary_search(excluded.begin(), excluded.end(), hash) || !applied_.insert(hash).second) return;
     for (const auto& in : tx.inputs) {
       if (!spent_.insert(in.prev).second && !double_spend_) {
         double_spend_ = "height " + std::to_string(k) + " spends " + core::to_hex(in.prev.tx) + ":" +

@@ -29,6 +29,8 @@ class ShardInvariants {
   std::optional<std::string> servi_moved() const { return servi_moved_; }
   std::optional<std::string> bad_finality() const { return bad_finality_; }
   const std::vector<chain::FinalizedBlock>& canonical() const { return canonical_; }
+  // Every tx hash applied along the final chain.
+  const std::set<core::Hash32>& applied() const { return applied_; }
 
  private:
   struct Seen {
@@ -43,6 +45,7 @@ class ShardInvariants {
   std::map<NodeId, Seen> seen_;
   std::vector<chain::FinalizedBlock> canonical_;
   std::set<chain::OutPoint> spent_;
+  std::set<core::Hash32> applied_;
   std::optional<std::string> double_spend_, servi_moved_, bad_finality_;
 };
 

@@ -7,6 +7,7 @@
 #include "node/protocol/pob/sampler.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/sim/cpu_metered.hpp"
+#include "node/sim/pob_adversaries.hpp"
 #include "node/sim/shard_client.hpp"
 #include "node/sim/shard_invariants.hpp"
 #include "node/sim/shard_scenario.hpp"
@@ -25,52 +26,6 @@ protocol::byzcoin::ByzcoinConfig timing_of(const ShardRunOptions& o) {
   c.tree = o.tree;
   return c;
 }
-
-// A believable validator that slips one forged transaction into each optimistic block it
-// sends (PROTOCOLS.md §12's attack): it spends a victim's output with a witness the victim
-// never made, and re-signs the block so that the header signature is valid. The same
-// rewritten block goes to every destination.
-struct Forger {
-  const ShardWorld& world;
-  std::uint32_t producer_index;
-  std::size_t next_victim = 0;
-  std::map<std::uint64_t, core::Bytes> rewritten;  // by seq
-  std::vector<std::pair<core::Hash32, std::uint32_t>> forged;  // (header hash, tx index)
-
-  std::vector<protocol::Send> operator()(const protocol::Send& send) {
-    auto m = protocol::pob::decode_pob_message(send.payload);
-    if (!m || !std::holds_alternative<protocol::pob::OptimisticBlockMsg>(*m)) return {send};
-    auto& block = std::get<protocol::pob::OptimisticBlockMsg>(*m).block;
-    auto it = rewritten.find(block.header.seq);
-    if (it == rewritten.end()) {
-      it = rewritten.emplace(block.header.seq, forge(std::move(block))).first;
-    }
-    return {protocol::Send{send.to, it->second}};
-  }
-
-  core::Bytes forge(chain::OptimisticBlock block) {
-    const auto& setup = *world.setup;
-    if (next_victim >= world.victims.size()) return protocol::pob::encode(protocol::pob::PobMessage{protocol::pob::OptimisticBlockMsg{std::move(block)}});
-    const auto& victim = world.victims[next_victim];
-    const auto allocation = static_cast<std::uint32_t>(world.accounts.size() + next_victim);
-    ++next_victim;
-    const auto thief = world.validators[producer_index].signing_key();
-    chain::Tx tx;
-    tx.inputs.push_back({chain::genesis_outpoint(allocation), victim.public_identity().signing, {}});
-    const auto amount = setup.genesis.allocations[allocation].amount;
-    tx.outputs.push_back({chain::Address::from_public_key(thief.public_key()), chain::Asset::ios, amount - setup.policy().min_fee});
-    tx.fee = setup.policy().min_fee;
-    tx.nonce = allocation;
-    tx.inputs[0].witness = chain::sign_tx(thief, setup.chain_id, tx);  // the wrong key: a forgery
-    auto txs = std::move(block.txs);
-    txs.push_back(tx);
-    const auto index = static_cast<std::uint32_t>(txs.size() - 1);
-    auto header = block.header;
-    auto forged_block = chain::make_optimistic_block(thief, setup.chain_id, header, std::move(txs));
-    forged.emplace_back(chain::header_hash(forged_block.header), index);
-    return protocol::pob::encode(protocol::pob::PobMessage{protocol::pob::OptimisticBlockMsg{std::move(forged_block)}});
-  }
-};
 
 void apply_faults(Simulator& sim, const ShardRunOptions& o, const ShardWorld& w, std::shared_ptr<Forger>& forger) {
   const auto& setup = *w.setup;
@@ -107,10 +62,11 @@ void apply_faults(Simulator& sim, const ShardRunOptions& o, const ShardWorld& w,
         break;
       case ShardFaultKind::byzantine_leader:
         // The first normal validator equivocates whenever it leads (byzcoin's own rewrite).
-        IOS_ASSERT(false);  // WIP
+        // The first normal validator equivocates whenever it leads.
+        sim.set_byzantine(setup.normal[0], equivocating_leader(w, setup.normal[0]));
         break;
       case ShardFaultKind::forging_believable: {
-        forger = std::make_shared<Forger>(Forger{w, setup.believable[0], 0, {}, {}});
+        forger = std::make_shared<Forger>(w, setup.believable[0], o.forge_interval_ms);
         sim.set_byzantine(setup.believable[0], [forger](const protocol::Send& s) { return (*forger)(s); });
         break;
       }
@@ -121,48 +77,33 @@ void apply_faults(Simulator& sim, const ShardRunOptions& o, const ShardWorld& w,
 void collect_fraud(ShardRunResult& r, const ShardRunOptions& o, const ShardWorld& w, const Forger& forger,
                    const ShardInvariants& inv, const protocol::pob::ShardLedger& ledger) {
   const auto& setup = *w.setup;
-  r.fraud.forged = forger.forged.size();
+  r.fraud.forged = forger.forgeries().size();
   r.fraud.expected_rate = protocol::pob::detection_probability(o.sample_rate, static_cast<std::uint32_t>(setup.normal.size()));
   std::vector<crypto::VrfSecretKey> keys;
   for (auto i : setup.normal) keys.emplace_back(w.validators[i].vrf_seed());
-  for (const auto& [header, index] : forger.forged) {
+  for (const auto& f : forger.forgeries()) {
     bool caught = false;
     for (const auto& k : keys) {
       protocol::pob::TxSampler sampler(k, o.sample_rate);
-      caught = caught || sampler.sampled(sampler.seed_for(header), index);
+      caught = caught || sampler.sampled(sampler.seed_for(f.optimistic_block), f.index);
     }
     r.fraud.caught_by_sample += caught;
   }
-  const auto& thief = setup.signing_key(forger.producer_index);
-  r.fraud.producer_slashed = ledger.is_slashed(thief);
-  // Forged txs that were applied, and whether their victims hold a compensation output.
-  std::set<core::Hash32> forged_hashes;
-  for (const auto& c : inv.canonical()) {
-    auto p = protocol::pob::decode_proposed_block(c.body);
-    if (!p) continue;
-    for (const auto& m : p->merged) {
-      if (m.header.producer != thief) continue;
-      for (const auto& tx : m.txs) {
-        if (tx.inputs.size() == 1 && chain::verify_witnesses(tx, setup.chain_id).ok()) continue;
-        if (!std::binary_search(p->body.excluded.begin(), p->body.excluded.end(), chain::tx_hash(tx))) {
-          forged_hashes.insert(chain::tx_hash(tx));
-        }
-      }
-    }
-  }
-  r.fraud.forged_finalized = forged_hashes.size();
-  for (std::size_t v = 0; v < forger.next_victim; ++v) {
-    const auto addr = chain::Address::from_public_key(w.victims[v].public_identity().signing);
-    const auto allocation = static_cast<std::uint32_t>(w.accounts.size() + v);
-    const bool original_left = ledger.state().find_output(chain::genesis_outpoint(allocation)) != nullptr;
-    if (!original_left && ledger.state().balance(addr) > 0) ++r.fraud.victims_repaid;
+  r.fraud.producer_slashed = ledger.is_slashed(setup.signing_key(forger.producer_index()));
+  const auto& applied = inv.applied();
+  for (const auto& f : forger.forgeries()) {
+    if (applied.count(f.tx) == 0) continue;
+    ++r.fraud.forged_finalized;
+    const auto victim = chain::Address::from_public_key(w.victims[f.victim].public_identity().signing);
+    if (ledger.state().balance(victim) > 0) ++r.fraud.victims_repaid;
   }
   r.fraud.compensation_paid = ledger.compensation_paid();
 }
 
 }  // namespace
 
-ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simulator&, const ShardWorld&)>& customize) {
+ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simulator&, const ShardWorld&)>& customize,
+                         const std::function<void(const Simulator&, const ShardWorld&)>& inspect) {
   const ShardWorld world = make_shard_world(o);
   NetworkConfig net;
   net.link_default.latency = Latency::uniform_ms(o.latency_ms, std::max<TimeMs>(1, o.latency_ms / 5));
@@ -243,6 +184,7 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
   if (forger) collect_fraud(r, o, world, *forger, *invariants, client->ledger());
   r.simulated_ms = sim.now_ms();
   r.transcript = sim.transcript_hash();
+  if (inspect) inspect(sim, world);
   return r;
 }
 

@@ -21,6 +21,7 @@ namespace {
 
 constexpr chain::Amount account_funds = 1'000'000'000;
 constexpr chain::Amount validator_stake = 1'000'000;
+constexpr chain::Amount victim_funds = 10'000;
 
 crypto::Identity identity_from(crypto::ChaChaRng& rng, crypto::KeyType type) {
   crypto::Secret<32> seed;
@@ -122,7 +123,8 @@ ShardWorld make_shard_world(const ShardRunOptions& o) {
       o.accounts != 0 ? o.accounts : std::max<std::uint32_t>(32, static_cast<std::uint32_t>(o.tx_rate / 4));
   for (std::uint32_t i = 0; i < accounts + o.victims; ++i) {
     auto id = identity_from(keys, crypto::KeyType::account);
-    g.allocations.push_back({chain::Address::from_public_key(id.public_identity().signing), account_funds});
+    // Victims hold little, so the slashed stake of one forger can repay several of them.
+    g.allocations.push_back({chain::Address::from_public_key(id.public_identity().signing), i < accounts ? account_funds : victim_funds});
     (i < accounts ? w.accounts : w.victims).push_back(std::move(id));
   }
   w.client = o.validators;

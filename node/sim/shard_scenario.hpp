@@ -53,6 +53,7 @@ struct ShardRunOptions {
   TimeMs phase_timeout_ms = 200;
   TimeMs view_timeout_ms = 1'000;
   std::uint32_t victims = 32;    // funded accounts the client never uses (targets of forgery)
+  TimeMs forge_interval_ms = 300;  // forging-believable: at most one forged tx this often
 };
 
 struct LatencySummary {
@@ -106,7 +107,10 @@ struct ShardWorld {
 
 ShardWorld make_shard_world(const ShardRunOptions& options);
 
+// `customize` runs after the nodes and faults are set up, before start; `inspect` after the
+// run, before the simulator is destroyed.
 ShardRunResult run_shard(const ShardRunOptions& options,
-                         const std::function<void(Simulator&, const ShardWorld&)>& customize = {});
+                         const std::function<void(Simulator&, const ShardWorld&)>& customize = {},
+                         const std::function<void(const Simulator&, const ShardWorld&)>& inspect = {});
 
 }  // namespace ios::sim

@@ -40,7 +40,8 @@ struct BlockRun {
   PendingState pending;
   bool new_epoch;
   std::map<PublicKey, const chain::FraudProof*> convicted;
-  std::map<core::Hash32, core::Error> not_applied;  // first failure of each tx hash
+  std::map<core::Hash32, core::Error> not_applied;  // first failure of each tx hash never applied here
+  std::set<core::Hash32> applied_ids;               // applied in this block
   std::map<PublicKey, RecordDelta> deltas;
   BlockOutcome outcome;
 
@@ -74,8 +75,6 @@ core::Status check_header(const BlockRun& run) {
                                                   std::to_string(run.state.epoch()));
   }
   if (auto s = check_active(run.state, body.leader, "leader"); !s) return s;
-  if (body.mode == chain::LeagueMode::one_league && !body.optimistic_blocks.empty())
-    return core::reject(Reject::bad_proof, "a one-league body merges no optimistic blocks");
   if (body.optimistic_blocks.size() != run.merged.size()) {
     return core::reject(Reject::bad_proof, std::to_string(body.optimistic_blocks.size()) + " merged hashes but " +
                                                std::to_string(run.merged.size()) + " blocks given");
@@ -147,6 +146,10 @@ core::Error explain(const BlockRun& run, const chain::Tx& tx, const core::Error&
 bool apply_tx(BlockRun& run, const chain::Tx& tx, const PublicKey& fee_recipient, bool full_check,
               std::vector<UncheckedTx>* record_into) {
   const auto id = chain::tx_hash(tx);
+  // A copy of a tx this block already applied (a client resubmitted it to a second producer)
+  // is simply skipped: it is neither applied again nor excluded, so "excluded" keeps meaning
+  // "not applied" for everyone who reads the block.
+  if (run.applied_ids.contains(id)) return false;
   auto fail = [&run, &id](const core::Error& e) {
     run.not_applied.emplace(id, e);
     return false;
@@ -163,6 +166,8 @@ bool apply_tx(BlockRun& run, const chain::Tx& tx, const PublicKey& fee_recipient
   if (auto s = run.pending.apply(*change); !s) return fail(s.error());
   if (record_into != nullptr) record_into->push_back(UncheckedTx{tx, std::move(spent)});
   run.outcome.applied += 1;
+  run.applied_ids.insert(id);
+  run.not_applied.erase(id);  // an earlier copy failed (say, a bad witness set) but this one applies
   run.outcome.fees += tx.fee;  // bounded by the supply
   return true;
 }
@@ -173,7 +178,10 @@ void apply_txs(BlockRun& run) {
     const auto* account = run.state.find_validator(producer);
     // A slashed or convicted producer's work is re-checked in full, and the leader's league,
     // which did that work, earns the fees.
-    const bool full_check = account == nullptr || account->slashed || run.convicted.contains(producer);
+    // One league (the fall-back): every transaction is fully verified, including those of
+    // believable validators that are coming back; their blocks still show they are live.
+    const bool full_check = account == nullptr || account->slashed || run.convicted.contains(producer) ||
+                            run.body.mode == chain::LeagueMode::one_league;
     const PublicKey& recipient = full_check ? run.body.leader : producer;
     auto* record = full_check ? nullptr : &run.deltas[producer].unchecked;
     for (const auto& tx : block.txs) apply_tx(run, tx, recipient, full_check, record);

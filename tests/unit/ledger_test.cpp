@@ -273,7 +273,7 @@ TEST_F(LedgerTest, BodyChecks) {
   b.state_digest[0] ^= 1;
   EXPECT_EQ(refused(b, merged), Reject::bad_proof);
   b = good;
-  b.mode = chain::LeagueMode::one_league;
+  b.mode = chain::LeagueMode::one_league;  // the leader, not the producer, would earn the fees
   EXPECT_EQ(refused(b, merged), Reject::bad_proof);
   b = good;
   b.optimistic_blocks[0][0] ^= 1;
@@ -305,6 +305,38 @@ TEST_F(LedgerTest, ReplayedOptimisticBlockIsRefused) {
   EXPECT_EQ(apply_block(state, replay, swapped, min_fee).error().reason, Reject::duplicate);
   std::vector<OptimisticBlock> ordered{later, latest};
   apply_ok(propose(state, ordered), ordered);
+}
+
+// The fall-back (whitepaper §8.2): a one-league body may merge a returning believable
+// validator's block, but every tx in it is fully verified and the leader earns the fees.
+TEST_F(LedgerTest, OneLeagueMergesWithEveryWitnessChecked) {
+  auto forged = spend_genesis(0, 1, 900);
+  forged.inputs[0].witness[0] ^= 1;
+  std::vector<OptimisticBlock> merged{opt(p1, {forged, spend_genesis(2, 0, 10)})};
+  BlockBody body = propose_unchecked(merged);
+  body.mode = chain::LeagueMode::one_league;
+  auto preview = preview_block(state, body, merged, min_fee);
+  ASSERT_TRUE(preview.ok()) << preview.error().message();
+  EXPECT_EQ(preview->excluded, std::vector<core::Hash32>{chain::tx_hash(forged)});
+  body.excluded = preview->excluded;
+  body.state_digest = preview->state_digest;
+  auto out = apply_ok(body, merged);
+  EXPECT_EQ(out.applied, 1u);
+  EXPECT_EQ(state.find_validator(key_of(leader))->fees, 1u);
+  EXPECT_EQ(state.find_validator(key_of(p1))->fees, 0u);
+  EXPECT_EQ(state.total_supply(), genesis_supply());
+}
+
+// A client that resubmits a tx to a second producer: the copy is skipped, not excluded, so an
+// excluded hash always means "not applied".
+TEST_F(LedgerTest, RepeatedTxInOneBlockIsSkippedNotExcluded) {
+  const auto tx = spend_genesis(0, 1, 10);
+  std::vector<OptimisticBlock> merged{opt(p1, {tx}), opt(p2, {tx, spend_genesis(1, 2, 5)})};
+  auto body = propose(state, merged);
+  EXPECT_TRUE(body.excluded.empty());
+  auto out = apply_ok(body, merged);
+  EXPECT_EQ(out.applied, 2u);
+  EXPECT_EQ(state.total_supply(), genesis_supply());
 }
 
 TEST_F(LedgerTest, DirectTxsAreFullyVerified) {

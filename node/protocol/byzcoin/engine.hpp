@@ -39,6 +39,7 @@
 #include "node/core/rng.hpp"
 #include "node/protocol/byzcoin/app.hpp"
 #include "node/protocol/byzcoin/messages.hpp"
+#include "node/protocol/byzcoin/rounds.hpp"
 #include "node/protocol/byzcoin/tree.hpp"
 #include "node/protocol/byzcoin/vote.hpp"
 
@@ -80,46 +81,6 @@ class ByzcoinEngine {
 
  private:
   enum class TimerKind : std::uint8_t { block = 1, view, phase, subtree, sync };
-  struct Contribution {
-    core::ByteArray<32> point{};  // Σ V_i or Σ r_i
-    crypto::CosiMask mask;
-  };
-  // The CoSi attempt this node leads.
-  struct LeaderRound {
-    Announce announce;
-    core::Bytes message;
-    Tree tree;
-    bool committing = true;  // false once the challenge went out
-    bool fell_back = false;
-    std::map<std::uint32_t, std::vector<std::uint32_t>> heads;  // head -> members it speaks for
-    std::map<std::uint32_t, Contribution> commitments;
-    crypto::CosiChallenge challenge{};
-    crypto::CosiMask participants;
-    std::map<std::uint32_t, Contribution> responses;  // valid ones, checked with verify_partial
-    std::set<std::uint32_t> answered;                 // heads that sent a response, valid or not
-    std::set<std::uint32_t> failed;                   // left out of a restart
-  };
-  // The attempt this node takes part in as a leaf or sub-leader.
-  struct WitnessRound {
-    Announce announce;
-    core::Bytes message;
-    NodeId parent = 0;
-    std::vector<std::uint32_t> children;  // a sub-leader's leaves; empty otherwise
-    std::optional<core::ByteArray<32>> own;  // own V; nullopt when this node refused to sign
-    std::map<std::uint32_t, core::ByteArray<32>> child_commitments;
-    bool commitment_sent = false;
-    std::optional<Challenge> challenge;
-    std::optional<core::ByteArray<32>> own_response;
-    crypto::CosiMask sent_mask;  // the members our commitment aggregated
-    std::map<std::uint32_t, core::ByteArray<32>> child_responses;  // valid ones only
-    std::set<std::uint32_t> child_answered;
-    bool response_sent = false;
-  };
-  struct Pending {
-    NodeId from = 0;
-    core::Bytes payload;
-  };
-
   // engine.cpp: classification, dispatch, chain, timers, sync
   core::Status receive(TimeMs now, NodeId from, core::ByteView payload, Effects& out);
   core::Status dispatch_round(TimeMs now, NodeId from, const Message& m, Effects& out);

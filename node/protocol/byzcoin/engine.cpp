@@ -101,6 +101,8 @@ void ByzcoinEngine::on_timer(TimeMs now, TimerId id, Effects& out) {
 core::Status ByzcoinEngine::receive(TimeMs now, NodeId from, core::ByteView payload, Effects& out) {
   if (!known_peer(from))
     return core::reject(core::Reject::not_in_roster, "node " + std::to_string(from) + " is neither member nor observer");
+  if (is_member() && from == node_of(self()))
+    return core::reject(core::Reject::not_in_roster, "a message in this member's own name");
   auto decoded = decode_message(payload, n_);
   if (!decoded) return decoded.error();
   const Message& m = *decoded;

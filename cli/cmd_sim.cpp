@@ -99,6 +99,7 @@ void register_sim(CLI::App& app, Globals& g) {
     sim::ShardRunOptions o;
     std::string faults;
     std::string duration = "5s";
+    std::string drain = "4s";
   };
   auto args = std::make_shared<Args>();
   auto* cmd = sim->add_subcommand("run", "Simulate one PoB shard under load and faults; exit 0 only if every invariant held");
@@ -113,6 +114,8 @@ void register_sim(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--tx-rate", args->o.tx_rate, "Transactions per simulated second")->capture_default_str()->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--duration", args->duration, "Load duration in simulated time (units ms, s, m)")->capture_default_str();
+  cmd->add_option("--drain", args->drain, "Simulated time after the load, for stragglers and recovery")->capture_default_str();
+  cmd->add_option("--view-timeout-ms", args->o.view_timeout_ms, "ByzCoin view-change timeout")->capture_default_str();
   cmd->add_option("--faults", args->faults,
                   "Comma-separated: crash:K, partition, delay:MS, loss:RATE, byzantine-leader, forging-believable");
   cmd->add_option("--seed", args->o.seed, "Simulation seed: same seed, same run")->capture_default_str();
@@ -125,6 +128,7 @@ void register_sim(CLI::App& app, Globals& g) {
   cmd->callback([args, &g] {
     auto& o = args->o;
     o.duration_ms = parse_duration_ms("--duration", args->duration);
+    o.drain_ms = parse_duration_ms("--drain", args->drain);
     auto faults = sim::parse_shard_faults(args->faults);
     if (!faults) throw Failure(Exit::usage, "--faults: " + faults.error().message());
     o.faults = *faults;

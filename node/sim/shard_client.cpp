@@ -6,11 +6,11 @@ namespace ios::sim {
 
 using protocol::pob::PobMessage;
 
-ShardClient::ShardClient(std::shared_ptr<const protocol::pob::ShardSetup> setup, protocol::NodeId self,
+ShardClient::ShardClient(std::shared_ptr<const protocol::pob::ShardSetup> setup,
                          std::vector<ClientAccount> accounts, core::Rng& rng, ShardClientOptions options,
                          protocol::byzcoin::ByzcoinConfig timing,
                          const std::map<std::string, core::Bytes, std::less<>>& store)
-    : setup_(std::move(setup)), self_(self), rng_(rng), options_(options), ledger_(setup_) {
+    : setup_(std::move(setup)), rng_(rng), options_(options), ledger_(setup_) {
   for (auto& a : accounts) {
     const auto address = chain::Address::from_public_key(a.identity.public_identity().signing);
     const auto& alloc = setup_->genesis.allocations.at(a.allocation);
@@ -59,6 +59,15 @@ void ShardClient::on_message(TimeMs now_ms, protocol::NodeId from, core::ByteVie
   if (it == in_flight_.end()) return;
   auto& f = it->second;
   if (receipt->status == protocol::pob::ReceiptStatus::rejected) {
+    // One producer may refuse because it is still catching up after a restart (it does not
+    // know the input yet): try the next route, and give up only after attempts_max refusals.
+    if (f.attempts < options_.attempts_max && !f.optimistic) {
+      ++f.attempts;
+      f.last_sent_ms = now_ms;
+      ++stats_.resubmitted;
+      route(f, out);
+      return;
+    }
     ++stats_.rejected;
     settle(receipt->tx, false);
     return;

@@ -40,7 +40,7 @@ struct ShardClientStats {
   std::uint64_t submitted = 0;     // distinct transactions
   std::uint64_t resubmitted = 0;
   std::uint64_t optimistic = 0;    // optimistic receipts for distinct transactions
-  std::uint64_t rejected = 0;      // rejected receipts
+  std::uint64_t rejected = 0;      // refused by attempts_max producers in turn
   std::uint64_t finalized = 0;     // applied in a final block
   std::uint64_t excluded = 0;      // in a final block but not applied
   std::uint64_t lost = 0;          // gave up after attempts_max
@@ -51,7 +51,7 @@ struct ShardClientStats {
 
 class ShardClient final : public protocol::Core, private protocol::byzcoin::ByzcoinApp {
  public:
-  ShardClient(std::shared_ptr<const protocol::pob::ShardSetup> setup, protocol::NodeId self,
+  ShardClient(std::shared_ptr<const protocol::pob::ShardSetup> setup,
               std::vector<ClientAccount> accounts, core::Rng& rng, ShardClientOptions options,
               protocol::byzcoin::ByzcoinConfig timing, const std::map<std::string, core::Bytes, std::less<>>& store);
 
@@ -98,7 +98,6 @@ class ShardClient final : public protocol::Core, private protocol::byzcoin::Byzc
   void resubmit_stale(TimeMs now_ms, protocol::Effects& out);
 
   std::shared_ptr<const protocol::pob::ShardSetup> setup_;
-  protocol::NodeId self_;
   core::Rng& rng_;
   ShardClientOptions options_;
   protocol::pob::ShardLedger ledger_;

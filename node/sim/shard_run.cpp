@@ -125,7 +125,7 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
     std::vector<ClientAccount> accounts;
     for (std::uint32_t i = 0; i < world.accounts.size(); ++i) accounts.push_back({world.accounts[i], i});
     return std::make_unique<CpuMetered>(
-        std::make_unique<ShardClient>(world.setup, world.client, std::move(accounts), ctx.rng, co, timing, ctx.store),
+        std::make_unique<ShardClient>(world.setup, std::move(accounts), ctx.rng, co, timing, ctx.store),
         r.cpu_s);
   });
 

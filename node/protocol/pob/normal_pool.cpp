@@ -14,7 +14,8 @@ bool NormalPool::full_check_needed(const crypto::PublicKey& producer) const {
 }
 
 std::optional<chain::FraudProof> NormalPool::sample(const chain::OptimisticBlock& block) {
-  if (full_check_needed(block.header.producer)) return std::nullopt;
+  // Nothing to sample in a heartbeat; skipping it saves a VRF evaluation per idle block.
+  if (block.txs.empty() || full_check_needed(block.header.producer)) return std::nullopt;
   const auto seed = sampler_.seed_for(chain::header_hash(block.header));
   for (auto j : sampler_.sampled_indices(seed, static_cast<std::uint32_t>(block.txs.size()))) {
     ++txs_sampled_;
@@ -26,7 +27,7 @@ std::optional<chain::FraudProof> NormalPool::sample(const chain::OptimisticBlock
   return std::nullopt;
 }
 
-core::Result<std::optional<chain::FraudProof>> NormalPool::add_block(const chain::OptimisticBlock& block) {
+core::Result<std::optional<chain::FraudProof>> NormalPool::add_block(const chain::OptimisticBlock& block, TimeMs now_ms) {
   const auto& producer = block.header.producer;
   const auto index = ledger_.setup().index_of(producer);
   if (!index || !ledger_.setup().is_believable(*index)) {
@@ -50,7 +51,7 @@ core::Result<std::optional<chain::FraudProof>> NormalPool::add_block(const chain
     found_.push_back(*fraud);
   }
   seqs[block.header.seq] = hash;
-  blocks_.emplace(hash, Pooled{block, fraud});
+  blocks_.emplace(hash, Pooled{block, now_ms, fraud});
   return fraud;
 }
 
@@ -87,28 +88,36 @@ std::optional<ProposedBlock> NormalPool::propose(const crypto::PublicKey& leader
     }
   }
   // Round-robin over the league, each producer's blocks in seq order, so no producer starves.
+  const TimeMs gap_wait_ms = gap_wait_blocks * ledger_.setup().policy().block_interval_ms;
   std::size_t txs = 0;
-  std::map<crypto::PublicKey, std::map<std::uint64_t, core::Hash32>::const_iterator> next;
+  struct Cursor {
+    std::map<std::uint64_t, core::Hash32>::const_iterator it, end;
+    std::uint64_t expected = 0;
+  };
+  std::map<crypto::PublicKey, Cursor> next;
   for (auto i : ledger_.setup().believable) {
     const auto& key = ledger_.setup().signing_key(i);
     auto it = by_producer_.find(key);
     if (it == by_producer_.end()) continue;
     const auto last = ledger_.last_merged_seq(key);
-    next[key] = last ? it->second.upper_bound(*last) : it->second.begin();
+    next[key] = Cursor{last ? it->second.upper_bound(*last) : it->second.begin(), it->second.end(), last ? *last + 1 : 0};
   }
   for (bool progress = true; progress;) {
     progress = false;
     for (auto i : ledger_.setup().believable) {
-      const auto& key = ledger_.setup().signing_key(i);
-      auto n = next.find(key);
-      if (n == next.end() || n->second == by_producer_[key].end()) continue;
-      const auto& block = blocks_.at(n->second->second).block;
+      auto n = next.find(ledger_.setup().signing_key(i));
+      if (n == next.end() || n->second.it == n->second.end) continue;
+      auto& cursor = n->second;
+      const auto& pooled = blocks_.at(cursor.it->second);
+      const auto& block = pooled.block;
+      if (block.header.seq != cursor.expected && now_ms < pooled.arrived_ms + gap_wait_ms) continue;
       if (body.optimistic_blocks.size() >= chain::block_optimistic_blocks_max) break;
       if (txs + block.txs.size() > proposal_tx_count_max && txs > 0) break;
       txs += block.txs.size();
-      body.optimistic_blocks.push_back(n->second->second);
+      body.optimistic_blocks.push_back(cursor.it->second);
       p.merged.push_back(block);
-      ++n->second;
+      cursor.expected = block.header.seq + 1;
+      ++cursor.it;
       progress = true;
     }
   }
@@ -131,7 +140,7 @@ std::optional<ProposedBlock> NormalPool::propose(const crypto::PublicKey& leader
   return std::move(*heartbeat);
 }
 
-core::Status NormalPool::check(const ProposedBlock& proposal) {
+core::Status NormalPool::check(const ProposedBlock& proposal, TimeMs now_ms) {
   std::set<crypto::PublicKey> convicted;
   for (const auto& f : proposal.body.fraud_proofs) convicted.insert(f.header.producer);
   for (const auto& block : proposal.merged) {
@@ -141,7 +150,7 @@ core::Status NormalPool::check(const ProposedBlock& proposal) {
     if (it != blocks_.end()) {
       fraud = it->second.fraud;
     } else {
-      auto added = add_block(block);
+      auto added = add_block(block, now_ms);
       if (!added) return added.error();
       fraud = *added;
     }

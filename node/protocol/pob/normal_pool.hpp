@@ -28,6 +28,7 @@ namespace ios::protocol::pob {
 inline constexpr std::size_t pooled_blocks_max = 4096;
 inline constexpr std::size_t mempool_tx_count_max = 100'000;
 inline constexpr std::size_t proposal_tx_count_max = 3000;  // keeps a body well under 1 MiB
+inline constexpr std::uint64_t gap_wait_blocks = 10;
 
 class NormalPool {
  public:
@@ -35,17 +36,21 @@ class NormalPool {
 
   // Verified, sampled and pooled. Returns a fraud proof if the sample caught a forged tx.
   // Refuses blocks that do not verify, come from outside the league, or are already merged.
-  core::Result<std::optional<chain::FraudProof>> add_block(const chain::OptimisticBlock& block);
+  core::Result<std::optional<chain::FraudProof>> add_block(const chain::OptimisticBlock& block, TimeMs now_ms);
   // Verified and pooled (one per producer). false if already known or not verifiable.
   bool add_fraud_proof(const chain::FraudProof& proof);
   // Shape, state and witnesses checked against the final state.
   core::Status add_direct(const chain::Tx& tx);
 
   // The leader's proposal for the next height (excluded and digest filled in by the ledger).
+  // Each producer's blocks are merged in seq order without gaps, because the ledger refuses a
+  // lower seq once a higher one is merged: skipping a block would lose its transactions. A gap
+  // (a block lost on the way, or sent before this validator restarted) is waited out for
+  // gap_wait_blocks block intervals — the producer retransmits — and then skipped.
   std::optional<ProposedBlock> propose(const crypto::PublicKey& leader, TimeMs now_ms);
   // The witness's check: the ledger's rules, plus this validator's sample of every merged
   // block (Reject::fraud if it knows a forged tx the proposal neither excludes nor convicts).
-  core::Status check(const ProposedBlock& proposal);
+  core::Status check(const ProposedBlock& proposal, TimeMs now_ms);
 
   // After a final block: drop what it merged, applied or made obsolete.
   void on_final(const AppliedBlock& applied);
@@ -61,6 +66,7 @@ class NormalPool {
  private:
   struct Pooled {
     chain::OptimisticBlock block;
+    TimeMs arrived_ms = 0;
     std::optional<chain::FraudProof> fraud;  // from this validator's own sample
   };
   std::optional<chain::FraudProof> sample(const chain::OptimisticBlock& block);

@@ -54,6 +54,7 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
 }
 
 void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
+  last_now_ms_ = now_ms;
   engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
   if (producer_) {
     std::uint64_t next = 0;
@@ -67,6 +68,7 @@ void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
 }
 
 void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) {
+  last_now_ms_ = now_ms;
   if (payload.empty()) {
     ++counters_.peer_messages_refused;
     return;
@@ -84,7 +86,7 @@ void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView paylo
   if (auto* s = std::get_if<SubmitTx>(&*m)) {
     on_submit(now_ms, from, s->tx, out);
   } else if (auto* b = std::get_if<OptimisticBlockMsg>(&*m)) {
-    on_optimistic_block(b->block, out);
+    on_optimistic_block(now_ms, b->block, out);
   } else if (auto* f = std::get_if<FraudProofMsg>(&*m)) {
     // Gossip once: only a proof that is new here is passed on.
     if (pool_ && pool_->add_fraud_proof(f->proof)) send_to_normal_league(encode(PobMessage{*f}), out);
@@ -94,6 +96,7 @@ void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView paylo
 }
 
 void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
+  last_now_ms_ = now_ms;
   if (byzcoin::ByzcoinEngine::owns_timer(id)) {
     engine_->on_timer(now_ms, id, out);
     flush_fraud_proofs(out);
@@ -102,7 +105,10 @@ void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   IOS_ASSERT(id == seal_timer);
   IOS_ASSERT(producer_.has_value());
   const auto& policy = setup_->policy();
-  if (producer_->has_batch() || now_ms >= last_seal_ms_ + policy.block_interval_ms) seal(now_ms, out);
+  // Idle, it still seals an empty block every two block intervals: a heartbeat that keeps it
+  // counted as live (believable_liveness_blocks) without flooding the league.
+  if (producer_->has_batch() || now_ms >= last_seal_ms_ + 2 * policy.block_interval_ms) seal(now_ms, out);
+  retransmit(now_ms, out);
   out.set_timer(seal_timer, now_ms + policy.optimistic_interval_ms);
 }
 
@@ -126,9 +132,9 @@ void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, 
   if (!pool_->add_direct(tx)) ++counters_.txs_refused;
 }
 
-void ShardValidator::on_optimistic_block(const chain::OptimisticBlock& block, Effects& out) {
+void ShardValidator::on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out) {
   if (!pool_) return;  // believable validators follow only final blocks
-  auto added = pool_->add_block(block);
+  auto added = pool_->add_block(block, now_ms);
   if (!added) {
     ++counters_.peer_messages_refused;
     return;
@@ -142,12 +148,25 @@ void ShardValidator::seal(TimeMs now_ms, Effects& out) {
   last_seal_ms_ = now_ms;
   out.persist(std::string(producer_key), encode_producer(producer_->next_seq(), producer_->prev()));
   const auto header = chain::header_hash(block.header);
-  send_to_normal_league(encode(PobMessage{OptimisticBlockMsg{std::move(block)}}), out);
+  const auto seq = block.header.seq;
+  auto payload = encode(PobMessage{OptimisticBlockMsg{std::move(block)}});
+  send_to_normal_league(payload, out);
+  unmerged_[seq] = Unmerged{now_ms, std::move(payload)};
+  while (unmerged_.size() > unmerged_blocks_max) unmerged_.erase(unmerged_.begin());
   for (const auto& [client, tx] : batch_clients_) {
     auto receipt = make_receipt(*key_, setup_->chain_id, tx, ReceiptStatus::optimistic, header, {});
     out.send(client, encode(PobMessage{std::move(receipt)}));
   }
   batch_clients_.clear();
+}
+
+void ShardValidator::retransmit(TimeMs now_ms, Effects& out) {
+  const TimeMs every = retransmit_blocks * setup_->policy().block_interval_ms;
+  for (auto& [seq, u] : unmerged_) {
+    if (now_ms < u.sent_ms + every) continue;
+    u.sent_ms = now_ms;
+    send_to_normal_league(u.payload, out);
+  }
 }
 
 void ShardValidator::send_to_normal_league(const core::Bytes& payload, Effects& out) {
@@ -181,7 +200,7 @@ core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& 
   if (!proposal) return proposal.error();
   // A block first seen inside this proposal may reveal a forged tx; flush_fraud_proofs tells
   // the league right after this input.
-  auto s = pool_->check(*proposal);
+  auto s = pool_->check(*proposal, last_now_ms_);
   if (!s) ++counters_.proposals_refused;
   return s;
 }
@@ -190,7 +209,10 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   (void)out;
   const auto applied = ledger_.apply(block);
   if (pool_) pool_->on_final(applied);
-  if (producer_) producer_->on_final(applied.done, ledger_.height());
+  if (producer_) {
+    producer_->on_final(applied.done, ledger_.height());
+    if (auto last = ledger_.last_merged_seq(key_->public_key())) unmerged_.erase(unmerged_.begin(), unmerged_.upper_bound(*last));
+  }
 }
 
 }  // namespace ios::protocol::pob

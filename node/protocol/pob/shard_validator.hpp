@@ -4,7 +4,7 @@
 //
 //   believable validator   OptimisticProducer: admits routed transactions, answers signed
 //                          "optimistic" receipts, seals an OptimisticBlock every
-//                          optimistic_interval_ms (a heartbeat when idle for a block interval),
+//                          optimistic_interval_ms (a heartbeat when idle for two block intervals),
 //                          and follows the final chain as a ByzCoin observer;
 //   normal validator       NormalPool + a ByzCoin member: samples each optimistic block with
 //                          its VRF, gossips fraud proofs, proposes final blocks when leader,
@@ -62,6 +62,12 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
 
  private:
   static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
+  static constexpr std::uint64_t retransmit_blocks = 4;
+  static constexpr std::size_t unmerged_blocks_max = 256;
+  struct Unmerged {
+    TimeMs sent_ms = 0;
+    core::Bytes payload;
+  };
 
   // ByzcoinApp
   std::optional<core::Bytes> propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) override;
@@ -69,7 +75,10 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_final(const chain::FinalizedBlock& block, Effects& out) override;
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
-  void on_optimistic_block(const chain::OptimisticBlock& block, Effects& out);
+  void on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out);
+  // Re-sends sealed blocks the final chain has not merged yet, every retransmit_blocks block
+  // intervals: a block lost on a link, or missed by a member that restarted, still arrives.
+  void retransmit(TimeMs now_ms, Effects& out);
   void seal(TimeMs now_ms, Effects& out);
   void send_to_normal_league(const core::Bytes& payload, Effects& out);
   void flush_fraud_proofs(Effects& out);
@@ -85,6 +94,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::vector<std::pair<NodeId, core::Hash32>> batch_clients_;  // who gets the next block's receipts
   std::optional<std::pair<std::uint64_t, core::Hash32>> persisted_producer_;  // next seq, prev
   TimeMs last_seal_ms_ = 0;
+  TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
+  std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
   ValidatorCounters counters_;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };

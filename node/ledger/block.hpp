@@ -42,14 +42,22 @@ struct BlockOutcome {
   core::Hash32 state_digest{};  // what body.state_digest must be
 };
 
+// Whether rule 2 re-verifies each merged block's signature and Merkle root. `verified` is for
+// callers that already did (the normal league's pool verifies every block on arrival), and for
+// blocks under a finality proof (2f+1 validators checked them, among them f+1 honest ones).
+// Each check costs an Ed25519 verification per optimistic block, per validator, per pass.
+enum class MergedBlocks : std::uint8_t { verify, verified };
+
 core::Result<BlockOutcome> apply_block(LedgerState& state, const chain::BlockBody& body,
-                                       std::span<const chain::OptimisticBlock> merged, chain::Amount min_fee);
+                                       std::span<const chain::OptimisticBlock> merged, chain::Amount min_fee,
+                                       MergedBlocks merged_blocks = MergedBlocks::verify);
 
 // The leader's side: runs every rule of apply_block except the two it is meant to fill in
 // (excluded and state_digest are ignored) and commits nothing. The outcome's excluded and
 // state_digest go into the body to propose.
 core::Result<BlockOutcome> preview_block(const LedgerState& state, const chain::BlockBody& body,
-                                         std::span<const chain::OptimisticBlock> merged, chain::Amount min_fee);
+                                         std::span<const chain::OptimisticBlock> merged, chain::Amount min_fee,
+                                         MergedBlocks merged_blocks = MergedBlocks::verify);
 
 // Which txs to exclude so that apply_block succeeds (deterministic, sorted). Proofs that do
 // not verify, or name a producer that is unknown, already slashed or already named, are

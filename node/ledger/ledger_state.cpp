@@ -68,6 +68,7 @@ std::vector<std::pair<chain::OutPoint, chain::TxOutput>> LedgerState::utxos_of(c
 void LedgerState::add_output(const chain::OutPoint& op, const chain::TxOutput& out) {
   auto [it, inserted] = utxos_.emplace(op, out);
   IOS_ASSERT(inserted);
+  utxo_hash_.add(utxo_entry(op, out));
   by_owner_[out.owner].insert(op);
 }
 
@@ -78,6 +79,7 @@ void LedgerState::remove_output(const chain::OutPoint& op) {
   IOS_ASSERT(owned != by_owner_.end());
   owned->second.erase(op);
   if (owned->second.empty()) by_owner_.erase(owned);
+  utxo_hash_.remove(utxo_entry(op, it->second));
   utxos_.erase(it);
 }
 

@@ -25,6 +25,7 @@
 #include "node/chain/genesis.hpp"
 #include "node/chain/tx.hpp"
 #include "node/core/result.hpp"
+#include "node/crypto/lthash.hpp"
 
 namespace ios::ledger {
 
@@ -65,8 +66,9 @@ class LedgerState : public contracts::LedgerView {
   core::Status apply(const contracts::StateChange& change);
 
   chain::Amount total_supply() const;
-  // SHA-256("IOS/v1/ledger-state" ‖ u64 height ‖ u64 epoch ‖ u64 pool ‖ utxo_root ‖ validator_root),
-  // the roots RFC 6962 Merkle roots over the entries in key order (pending_state.hpp). O(n).
+  // SHA-256("IOS/v1/ledger-state" ‖ u64 height ‖ u64 epoch ‖ u64 pool ‖ utxo_hash ‖ validator_root):
+  // utxo_hash the LtHash of the UTXO entries (incremental, O(changes)), validator_root an RFC 6962
+  // Merkle root over the accounts in key order (pending_state.hpp).
   core::Hash32 digest() const;
 
   chain::Amount balance(const chain::Address& owner) const;
@@ -92,6 +94,7 @@ class LedgerState : public contracts::LedgerView {
   std::uint64_t height_ = 0;
   std::uint64_t epoch_ = 0;
   std::map<chain::OutPoint, chain::TxOutput> utxos_;
+  crypto::LtHash utxo_hash_;  // of every utxo_entry(op, out), kept in step with utxos_
   std::map<chain::Address, std::set<chain::OutPoint>> by_owner_;  // for balance and utxos_of
   std::map<crypto::PublicKey, contracts::ValidatorAccount> validators_;
   chain::Amount pool_ = 0;

@@ -26,12 +26,6 @@ struct Sum {
   }
 };
 
-core::Hash32 utxo_leaf(const chain::OutPoint& op, const chain::TxOutput& out) {
-  core::Writer w;
-  w.raw(op.tx).u32(op.index).raw(out.owner.bytes()).u8(static_cast<std::uint8_t>(out.asset)).u64(out.amount);
-  return crypto::merkle::leaf_hash(w.view());
-}
-
 core::Hash32 validator_leaf(const ValidatorAccount& v) {
   core::Writer w;
   w.raw(v.key).u64(v.stake).u64(v.fees).u64(v.servi).u64(static_cast<std::uint64_t>(v.reviews)).boolean(v.slashed);
@@ -134,6 +128,12 @@ core::Result<chain::Amount> check_slashes(Scratch& scratch, const StateChange& c
 
 }  // namespace
 
+core::Bytes utxo_entry(const chain::OutPoint& op, const chain::TxOutput& out) {
+  core::Writer w;
+  w.raw(op.tx).u32(op.index).raw(out.owner.bytes()).u8(static_cast<std::uint8_t>(out.asset)).u64(out.amount);
+  return w.take();
+}
+
 const chain::TxOutput* PendingState::find_output(const chain::OutPoint& outpoint) const {
   if (auto it = created_.find(outpoint); it != created_.end()) return &it->second;
   if (spent_.contains(outpoint)) return nullptr;
@@ -174,27 +174,16 @@ core::Status PendingState::apply(const StateChange& c) {
 }
 
 core::Hash32 PendingState::digest(std::uint64_t height, std::uint64_t epoch) const {
-  std::vector<core::Hash32> utxo_leaves;
-  auto base_it = base_.utxos_.begin();
-  auto new_it = created_.begin();
-  // Merge of two sorted sequences: the base without spent outputs, and the created ones.
-  while (base_it != base_.utxos_.end() || new_it != created_.end()) {
-    const bool take_new = base_it == base_.utxos_.end() || (new_it != created_.end() && new_it->first < base_it->first);
-    if (take_new) {
-      utxo_leaves.push_back(utxo_leaf(new_it->first, new_it->second));
-      ++new_it;
-    } else {
-      if (!spent_.contains(base_it->first)) utxo_leaves.push_back(utxo_leaf(base_it->first, base_it->second));
-      ++base_it;
-    }
-  }
+  auto utxo_hash = base_.utxo_hash_;
+  for (const auto& op : spent_) utxo_hash.remove(utxo_entry(op, base_.utxos_.at(op)));
+  for (const auto& [op, out] : created_) utxo_hash.add(utxo_entry(op, out));
   std::vector<core::Hash32> validator_leaves;
   for (const auto& [key, account] : base_.validators_) {
     auto changed = validators_.find(key);
     validator_leaves.push_back(validator_leaf(changed == validators_.end() ? account : changed->second));
   }
   core::Writer w;
-  w.u64(height).u64(epoch).u64(pool_).raw(crypto::merkle::root(utxo_leaves)).raw(crypto::merkle::root(validator_leaves));
+  w.u64(height).u64(epoch).u64(pool_).raw(utxo_hash.digest()).raw(crypto::merkle::root(validator_leaves));
   return crypto::sha256({core::as_bytes("IOS/v1/ledger-state"), w.view()});
 }
 

@@ -19,7 +19,9 @@ AppliedBlock ShardLedger::apply(const chain::FinalizedBlock& block) {
   out.height = block.height;
   out.hash = block.hash();
   out.block = std::move(*proposal);
-  auto outcome = ledger::apply_block(state_, out.block.body, out.block.merged, setup_->policy().min_fee);
+  // Under a finality proof: the league verified every merged block before signing.
+  auto outcome = ledger::apply_block(state_, out.block.body, out.block.merged, setup_->policy().min_fee,
+                                     ledger::MergedBlocks::verified);
   if (!outcome) {
     std::fprintf(stderr, "ios: finalized block %llu does not apply: %s\n", static_cast<unsigned long long>(block.height),
                  outcome.error().message().c_str());
@@ -50,7 +52,9 @@ core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& propo
   if (body.mode != next_mode()) return core::reject(core::Reject::bad_proof, "league mode disagrees with the chain");
   // apply_block on a copy would cost the whole UTXO set; preview_block checks every rule on an
   // overlay, and the two fields it fills in must equal what the leader wrote.
-  auto outcome = ledger::preview_block(state_, body, proposal.merged, setup_->policy().min_fee);
+  // NormalPool::check put every merged block through verify_optimistic_block (add_block).
+  auto outcome = ledger::preview_block(state_, body, proposal.merged, setup_->policy().min_fee,
+                                       ledger::MergedBlocks::verified);
   if (!outcome) return outcome.error();
   if (outcome->excluded != body.excluded) return core::reject(core::Reject::bad_proof, "excluded list disagrees");
   if (outcome->state_digest != body.state_digest) return core::reject(core::Reject::bad_proof, "state digest disagrees");
@@ -58,7 +62,9 @@ core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& propo
 }
 
 core::Result<ProposedBlock> ShardLedger::complete(ProposedBlock proposal) const {
-  auto outcome = ledger::preview_block(state_, proposal.body, proposal.merged, setup_->policy().min_fee);
+  // The leader's own pool verified every block it merges.
+  auto outcome = ledger::preview_block(state_, proposal.body, proposal.merged, setup_->policy().min_fee,
+                                       ledger::MergedBlocks::verified);
   if (!outcome) return outcome.error();
   proposal.body.excluded = outcome->excluded;
   proposal.body.state_digest = outcome->state_digest;

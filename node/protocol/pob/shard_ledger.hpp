@@ -40,7 +40,8 @@ class ShardLedger {
   // checked it with this same code, so a failure here is a bug in ours, and aborts.
   AppliedBlock apply(const chain::FinalizedBlock& block);
 
-  // The witness's check of a proposal for the next height (everything but sampling).
+  // The witness's check of a proposal for the next height (everything but sampling). Every
+  // merged block must already have passed verify_optimistic_block (NormalPool::check does it).
   core::Result<ledger::BlockOutcome> check(const ProposedBlock& proposal) const;
   // The leader's completion of a body: excluded and state_digest filled in.
   core::Result<ProposedBlock> complete(ProposedBlock proposal) const;

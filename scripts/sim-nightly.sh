@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The long simulation run: the PoB random-fault test over many more seeds than CI's 200, and
+# the ByzCoin random test over more seeds too. CI runs seeds 1000..1199; this runs the next
+# block by default. Usage: scripts/sim-nightly.sh [first-seed] [count]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+first=${1:-1200}
+count=${2:-5000}
+cmake -S "$root" -B "$root/build/release" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$root/build/release" -j"$(nproc)" --target pob_random_test >/dev/null
+echo "sim-nightly: PoB seeds $first..$((first + count - 1))" >&2
+IOS_SIM_SEEDS_FROM=$first IOS_SIM_SEEDS=$count "$root/build/release/tests/pob_random_test"

@@ -19,6 +19,7 @@
 // and previous header hash before it sends a block, so after a crash it never signs a second
 // block with a seq it already used (which would be an equivocation). ByzCoin persists its
 // votes and blocks itself.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +54,10 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
+
+  // The driver's view of each final block as it is applied (the node runtime indexes its
+  // transactions and commits it with the same input's persisted state).
+  void set_on_applied(std::function<void(const AppliedBlock&)> hook) { on_applied_ = std::move(hook); }
 
   bool believable() const { return producer_.has_value(); }
   const ShardLedger& ledger() const { return ledger_; }
@@ -97,6 +102,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
   ValidatorCounters counters_;
+  std::function<void(const AppliedBlock&)> on_applied_;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

@@ -208,7 +208,7 @@ core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& 
 void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) {
   (void)out;
   const auto applied = ledger_.apply(block);
-  if (on_applied_) on_applied_(applied);
+  if (on_applied_) on_applied_(block, applied);
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());

@@ -57,7 +57,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
 
   // The driver's view of each final block as it is applied (the node runtime indexes its
   // transactions and commits it with the same input's persisted state).
-  void set_on_applied(std::function<void(const AppliedBlock&)> hook) { on_applied_ = std::move(hook); }
+  using AppliedHook = std::function<void(const chain::FinalizedBlock&, const AppliedBlock&)>;
+  void set_on_applied(AppliedHook hook) { on_applied_ = std::move(hook); }
 
   bool believable() const { return producer_.has_value(); }
   const ShardLedger& ledger() const { return ledger_; }
@@ -102,7 +103,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
   ValidatorCounters counters_;
-  std::function<void(const AppliedBlock&)> on_applied_;
+  AppliedHook on_applied_;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

@@ -7,15 +7,17 @@
 
 namespace ios::net {
 
+core::ByteArray<frame_header_bytes> encode_frame_header(std::size_t len) {
+  IOS_ASSERT(len <= std::numeric_limits<std::uint32_t>::max());
+  return {static_cast<std::uint8_t>(len >> 24), static_cast<std::uint8_t>(len >> 16),
+          static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+}
+
 core::Bytes encode_frame(core::ByteView payload) {
-  IOS_ASSERT(payload.size() <= std::numeric_limits<std::uint32_t>::max());
-  const auto len = static_cast<std::uint32_t>(payload.size());
+  const auto header = encode_frame_header(payload.size());
   core::Bytes out;
   out.reserve(frame_header_bytes + payload.size());
-  out.push_back(static_cast<std::uint8_t>(len >> 24));
-  out.push_back(static_cast<std::uint8_t>(len >> 16));
-  out.push_back(static_cast<std::uint8_t>(len >> 8));
-  out.push_back(static_cast<std::uint8_t>(len));
+  out.insert(out.end(), header.begin(), header.end());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }

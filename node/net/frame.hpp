@@ -25,7 +25,9 @@ namespace ios::net {
 inline constexpr std::size_t frame_header_bytes = 4;
 inline constexpr std::size_t frame_bytes_max_default = 16u << 20;  // 16 MiB of payload
 
-// header ‖ payload. The payload must fit a u32 (our own invariant, asserted).
+// The 4-byte header of a payload of `len` bytes; len must fit a u32 (our invariant, asserted).
+core::ByteArray<frame_header_bytes> encode_frame_header(std::size_t len);
+// header ‖ payload.
 core::Bytes encode_frame(core::ByteView payload);
 
 enum class FrameStatus : std::uint8_t { need_more, good, bad };
@@ -40,6 +42,10 @@ class FrameParser {
   //   bad:       error() says why; the rest of `in` is left unread.
   FrameStatus parse(core::ByteView& in);
   core::Bytes take_payload();
+
+  // Applies from the next header on; the transport holds peers to a small limit until they
+  // have authenticated, so an anonymous socket cannot make us buffer 16 MiB.
+  void set_frame_bytes_max(std::size_t frame_bytes_max) { frame_bytes_max_ = frame_bytes_max; }
 
   bool failed() const { return failed_; }
   const core::Error& error() const { return error_; }

@@ -92,6 +92,7 @@ class Handshake {
   // The peer's Proof; on success the peer is authenticated.
   core::Status on_proof(core::ByteView payload);
 
+  bool hello_received() const { return peer_hello_.has_value(); }
   bool done() const { return done_; }
   // The authenticated peer; only once done().
   const Peer& peer() const;

@@ -100,7 +100,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t handshake_timeout_ms_;
   FrameParser parser_{handshake_frame_bytes_max};
   std::vector<std::uint8_t> read_buffer_ = std::vector<std::uint8_t>(read_buffer_bytes);
-  std::vector<core::Bytes> control_;          // Hello and Proof, written before any data
+  std::vector<core::Bytes> control_;  // Hello and Proof, written before any data
   std::vector<core::Bytes> control_in_flight_;
   std::vector<QueuedFrame> data_in_flight_;
   std::vector<asio::const_buffer> buffers_;

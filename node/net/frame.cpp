@@ -47,9 +47,9 @@ FrameStatus FrameParser::parse(core::ByteView& in) {
                 std::size_t{header_[3]};
     // Checked here, from the header alone, before any body byte is buffered.
     if (body_len_ > frame_bytes_max_) {
-      return fail(core::Reject::length_over_limit, "frame of " + std::to_string(body_len_) +
-                                                       " bytes over frame_bytes_max " +
-                                                       std::to_string(frame_bytes_max_));
+      return fail(
+          core::Reject::length_over_limit,
+          "frame of " + std::to_string(body_len_) + " bytes over frame_bytes_max " + std::to_string(frame_bytes_max_));
     }
   }
   const std::size_t n = std::min(body_len_ - body_.size(), in.size());

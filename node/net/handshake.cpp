@@ -84,9 +84,7 @@ Handshake::Handshake(protocol::NodeId self, std::shared_ptr<const crypto::Signin
   IOS_ASSERT(roster_ != nullptr);
 }
 
-core::Bytes Handshake::hello() const {
-  return encode_hello(Hello{chain_id_, self_, key_->public_key(), own_nonce_});
-}
+core::Bytes Handshake::hello() const { return encode_hello(Hello{chain_id_, self_, key_->public_key(), own_nonce_}); }
 
 core::Status Handshake::check_hello(const Hello& h) const {
   if (h.chain_id != chain_id_)

@@ -38,8 +38,8 @@ struct Outbound {
 
 class Transport::Impl final : public ConnectionOwner, public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, protocol::NodeId self, std::shared_ptr<const crypto::SigningKey> key,
-       core::Bytes chain_id, std::vector<Peer> roster, std::function<std::optional<Endpoint>(protocol::NodeId)> resolve,
+  Impl(asio::io_context& io, protocol::NodeId self, std::shared_ptr<const crypto::SigningKey> key, core::Bytes chain_id,
+       std::vector<Peer> roster, std::function<std::optional<Endpoint>(protocol::NodeId)> resolve,
        TransportLimits limits)
       : io_(io),
         self_(self),
@@ -106,17 +106,16 @@ core::Result<std::uint16_t> Transport::Impl::listen(const std::string& host, std
   if (ec) return core::reject(core::Reject::io_error, "listen address " + host + ": " + ec.message());
   const Tcp::endpoint endpoint(address, port);
   Tcp::acceptor acceptor(io_);
-  if (!acceptor.open(endpoint.protocol(), ec) && !acceptor.set_option(Tcp::acceptor::reuse_address(true), ec) &&
-      !acceptor.bind(endpoint, ec) && !acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
-    const auto bound = acceptor.local_endpoint(ec).port();
-    if (!ec) {
-      acceptor_.emplace(std::move(acceptor));
-      accept();
-      return bound;
-    }
-  }
-  return core::reject(core::Reject::io_error,
-                      "listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(Tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  const auto bound = ec ? Tcp::endpoint{} : acceptor.local_endpoint(ec);
+  if (ec)
+    return core::reject(core::Reject::io_error, "listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  acceptor_.emplace(std::move(acceptor));
+  accept();
+  return bound.port();
 }
 
 void Transport::Impl::accept() {
@@ -137,7 +136,8 @@ void Transport::Impl::accept() {
 }
 
 void Transport::Impl::on_accepted(Tcp::socket socket) {
-  const auto pending = std::count_if(inbound_.begin(), inbound_.end(), [](const auto& c) { return !c->authenticated(); });
+  const auto pending =
+      std::count_if(inbound_.begin(), inbound_.end(), [](const auto& c) { return !c->authenticated(); });
   if (static_cast<std::size_t>(pending) >= limits_.handshakes_pending_max) {
     asio::error_code ignored;
     socket.close(ignored);
@@ -269,8 +269,8 @@ Transport::Transport(asio::io_context& io, protocol::NodeId self, std::shared_pt
                      core::Bytes chain_id, std::vector<Peer> roster,
                      std::function<std::optional<Endpoint>(protocol::NodeId)> resolve, TransportLimits limits) {
   crypto::init();
-  impl_ = std::make_shared<Impl>(io, self, std::move(key), std::move(chain_id), std::move(roster),
-                                 std::move(resolve), limits);
+  impl_ = std::make_shared<Impl>(io, self, std::move(key), std::move(chain_id), std::move(roster), std::move(resolve),
+                                 limits);
 }
 
 Transport::~Transport() { impl_->stop(); }

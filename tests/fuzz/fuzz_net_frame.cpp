@@ -34,8 +34,10 @@ Outcome run(ios::core::ByteView stream, std::size_t step) {
         if (o.payloads.back().size() > limit) std::abort();
         continue;
       }
-      if (st == ios::net::FrameStatus::bad) o.bad = true;
-      else if (!in.empty()) std::abort();
+      if (st == ios::net::FrameStatus::bad)
+        o.bad = true;
+      else if (!in.empty())
+        std::abort();
       break;
     }
     pos += n;

@@ -9,7 +9,8 @@
 //     disconnected and counted, as is an authenticated peer that then sends an oversized
 //     frame; good peers keep working;
 //   - the queue limit (frames and bytes) drops the oldest frames and counts them;
-//   - stop() twice, and destroying a transport with handlers still queued, are safe.
+//   - stop() twice, and destroying a transport with handlers still queued, are safe;
+//   - the pure parts alone: SendQueue bounds and order, Backoff growth, cap, jitter and reset.
 #include "node/net/transport.hpp"
 
 #include <gtest/gtest.h>
@@ -19,13 +20,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "node/crypto/hash.hpp"
+#include "node/crypto/random.hpp"
+#include "node/net/backoff.hpp"
 #include "node/net/frame.hpp"
 #include "node/net/handshake.hpp"
+#include "node/net/send_queue.hpp"
 
 using namespace ios;
 using net::Transport;
@@ -279,10 +284,10 @@ TEST_F(NetTransport, MisbehavingRawSocketsAreDisconnectedAndGoodPeersKeepWorking
       p.write(bytes);
       if (p.closed_by_peer()) ++closed;
     };
-    expect_closed(core::Bytes{0xff, 0xff, 0xff, 0xff});                              // oversized length
-    expect_closed(core::Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'});    // garbage
-    expect_closed(net::encode_frame(core::Bytes{1, 1, 0, 0}));                      // a bad Hello
-    expect_closed(core::Bytes{});                                                   // silence: timeout
+    expect_closed(core::Bytes{0xff, 0xff, 0xff, 0xff});                            // oversized length
+    expect_closed(core::Bytes{'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'});  // garbage
+    expect_closed(net::encode_frame(core::Bytes{1, 1, 0, 0}));                     // a bad Hello
+    expect_closed(core::Bytes{});                                                  // silence: timeout
     // Node 3 authenticates by the book, then sends a frame over frame_bytes_max.
     RawPeer p;
     if (!p.connect(port)) return;
@@ -352,8 +357,71 @@ TEST_F(NetTransport, StopIsIdempotentAndDestructionWithQueuedHandlersIsSafe) {
   nodes_[1].transport->stop();
   nodes_[1].transport->stop();
   nodes_[1].transport->send(2, payload(1, 2, 0));  // dropped after stop
-  nodes_[2].transport.reset();  // destroyed with handlers still queued
+  nodes_[2].transport.reset();                     // destroyed with handlers still queued
   run_for_ms(50);
   EXPECT_FALSE(nodes_[1].transport->listen("127.0.0.1", 0));
-  EXPECT_FALSE(start(3).transport->listen("not-an-address", 0));
+}
+
+TEST_F(NetTransport, ListenReportsItsFailures) {
+  start(1);
+  Transport second(io_, 2, key_of(2), chain_id, roster_, nullptr, fast_limits());
+  auto taken = second.listen("127.0.0.1", ports_[1]);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().reason, core::Reject::io_error);
+  auto bad = second.listen("localhost", 0);  // numeric addresses only
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().reason, core::Reject::io_error);
+  ASSERT_TRUE(second.listen("127.0.0.1", 0));
+  EXPECT_FALSE(second.listen("127.0.0.1", 0));  // already listening
+}
+
+TEST(NetSendQueue, BoundsByFramesAndBytesDroppingTheOldest) {
+  net::SendQueue q(1000, 4);
+  for (std::uint8_t i = 0; i < 4; ++i) EXPECT_EQ(q.push(core::Bytes(10, i)), 0u);
+  EXPECT_EQ(q.push(core::Bytes(10, 4)), 1u);  // frame 0 goes
+  EXPECT_EQ(q.frames(), 4u);
+  EXPECT_EQ(q.bytes(), 4u * 14);
+  EXPECT_EQ(q.push(core::Bytes(990, 5)), 4u);  // 994 + any other frame is over 1000 bytes
+  auto all = q.take_all();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].payload, core::Bytes(990, 5));
+  EXPECT_EQ(all[0].header, net::encode_frame_header(990));
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.bytes(), 0u);
+  // A frame bigger than the whole queue does not stay either: the queue never exceeds its limit.
+  EXPECT_EQ(q.push(core::Bytes(2000, 6)), 1u);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(NetSendQueue, RestorePutsUnsentFramesBackInFront) {
+  net::SendQueue q(1000, 3);
+  q.push(core::Bytes{1});
+  q.push(core::Bytes{2});
+  auto in_flight = q.take_all();
+  q.push(core::Bytes{3});
+  q.push(core::Bytes{4});
+  EXPECT_EQ(q.restore(std::move(in_flight)), 1u);  // four frames, room for three: the oldest goes
+  auto all = q.take_all();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].payload, core::Bytes{2});
+  EXPECT_EQ(all[1].payload, core::Bytes{3});
+  EXPECT_EQ(all[2].payload, core::Bytes{4});
+}
+
+TEST(NetBackoff, DoublesToTheCapWithJitterAndResets) {
+  crypto::ChaChaRng rng("net-backoff", 1);
+  net::Backoff b(50, 2000);
+  protocol::TimeMs expected = 50;
+  for (int i = 0; i < 10; ++i) {
+    const auto d = b.next_ms(rng);
+    EXPECT_GE(d, expected / 2) << i;
+    EXPECT_LE(d, expected) << i;
+    expected = std::min<protocol::TimeMs>(expected * 2, 2000);
+  }
+  b.reset();
+  EXPECT_LE(b.next_ms(rng), 50u);
+  // Jitter: many draws at the cap are not all equal.
+  std::set<protocol::TimeMs> seen;
+  for (int i = 0; i < 20; ++i) seen.insert(b.next_ms(rng));
+  EXPECT_GT(seen.size(), 5u);
 }

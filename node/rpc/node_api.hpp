@@ -1,0 +1,60 @@
+#pragma once
+// What the HTTP API asks of a node (DESIGN.md §5 "API"; issue 5). The RPC server runs on
+// cpp-httplib's worker threads while the node's protocol state lives on the one io_context
+// thread of node/runtime (STYLE.md rule 7: one thread owns protocol state). So the server never
+// touches that state: it calls this interface, whose implementation (the runtime's) posts the
+// question to the io_context and waits for the answer. Every call must be thread-safe; a call
+// may throw, and the server turns that into a 500 without dying (server.hpp).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "node/chain/address.hpp"
+#include "node/chain/tx.hpp"
+#include "node/core/bytes.hpp"
+
+namespace ios::rpc {
+
+// pending: in the mempool; optimistic: in an optimistic block of a believable validator
+// (whitepaper §6, PoB); final: in a ByzCoin-final block; rejected: refused, `reason` says why.
+enum class TxState { unknown, pending, optimistic, final, rejected };
+
+std::string_view to_string(TxState state);
+// The inverse of to_string; nullopt for any other text.
+std::optional<TxState> parse_tx_state(std::string_view text);
+
+struct TxStatus {
+  core::Hash32 hash{};
+  TxState state = TxState::unknown;
+  std::optional<std::uint64_t> height;  // the block holding it, once optimistic or final
+  std::string reason;                   // the Reject text, when rejected
+
+  bool operator==(const TxStatus&) const = default;
+};
+
+struct SubmitResult {
+  core::Hash32 hash{};
+  bool accepted = false;
+  std::string reason;  // the Reject text when refused ("double_spend: input 0 ...")
+};
+
+class NodeApi {
+ public:
+  virtual ~NodeApi() = default;
+  // A JSON object: node, role, height, view, peers, mode, ... ("schema" is added by the server).
+  virtual nlohmann::json status() = 0;
+  virtual SubmitResult submit(const chain::Tx& tx) = 0;
+  virtual TxStatus tx_status(const core::Hash32& hash) = 0;
+  // A JSON object {"balance": "<decimal>", "utxos": [{"tx", "index", "amount": "<decimal>"}]};
+  // nullopt when this node cannot answer for the address.
+  virtual std::optional<nlohmann::json> account(const chain::Address& address) = 0;
+  // A JSON object describing the final block at `height`; nullopt if there is none yet.
+  virtual std::optional<nlohmann::json> block(std::uint64_t height) = 0;
+  // Prometheus text exposition format 0.0.4.
+  virtual std::string metrics() = 0;
+};
+
+}  // namespace ios::rpc

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_lottery(app, g);
   register_drp(app, g);
   register_sim(app, g);
+  register_node(app, g);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,439 @@
+#include "node/runtime/node_runtime.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <future>
+
+#include "contracts/token.hpp"
+#include "node/chain/finality.hpp"
+#include "node/crypto/keystore.hpp"
+#include "node/crypto/keystore_file.hpp"
+#include "node/protocol/pob/messages.hpp"
+
+namespace ios::runtime {
+
+namespace pob = protocol::pob;
+
+namespace {
+
+void log_line(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
+
+core::Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  if (!std::filesystem::exists(path)) return core::reject(core::Reject::io_error, "not found: " + path.string());
+  return crypto::read_text_file(path.string(), max_bytes);
+}
+
+}  // namespace
+
+// The RPC side: runs on the server's threads and hands every call to the io thread.
+class NodeRuntime::Api final : public rpc::NodeApi {
+ public:
+  explicit Api(NodeRuntime& node) : node_(node) {}
+
+  nlohmann::json status() override {
+    return on_io([this] { return node_.status_json(); });
+  }
+  rpc::SubmitResult submit(const chain::Tx& tx) override {
+    return on_io([this, &tx] { return node_.submit(tx); });
+  }
+  rpc::TxStatus tx_status(const core::Hash32& hash) override {
+    return on_io([this, &hash] {
+      if (auto t = node_.tracker_.find(hash); t && t->state != rpc::TxState::pending && t->state != rpc::TxState::optimistic) return *t;
+      auto row = node_.store_->tx(hash);
+      if (row && *row) {
+        rpc::TxStatus s{hash, (*row)->status == store::TxStatus::applied ? rpc::TxState::final : rpc::TxState::rejected,
+                        (*row)->height, {}};
+        if ((*row)->status == store::TxStatus::excluded) s.reason = "excluded from final block " + std::to_string((*row)->height);
+        return s;
+      }
+      if (auto t = node_.tracker_.find(hash)) return *t;
+      return rpc::TxStatus{hash, rpc::TxState::unknown, std::nullopt, {}};
+    });
+  }
+  std::optional<nlohmann::json> account(const chain::Address& a) override {
+    return on_io([this, &a]() -> std::optional<nlohmann::json> {
+      const auto& state = node_.core_->ledger().state();
+      nlohmann::json utxos = nlohmann::json::array();
+      for (const auto& [op, out] : state.utxos_of(a)) {
+        utxos.push_back({{"tx", core::to_hex(op.tx)}, {"index", op.index}, {"amount", std::to_string(out.amount)}});
+      }
+      return nlohmann::json{{"address", a.to_string()},
+                            {"balance", std::to_string(state.balance(a))},
+                            {"height", node_.core_->ledger().height()},
+                            {"utxos", utxos}};
+    });
+  }
+  std::optional<nlohmann::json> block(std::uint64_t height) override {
+    return on_io([this, height]() -> std::optional<nlohmann::json> {
+      auto bytes = node_.store_->block(height);
+      if (!bytes || !*bytes) return std::nullopt;
+      auto b = chain::decode_finalized_block(**bytes);
+      if (!b) return std::nullopt;
+      auto p = pob::decode_proposed_block(b->body);
+      std::size_t txs = 0;
+      if (p) {
+        for (const auto& m : p->merged) txs += m.txs.size();
+        txs += p->body.direct_txs.size();
+      }
+      return nlohmann::json{{"height", b->height},
+                            {"hash", core::to_hex(b->hash())},
+                            {"prev", core::to_hex(b->prev)},
+                            {"view", b->view},
+                            {"txs", txs},
+                            {"excluded", p ? p->body.excluded.size() : 0},
+                            {"optimistic_blocks", p ? p->merged.size() : 0},
+                            {"commit_signers", b->commit.mask.count()},
+                            {"time_ms", p ? p->body.time_ms : 0}};
+    });
+  }
+  std::string metrics() override {
+    return on_io([this] {
+      const auto& n = node_;
+      const auto& ts = n.transport_->stats();
+      std::string m;
+      auto line = [&m](const char* name, const char* help, std::uint64_t v) {
+        m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(v) + "\n";
+      };
+      line("ios_height", "Final blocks applied", n.core_->ledger().height());
+      line("ios_view", "Current ByzCoin view", n.core_->engine().view());
+      line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.tracker_.submitted_count());
+      line("ios_txs_final_total", "Submitted transactions seen final", n.tracker_.final_count());
+      line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.tracker_.rejected_count());
+      line("ios_peers_connected", "Authenticated peer connections", n.transport_->connected_peers());
+      line("ios_p2p_frames_in_total", "Frames received", ts.frames_in);
+      line("ios_p2p_frames_out_total", "Frames sent", ts.frames_out);
+      line("ios_p2p_rejected_frames_total", "Malformed or oversized frames", ts.rejected_frames);
+      line("ios_p2p_rejected_handshakes_total", "Failed handshakes", ts.rejected_handshakes);
+      line("ios_inputs_total", "Protocol core inputs processed", n.inputs_);
+      return m;
+    });
+  }
+
+ private:
+  template <class F>
+  auto on_io(F&& f) -> decltype(f()) {
+    std::promise<decltype(f())> done;
+    auto fut = done.get_future();
+    asio::post(node_.io_, [&] {
+      try {
+        done.set_value(f());
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
+    });
+    if (fut.wait_for(std::chrono::seconds(10)) != std::future_status::ready) throw std::runtime_error("node busy");
+    return fut.get();
+  }
+  NodeRuntime& node_;
+};
+
+core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesystem::path& home, RuntimeOptions options) {
+  auto config = load_node_config(home);
+  if (!config) return config.error();
+  std::unique_ptr<NodeRuntime> n(new NodeRuntime());
+  n->home_ = home;
+  n->config_ = *config;
+  n->options_ = options;
+
+  auto genesis_text = read_file(home / n->config_.genesis, chain::genesis_json_bytes_max);
+  if (!genesis_text) return genesis_text.error();
+  auto genesis = chain::parse_genesis(*genesis_text);
+  if (!genesis) return core::reject(genesis.error().reason, "genesis: " + genesis.error().detail);
+  if (n->config_.index >= genesis->validators.size())
+    return core::reject(core::Reject::not_in_roster, "index " + std::to_string(n->config_.index) + " is not in the genesis roster");
+  auto setup = pob::ShardSetup::create(*genesis, pob::genesis_randomness(*genesis), {});
+  if (!setup) return setup.error();
+  n->setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
+
+  auto key_text = read_file(home / n->config_.keystore, 1u << 20);
+  if (!key_text) return key_text.error();
+  auto identity = crypto::keystore_decrypt(*key_text, "");
+  if (!identity) return identity.error();
+  if (identity->public_identity().signing != n->setup_->signing_key(n->config_.index))
+    return core::reject(core::Reject::bad_keystore, "the keystore's key is not validator " + std::to_string(n->config_.index) + "'s");
+  n->identity_.emplace(std::move(*identity));
+  n->key_ = std::make_shared<const crypto::SigningKey>(n->identity_->signing_key());
+
+  // One process per home: SQLite would let two nodes share a database, and two processes with
+  // one validator key could sign conflicting votes. The lock dies with the process.
+  n->lock_fd_ = ::open((home / "node.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (n->lock_fd_ < 0 || ::flock(n->lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return core::reject(core::Reject::duplicate, "another ios node is running in " + home.string());
+  auto db = store::NodeStore::open((home / n->config_.database).string());
+  if (!db) return db.error();
+  n->store_.emplace(std::move(*db));
+  return n;
+}
+
+NodeRuntime::~NodeRuntime() {
+  if (rpc_) rpc_->stop();
+  if (transport_) transport_->stop();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+protocol::TimeMs NodeRuntime::now_ms() {
+  // Wall-clock milliseconds (block bodies carry it), never allowed to go backwards.
+  const auto now = static_cast<protocol::TimeMs>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  last_now_ms_ = std::max(last_now_ms_, now);
+  return last_now_ms_;
+}
+
+void NodeRuntime::input(const std::function<void(protocol::Core&, protocol::Effects&)>& call) {
+  if (stopping_) return;
+  protocol::Effects out;
+  ++inputs_;
+  call(*core_, out);
+  apply(out.take());
+}
+
+void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
+  std::vector<std::pair<std::string, core::Bytes>> batch;
+  for (auto& e : effects) {
+    if (auto* p = std::get_if<protocol::Persist>(&e)) {
+      batch.emplace_back(std::move(p->key), std::move(p->value));
+      continue;
+    }
+    flush_persists(batch);  // durable before anything after it leaves
+    if (auto* s = std::get_if<protocol::Send>(&e)) {
+      send(s->to, std::move(s->payload));
+    } else if (auto* t = std::get_if<protocol::SetTimer>(&e)) {
+      set_timer(t->id, t->at_ms);
+    } else if (auto* c = std::get_if<protocol::CancelTimer>(&e)) {
+      if (auto it = timers_.find(c->id); it != timers_.end()) it->second->cancel();
+    } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
+      log_line("deliver " + d->kind);
+    }
+  }
+  flush_persists(batch);
+}
+
+void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch) {
+  if (batch.empty() && pending_finals_.empty()) return;
+  core::Status s = core::Ok{};
+  if (!pending_finals_.empty()) {
+    // The first final record carries this input's state rows: one transaction.
+    pending_finals_.front().puts = std::move(batch);
+    for (auto& r : pending_finals_) {
+      s = store_->commit_final(r);
+      if (!s) break;
+    }
+    pending_finals_.clear();
+  } else {
+    s = store_->put_batch(batch);
+  }
+  batch.clear();
+  if (!s) {
+    // The disk refused a write the protocol counts on: continuing could sign something a
+    // restart would contradict. Stop loudly.
+    log_line("ios: fatal: cannot persist: " + s.error().message());
+    std::abort();
+  }
+}
+
+void NodeRuntime::send(protocol::NodeId to, core::Bytes payload) {
+  if (to == config_.index) {
+    asio::post(io_, [this, p = std::move(payload)]() mutable { on_peer_message(config_.index, std::move(p)); });
+    return;
+  }
+  transport_->send(to, std::move(payload));
+}
+
+void NodeRuntime::set_timer(protocol::TimerId id, protocol::TimeMs at_ms) {
+  auto& timer = timers_[id];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  const auto now = now_ms();
+  timer->expires_after(std::chrono::milliseconds(at_ms > now ? at_ms - now : 0));
+  timer->async_wait([this, id](const asio::error_code& ec) {
+    if (ec) return;  // cancelled or replaced
+    input([&](protocol::Core& c, protocol::Effects& out) { c.on_timer(now_ms(), id, out); });
+  });
+}
+
+void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
+  // Receipts answer transactions this node submitted for its API clients: the core has no use
+  // for them (ShardValidator ignores receipts), the tracker does.
+  if (!payload.empty() && payload[0] == pob::message_tag) {
+    auto m = pob::decode_pob_message(payload);
+    if (m) {
+      if (const auto* r = std::get_if<pob::TxReceipt>(&*m)) {
+        if (!pob::verify_receipt(*r, setup_->chain_id)) return;
+        if (r->status == pob::ReceiptStatus::optimistic) tracker_.optimistic(r->tx);
+        else tracker_.rejected(r->tx, r->reason);
+        return;
+      }
+    }
+  }
+  input([&](protocol::Core& c, protocol::Effects& out) { c.on_message(now_ms(), from, payload, out); });
+}
+
+void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::AppliedBlock& applied) {
+  std::vector<store::TxIndexRow> rows;
+  std::vector<core::Hash32> applied_sorted = applied.applied;
+  std::sort(applied_sorted.begin(), applied_sorted.end());
+  for (const auto& h : applied.applied) {
+    rows.push_back({h, applied.height, store::TxStatus::applied});
+    tracker_.final(h, applied.height);
+  }
+  for (const auto& h : applied.outcome.excluded) {
+    if (std::binary_search(applied_sorted.begin(), applied_sorted.end(), h)) continue;
+    rows.push_back({h, applied.height, store::TxStatus::excluded});
+    tracker_.excluded(h, applied.height);
+  }
+  // Blocks replayed from the store at start are already there.
+  auto last = store_->last_height();
+  if (last && *last && **last >= applied.height) return;
+  store::NodeStore::FinalRecord r;
+  r.height = applied.height;
+  r.hash = applied.hash;
+  r.block = chain::encode(block);
+  r.txs = std::move(rows);
+  pending_finals_.push_back(std::move(r));
+}
+
+std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
+  for (const auto& p : config_.peers) {
+    if (p.index != id) continue;
+    if (!p.ports_file.empty()) {
+      auto ports = read_ports_file(home_ / p.ports_file);
+      if (!ports || ports->p2p == 0) return std::nullopt;
+      return net::Endpoint{"127.0.0.1", ports->p2p};
+    }
+    return net::Endpoint{p.host, p.port};
+  }
+  return std::nullopt;
+}
+
+rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
+  const auto hash = chain::tx_hash(tx);
+  // Refuse at the door what no validator would accept, with the reason (a bad signature, an
+  // unknown or spent input, a wrong amount); the believable validator checks again.
+  auto change = contracts::transfer(core_->ledger().state(), tx, crypto::PublicKey{}, setup_->policy().min_fee);
+  if (!change) return {hash, false, change.error().message()};
+  if (auto s = chain::verify_witnesses(tx, setup_->chain_id); !s) return {hash, false, s.error().message()};
+  tracker_.submitted(hash);
+  const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
+  const auto& ledger = core_->ledger();
+  const auto live = ledger.live_believable();
+  if (ledger.next_mode() == chain::LeagueMode::one_league || live.empty()) {
+    for (auto i : setup_->normal) send(i, payload);
+  } else {
+    // By payer, as a wallet routes (whitepaper §8.2), so one account's payments meet one producer.
+    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key).bytes();
+    std::uint64_t h = 0;
+    for (int b = 0; b < 8; ++b) h = h << 8 | payer[static_cast<std::size_t>(b)];
+    send(live[h % live.size()], payload);
+  }
+  return {hash, true, {}};
+}
+
+nlohmann::json NodeRuntime::status_json() {
+  const auto& ledger = core_->ledger();
+  const auto& engine = core_->engine();
+  const auto& chain = engine.chain();
+  return {{"schema", "ios.rpc.status.v1"},
+          {"name", config_.name},
+          {"index", config_.index},
+          {"role", core_->believable() ? "believable" : "normal"},
+          {"height", ledger.height()},
+          {"view", engine.view()},
+          {"leader", engine.leader()},
+          {"mode", ledger.next_mode() == chain::LeagueMode::two_leagues ? "two_leagues" : "one_league"},
+          {"peers", transport_->connected_peers()},
+          {"pid", ::getpid()},
+          {"chain_id", setup_->genesis.chain_id},
+          {"genesis_hash", core::to_hex(chain::genesis_hash(setup_->genesis))},
+          {"last_block_hash", chain.empty() ? std::string() : core::to_hex(chain.back().hash())},
+          {"p2p_port", p2p_port_},
+          {"rpc_port", rpc_port_}};
+}
+
+void NodeRuntime::watch_parent() {
+  parent_timer_->expires_after(std::chrono::milliseconds(500));
+  parent_timer_->async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    if (::getppid() != parent_pid_) {
+      shutdown("parent exited");
+      return;
+    }
+    watch_parent();
+  });
+}
+
+void NodeRuntime::shutdown(const char* why) {
+  if (stopping_) return;
+  stopping_ = true;
+  log_line(std::string("node ") + config_.name + ": stopping (" + why + ")");
+  if (rpc_) rpc_->stop();
+  transport_->stop();
+  for (auto& [id, t] : timers_) t->cancel();
+  if (parent_timer_) parent_timer_->cancel();
+  if (signals_) signals_->cancel();
+  io_.stop();
+}
+
+int NodeRuntime::run() {
+  const auto self = config_.index;
+  auto persisted = store_->load_state();
+  if (!persisted) {
+    log_line("ios: cannot read the database: " + persisted.error().message());
+    return 1;
+  }
+  protocol::byzcoin::ByzcoinConfig timing;
+  timing.block_interval_ms = setup_->policy().block_interval_ms;
+  timing.phase_timeout_ms = config_.phase_timeout_ms;
+  timing.view_timeout_ms = config_.view_timeout_ms;
+  core_ = std::make_unique<pob::ShardValidator>(setup_, self, *identity_, rng_, *persisted, timing);
+  core_->set_on_applied([this](const chain::FinalizedBlock& f, const pob::AppliedBlock& b) { on_applied(f, b); });
+
+  std::vector<net::Peer> roster;
+  for (std::uint32_t i = 0; i < setup_->validator_count(); ++i) roster.push_back({i, setup_->signing_key(i)});
+  transport_ = std::make_unique<net::Transport>(io_, self, key_, setup_->chain_id, roster,
+                                                [this](protocol::NodeId id) { return resolve(id); });
+  transport_->set_on_message([this](protocol::NodeId from, core::Bytes payload) { on_peer_message(from, std::move(payload)); });
+  auto p2p = transport_->listen(config_.p2p.host, config_.p2p.port);
+  if (!p2p) {
+    log_line("ios: cannot listen for peers on " + config_.p2p.host + ":" + std::to_string(config_.p2p.port) + ": " + p2p.error().message());
+    return 9;
+  }
+  p2p_port_ = *p2p;
+  api_ = std::make_unique<Api>(*this);
+  rpc_ = std::make_unique<rpc::RpcServer>(*api_);
+  auto rpc_port = rpc_->listen(config_.rpc.host, config_.rpc.port);
+  if (!rpc_port) {
+    log_line("ios: cannot listen for RPC on " + config_.rpc.host + ":" + std::to_string(config_.rpc.port) + ": " + rpc_port.error().message());
+    return 9;
+  }
+  rpc_port_ = *rpc_port;
+
+  signals_.emplace(io_, SIGINT, SIGTERM);
+  signals_->async_wait([this](const asio::error_code& ec, int sig) {
+    if (!ec) shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+  if (options_.exit_with_parent) {
+    parent_pid_ = ::getppid();
+    parent_timer_.emplace(io_);
+    watch_parent();
+  }
+  asio::post(io_, [this] { input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); }); });
+  rpc_->start();
+  const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
+  if (auto s = write_file_atomically(home_ / config_.ports_file, to_json(ports).dump() + "\n"); !s) {
+    log_line("ios: " + s.error().message());
+    return 1;
+  }
+  log_line("node " + config_.name + " (validator " + std::to_string(self) + ", " +
+           (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" + std::to_string(p2p_port_) +
+           ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
+  io_.run();
+  log_line("node " + config_.name + ": stopped at height " + std::to_string(core_->ledger().height()));
+  return 0;
+}
+
+}  // namespace ios::runtime

@@ -1,0 +1,91 @@
+#pragma once
+// The node process (DESIGN.md §2 and §5): one asio::io_context thread drives the same
+// ShardValidator core the simulator runs, with real time, the peer transport (node/net), the
+// SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
+// state runs on that one thread (STYLE.md rule 7); the RPC threads reach it through post().
+//
+// Effects of one input are applied in order. Persist effects are batched until the next Send
+// (or the end of the input) and written in one SQLite transaction — together with the final
+// block that input applied, if any — before anything after them leaves: a final block and its
+// state change commit together, and a vote or commitment is durable before it is sent
+// (STYLE.md rule 6).
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <asio.hpp>
+
+#include "node/crypto/random.hpp"
+#include "node/net/transport.hpp"
+#include "node/protocol/pob/shard_validator.hpp"
+#include "node/rpc/server.hpp"
+#include "node/runtime/node_config.hpp"
+#include "node/runtime/tx_tracker.hpp"
+#include "node/store/node_store.hpp"
+
+namespace ios::runtime {
+
+struct RuntimeOptions {
+  bool exit_with_parent = false;  // exit when the supervisor (our parent) dies
+};
+
+class NodeRuntime {
+ public:
+  // Loads the config, genesis, keystore and database of `home`. Typed refusals: io_error
+  // (missing files), bad_json, bad_keystore / wrong_password, unknown_version (newer database).
+  static core::Result<std::unique_ptr<NodeRuntime>> open(const std::filesystem::path& home, RuntimeOptions options);
+  ~NodeRuntime();
+
+  // Binds the listeners (port 0: any), writes ports.json, and runs until SIGINT/SIGTERM (or the
+  // parent's death with exit_with_parent). Returns the process exit code.
+  int run();
+
+ private:
+  class Api;
+  NodeRuntime() = default;
+
+  protocol::TimeMs now_ms();
+  void input(const std::function<void(protocol::Core&, protocol::Effects&)>& call);
+  void apply(std::vector<protocol::Effect> effects);
+  void flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch);
+  void send(protocol::NodeId to, core::Bytes payload);
+  void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
+  void on_peer_message(protocol::NodeId from, core::Bytes payload);
+  void on_applied(const chain::FinalizedBlock& block, const protocol::pob::AppliedBlock& applied);
+  std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
+  void watch_parent();
+  void shutdown(const char* why);
+
+  // called on the io thread by Api
+  rpc::SubmitResult submit(const chain::Tx& tx);
+  nlohmann::json status_json();
+
+  std::filesystem::path home_;
+  NodeConfig config_;
+  RuntimeOptions options_;
+  std::shared_ptr<const protocol::pob::ShardSetup> setup_;
+  std::optional<crypto::Identity> identity_;
+  std::shared_ptr<const crypto::SigningKey> key_;
+  crypto::SystemRng rng_;
+  std::optional<store::NodeStore> store_;
+  asio::io_context io_;
+  std::unique_ptr<protocol::pob::ShardValidator> core_;
+  std::unique_ptr<net::Transport> transport_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<rpc::RpcServer> rpc_;
+  std::map<protocol::TimerId, std::unique_ptr<asio::steady_timer>> timers_;
+  std::vector<store::NodeStore::FinalRecord> pending_finals_;  // applied during the current input
+  TxTracker tracker_;
+  protocol::TimeMs last_now_ms_ = 0;
+  std::uint16_t p2p_port_ = 0, rpc_port_ = 0;
+  int parent_pid_ = 0;
+  std::optional<asio::signal_set> signals_;
+  std::optional<asio::steady_timer> parent_timer_;
+  bool stopping_ = false;
+  int lock_fd_ = -1;  // flock on <home>/node.lock
+  std::uint64_t inputs_ = 0;
+};
+
+}  // namespace ios::runtime

@@ -1,0 +1,63 @@
+#include "node/runtime/tx_tracker.hpp"
+
+namespace ios::runtime {
+
+rpc::TxStatus& TxTracker::entry(const core::Hash32& tx) {
+  auto it = txs_.find(tx);
+  if (it != txs_.end()) return it->second;
+  while (txs_.size() >= tracked_txs_max && !order_.empty()) {
+    txs_.erase(order_.front());
+    order_.pop_front();
+  }
+  order_.push_back(tx);
+  auto& e = txs_[tx];
+  e.hash = tx;
+  e.state = rpc::TxState::unknown;
+  return e;
+}
+
+void TxTracker::submitted(const core::Hash32& tx) {
+  auto& e = entry(tx);
+  if (e.state == rpc::TxState::unknown || e.state == rpc::TxState::rejected) {
+    e.state = rpc::TxState::pending;
+    e.reason.clear();
+    ++submitted_;
+  }
+}
+
+void TxTracker::optimistic(const core::Hash32& tx) {
+  auto it = txs_.find(tx);
+  if (it != txs_.end() && it->second.state == rpc::TxState::pending) it->second.state = rpc::TxState::optimistic;
+}
+
+void TxTracker::rejected(const core::Hash32& tx, std::string reason) {
+  auto it = txs_.find(tx);
+  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
+  if (it->second.state != rpc::TxState::rejected) ++rejected_;
+  it->second.state = rpc::TxState::rejected;
+  it->second.reason = std::move(reason);
+}
+
+void TxTracker::final(const core::Hash32& tx, std::uint64_t height) {
+  auto it = txs_.find(tx);
+  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
+  it->second.state = rpc::TxState::final;
+  it->second.height = height;
+  it->second.reason.clear();
+  ++finals_;
+}
+
+void TxTracker::excluded(const core::Hash32& tx, std::uint64_t height) {
+  auto it = txs_.find(tx);
+  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
+  rejected(tx, "excluded from final block " + std::to_string(height));
+  it->second.height = height;
+}
+
+std::optional<rpc::TxStatus> TxTracker::find(const core::Hash32& tx) const {
+  auto it = txs_.find(tx);
+  if (it == txs_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace ios::runtime

@@ -1,0 +1,49 @@
+#pragma once
+// What can go wrong with a devnet, in the classes the CLI maps to its exit codes (CLI.md):
+// a missing home or node (3), a bad option or file (2), a home that exists or a devnet that is
+// already running (9), a timeout (4), a node that crashed or lags (8), a filesystem or process
+// failure (1). The message is one line for people and names the file or node.
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace ios::devnet {
+
+enum class ErrorKind { not_found, bad_config, conflict, timeout, unhealthy, io };
+
+struct DevnetError {
+  ErrorKind kind = ErrorKind::io;
+  std::string message;
+  // Extra lines for people (e.g. the last lines of an unready node's log); may be empty.
+  std::string details;
+};
+
+inline DevnetError devnet_error(ErrorKind kind, std::string message, std::string details = {}) {
+  return DevnetError{kind, std::move(message), std::move(details)};
+}
+
+template <class T>
+class [[nodiscard]] DevnetResult {
+ public:
+  DevnetResult(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
+  DevnetResult(DevnetError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  const T& value() const& { return std::get<0>(v_); }
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+  const DevnetError& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, DevnetError> v_;
+};
+
+struct Done {};
+using DevnetStatus = DevnetResult<Done>;
+
+}  // namespace ios::devnet

@@ -81,6 +81,13 @@ struct RpcServer::Impl {
     http.set_payload_max_length(limits.body_bytes_max);
     http.set_read_timeout(limits.read_timeout_s, 0);
     http.set_tcp_nodelay(true);
+    // httplib's default sets SO_REUSEPORT, which lets a second node bind the same port and
+    // silently take half of the connections. SO_REUSEADDR alone still allows a quick restart
+    // over TIME_WAIT but refuses a port someone listens on (CLI.md: "port in use" is a conflict).
+    http.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     // httplib's own refusals (413, 400 for a bad request line, 414) get the JSON error
     // document too; an answer that already has a body (ours) is left alone.
     http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {

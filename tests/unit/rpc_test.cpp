@@ -1,0 +1,554 @@
+// The node API (node/rpc): pure request parsing and documents, then the server and the client
+// over real sockets on 127.0.0.1:0 with a fake NodeApi. What is checked:
+//   - parse_submit_body round-trips and refuses every malformed body with a typed reason
+//     (not JSON, not an object, missing / unknown / duplicate key, nesting, odd or bad hex,
+//     over-limit hex before decoding, truncated / trailing / unknown-version encodings);
+//   - path parameters are canonical (hash of 64 hex digits, height without leading zeros or
+//     overflow) and the tx status document round-trips and refuses bad shapes;
+//   - every route and every error code: 200/202, 400 (bad JSON, hex, encoding, address,
+//     height), 404 (unknown route, tx, block, account), 405 with Allow, 413, 422, 500 — each
+//     with the JSON error document;
+//   - an exception in the NodeApi is a 500 and the server keeps serving; concurrent requests;
+//   - the client tells unreachable (nothing listens, or the node is too slow) from an HTTP
+//     error (and keeps the server's document) from a bad URL; stop() twice and before start().
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "node/chain/tx.hpp"
+#include "node/crypto/ed25519.hpp"
+#include "node/crypto/hash.hpp"
+#include "node/rpc/client.hpp"
+#include "node/rpc/documents.hpp"
+#include "node/rpc/http.hpp"
+#include "node/rpc/request.hpp"
+#include "node/rpc/server.hpp"
+
+using namespace ios;
+using nlohmann::json;
+using rpc::RpcErrorKind;
+using rpc::TxState;
+
+namespace {
+
+class SodiumEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override { crypto::init(); }
+};
+const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
+
+const core::Bytes chain_id{'t', 'e', 's', 't'};
+
+crypto::SigningKey key(std::uint8_t n) {
+  core::ByteArray<32> seed{};
+  seed.fill(n);
+  return crypto::SigningKey(crypto::Seed(seed));
+}
+
+chain::Tx sample_tx(std::uint64_t nonce = 7) {
+  static const crypto::SigningKey alice = key(1);
+  const chain::OutPoint prev{crypto::sha256(core::as_bytes("genesis")), 0};
+  return chain::make_transfer({{prev, &alice}},
+                              {chain::TxOutput{chain::Address::from_public_key(key(2).public_key()), chain::Asset::ios, 90}},
+                              10, nonce, chain_id);
+}
+
+std::string body_for(std::string_view hex) { return json{{"tx", hex}}.dump(); }
+
+// A NodeApi whose answers the tests set; thread-safe like the real one must be.
+class FakeNode : public rpc::NodeApi {
+ public:
+  json status() override {
+    calls_++;
+    if (throw_on_status_) throw std::runtime_error("status exploded");
+    if (status_not_object_) return json::array({1, 2});
+    return {{"node", "v0"}, {"role", "leader"}, {"height", 12}};
+  }
+  rpc::SubmitResult submit(const chain::Tx& tx) override {
+    std::lock_guard lock(mu_);
+    submitted_.push_back(tx);
+    if (!refuse_reason_.empty()) return {chain::tx_hash(tx), false, refuse_reason_};
+    return {chain::tx_hash(tx), true, {}};
+  }
+  rpc::TxStatus tx_status(const core::Hash32& hash) override {
+    std::lock_guard lock(mu_);
+    auto it = txs_.find(hash);
+    return it == txs_.end() ? rpc::TxStatus{hash, TxState::unknown, {}, {}} : it->second;
+  }
+  std::optional<json> account(const chain::Address& a) override {
+    if (a != known_) return std::nullopt;
+    return json{{"balance", "18446744073709551615"}, {"utxos", json::array({{{"tx", std::string(64, 'a')}, {"index", 0}, {"amount", "5"}}})}};
+  }
+  std::optional<json> block(std::uint64_t height) override {
+    if (slow_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
+    if (height > 3) return std::nullopt;
+    return json{{"height", height}, {"hash", std::string(64, 'b')}};
+  }
+  std::string metrics() override { return "# TYPE ios_height gauge\nios_height 12\n"; }
+
+  void set_tx(const rpc::TxStatus& s) {
+    std::lock_guard lock(mu_);
+    txs_[s.hash] = s;
+  }
+  std::vector<chain::Tx> submitted() {
+    std::lock_guard lock(mu_);
+    return submitted_;
+  }
+
+  std::atomic<bool> throw_on_status_{false};
+  std::atomic<bool> status_not_object_{false};
+  std::atomic<int> calls_{0};
+  std::atomic<int> slow_ms_{0};
+  std::string refuse_reason_;  // set before requests start
+  chain::Address known_ = chain::Address::from_public_key(key(3).public_key());
+
+ private:
+  std::mutex mu_;
+  std::map<core::Hash32, rpc::TxStatus> txs_;
+  std::vector<chain::Tx> submitted_;
+};
+
+struct RpcServerTest : ::testing::Test {
+  FakeNode node;
+  std::unique_ptr<rpc::RpcServer> server;
+  std::uint16_t port = 0;
+
+  void SetUp() override { serve({}); }
+  void serve(rpc::RpcLimits limits) {
+    if (server) server->stop();
+    server = std::make_unique<rpc::RpcServer>(node, limits);
+    auto bound = server->listen("127.0.0.1", 0);
+    ASSERT_TRUE(bound.ok()) << bound.error().message();
+    port = *bound;
+    server->start();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  httplib::Client raw() const {
+    httplib::Client c(url());
+    c.set_read_timeout(5, 0);
+    return c;
+  }
+  rpc::RpcClient client() const { return rpc::RpcClient(url(), 5000); }
+};
+
+// The error document of CLI.md, with the expected code.
+void expect_error(const httplib::Result& res, int status, const char* code) {
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, status) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  auto doc = json::parse(res->body);
+  EXPECT_EQ(doc["schema"], "ios.rpc.error.v1");
+  EXPECT_EQ(doc["ok"], false);
+  EXPECT_EQ(doc["error"]["code"], code);
+  EXPECT_TRUE(doc["error"]["message"].is_string());
+}
+
+std::string reason_of(const httplib::Result& res) { return json::parse(res->body)["error"].value("reason", ""); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------- parsing
+
+TEST(RpcRequest, SubmitBodyRoundTrips) {
+  const chain::Tx tx = sample_tx();
+  auto back = rpc::parse_submit_body(rpc::submit_body(tx).dump());
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(*back, tx);
+  // Upper-case hex is the same bytes.
+  std::string hex = core::to_hex(chain::encode(tx));
+  for (auto& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(*rpc::parse_submit_body(body_for(hex)), tx);
+}
+
+TEST(RpcRequest, SubmitBodyRefusesMalformedJson) {
+  const std::string hex = core::to_hex(chain::encode(sample_tx()));
+  const std::vector<std::string> bad_json{
+      "", "{", "not json", "[]", "\"tx\"", "null", "{}", "{\"tx\": 5}", "{\"tx\": null}", "{\"tx\": [\"" + hex + "\"]}",
+      "{\"tx\": \"" + hex + "\", \"fee\": 1}", "{\"tx\": \"" + hex + "\", \"tx\": \"" + hex + "\"}",
+      "{\"tx\": \"" + hex + "\", \"x\": {\"y\": 1}}", "{\"tx\": \"" + hex + "\"} trailing", "{\"tx\": \"\xff\xfe\"}"};
+  for (const auto& body : bad_json) {
+    auto r = rpc::parse_submit_body(body);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_EQ(r.error().reason, core::Reject::bad_json) << body << " -> " << r.error().message();
+  }
+  // A megabyte of nesting is refused, not a stack overflow.
+  EXPECT_EQ(rpc::parse_submit_body(std::string(1u << 20, '[')).error().reason, core::Reject::bad_json);
+  EXPECT_EQ(rpc::parse_submit_body("{\"tx\":" + std::string(100000, '[') + std::string(100000, ']') + "}").error().reason,
+            core::Reject::bad_json);
+}
+
+TEST(RpcRequest, SubmitBodyRefusesBadHexAndBadEncodings) {
+  const core::Bytes bytes = chain::encode(sample_tx());
+  const std::string hex = core::to_hex(bytes);
+  EXPECT_EQ(rpc::parse_submit_body(body_for(hex + "0")).error().reason, core::Reject::bad_hex);
+  EXPECT_EQ(rpc::parse_submit_body(body_for("zz" + hex)).error().reason, core::Reject::bad_hex);
+  EXPECT_EQ(rpc::parse_submit_body(body_for("0x" + hex)).error().reason, core::Reject::bad_hex);
+  EXPECT_EQ(rpc::parse_submit_body(body_for(hex.substr(0, hex.size() - 2))).error().reason, core::Reject::truncated);
+  EXPECT_EQ(rpc::parse_submit_body(body_for(hex + "00")).error().reason, core::Reject::trailing_bytes);
+  EXPECT_EQ(rpc::parse_submit_body(body_for("02" + hex.substr(2))).error().reason, core::Reject::unknown_version);
+  EXPECT_EQ(rpc::parse_submit_body(body_for("")).error().reason, core::Reject::truncated);
+  // Over the limit is refused from the length, even when the text is not hex at all.
+  EXPECT_EQ(rpc::parse_submit_body(body_for(std::string(rpc::submit_tx_hex_chars_max + 2, 'z'))).error().reason,
+            core::Reject::length_over_limit);
+  EXPECT_EQ(rpc::parse_submit_body(body_for(std::string(rpc::submit_tx_hex_chars_max, 'z'))).error().reason,
+            core::Reject::bad_hex);
+}
+
+TEST(RpcRequest, PathParametersAreCanonical) {
+  const core::Hash32 h = crypto::sha256(core::as_bytes("x"));
+  EXPECT_EQ(*rpc::parse_tx_hash(core::to_hex(h)), h);
+  for (std::string bad : {std::string(), std::string(62, 'a'), std::string(66, 'a'), std::string(64, 'g'), "0x" + std::string(62, 'a')})
+    EXPECT_EQ(rpc::parse_tx_hash(bad).error().reason, core::Reject::bad_hex) << bad;
+
+  EXPECT_EQ(*rpc::parse_height("0"), 0u);
+  EXPECT_EQ(*rpc::parse_height("42"), 42u);
+  EXPECT_EQ(*rpc::parse_height("18446744073709551615"), 18446744073709551615ull);
+  for (const char* bad : {"", "01", "00", "-1", "+1", "1.0", " 1", "1a", "18446744073709551616", "99999999999999999999",
+                          "123456789012345678901"})
+    EXPECT_EQ(rpc::parse_height(bad).error().reason, core::Reject::non_canonical) << bad;
+}
+
+TEST(RpcDocuments, TxStatusRoundTripsAndRefusesBadShapes) {
+  const rpc::TxStatus final_tx{crypto::sha256(core::as_bytes("t")), TxState::final, 9, {}};
+  const rpc::TxStatus rejected{crypto::sha256(core::as_bytes("r")), TxState::rejected, std::nullopt, "double_spend: input 0"};
+  for (const auto& s : {final_tx, rejected}) {
+    auto doc = rpc::tx_status_document(s);
+    EXPECT_EQ(doc["schema"], "ios.rpc.tx.status.v1");
+    EXPECT_EQ(*rpc::decode_tx_status_document(doc), s);
+  }
+  EXPECT_FALSE(rpc::tx_status_document(rejected).contains("height"));
+  EXPECT_FALSE(rpc::tx_status_document(final_tx).contains("reason"));
+
+  auto good = rpc::tx_status_document(final_tx);
+  std::vector<json> bad(7, good);
+  bad[0]["schema"] = "ios.rpc.tx.status.v2";
+  bad[1]["hash"] = "abcd";
+  bad[2]["state"] = "finalized";
+  bad[3]["height"] = -1;
+  bad[4]["height"] = "9";
+  bad[5]["reason"] = 5;
+  bad[6].erase("state");
+  for (const auto& doc : bad) EXPECT_EQ(rpc::decode_tx_status_document(doc).error().reason, core::Reject::bad_json) << doc;
+  EXPECT_FALSE(rpc::decode_tx_status_document(json::array()).ok());
+}
+
+TEST(RpcDocuments, ErrorCodesAndStatuses) {
+  using rpc::ErrorCode;
+  const std::vector<std::pair<ErrorCode, int>> table{{ErrorCode::bad_request, 400},       {ErrorCode::not_found, 404},
+                                                     {ErrorCode::method_not_allowed, 405}, {ErrorCode::payload_too_large, 413},
+                                                     {ErrorCode::rejected, 422},           {ErrorCode::internal, 500}};
+  for (auto [code, status] : table) EXPECT_EQ(rpc::http_status(code), status);
+  auto doc = rpc::error_document(ErrorCode::bad_request, core::reject(core::Reject::bad_hex, "odd length"));
+  EXPECT_EQ(doc, json::parse(R"({"schema":"ios.rpc.error.v1","ok":false,
+      "error":{"code":"BAD_REQUEST","message":"bad_hex: odd length","reason":"bad_hex"}})"));
+  // Invalid UTF-8 from a node's reason does not throw when serialised.
+  EXPECT_NO_THROW(rpc::dump_document(rpc::error_document(ErrorCode::rejected, "\xff\xfe")));
+}
+
+// ----------------------------------------------------------------------------------- server
+
+TEST_F(RpcServerTest, StatusRoute) {
+  auto res = raw().Get("/v1/status");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  auto doc = json::parse(res->body);
+  EXPECT_EQ(doc["schema"], "ios.rpc.status.v1");
+  EXPECT_EQ(doc["role"], "leader");
+  EXPECT_EQ(doc["height"], 12);
+  auto via_client = client().status();
+  ASSERT_TRUE(via_client.ok()) << via_client.error().message;
+  EXPECT_EQ(*via_client, doc);
+}
+
+TEST_F(RpcServerTest, SubmitAcceptedIs202) {
+  const chain::Tx tx = sample_tx();
+  auto res = raw().Post("/v1/tx", rpc::submit_body(tx).dump(), "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 202) << res->body;
+  auto doc = json::parse(res->body);
+  EXPECT_EQ(doc["schema"], "ios.rpc.tx.submit.v1");
+  EXPECT_EQ(doc["hash"], core::to_hex(chain::tx_hash(tx)));
+  EXPECT_EQ(doc["accepted"], true);
+  ASSERT_EQ(node.submitted().size(), 1u);
+  EXPECT_EQ(node.submitted()[0], tx);
+
+  auto via_client = client().submit(sample_tx(8));
+  ASSERT_TRUE(via_client.ok()) << via_client.error().message;
+  EXPECT_TRUE(via_client->accepted);
+  EXPECT_EQ(via_client->hash, chain::tx_hash(sample_tx(8)));
+  EXPECT_EQ(node.submitted().size(), 2u);
+}
+
+TEST_F(RpcServerTest, SubmitRefusedByTheNodeIs422) {
+  node.refuse_reason_ = "double_spend: input 0 is spent";
+  const chain::Tx tx = sample_tx();
+  auto res = raw().Post("/v1/tx", rpc::submit_body(tx).dump(), "application/json");
+  expect_error(res, 422, "REJECTED");
+  auto doc = json::parse(res->body);
+  EXPECT_EQ(doc["error"]["message"], "double_spend: input 0 is spent");
+  EXPECT_EQ(doc["hash"], core::to_hex(chain::tx_hash(tx)));
+
+  auto via_client = client().submit(tx);
+  ASSERT_TRUE(via_client.ok()) << via_client.error().message;
+  EXPECT_FALSE(via_client->accepted);
+  EXPECT_EQ(via_client->reason, "double_spend: input 0 is spent");
+}
+
+TEST_F(RpcServerTest, SubmitBadBodiesAre400NamingTheReject) {
+  const std::string hex = core::to_hex(chain::encode(sample_tx()));
+  auto c = raw();
+  auto garbage = c.Post("/v1/tx", "{\"tx\": ", "application/json");
+  expect_error(garbage, 400, "BAD_REQUEST");
+  EXPECT_EQ(reason_of(garbage), "bad_json");
+  auto odd = c.Post("/v1/tx", body_for(hex + "f"), "application/json");
+  expect_error(odd, 400, "BAD_REQUEST");
+  EXPECT_EQ(reason_of(odd), "bad_hex");
+  auto cut = c.Post("/v1/tx", body_for(hex.substr(0, 40)), "application/json");
+  expect_error(cut, 400, "BAD_REQUEST");
+  EXPECT_EQ(reason_of(cut), "truncated");
+  EXPECT_TRUE(node.submitted().empty());
+}
+
+TEST_F(RpcServerTest, OversizedBodyIs413) {
+  serve(rpc::RpcLimits{4096, 2, 5});
+  auto res = raw().Post("/v1/tx", std::string(5000, ' '), "application/json");
+  expect_error(res, 413, "PAYLOAD_TOO_LARGE");
+  // At the limit it is read and parsed (and refused as JSON, not for its size).
+  auto at_limit = raw().Post("/v1/tx", std::string(4096, ' '), "application/json");
+  expect_error(at_limit, 400, "BAD_REQUEST");
+  EXPECT_TRUE(node.submitted().empty());
+}
+
+TEST_F(RpcServerTest, TxStatusRoute) {
+  const core::Hash32 pending = crypto::sha256(core::as_bytes("p"));
+  const core::Hash32 final_tx = crypto::sha256(core::as_bytes("f"));
+  const core::Hash32 rejected = crypto::sha256(core::as_bytes("r"));
+  node.set_tx({pending, TxState::pending, std::nullopt, {}});
+  node.set_tx({final_tx, TxState::final, 41, {}});
+  node.set_tx({rejected, TxState::rejected, std::nullopt, "fee_too_low"});
+
+  auto res = raw().Get(("/v1/tx/" + core::to_hex(final_tx)).c_str());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body),
+            json({{"schema", "ios.rpc.tx.status.v1"}, {"hash", core::to_hex(final_tx)}, {"state", "final"}, {"height", 41}}));
+
+  auto c = client();
+  EXPECT_EQ(*c.tx_status(pending), (rpc::TxStatus{pending, TxState::pending, std::nullopt, {}}));
+  EXPECT_EQ(*c.tx_status(final_tx), (rpc::TxStatus{final_tx, TxState::final, 41, {}}));
+  EXPECT_EQ(*c.tx_status(rejected), (rpc::TxStatus{rejected, TxState::rejected, std::nullopt, "fee_too_low"}));
+
+  const core::Hash32 unknown = crypto::sha256(core::as_bytes("u"));
+  expect_error(raw().Get(("/v1/tx/" + core::to_hex(unknown)).c_str()), 404, "NOT_FOUND");
+  EXPECT_EQ(*c.tx_status(unknown), (rpc::TxStatus{unknown, TxState::unknown, std::nullopt, {}}));
+
+  auto bad = raw().Get("/v1/tx/abcd");
+  expect_error(bad, 400, "BAD_REQUEST");
+  EXPECT_EQ(reason_of(bad), "bad_hex");
+}
+
+TEST_F(RpcServerTest, AccountRoute) {
+  const std::string address = node.known_.to_string();
+  auto res = client().account(node.known_);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ((*res)["schema"], "ios.rpc.account.v1");
+  EXPECT_EQ((*res)["address"], address);
+  EXPECT_EQ((*res)["balance"], "18446744073709551615");  // amounts are strings
+  EXPECT_EQ((*res)["utxos"][0]["amount"], "5");
+
+  auto other = chain::Address::from_public_key(key(4).public_key());
+  auto missing = client().account(other);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().http_status, 404);
+  EXPECT_EQ(missing.error().code, "NOT_FOUND");
+
+  std::string typo = address;
+  typo.back() = typo.back() == 'q' ? 'p' : 'q';
+  auto bad = raw().Get(("/v1/accounts/" + typo).c_str());
+  expect_error(bad, 400, "BAD_REQUEST");
+  EXPECT_EQ(reason_of(bad), "bad_checksum");
+  expect_error(raw().Get("/v1/accounts/notanaddress"), 400, "BAD_REQUEST");
+}
+
+TEST_F(RpcServerTest, BlockRoute) {
+  auto res = client().block(3);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ((*res)["schema"], "ios.rpc.block.v1");
+  EXPECT_EQ((*res)["height"], 3);
+  expect_error(raw().Get("/v1/blocks/4"), 404, "NOT_FOUND");
+  for (const char* bad : {"/v1/blocks/03", "/v1/blocks/-1", "/v1/blocks/18446744073709551616", "/v1/blocks/x"}) {
+    auto r = raw().Get(bad);
+    expect_error(r, 400, "BAD_REQUEST");
+    EXPECT_EQ(reason_of(r), "non_canonical") << bad;
+  }
+}
+
+TEST_F(RpcServerTest, MetricsRoute) {
+  auto res = raw().Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4");
+  EXPECT_EQ(res->body, "# TYPE ios_height gauge\nios_height 12\n");
+  EXPECT_EQ(*client().get_text("/metrics"), res->body);
+}
+
+TEST_F(RpcServerTest, UnknownRouteIs404AndWrongMethodIs405) {
+  auto c = raw();
+  expect_error(c.Get("/v1/nothing"), 404, "NOT_FOUND");
+  expect_error(c.Get("/"), 404, "NOT_FOUND");
+  expect_error(c.Post("/v1/nothing", "{}", "application/json"), 404, "NOT_FOUND");
+  expect_error(c.Get("/v1/tx/a/b"), 404, "NOT_FOUND");
+
+  auto post_status = c.Post("/v1/status", "{}", "application/json");
+  expect_error(post_status, 405, "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(post_status->get_header_value("Allow"), "GET");
+  auto get_submit = c.Get("/v1/tx");
+  expect_error(get_submit, 405, "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(get_submit->get_header_value("Allow"), "POST");
+  expect_error(c.Delete("/v1/blocks/1"), 405, "METHOD_NOT_ALLOWED");
+  expect_error(c.Put("/metrics", "x", "text/plain"), 405, "METHOD_NOT_ALLOWED");
+
+  // The client keeps the server's document with the HTTP error.
+  auto via_client = client().get("/v1/nothing");
+  ASSERT_FALSE(via_client.ok());
+  EXPECT_EQ(via_client.error().kind, RpcErrorKind::http_error);
+  EXPECT_EQ(via_client.error().http_status, 404);
+  EXPECT_EQ(via_client.error().code, "NOT_FOUND");
+  EXPECT_EQ(via_client.error().document["schema"], "ios.rpc.error.v1");
+}
+
+TEST_F(RpcServerTest, ExceptionInNodeApiIs500AndTheServerKeepsServing) {
+  node.throw_on_status_ = true;
+  auto res = raw().Get("/v1/status");
+  expect_error(res, 500, "INTERNAL");
+  EXPECT_NE(json::parse(res->body)["error"]["message"].get<std::string>().find("status exploded"), std::string::npos);
+  auto via_client = client().status();
+  ASSERT_FALSE(via_client.ok());
+  EXPECT_EQ(via_client.error().kind, RpcErrorKind::http_error);
+  EXPECT_EQ(via_client.error().code, "INTERNAL");
+
+  node.throw_on_status_ = false;
+  node.status_not_object_ = true;
+  expect_error(raw().Get("/v1/status"), 500, "INTERNAL");
+
+  node.status_not_object_ = false;
+  auto again = raw().Get("/v1/status");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(RpcServerTest, ConcurrentRequests) {
+  constexpr int threads = 8, per_thread = 25;
+  std::atomic<int> good{0};
+  std::vector<std::thread> pool;
+  const rpc::RpcClient shared(url());
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        const bool ok = (i % 2 == 0) ? shared.status().ok() : shared.submit(sample_tx(1000u * t + i)).ok();
+        if (ok) good++;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(good, threads * per_thread);
+  constexpr int submits_per_thread = per_thread / 2;  // odd i
+  EXPECT_EQ(node.submitted().size(), static_cast<std::size_t>(threads * submits_per_thread));
+  EXPECT_EQ(node.calls_, threads * (per_thread - submits_per_thread));
+}
+
+TEST_F(RpcServerTest, StopIsIdempotentAndClosesThePort) {
+  ASSERT_TRUE(client().status().ok());
+  server->stop();
+  server->stop();
+  auto after = client().status();
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().kind, RpcErrorKind::unreachable);
+  EXPECT_EQ(after.error().code, "UNREACHABLE");
+}
+
+TEST(RpcServer, StopBeforeStartReleasesThePort) {
+  FakeNode node;
+  std::uint16_t port = 0;
+  {
+    rpc::RpcServer unstarted(node);
+    unstarted.stop();  // never bound
+    rpc::RpcServer bound(node);
+    auto p = bound.listen("127.0.0.1", 0);
+    ASSERT_TRUE(p.ok());
+    port = *p;
+    bound.stop();
+    bound.stop();
+  }
+  // The port is free again: a new server binds exactly it.
+  rpc::RpcServer again(node);
+  auto p = again.listen("127.0.0.1", port);
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_EQ(*p, port);
+  again.start();
+  EXPECT_TRUE(rpc::RpcClient("http://127.0.0.1:" + std::to_string(port)).status().ok());
+}
+
+TEST(RpcServer, ListenOnATakenPortIsAnIoError) {
+  FakeNode node;
+  rpc::RpcServer first(node);
+  auto p = first.listen("127.0.0.1", 0);
+  ASSERT_TRUE(p.ok());
+  rpc::RpcServer second(node);
+  auto taken = second.listen("127.0.0.1", *p);
+  ASSERT_FALSE(taken.ok());
+  EXPECT_EQ(taken.error().reason, core::Reject::io_error);
+}
+
+// ----------------------------------------------------------------------------------- client
+
+TEST(RpcClient, UnreachableWhenNothingListens) {
+  FakeNode node;
+  std::uint16_t port = 0;
+  {
+    rpc::RpcServer s(node);
+    port = *s.listen("127.0.0.1", 0);
+  }  // bound, never started, closed: nothing listens there now
+  const rpc::RpcClient c("http://127.0.0.1:" + std::to_string(port), 1000);
+  for (auto r : {c.get("/v1/status"), c.post("/v1/tx", json::object())}) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind, RpcErrorKind::unreachable);
+    EXPECT_EQ(r.error().http_status, 0);
+    EXPECT_TRUE(r.error().document.is_null());
+  }
+  EXPECT_EQ(c.tx_status(core::Hash32{}).error().kind, RpcErrorKind::unreachable);
+  EXPECT_EQ(c.submit(sample_tx()).error().kind, RpcErrorKind::unreachable);
+}
+
+TEST_F(RpcServerTest, SlowNodeIsATimeoutNotAnHttpError) {
+  node.slow_ms_ = 1500;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = rpc::RpcClient(url(), 200).block(1);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, RpcErrorKind::unreachable);
+  EXPECT_LT(waited, std::chrono::milliseconds(1200));
+  node.slow_ms_ = 0;
+}
+
+TEST(RpcClient, RefusesUrlsThatAreNotHttpHostPort) {
+  for (const char* bad : {"", "127.0.0.1:8080", "https://127.0.0.1:1", "http://", "http://h:0", "http://h:65536",
+                          "http://h:1/v1", "ftp://h:1", "http://h h:1"}) {
+    auto r = rpc::RpcClient(bad).status();
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().kind, RpcErrorKind::bad_url) << bad;
+  }
+}
+
+TEST_F(RpcServerTest, UrlWithTrailingSlashOrNameWorks) {
+  EXPECT_TRUE(rpc::RpcClient(url() + "/").status().ok());
+  EXPECT_TRUE(rpc::RpcClient("http://localhost:" + std::to_string(port)).status().ok());
+}

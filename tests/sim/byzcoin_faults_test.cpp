@@ -7,6 +7,8 @@
 // run after every event; every test prints its seed.
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "sim/byzcoin_toy_app.hpp"
 
 using namespace ios;
@@ -58,24 +60,41 @@ LeaderCrash crash_leader_at(Cluster& c, Phase phase) {
   return {h, leader};
 }
 
+// A cluster of `n` members whose safety invariants run after every event. Not started yet, so
+// a test can make a member Byzantine first. On the heap: its nodes hold pointers into it.
+// `tree` defaults to what ClusterOptions defaults to (the three-level tree).
+std::unique_ptr<Cluster> guarded_cluster(std::uint32_t n, std::uint64_t seed, bool tree = ClusterOptions{}.tree) {
+  ClusterOptions o;
+  o.members = n;
+  o.seed = seed;
+  o.tree = tree;
+  auto c = std::make_unique<Cluster>(o);
+  c->add_safety_invariants();
+  return c;
+}
+
+// Start `c`, crash the leader of a height right after its `phase` announcement, and run until
+// four more heights are final with every chain consistent; the block finalized at the crashed
+// leader's height must have needed a view change.
+LeaderCrash finalize_past_leader_crash(Cluster& c, Phase phase) {
+  c.sim().start();
+  const auto crash = crash_leader_at(c, phase);
+  expect_ok(c, c.sim().run_until(c.reached(crash.height + 4), 60'000));
+  c.expect_consistent_chains();
+  const auto& b = c.node(c.observer())->engine().chain()[crash.height];
+  EXPECT_GE(b.view, 1u) << "height " << crash.height << " was finalized after a view change";
+  return crash;
+}
+
 }  // namespace
 
 TEST(ByzcoinFaults, LeaderCrashDuringPrepareViewChangeResumes) {
   for (auto seed : sim::toy::test_seeds({201, 202})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
     for (std::uint32_t n : {4u, 7u}) {
-      ClusterOptions o;
-      o.members = n;
-      o.seed = seed;
-      Cluster c(o);
-      c.add_safety_invariants();
-      c.sim().start();
-      const auto crash = crash_leader_at(c, Phase::prepare);
-      expect_ok(c, c.sim().run_until(c.reached(crash.height + 4), 60'000));
-      EXPECT_GT(c.total_stats().view_changes, 0u);
-      c.expect_consistent_chains();
-      const auto& b = c.node(c.observer())->engine().chain()[crash.height];
-      EXPECT_GE(b.view, 1u) << "height " << crash.height << " was finalized after a view change";
+      auto c = guarded_cluster(n, seed);
+      finalize_past_leader_crash(*c, Phase::prepare);
+      EXPECT_GT(c->total_stats().view_changes, 0u);
     }
   }
 }
@@ -86,17 +105,9 @@ TEST(ByzcoinFaults, LeaderCrashAfterPrepareLockedBlockSurvives) {
   for (auto seed : sim::toy::test_seeds({211, 212})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
     for (std::uint32_t n : {4u, 7u}) {
-      ClusterOptions o;
-      o.members = n;
-      o.seed = seed;
-      Cluster c(o);
-      c.add_safety_invariants();
-      c.sim().start();
-      const auto crash = crash_leader_at(c, Phase::commit);
-      expect_ok(c, c.sim().run_until(c.reached(crash.height + 4), 60'000));
-      c.expect_consistent_chains();
-      const auto& b = c.node(c.observer())->engine().chain()[crash.height];
-      EXPECT_GE(b.view, 1u);
+      auto c = guarded_cluster(n, seed);
+      const auto crash = finalize_past_leader_crash(*c, Phase::commit);
+      const auto& b = c->node(c->observer())->engine().chain()[crash.height];
       EXPECT_NE(body_text(b.body).find(" p=" + std::to_string(crash.leader) + " "), std::string::npos)
           << "height " << crash.height << " body '" << body_text(b.body) << "' is not the locked block of leader "
           << crash.leader;
@@ -132,23 +143,18 @@ TEST(ByzcoinFaults, EquivocatingLeaderAtMostOneBodyPerHeight) {
   for (auto seed : sim::toy::test_seeds({221, 222})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
     for (auto [n, tree] : {std::pair{7u, false}, std::pair{4u, true}}) {
-      ClusterOptions o;
-      o.members = n;
-      o.seed = seed;
-      o.tree = tree;
-      Cluster c(o);
-      c.add_safety_invariants();
+      auto c = guarded_cluster(n, seed, tree);
       const NodeId liar = 1;
-      c.sim().set_byzantine(liar, equivocate(c.keys(), n, liar, tree));
-      c.sim().start();
+      c->sim().set_byzantine(liar, equivocate(c->keys(), n, liar, tree));
+      c->sim().start();
       // The liar leads heights 1, 1 + n, ... at view 0; the invariant checks every final.
-      expect_ok(c, c.sim().run_until(c.reached(2 * n + 2), 120'000));
-      c.expect_consistent_chains();
+      expect_ok(*c, c->sim().run_until(c->reached(2 * n + 2), 120'000));
+      c->expect_consistent_chains();
       std::uint64_t refused = 0;
-      for (NodeId id = 0; id < n; ++id) refused += c.node(id)->engine().rejected(core::Reject::equivocation);
+      for (NodeId id = 0; id < n; ++id) refused += c->node(id)->engine().rejected(core::Reject::equivocation);
       std::cout << "n=" << n << (tree ? " tree" : " star") << ": equivocation refusals " << refused << ", view changes "
-                << c.total_stats().view_changes << "\n";
-      EXPECT_GT(refused + c.total_stats().view_changes, 0u);
+                << c->total_stats().view_changes << "\n";
+      EXPECT_GT(refused + c->total_stats().view_changes, 0u);
     }
   }
 }
@@ -156,41 +162,33 @@ TEST(ByzcoinFaults, EquivocatingLeaderAtMostOneBodyPerHeight) {
 TEST(ByzcoinFaults, PartitionWithoutQuorumStallsThenHeals) {
   for (auto seed : sim::toy::test_seeds({231})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
-    ClusterOptions o;
-    o.members = 4;
-    o.seed = seed;
-    Cluster c(o);
-    c.add_safety_invariants();
-    c.sim().start();
-    expect_ok(c, c.sim().run_until(c.reached(3), 10'000));
-    const TimeMs t0 = c.sim().now_ms();
-    c.sim().partition({{0, 1}, {2, 3}}, t0, t0 + 5'000);
+    auto c = guarded_cluster(4, seed);
+    c->sim().start();
+    expect_ok(*c, c->sim().run_until(c->reached(3), 10'000));
+    const TimeMs t0 = c->sim().now_ms();
+    c->sim().partition({{0, 1}, {2, 3}}, t0, t0 + 5'000);
     // A round whose last message was already delivered may still complete; then nothing.
-    c.sim().run_until(t0 + 300);
-    const auto frozen = c.agreed_heights();
-    c.sim().run_until(t0 + 4'999);
-    ASSERT_FALSE(c.sim().failure()) << c.sim().failure()->report(sim::toy::current_test_name());
-    EXPECT_EQ(c.agreed_heights(), frozen) << "a block was finalized without a quorum";
-    expect_ok(c, c.sim().run_until(c.reached(frozen + 4), t0 + 120'000));
-    c.expect_consistent_chains();
-    std::cout << "healed at " << t0 + 5'000 << " ms, height " << frozen + 4 << " at " << c.sim().now_ms() << " ms\n";
+    c->sim().run_until(t0 + 300);
+    const auto frozen = c->agreed_heights();
+    c->sim().run_until(t0 + 4'999);
+    ASSERT_FALSE(c->sim().failure()) << c->sim().failure()->report(sim::toy::current_test_name());
+    EXPECT_EQ(c->agreed_heights(), frozen) << "a block was finalized without a quorum";
+    expect_ok(*c, c->sim().run_until(c->reached(frozen + 4), t0 + 120'000));
+    c->expect_consistent_chains();
+    std::cout << "healed at " << t0 + 5'000 << " ms, height " << frozen + 4 << " at " << c->sim().now_ms() << " ms\n";
   }
 }
 
 TEST(ByzcoinFaults, SubleaderCrashFallsBackToStar) {
   for (auto seed : sim::toy::test_seeds({241})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
-    ClusterOptions o;
-    o.members = 7;
-    o.seed = seed;
-    Cluster c(o);
-    c.add_safety_invariants();
-    c.sim().start();
+    auto c = guarded_cluster(7, seed);
+    c->sim().start();
     // Member 1 is a sub-leader whenever member 0 or 4 leads (tree of 7: sub-leaders L+1, L+4).
-    c.sim().crash(1, 0);
-    expect_ok(c, c.sim().run_until(c.reached(12), 60'000));
-    EXPECT_GT(c.total_stats().star_fallbacks, 0u);
-    c.expect_consistent_chains();
+    c->sim().crash(1, 0);
+    expect_ok(*c, c->sim().run_until(c->reached(12), 60'000));
+    EXPECT_GT(c->total_stats().star_fallbacks, 0u);
+    c->expect_consistent_chains();
   }
 }
 
@@ -198,23 +196,19 @@ TEST(ByzcoinFaults, SilentResponderForcesRestartWithoutIt) {
   for (auto seed : sim::toy::test_seeds({251})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
     for (std::uint32_t n : {4u, 7u}) {
-      ClusterOptions o;
-      o.members = n;
-      o.seed = seed;
-      Cluster c(o);
-      c.add_safety_invariants();
+      auto c = guarded_cluster(n, seed);
       const NodeId silent = 2;
-      c.sim().set_byzantine(silent, [n](const protocol::Send& s) -> std::vector<protocol::Send> {
+      c->sim().set_byzantine(silent, [n](const protocol::Send& s) -> std::vector<protocol::Send> {
         auto m = peek(s, n);
         if (m && std::holds_alternative<Response>(*m)) return {};
         return {s};
       });
-      c.sim().start();
-      expect_ok(c, c.sim().run_until(c.reached(10), 60'000));
-      EXPECT_GT(c.total_stats().restarts, 0u);
-      c.expect_consistent_chains();
+      c->sim().start();
+      expect_ok(*c, c->sim().run_until(c->reached(10), 60'000));
+      EXPECT_GT(c->total_stats().restarts, 0u);
+      c->expect_consistent_chains();
       // It never responds to anyone, so only the rounds it leads itself carry its bit.
-      for (const auto& b : c.node(0)->engine().chain())
+      for (const auto& b : c->node(0)->engine().chain())
         if ((b.height + b.view) % n != silent) {
           EXPECT_FALSE(b.commit.mask.contains(silent)) << "height " << b.height;
         }
@@ -225,24 +219,20 @@ TEST(ByzcoinFaults, SilentResponderForcesRestartWithoutIt) {
 TEST(ByzcoinFaults, RestartedMemberReplaysAndCatchesUp) {
   for (auto seed : sim::toy::test_seeds({261})) {
     SCOPED_TRACE(sim::toy::announce_seed(seed));
-    ClusterOptions o;
-    o.members = 4;
-    o.seed = seed;
-    Cluster c(o);
-    c.add_safety_invariants();
-    c.sim().start();
-    expect_ok(c, c.sim().run_until(c.reached(3), 10'000));
-    const std::uint64_t before = c.height(2);
-    c.sim().crash(2, c.sim().now_ms());
-    expect_ok(c, c.sim().run_until(c.reached(before + 8), 60'000));
-    c.sim().restart(2, c.sim().now_ms());
-    c.sim().run_until(c.sim().now_ms() + 1);
-    ASSERT_TRUE(c.sim().is_up(2));
+    auto c = guarded_cluster(4, seed);
+    c->sim().start();
+    expect_ok(*c, c->sim().run_until(c->reached(3), 10'000));
+    const std::uint64_t before = c->height(2);
+    c->sim().crash(2, c->sim().now_ms());
+    expect_ok(*c, c->sim().run_until(c->reached(before + 8), 60'000));
+    c->sim().restart(2, c->sim().now_ms());
+    c->sim().run_until(c->sim().now_ms() + 1);
+    ASSERT_TRUE(c->sim().is_up(2));
     // The new incarnation replayed its persisted blocks into the app before anything else.
-    EXPECT_GE(c.node(2)->app().finals.size(), before);
-    const std::uint64_t target = c.height(0) + 3;
-    expect_ok(c, c.sim().run_until(c.reached(target), c.sim().now_ms() + 60'000));
-    EXPECT_GE(c.height(2), target);
-    c.expect_consistent_chains();
+    EXPECT_GE(c->node(2)->app().finals.size(), before);
+    const std::uint64_t target = c->height(0) + 3;
+    expect_ok(*c, c->sim().run_until(c->reached(target), c->sim().now_ms() + 60'000));
+    EXPECT_GE(c->height(2), target);
+    c->expect_consistent_chains();
   }
 }

@@ -7,34 +7,21 @@
 
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::chain {
 namespace {
 
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::SigningKey key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-const core::Bytes chain_id{'t', 'e', 's', 't'};
+using test::chain_id;
+using test::seeded_key;
 
 BlockBody sample_body() {
-  auto producer = key(1), user = key(2);
+  auto producer = seeded_key(1), user = seeded_key(2);
   std::vector<Tx> txs;
-  for (std::uint32_t i = 0; i < 3; ++i) {
-    OutPoint prev{crypto::sha256(core::as_bytes("f")), i};
-    txs.push_back(make_transfer({{prev, &user}}, {TxOutput{Address::from_public_key(user.public_key()), Asset::ios, 5}},
-                                1, i, chain_id));
-  }
+  for (std::uint32_t i = 0; i < 3; ++i)
+    txs.push_back(test::self_transfer(user, test::outpoint("f", i), 5, i, chain_id));
   txs[1].inputs[0].witness[0] ^= 1;
   auto block = make_optimistic_block(producer, chain_id, OptimisticHeader{}, txs);
   BlockBody body;
@@ -42,7 +29,7 @@ BlockBody sample_body() {
   body.epoch = 4;
   body.height = 5;
   body.mode = LeagueMode::two_leagues;
-  body.leader = key(3).public_key();
+  body.leader = seeded_key(3).public_key();
   body.optimistic_blocks = {header_hash(block.header), crypto::sha256(core::as_bytes("x"))};
   body.direct_txs = {txs[0], txs[2]};
   body.excluded = {crypto::sha256(core::as_bytes("1")), crypto::sha256(core::as_bytes("2")),

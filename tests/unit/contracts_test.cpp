@@ -12,36 +12,20 @@
 #include "node/chain/genesis.hpp"
 #include "node/crypto/hash.hpp"
 #include "node/ledger/ledger_state.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::contracts {
 namespace {
 
-using chain::Address;
 using chain::Asset;
 using chain::OutPoint;
 using chain::Tx;
 using chain::TxOutput;
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::Identity validator(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::Identity::from_master_seed(crypto::KeyType::validator, crypto::Secret<32>(seed), 0);
-}
-
-crypto::SigningKey account_key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(static_cast<std::uint8_t>(100 + n));
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-Address addr(const crypto::SigningKey& k) { return Address::from_public_key(k.public_key()); }
+using test::account_key;
+using test::addr;
+using test::validator;
 
 // A map-based view, for states the ledger itself would never build (a Servi output).
 class FakeView final : public LedgerView {
@@ -79,9 +63,7 @@ struct ContractsTest : ::testing::Test {
   const crypto::PublicKey& producer_key() const { return producer.public_identity().signing; }
   const crypto::PublicKey& leader_key() const { return leader.public_identity().signing; }
   Tx pay(chain::Amount to_bob, chain::Amount change, chain::Amount fee) {
-    std::vector<TxOutput> outs{TxOutput{addr(bob), Asset::ios, to_bob}};
-    if (change > 0) outs.push_back(TxOutput{addr(alice), Asset::ios, change});
-    return chain::make_transfer({{chain::genesis_outpoint(0), &alice}}, outs, fee, 1, chain_id);
+    return test::transfer_with_change(alice, chain::genesis_outpoint(0), addr(bob), to_bob, change, fee, 1, chain_id);
   }
 };
 

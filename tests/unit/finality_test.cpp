@@ -11,6 +11,7 @@
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
+#include "support/chain_fixtures.hpp"
 #include "support/test_support.hpp"
 
 using namespace ios;
@@ -18,7 +19,7 @@ using chain::FinalizedBlock;
 
 namespace {
 
-const core::Bytes chain_id = {'t', 'e', 's', 't'};
+using test::chain_id;
 
 struct Roster {
   std::vector<crypto::SigningKey> keys;
@@ -26,7 +27,6 @@ struct Roster {
 };
 
 Roster make_roster(std::size_t n, core::Rng& rng) {
-  crypto::init();
   Roster r;
   std::vector<crypto::CosiKey> cosi;
   for (std::size_t i = 0; i < n; ++i) {
@@ -100,7 +100,6 @@ TEST(Finality, BlockHashIsTheTaggedSha256AndBindsEveryField) {
 }
 
 TEST(Finality, HonestBlockVerifiesAndRoundTrips) {
-  crypto::init();
   auto rng = test::seeded_rng("IOS/test/finality", 1);
   const auto r = make_roster(4, rng);
   const auto b = finalize(r, 0, 0, {}, {'x'}, rng);
@@ -123,7 +122,6 @@ TEST(Finality, HonestBlockVerifiesAndRoundTrips) {
 }
 
 TEST(Finality, RefusesEveryForgery) {
-  crypto::init();
   auto rng = test::seeded_rng("IOS/test/finality", 2);
   const auto r = make_roster(4, rng);
   const auto b = finalize(r, 3, 1, {}, {'x'}, rng);

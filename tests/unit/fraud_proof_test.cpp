@@ -6,38 +6,24 @@
 
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::chain {
 namespace {
 
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::SigningKey key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-const core::Bytes chain_id{'t', 'e', 's', 't'};
+using test::chain_id;
 
 struct FraudProofTest : ::testing::Test {
-  crypto::SigningKey producer = key(7), user = key(8);
+  crypto::SigningKey producer = test::seeded_key(7), user = test::seeded_key(8);
   static constexpr std::uint32_t forged_index = 4;
   OptimisticBlock block = make_block();
 
   OptimisticBlock make_block() {
     std::vector<Tx> txs;
-    for (std::uint32_t i = 0; i < 7; ++i) {
-      OutPoint prev{crypto::sha256(core::as_bytes("funding")), i};
-      txs.push_back(make_transfer({{prev, &user}}, {TxOutput{Address::from_public_key(user.public_key()), Asset::ios, 9}},
-                                  1, i, chain_id));
-    }
+    for (std::uint32_t i = 0; i < 7; ++i)
+      txs.push_back(test::self_transfer(user, test::outpoint("funding", i), 9, i, chain_id));
     txs[forged_index].inputs[0].witness[7] ^= 0x40;  // the producer vouches for a forgery
     OptimisticHeader h;
     h.shard = 0;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "node/crypto/hash.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::chain {
 namespace {
@@ -12,23 +13,9 @@ namespace {
 using core::Reject;
 using nlohmann::json;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
+using test::validator;
 
-crypto::Identity validator(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::Identity::from_master_seed(crypto::KeyType::validator, crypto::Secret<32>(seed), 0);
-}
-
-Address account(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(static_cast<std::uint8_t>(100 + n));
-  return Address::from_public_key(crypto::SigningKey(crypto::Seed(seed)).public_key());
-}
+Address account(std::uint8_t n) { return test::addr(test::account_key(n)); }
 
 Genesis sample() {
   Genesis g;
@@ -41,11 +28,7 @@ Genesis sample() {
   return g;
 }
 
-core::Error refusal(const json& doc) {
-  auto g = parse_genesis(doc.dump());
-  EXPECT_FALSE(g.ok()) << doc.dump();
-  return g.ok() ? core::Error{Reject::truncated, "accepted"} : g.error();
-}
+core::Error refusal(const json& doc) { return test::refusal_of(parse_genesis, doc.dump()); }
 
 TEST(Genesis, JsonRoundTrip) {
   auto g = sample();

@@ -11,12 +11,12 @@
 #include "node/crypto/hash.hpp"
 #include "node/ledger/block.hpp"
 #include "node/ledger/ledger_state.hpp"
+#include "support/chain_fixtures.hpp"
 #include "support/test_support.hpp"
 
 namespace ios::ledger {
 namespace {
 
-using chain::Address;
 using chain::Asset;
 using chain::BlockBody;
 using chain::OptimisticBlock;
@@ -25,25 +25,9 @@ using chain::Tx;
 using chain::TxOutput;
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::Identity validator(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::Identity::from_master_seed(crypto::KeyType::validator, crypto::Secret<32>(seed), 0);
-}
-
-crypto::SigningKey account_key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(static_cast<std::uint8_t>(100 + n));
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-Address addr(const crypto::SigningKey& k) { return Address::from_public_key(k.public_key()); }
+using test::account_key;
+using test::addr;
+using test::validator;
 
 constexpr chain::Amount min_fee = 1;
 constexpr std::size_t accounts = 4;
@@ -78,9 +62,8 @@ struct LedgerTest : ::testing::Test {
   // Account `from` sends `amount` of genesis allocation `alloc` to account `to`, the rest back.
   Tx spend(OutPoint op, std::size_t from, std::size_t to, chain::Amount have, chain::Amount amount,
            chain::Amount fee = 1, std::uint64_t nonce = 0) {
-    std::vector<TxOutput> outs{TxOutput{addr(keys[to]), Asset::ios, amount}};
-    if (have > amount + fee) outs.push_back(TxOutput{addr(keys[from]), Asset::ios, have - amount - fee});
-    return chain::make_transfer({{op, &keys[from]}}, outs, fee, nonce, chain_id);
+    const chain::Amount change = have > amount + fee ? have - amount - fee : 0;
+    return test::transfer_with_change(keys[from], op, addr(keys[to]), amount, change, fee, nonce, chain_id);
   }
   Tx spend_genesis(std::uint32_t alloc, std::size_t to, chain::Amount amount, std::uint64_t nonce = 0) {
     return spend(chain::genesis_outpoint(alloc), alloc / 2, to, 1000, amount, 1, nonce);

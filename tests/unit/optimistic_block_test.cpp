@@ -8,34 +8,21 @@
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
 #include "node/crypto/merkle.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::chain {
 namespace {
 
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::SigningKey key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-const core::Bytes chain_id{'t', 'e', 's', 't'};
+using test::chain_id;
 
 Tx some_tx(const crypto::SigningKey& k, std::uint32_t i) {
-  OutPoint prev{crypto::sha256(core::as_bytes("funding")), i};
-  return make_transfer({{prev, &k}}, {TxOutput{Address::from_public_key(k.public_key()), Asset::ios, 10 + i}}, 1, i,
-                       chain_id);
+  return test::self_transfer(k, test::outpoint("funding", i), 10 + i, i, chain_id);
 }
 
 struct OptimisticBlockTest : ::testing::Test {
-  crypto::SigningKey producer = key(7), user = key(8);
+  crypto::SigningKey producer = test::seeded_key(7), user = test::seeded_key(8);
   OptimisticBlock block = make_block(5);
 
   OptimisticBlock make_block(std::uint32_t n) {

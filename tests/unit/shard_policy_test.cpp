@@ -8,16 +8,14 @@
 #include <sstream>
 #include <string>
 
+#include "support/chain_fixtures.hpp"
+
 namespace ios::chain {
 namespace {
 
 using core::Reject;
 
-core::Error refusal(const std::string& text) {
-  auto p = parse_shard_policy(text);
-  EXPECT_FALSE(p.ok()) << text;
-  return p.ok() ? core::Error{Reject::truncated, "accepted"} : p.error();
-}
+core::Error refusal(const std::string& text) { return test::refusal_of(parse_shard_policy, text); }
 
 TEST(ShardPolicy, DefaultsAndRoundTrip) {
   auto p = parse_shard_policy(R"({"version": 1})");

@@ -6,33 +6,21 @@
 
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
+#include "support/chain_fixtures.hpp"
 
 namespace ios::chain {
 namespace {
 
 using core::Reject;
 
-class SodiumEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override { crypto::init(); }
-};
-const auto* const sodium_environment = ::testing::AddGlobalTestEnvironment(new SodiumEnvironment);
-
-crypto::SigningKey key(std::uint8_t n) {
-  core::ByteArray<32> seed{};
-  seed.fill(n);
-  return crypto::SigningKey(crypto::Seed(seed));
-}
-
-const core::Bytes chain_id{'t', 'e', 's', 't'};
+using test::addr;
+using test::chain_id;
 
 struct TxTest : ::testing::Test {
-  crypto::SigningKey alice = key(1), bob = key(2);
-  OutPoint a{crypto::sha256(core::as_bytes("a")), 0}, b{crypto::sha256(core::as_bytes("b")), 3};
+  crypto::SigningKey alice = test::seeded_key(1), bob = test::seeded_key(2);
+  OutPoint a = test::outpoint("a", 0), b = test::outpoint("b", 3);
   Tx tx = make_transfer({{a, &alice}, {b, &bob}},
-                        {TxOutput{Address::from_public_key(bob.public_key()), Asset::ios, 70},
-                         TxOutput{Address::from_public_key(alice.public_key()), Asset::ios, 25}},
-                        5, 42, chain_id);
+                        {TxOutput{addr(bob), Asset::ios, 70}, TxOutput{addr(alice), Asset::ios, 25}}, 5, 42, chain_id);
 };
 
 TEST_F(TxTest, RoundTripsAndVerifies) {

@@ -2,6 +2,7 @@
 #include "node/protocol/byzcoin/messages.hpp"
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "node/core/encoding.hpp"
@@ -16,8 +17,10 @@ using core::Writer;
 
 void write_head(Writer& w, MsgKind kind) { w.u8(message_tag).u8(message_version).u8(static_cast<std::uint8_t>(kind)); }
 
-void write_round(Writer& w, std::uint64_t height, std::uint64_t view, Phase phase, std::uint32_t attempt) {
-  w.u64(height).u64(view).u8(static_cast<std::uint8_t>(phase)).u32(attempt);
+// Announce, Commitment, Challenge and Response open with the round they belong to.
+template <class M>
+void write_round(Writer& w, const M& m) {
+  w.u64(m.height).u64(m.view).u8(static_cast<std::uint8_t>(m.phase)).u32(m.attempt);
 }
 
 void write_mask(Writer& w, const crypto::CosiMask& m) { w.bytes(m.encode()); }
@@ -31,26 +34,41 @@ Phase read_phase(Reader& r) {
   return static_cast<Phase>(v);
 }
 
-crypto::CosiMask read_mask(Reader& r, std::size_t roster_size) {
-  auto bytes = r.bytes((roster_size + 7) / 8);
+template <class M>
+void read_round(Reader& r, M& m) {
+  m.height = r.u64();
+  m.view = r.u64();
+  m.phase = read_phase(r);
+  m.attempt = r.u32();
+}
+
+// A length-prefixed nested encoding of at most `bytes_max` bytes, decoded by `decode`; its
+// refusal is reported as the Reader's, under the name `what`.
+template <class T, class Decode>
+T read_nested(Reader& r, std::size_t bytes_max, std::string_view what, Decode decode) {
+  auto bytes = r.bytes(bytes_max);
   if (r.failed()) return {};
-  auto m = crypto::CosiMask::decode(bytes, roster_size);
-  if (!m) {
-    r.fail(m.error().reason, "mask: " + m.error().detail);
+  auto v = decode(bytes);
+  if (!v) {
+    r.fail(v.error().reason, std::string(what) + ": " + v.error().detail);
     return {};
   }
-  return std::move(m).value();
+  return std::move(v).value();
+}
+
+crypto::CosiMask read_mask(Reader& r, std::size_t roster_size) {
+  return read_nested<crypto::CosiMask>(r, (roster_size + 7) / 8, "mask",
+                                       [&](core::ByteView b) { return crypto::CosiMask::decode(b, roster_size); });
 }
 
 crypto::CollectiveSignature read_signature(Reader& r) {
-  auto bytes = r.bytes(chain::collective_signature_bytes_max);
-  if (r.failed()) return {};
-  auto s = crypto::decode_collective_signature(bytes);
-  if (!s) {
-    r.fail(s.error().reason, "collective signature: " + s.error().detail);
-    return {};
-  }
-  return std::move(s).value();
+  return read_nested<crypto::CollectiveSignature>(r, chain::collective_signature_bytes_max, "collective signature",
+                                                  crypto::decode_collective_signature);
+}
+
+chain::FinalizedBlock read_block(Reader& r) {
+  return read_nested<chain::FinalizedBlock>(r, chain::finalized_block_bytes_max, "finalized block",
+                                            chain::decode_finalized_block);
 }
 
 bool read_flag(Reader& r) { return r.boolean(); }
@@ -63,7 +81,7 @@ std::uint32_t read_index(Reader& r, std::size_t roster_size) {
 }
 
 void write_announce_fields(Writer& w, const Announce& a) {
-  write_round(w, a.height, a.view, a.phase, a.attempt);
+  write_round(w, a);
   w.u32(a.leader);
   write_mask(w, a.invited);
   w.raw(a.prev).bytes(a.body).boolean(a.certificate.has_value());
@@ -81,7 +99,7 @@ void write_view_change_fields(Writer& w, const ViewChange& v) {
   }
 }
 
-void write_view_change(Writer& w, const ViewChange& v) {
+void write_body(Writer& w, const ViewChange& v) {
   IOS_ASSERT(!v.body || v.prepared);
   write_view_change_fields(w, v);
   w.raw(v.sig).boolean(v.body.has_value());
@@ -111,10 +129,7 @@ ViewChange read_view_change(Reader& r, std::size_t roster_size) {
 
 Announce read_announce(Reader& r, std::size_t roster_size) {
   Announce a;
-  a.height = r.u64();
-  a.view = r.u64();
-  a.phase = read_phase(r);
-  a.attempt = r.u32();
+  read_round(r, a);
   a.leader = read_index(r, roster_size);
   a.invited = read_mask(r, roster_size);
   a.prev = r.fixed<32>();
@@ -128,52 +143,33 @@ Announce read_announce(Reader& r, std::size_t roster_size) {
   return a;
 }
 
-Commitment read_commitment(Reader& r, std::size_t roster_size) {
-  Commitment c;
-  c.height = r.u64();
-  c.view = r.u64();
-  c.phase = read_phase(r);
-  c.attempt = r.u32();
-  c.sender = read_index(r, roster_size);
-  c.commitment = r.fixed<32>();
-  c.mask = read_mask(r, roster_size);
-  return c;
+// Commitment and Response share one shape: the round, the sender, its 32-byte share of the
+// CoSi round (Σ V_i or Σ r_i, the member pointer `share`) and the mask that share covers.
+template <class M, core::ByteArray<32> M::*share>
+void write_share(Writer& w, const M& m) {
+  write_round(w, m);
+  w.u32(m.sender).raw(m.*share);
+  write_mask(w, m.mask);
+}
+
+template <class M, core::ByteArray<32> M::*share>
+M read_share(Reader& r, std::size_t roster_size) {
+  M m;
+  read_round(r, m);
+  m.sender = read_index(r, roster_size);
+  m.*share = r.fixed<32>();
+  m.mask = read_mask(r, roster_size);
+  return m;
 }
 
 Challenge read_challenge(Reader& r, std::size_t roster_size) {
   Challenge c;
-  c.height = r.u64();
-  c.view = r.u64();
-  c.phase = read_phase(r);
-  c.attempt = r.u32();
+  read_round(r, c);
   c.challenge.aggregate_commitment = r.fixed<32>();
   c.challenge.aggregate_key = r.fixed<32>();
   c.challenge.c = r.fixed<32>();
   c.participants = read_mask(r, roster_size);
   return c;
-}
-
-Response read_response(Reader& r, std::size_t roster_size) {
-  Response m;
-  m.height = r.u64();
-  m.view = r.u64();
-  m.phase = read_phase(r);
-  m.attempt = r.u32();
-  m.sender = read_index(r, roster_size);
-  m.response = r.fixed<32>();
-  m.mask = read_mask(r, roster_size);
-  return m;
-}
-
-chain::FinalizedBlock read_block(Reader& r) {
-  auto bytes = r.bytes(chain::finalized_block_bytes_max);
-  if (r.failed()) return {};
-  auto b = chain::decode_finalized_block(bytes);
-  if (!b) {
-    r.fail(b.error().reason, "finalized block: " + b.error().detail);
-    return {};
-  }
-  return std::move(b).value();
 }
 
 NewView read_new_view(Reader& r, std::size_t roster_size) {
@@ -196,12 +192,53 @@ SyncResponse read_sync_response(Reader& r) {
   return m;
 }
 
+// The bodies after the head, in the order read_body reads them back.
+void write_body(Writer& w, const Announce& m) {
+  write_announce_fields(w, m);
+  w.raw(m.sig).boolean(m.relay);
+}
+
+void write_body(Writer& w, const Commitment& m) { write_share<Commitment, &Commitment::commitment>(w, m); }
+
+void write_body(Writer& w, const Challenge& m) {
+  write_round(w, m);
+  w.raw(m.challenge.aggregate_commitment).raw(m.challenge.aggregate_key).raw(m.challenge.c);
+  write_mask(w, m.participants);
+}
+
+void write_body(Writer& w, const Response& m) { write_share<Response, &Response::response>(w, m); }
+
+void write_body(Writer& w, const FinalMsg& m) { w.bytes(chain::encode(m.block)); }
+
+void write_body(Writer& w, const NewView& m) {
+  w.u64(m.height).u64(m.view).u32(m.sender).u32(static_cast<std::uint32_t>(m.proof.size()));
+  for (const auto& v : m.proof) write_body(w, v);
+}
+
+void write_body(Writer& w, const SyncRequest& m) { w.u64(m.from_height); }
+
+void write_body(Writer& w, const SyncResponse& m) {
+  IOS_ASSERT(m.blocks.size() <= sync_blocks_max);
+  w.u32(static_cast<std::uint32_t>(m.blocks.size()));
+  for (const auto& b : m.blocks) w.bytes(chain::encode(b));
+}
+
+template <class M>
+core::Bytes framed(MsgKind kind, const M& m) {
+  Writer w;
+  write_head(w, kind);
+  write_body(w, m);
+  return w.take();
+}
+
 Message read_body(Reader& r, MsgKind kind, std::size_t roster_size) {
   switch (kind) {
     case MsgKind::announce: return read_announce(r, roster_size);
-    case MsgKind::commitment: return read_commitment(r, roster_size);
+    case MsgKind::commitment:
+      return read_share<Commitment, &Commitment::commitment>(r, roster_size);
     case MsgKind::challenge: return read_challenge(r, roster_size);
-    case MsgKind::response: return read_response(r, roster_size);
+    case MsgKind::response:
+      return read_share<Response, &Response::response>(r, roster_size);
     case MsgKind::final_block: return FinalMsg{read_block(r)};
     case MsgKind::view_change: return read_view_change(r, roster_size);
     case MsgKind::new_view: return read_new_view(r, roster_size);
@@ -226,78 +263,15 @@ core::Bytes view_change_signed_part(const ViewChange& v) {
   return w.take();
 }
 
-core::Bytes encode(const Announce& m) {
-  Writer w;
-  write_head(w, MsgKind::announce);
-  write_announce_fields(w, m);
-  w.raw(m.sig).boolean(m.relay);
-  return w.take();
-}
-
-core::Bytes encode(const Commitment& m) {
-  Writer w;
-  write_head(w, MsgKind::commitment);
-  write_round(w, m.height, m.view, m.phase, m.attempt);
-  w.u32(m.sender).raw(m.commitment);
-  write_mask(w, m.mask);
-  return w.take();
-}
-
-core::Bytes encode(const Challenge& m) {
-  Writer w;
-  write_head(w, MsgKind::challenge);
-  write_round(w, m.height, m.view, m.phase, m.attempt);
-  w.raw(m.challenge.aggregate_commitment).raw(m.challenge.aggregate_key).raw(m.challenge.c);
-  write_mask(w, m.participants);
-  return w.take();
-}
-
-core::Bytes encode(const Response& m) {
-  Writer w;
-  write_head(w, MsgKind::response);
-  write_round(w, m.height, m.view, m.phase, m.attempt);
-  w.u32(m.sender).raw(m.response);
-  write_mask(w, m.mask);
-  return w.take();
-}
-
-core::Bytes encode(const FinalMsg& m) {
-  Writer w;
-  write_head(w, MsgKind::final_block);
-  w.bytes(chain::encode(m.block));
-  return w.take();
-}
-
-core::Bytes encode(const ViewChange& m) {
-  Writer w;
-  write_head(w, MsgKind::view_change);
-  write_view_change(w, m);
-  return w.take();
-}
-
-core::Bytes encode(const NewView& m) {
-  Writer w;
-  write_head(w, MsgKind::new_view);
-  w.u64(m.height).u64(m.view).u32(m.sender).u32(static_cast<std::uint32_t>(m.proof.size()));
-  for (const auto& v : m.proof) write_view_change(w, v);
-  return w.take();
-}
-
-core::Bytes encode(const SyncRequest& m) {
-  Writer w;
-  write_head(w, MsgKind::sync_request);
-  w.u64(m.from_height);
-  return w.take();
-}
-
-core::Bytes encode(const SyncResponse& m) {
-  IOS_ASSERT(m.blocks.size() <= sync_blocks_max);
-  Writer w;
-  write_head(w, MsgKind::sync_response);
-  w.u32(static_cast<std::uint32_t>(m.blocks.size()));
-  for (const auto& b : m.blocks) w.bytes(chain::encode(b));
-  return w.take();
-}
+core::Bytes encode(const Announce& m) { return framed(MsgKind::announce, m); }
+core::Bytes encode(const Commitment& m) { return framed(MsgKind::commitment, m); }
+core::Bytes encode(const Challenge& m) { return framed(MsgKind::challenge, m); }
+core::Bytes encode(const Response& m) { return framed(MsgKind::response, m); }
+core::Bytes encode(const FinalMsg& m) { return framed(MsgKind::final_block, m); }
+core::Bytes encode(const ViewChange& m) { return framed(MsgKind::view_change, m); }
+core::Bytes encode(const NewView& m) { return framed(MsgKind::new_view, m); }
+core::Bytes encode(const SyncRequest& m) { return framed(MsgKind::sync_request, m); }
+core::Bytes encode(const SyncResponse& m) { return framed(MsgKind::sync_response, m); }
 
 core::Bytes encode(const Message& m) {
   return std::visit([](const auto& x) { return encode(x); }, m);

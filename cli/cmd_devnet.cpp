@@ -89,7 +89,7 @@ bool init_flags_given(const CLI::App* cmd) {
   return false;
 }
 
-devnet::DevnetOptions options_of(const Globals& g, const InitArgs& a, const CLI::App* cmd) {
+devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   devnet::DevnetOptions o = a.o;
   auto balance = chain::parse_amount(a.balance);
   if (!balance) throw Failure(Exit::usage, "--balance: " + balance.error().message());
@@ -105,7 +105,6 @@ devnet::DevnetOptions options_of(const Globals& g, const InitArgs& a, const CLI:
   if (cmd->count("--believable") == 0) o.believable = policy->believable_size;
   if (cmd->count("--believable-min") == 0) o.believable_min = policy->believable_min;
   if (cmd->count("--validators") == 0) o.validators = policy->believable_size + policy->normal_size;
-  (void)g;
   return o;
 }
 
@@ -148,7 +147,7 @@ void register_init(CLI::App& devnet, Globals& g) {
       "Refuses an existing non-empty home (exit 9). The same --seed gives the same keys and genesis hash.\n"
       "Example:\n  ios devnet init --validators 7 --believable 3 --seed 42 --home /tmp/devnet");
   cmd->callback([args, cmd, &g] {
-    auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(g, *args, cmd)));
+    auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(*args, cmd)));
     emit(g, "ios.devnet.init.v1", home_json(home), home_text(home));
   });
 }
@@ -182,17 +181,16 @@ DevnetHome init_or_reuse(const Globals& g, const UpArgs& a, const CLI::App* cmd)
     if (init_flags_given(cmd)) note(g, "note: reusing the devnet home " + home_dir(g).string() + "; its init flags are ignored");
     return load_home(g);
   }
-  auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(g, a.init, cmd)));
+  auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(a.init, cmd)));
   note(g, "devnet: new home " + home.dir.string() + ", genesis " + core::to_hex(home.genesis_hash));
   return home;
 }
 
-void refuse_running(const Globals& g, const DevnetHome& home) {
+void refuse_running(const DevnetHome& home) {
   auto state = devnet::read_state(home.state_file());
   if (state && devnet::devnet_running(*state))
     throw Failure(Exit::conflict, "the devnet in " + home.dir.string() + " is already running (supervisor pid " +
                                       std::to_string(state->supervisor_pid) + "); `ios devnet down` stops it");
-  (void)g;
 }
 
 // `down`: the supervisor and every node by the pids in state.json, then state.json marked stopped.
@@ -286,7 +284,7 @@ void register_up(CLI::App& devnet, Globals& g) {
     const auto ready = must(g, devnet::parse_readiness(args->wait_for));
     const auto timeout_ms = parse_duration_ms("--timeout", args->timeout);
     const auto home = init_or_reuse(g, *args, cmd);
-    refuse_running(g, home);
+    refuse_running(home);
     if (args->detach) up_detached(g, home, ready, timeout_ms);
     else up_foreground(g, home, ready, timeout_ms);
   });

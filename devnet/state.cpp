@@ -12,6 +12,13 @@ DevnetError bad(const std::string& what) { return devnet_error(ErrorKind::bad_co
 
 bool is_port(const json& v) { return v.is_number_unsigned() && v.get<std::uint64_t>() >= 1 && v.get<std::uint64_t>() <= 65535; }
 
+// An optional non-negative integer (start times); 0 when absent or malformed, which only
+// weakens the pid-reuse check to "the pid exists", never breaks reading the state.
+std::uint64_t optional_u64(const json& doc, const char* key) {
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
 bool is_pid(const json& v) { return v.is_number_integer() && v.get<std::int64_t>() >= 0 && v.get<std::int64_t>() <= (std::int64_t{1} << 31); }
 
 DevnetResult<NodeState> node_from_json(const json& j, std::size_t i) {
@@ -26,7 +33,7 @@ DevnetResult<NodeState> node_from_json(const json& j, std::size_t i) {
   n.name = j["name"].get<std::string>();
   n.index = j["index"].get<std::uint32_t>();
   n.pid = j["pid"].get<std::int64_t>();
-  n.pid_start = j.value("pid_start", std::uint64_t{0});
+  n.pid_start = optional_u64(j, "pid_start");
   n.role = j["role"].get<std::string>();
   n.rpc_url = j["rpc_url"].get<std::string>();
   n.home = j["home"].get<std::string>();
@@ -96,7 +103,7 @@ DevnetResult<DevnetState> state_from_json(const json& doc) {
   DevnetState s;
   s.running = st == json("running");
   s.supervisor_pid = doc["supervisor_pid"].get<std::int64_t>();
-  s.supervisor_start = doc.value("supervisor_start", std::uint64_t{0});
+  s.supervisor_start = optional_u64(doc, "supervisor_start");
   s.started_ms = doc["started_ms"].get<std::uint64_t>();
   for (std::size_t i = 0; i < doc["nodes"].size(); ++i) {
     auto n = node_from_json(doc["nodes"][i], i);

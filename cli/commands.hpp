@@ -13,6 +13,7 @@ void register_lottery(CLI::App& app, Globals& g);
 void register_drp(CLI::App& app, Globals& g);
 void register_sim(CLI::App& app, Globals& g);
 void register_node(CLI::App& app, Globals& g);
+void register_tx(CLI::App& app, Globals& g);
 void register_devnet(CLI::App& app, Globals& g);
 
 }  // namespace ios::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   register_drp(app, g);
   register_sim(app, g);
   register_node(app, g);
+  register_tx(app, g);
   register_devnet(app, g);
 
   try {

@@ -1,0 +1,143 @@
+#pragma once
+// What `ios tx` needs to act as a wallet against a running node (CLI.md "ios tx"; the node
+// contract): find the node (--rpc, or a running node of the devnet at --home), unlock a sender
+// (a devnet account name or a keystore path), pick its coins, sign a transfer under the
+// genesis chain id, submit it, and follow its state until the requested wait level.
+//
+// The CLI never decides validity: the node refuses (exit 5 with its reason) and the chain
+// finalizes. What the CLI guarantees is honest reporting — a state is printed only as the node
+// answered it, a timeout is exit 4 with the last state seen, an unreachable node exit 7.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/output.hpp"
+#include "cli/password.hpp"
+#include "node/chain/address.hpp"
+#include "node/chain/tx.hpp"
+#include "node/crypto/ed25519.hpp"
+#include "node/rpc/client.hpp"
+
+namespace ios::cli {
+
+inline constexpr const char* default_devnet_home = ".ios-devnet";
+inline constexpr std::uint64_t tx_poll_interval_ms = 20;
+inline constexpr chain::Amount default_fee = 1;  // the devnet policy's min fee
+
+// --home, or IOS_HOME, or ./.ios-devnet.
+std::string devnet_home(const Globals& g);
+
+// The RPC URLs of the devnet's running nodes (state.json), in node order. Exit 3 if the home
+// has no devnet state.
+std::vector<std::string> devnet_node_urls(const std::string& home);
+
+// The node `ios tx` talks to: --rpc, else the first running devnet node that answers
+// /v1/status. Exit 7 if none answers.
+struct TxTarget {
+  std::string rpc_url;
+  std::string chain_id;  // from /v1/status: the genesis chain id every witness signs
+  core::Bytes chain_id_bytes() const { return core::Bytes(chain_id.begin(), chain_id.end()); }
+};
+TxTarget find_target(const Globals& g);
+// The same for a known URL (exit 7 if it does not answer).
+TxTarget target_at(const std::string& rpc_url);
+
+// A sender: its address and unlocked signing key.
+struct Sender {
+  std::string name;  // the account name or keystore path as given
+  chain::Address address;
+  std::shared_ptr<const crypto::SigningKey> key;
+};
+
+// The devnet's public account list (accounts/accounts.json): name -> address. Empty when the
+// home has none (then only keystore paths and addresses work).
+struct DevnetAccount {
+  std::string name;
+  chain::Address address;
+};
+std::vector<DevnetAccount> devnet_accounts(const std::string& home);
+
+// "acct3" (accounts/acct3.json under the devnet home) or a keystore path. Exit 3 for an unknown
+// account, 10 for a keystore that does not unlock.
+Sender load_sender(const std::string& home, const std::string& account, const PasswordSource& password);
+// A bech32m address or a devnet account name. Exit 2 for a malformed address, 3 for an
+// unknown name.
+chain::Address resolve_recipient(const std::string& home, const std::string& text);
+
+// Decimal amount; exit 2 naming the flag otherwise.
+chain::Amount parse_amount_arg(const std::string& flag, const std::string& text);
+
+// One unspent output of the sender.
+struct Coin {
+  chain::OutPoint point;
+  chain::Amount amount = 0;
+};
+// GET /v1/accounts/{address}; exits on RPC failure.
+std::vector<Coin> fetch_coins(const rpc::RpcClient& client, const chain::Address& address);
+
+// A signed transfer and the change output it creates (if any), so the next transfer of the same
+// sender can spend it before the node's answer about balances changes.
+struct Transfer {
+  chain::Tx tx;
+  core::Hash32 hash{};
+  std::optional<Coin> change;
+  std::vector<Coin> spent;
+};
+// Picks coins largest first until amount + fee is covered (at most tx_inputs_max), removes them
+// from `coins`, signs with a fresh random nonce. nullopt if the coins do not cover it.
+std::optional<Transfer> build_transfer(const Sender& from, std::vector<Coin>& coins, const chain::Address& to,
+                                       chain::Amount amount, chain::Amount fee, core::ByteView chain_id);
+// A transfer spending exactly `coin`: `amount` to `to`, the rest back to the sender as output 1.
+Transfer chain_transfer(const Sender& from, const Coin& coin, const chain::Address& to, chain::Amount amount,
+                        chain::Amount fee, core::ByteView chain_id, std::uint64_t nonce);
+
+enum class WaitLevel { none, optimistic, final };
+WaitLevel parse_wait_level(const std::string& flag, const std::string& text);
+std::string_view to_string(WaitLevel level);
+bool reached(rpc::TxState state, WaitLevel level);
+
+// What happened to one submitted transaction, as the node reported it.
+using Clock = std::chrono::steady_clock;
+struct Outcome {
+  core::Hash32 hash{};
+  rpc::TxState state = rpc::TxState::unknown;
+  std::optional<std::uint64_t> height;
+  std::string reason;                       // the node's refusal or exclusion
+  std::optional<std::uint64_t> optimistic_ms;  // since submission, first seen optimistic or final
+  std::optional<std::uint64_t> final_ms;       // since submission, first seen final
+  bool timed_out = false;
+  bool unreachable = false;
+  std::string error;  // an RPC failure, one line
+
+  bool ok() const { return !timed_out && !unreachable && error.empty() && state != rpc::TxState::rejected; }
+};
+
+// POSTs the transaction; records a refusal (rejected + reason) in `out`. Returns false if the
+// node refused it or could not be asked.
+bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out);
+// One GET /v1/tx/{hash}: updates state, height, reason and the latencies first seen. An
+// unreachable node is not an error here (it may be restarting); any other failure sets `error`.
+void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out);
+// Polls GET /v1/tx/{hash} every tx_poll_interval_ms until the state reaches `level`, is
+// rejected, or `deadline` passes (timed_out). Latencies are measured from `submitted_at`.
+void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_point submitted_at,
+                     Clock::time_point deadline, Outcome& out);
+
+// ios.tx.send.v1 fields (without "schema"), a text line, and the exit code of an outcome.
+nlohmann::json outcome_json(const Outcome& out);
+std::string outcome_text(const Outcome& out);
+Exit outcome_exit(const Outcome& out);
+
+// Exits with the code CLI.md gives an RPC failure (7 unreachable, 3 not found, 1 otherwise).
+[[noreturn]] void fail_rpc(const rpc::RpcError& error, const std::string& context);
+
+// Registration of the larger subcommands, each in its own file.
+void register_tx_batch(CLI::App& tx, Globals& g);
+void register_tx_load(CLI::App& tx, Globals& g);
+
+}  // namespace ios::cli

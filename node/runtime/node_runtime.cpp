@@ -314,7 +314,7 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
   // Refuse at the door what no validator would accept, with the reason (a bad signature, an
   // unknown or spent input, a wrong amount); the believable validator checks again.
-  auto change = contracts::transfer(core_->ledger().state(), tx, crypto::PublicKey{}, setup_->policy().min_fee);
+  auto change = contracts::transfer(core_->ledger().state(), tx, key_->public_key(), setup_->policy().min_fee);
   if (!change) return {hash, false, change.error().message()};
   if (auto s = chain::verify_witnesses(tx, setup_->chain_id); !s) return {hash, false, s.error().message()};
   tracker_.submitted(hash);

@@ -178,6 +178,9 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
     auto p = protocol::pob::decode_proposed_block(b.body);
     if (!p) continue;
     r.one_league_blocks += p->body.mode == chain::LeagueMode::one_league;
+    for (const auto& tx : p->body.direct_txs) {
+      r.direct_txs_final += !std::binary_search(p->body.excluded.begin(), p->body.excluded.end(), chain::tx_hash(tx));
+    }
     r.mode_switches += p->body.mode != last;
     last = p->body.mode;
   }

@@ -87,6 +87,7 @@ struct ShardRunResult {
   std::uint64_t final_height = 0;
   std::uint64_t view_changes = 0, restarts = 0, star_fallbacks = 0;
   std::uint64_t one_league_blocks = 0, mode_switches = 0;
+  std::uint64_t direct_txs_final = 0;  // applied as direct txs (sent to the normal league)
   FraudSummary fraud;
   std::vector<InvariantResult> invariants;
   std::optional<std::string> failure;  // the simulator's report (with the replay command)

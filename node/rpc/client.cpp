@@ -42,16 +42,19 @@ RpcError http_error(const Answer& answer) {
   const bool documented = doc.is_object() && doc.contains("error") && doc["error"].is_object() &&
                           doc["error"].contains("code") && doc["error"]["code"].is_string() &&
                           doc["error"].contains("message") && doc["error"]["message"].is_string();
-  if (!documented) return make_error(RpcErrorKind::http_error, "HTTP_" + std::to_string(answer.status), fallback, answer.status);
+  if (!documented)
+    return make_error(RpcErrorKind::http_error, "HTTP_" + std::to_string(answer.status), fallback, answer.status);
   std::string code = doc["error"]["code"].get<std::string>();
   std::string message = doc["error"]["message"].get<std::string>();
-  return make_error(RpcErrorKind::http_error, std::move(code), fallback + ": " + message, answer.status, std::move(doc));
+  return make_error(RpcErrorKind::http_error, std::move(code), fallback + ": " + message, answer.status,
+                    std::move(doc));
 }
 
 RpcResult<nlohmann::json> json_answer(RpcResult<Answer> answer) {
   if (!answer) return answer.error();
   if (answer->status >= 400) return http_error(*answer);
-  if (answer->status < 200 || answer->status >= 300) return bad_response("unexpected HTTP " + std::to_string(answer->status));
+  if (answer->status < 200 || answer->status >= 300)
+    return bad_response("unexpected HTTP " + std::to_string(answer->status));
   auto doc = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return bad_response("the answer is not a JSON object");
   return doc;
@@ -67,7 +70,8 @@ struct RpcClient::Impl {
   RpcResult<Answer> exchange(const std::string& path, const std::string* body) const {
     IOS_ASSERT(!path.empty());
     IOS_ASSERT(path.front() == '/');
-    if (!base_url) return make_error(RpcErrorKind::bad_url, "BAD_URL", "RPC URL '" + given_url + "' is not http://host:port");
+    if (!base_url)
+      return make_error(RpcErrorKind::bad_url, "BAD_URL", "RPC URL '" + given_url + "' is not http://host:port");
     httplib::Client http(*base_url);
     const time_t sec = timeout_ms / 1000;
     const time_t usec = static_cast<time_t>(timeout_ms % 1000) * 1000;
@@ -91,7 +95,9 @@ RpcClient::RpcClient(std::string base_url, int timeout_ms) : impl_(std::make_uni
 
 RpcClient::~RpcClient() = default;
 
-RpcResult<nlohmann::json> RpcClient::get(const std::string& path) const { return json_answer(impl_->exchange(path, nullptr)); }
+RpcResult<nlohmann::json> RpcClient::get(const std::string& path) const {
+  return json_answer(impl_->exchange(path, nullptr));
+}
 
 RpcResult<nlohmann::json> RpcClient::post(const std::string& path, const nlohmann::json& body) const {
   const std::string text = dump_document(body);
@@ -102,7 +108,8 @@ RpcResult<std::string> RpcClient::get_text(const std::string& path) const {
   auto answer = impl_->exchange(path, nullptr);
   if (!answer) return answer.error();
   if (answer->status >= 400) return http_error(*answer);
-  if (answer->status < 200 || answer->status >= 300) return bad_response("unexpected HTTP " + std::to_string(answer->status));
+  if (answer->status < 200 || answer->status >= 300)
+    return bad_response("unexpected HTTP " + std::to_string(answer->status));
   return std::move(answer).value().body;
 }
 
@@ -129,7 +136,8 @@ RpcResult<TxStatus> RpcClient::tx_status(const core::Hash32& hash) const {
   auto doc = get("/v1/tx/" + core::to_hex(hash));
   if (!doc) {
     const RpcError& e = doc.error();
-    if (e.kind == RpcErrorKind::http_error && e.code == to_string(ErrorCode::not_found)) return TxStatus{hash, TxState::unknown, {}, {}};
+    if (e.kind == RpcErrorKind::http_error && e.code == to_string(ErrorCode::not_found))
+      return TxStatus{hash, TxState::unknown, {}, {}};
     return e;
   }
   auto status = decode_tx_status_document(*doc);
@@ -142,6 +150,8 @@ RpcResult<nlohmann::json> RpcClient::account(const chain::Address& address) cons
   return get("/v1/accounts/" + address.to_string());
 }
 
-RpcResult<nlohmann::json> RpcClient::block(std::uint64_t height) const { return get("/v1/blocks/" + std::to_string(height)); }
+RpcResult<nlohmann::json> RpcClient::block(std::uint64_t height) const {
+  return get("/v1/blocks/" + std::to_string(height));
+}
 
 }  // namespace ios::rpc

@@ -30,16 +30,16 @@ enum class RpcErrorKind {
 
 struct RpcError {
   RpcErrorKind kind = RpcErrorKind::unreachable;
-  int http_status = 0;       // http_error only
-  std::string code;          // the document's error.code ("NOT_FOUND"), else BAD_URL / UNREACHABLE / BAD_RESPONSE
-  std::string message;       // one line for people
-  nlohmann::json document;   // the server's error document, null when there was none
+  int http_status = 0;      // http_error only
+  std::string code;         // the document's error.code ("NOT_FOUND"), else BAD_URL / UNREACHABLE / BAD_RESPONSE
+  std::string message;      // one line for people
+  nlohmann::json document;  // the server's error document, null when there was none
 };
 
 template <class T>
 class [[nodiscard]] RpcResult {
  public:
-  RpcResult(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  RpcResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   RpcResult(RpcError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }

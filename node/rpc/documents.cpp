@@ -6,11 +6,16 @@ using core::Reject;
 
 std::string_view to_string(TxState state) {
   switch (state) {
-    case TxState::unknown: return "unknown";
-    case TxState::pending: return "pending";
-    case TxState::optimistic: return "optimistic";
-    case TxState::final: return "final";
-    case TxState::rejected: return "rejected";
+    case TxState::unknown:
+      return "unknown";
+    case TxState::pending:
+      return "pending";
+    case TxState::optimistic:
+      return "optimistic";
+    case TxState::final:
+      return "final";
+    case TxState::rejected:
+      return "rejected";
   }
   return "unknown";
 }
@@ -24,24 +29,36 @@ std::optional<TxState> parse_tx_state(std::string_view text) {
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return "BAD_REQUEST";
-    case ErrorCode::not_found: return "NOT_FOUND";
-    case ErrorCode::method_not_allowed: return "METHOD_NOT_ALLOWED";
-    case ErrorCode::payload_too_large: return "PAYLOAD_TOO_LARGE";
-    case ErrorCode::rejected: return "REJECTED";
-    case ErrorCode::internal: return "INTERNAL";
+    case ErrorCode::bad_request:
+      return "BAD_REQUEST";
+    case ErrorCode::not_found:
+      return "NOT_FOUND";
+    case ErrorCode::method_not_allowed:
+      return "METHOD_NOT_ALLOWED";
+    case ErrorCode::payload_too_large:
+      return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::rejected:
+      return "REJECTED";
+    case ErrorCode::internal:
+      return "INTERNAL";
   }
   return "INTERNAL";
 }
 
 int http_status(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return 400;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::method_not_allowed: return 405;
-    case ErrorCode::payload_too_large: return 413;
-    case ErrorCode::rejected: return 422;
-    case ErrorCode::internal: return 500;
+    case ErrorCode::bad_request:
+      return 400;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::method_not_allowed:
+      return 405;
+    case ErrorCode::payload_too_large:
+      return 413;
+    case ErrorCode::rejected:
+      return 422;
+    case ErrorCode::internal:
+      return 500;
   }
   return 500;
 }
@@ -61,14 +78,17 @@ nlohmann::json submit_document(const SubmitResult& result) {
 }
 
 nlohmann::json tx_status_document(const TxStatus& status) {
-  nlohmann::json doc{{"schema", schema_tx_status}, {"hash", core::to_hex(status.hash)}, {"state", to_string(status.state)}};
+  nlohmann::json doc{
+      {"schema", schema_tx_status}, {"hash", core::to_hex(status.hash)}, {"state", to_string(status.state)}};
   if (status.height) doc["height"] = *status.height;
   if (!status.reason.empty()) doc["reason"] = status.reason;
   return doc;
 }
 
 core::Result<TxStatus> decode_tx_status_document(const nlohmann::json& doc) {
-  const auto refuse = [](const char* what) { return core::reject(Reject::bad_json, std::string("tx status: ") + what); };
+  const auto refuse = [](const char* what) {
+    return core::reject(Reject::bad_json, std::string("tx status: ") + what);
+  };
   if (!doc.is_object()) return refuse("not a JSON object");
   auto schema = doc.find("schema");
   if (schema == doc.end() || !schema->is_string() || schema->get_ref<const std::string&>() != schema_tx_status)

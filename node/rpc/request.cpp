@@ -65,7 +65,9 @@ core::Result<core::Hash32> parse_tx_hash(std::string_view text) {
 }
 
 core::Result<std::uint64_t> parse_height(std::string_view text) {
-  const auto refuse = [] { return core::reject(Reject::non_canonical, "a height is a decimal u64 without leading zeros"); };
+  const auto refuse = [] {
+    return core::reject(Reject::non_canonical, "a height is a decimal u64 without leading zeros");
+  };
   if (text.empty() || text.size() > height_digits_max) return refuse();
   if (text.size() > 1 && text.front() == '0') return refuse();
   std::uint64_t value = 0;

@@ -21,7 +21,8 @@ constexpr std::array<Route, 6> routes{{
 // The NodeApi's object with our schema (and identifying fields) set over whatever it sent.
 Reply object_reply(std::string_view schema, std::optional<nlohmann::json> doc, std::string_view what) {
   if (!doc) return error_reply(ErrorCode::not_found, std::string(what) + " not found");
-  if (!doc->is_object()) return error_reply(ErrorCode::internal, "the node answered with something other than an object");
+  if (!doc->is_object())
+    return error_reply(ErrorCode::internal, "the node answered with something other than an object");
   (*doc)["schema"] = schema;
   return json_reply(200, *doc);
 }
@@ -58,7 +59,8 @@ Reply on_tx_status(NodeApi& api, const RouteInput& in) {
   auto hash = parse_tx_hash(in.param);
   if (!hash) return error_reply(ErrorCode::bad_request, hash.error());
   TxStatus status = api.tx_status(*hash);
-  if (status.state == TxState::unknown) return error_reply(ErrorCode::not_found, "transaction " + core::to_hex(*hash) + " is unknown");
+  if (status.state == TxState::unknown)
+    return error_reply(ErrorCode::not_found, "transaction " + core::to_hex(*hash) + " is unknown");
   status.hash = *hash;  // answer for what was asked, whatever the node echoed
   return json_reply(200, tx_status_document(status));
 }

@@ -26,9 +26,14 @@ using namespace ios;
 class FakeNode : public rpc::NodeApi {
  public:
   nlohmann::json status() override { return {{"node", "fuzz"}}; }
-  rpc::SubmitResult submit(const chain::Tx& tx) override { return {chain::tx_hash(tx), tx.nonce % 2 == 0, "fee_too_low"}; }
+  rpc::SubmitResult submit(const chain::Tx& tx) override {
+    return {chain::tx_hash(tx), tx.nonce % 2 == 0, "fee_too_low"};
+  }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
-    return {hash, static_cast<rpc::TxState>(hash[0] % 5), hash[1] % 2 ? std::optional<std::uint64_t>(hash[2]) : std::nullopt, {}};
+    return {hash,
+            static_cast<rpc::TxState>(hash[0] % 5),
+            hash[1] % 2 ? std::optional<std::uint64_t>(hash[2]) : std::nullopt,
+            {}};
   }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
     if (a.bytes()[0] % 2) return std::nullopt;
@@ -47,7 +52,8 @@ void check(bool ok) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -93,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (status) check(*rpc::decode_tx_status_document(rpc::tx_status_document(*status)) == *status);
       break;
     }
-    default: fuzz_routes(input);
+    default:
+      fuzz_routes(input);
   }
   return 0;
 }

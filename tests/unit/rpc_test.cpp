@@ -55,9 +55,9 @@ crypto::SigningKey key(std::uint8_t n) {
 chain::Tx sample_tx(std::uint64_t nonce = 7) {
   static const crypto::SigningKey alice = key(1);
   const chain::OutPoint prev{crypto::sha256(core::as_bytes("genesis")), 0};
-  return chain::make_transfer({{prev, &alice}},
-                              {chain::TxOutput{chain::Address::from_public_key(key(2).public_key()), chain::Asset::ios, 90}},
-                              10, nonce, chain_id);
+  return chain::make_transfer(
+      {{prev, &alice}}, {chain::TxOutput{chain::Address::from_public_key(key(2).public_key()), chain::Asset::ios, 90}},
+      10, nonce, chain_id);
 }
 
 std::string body_for(std::string_view hex) { return json{{"tx", hex}}.dump(); }
@@ -84,7 +84,8 @@ class FakeNode : public rpc::NodeApi {
   }
   std::optional<json> account(const chain::Address& a) override {
     if (a != known_) return std::nullopt;
-    return json{{"balance", "18446744073709551615"}, {"utxos", json::array({{{"tx", std::string(64, 'a')}, {"index", 0}, {"amount", "5"}}})}};
+    return json{{"balance", "18446744073709551615"},
+                {"utxos", json::array({{{"tx", std::string(64, 'a')}, {"index", 0}, {"amount", "5"}}})}};
   }
   std::optional<json> block(std::uint64_t height) override {
     if (slow_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
@@ -169,10 +170,21 @@ TEST(RpcRequest, SubmitBodyRoundTrips) {
 
 TEST(RpcRequest, SubmitBodyRefusesMalformedJson) {
   const std::string hex = core::to_hex(chain::encode(sample_tx()));
-  const std::vector<std::string> bad_json{
-      "", "{", "not json", "[]", "\"tx\"", "null", "{}", "{\"tx\": 5}", "{\"tx\": null}", "{\"tx\": [\"" + hex + "\"]}",
-      "{\"tx\": \"" + hex + "\", \"fee\": 1}", "{\"tx\": \"" + hex + "\", \"tx\": \"" + hex + "\"}",
-      "{\"tx\": \"" + hex + "\", \"x\": {\"y\": 1}}", "{\"tx\": \"" + hex + "\"} trailing", "{\"tx\": \"\xff\xfe\"}"};
+  const std::vector<std::string> bad_json{"",
+                                          "{",
+                                          "not json",
+                                          "[]",
+                                          "\"tx\"",
+                                          "null",
+                                          "{}",
+                                          "{\"tx\": 5}",
+                                          "{\"tx\": null}",
+                                          "{\"tx\": [\"" + hex + "\"]}",
+                                          "{\"tx\": \"" + hex + "\", \"fee\": 1}",
+                                          "{\"tx\": \"" + hex + "\", \"tx\": \"" + hex + "\"}",
+                                          "{\"tx\": \"" + hex + "\", \"x\": {\"y\": 1}}",
+                                          "{\"tx\": \"" + hex + "\"} trailing",
+                                          "{\"tx\": \"\xff\xfe\"}"};
   for (const auto& body : bad_json) {
     auto r = rpc::parse_submit_body(body);
     ASSERT_FALSE(r.ok()) << body;
@@ -180,8 +192,9 @@ TEST(RpcRequest, SubmitBodyRefusesMalformedJson) {
   }
   // A megabyte of nesting is refused, not a stack overflow.
   EXPECT_EQ(rpc::parse_submit_body(std::string(1u << 20, '[')).error().reason, core::Reject::bad_json);
-  EXPECT_EQ(rpc::parse_submit_body("{\"tx\":" + std::string(100000, '[') + std::string(100000, ']') + "}").error().reason,
-            core::Reject::bad_json);
+  EXPECT_EQ(
+      rpc::parse_submit_body("{\"tx\":" + std::string(100000, '[') + std::string(100000, ']') + "}").error().reason,
+      core::Reject::bad_json);
 }
 
 TEST(RpcRequest, SubmitBodyRefusesBadHexAndBadEncodings) {
@@ -204,7 +217,8 @@ TEST(RpcRequest, SubmitBodyRefusesBadHexAndBadEncodings) {
 TEST(RpcRequest, PathParametersAreCanonical) {
   const core::Hash32 h = crypto::sha256(core::as_bytes("x"));
   EXPECT_EQ(*rpc::parse_tx_hash(core::to_hex(h)), h);
-  for (std::string bad : {std::string(), std::string(62, 'a'), std::string(66, 'a'), std::string(64, 'g'), "0x" + std::string(62, 'a')})
+  for (std::string bad :
+       {std::string(), std::string(62, 'a'), std::string(66, 'a'), std::string(64, 'g'), "0x" + std::string(62, 'a')})
     EXPECT_EQ(rpc::parse_tx_hash(bad).error().reason, core::Reject::bad_hex) << bad;
 
   EXPECT_EQ(*rpc::parse_height("0"), 0u);
@@ -217,7 +231,8 @@ TEST(RpcRequest, PathParametersAreCanonical) {
 
 TEST(RpcDocuments, TxStatusRoundTripsAndRefusesBadShapes) {
   const rpc::TxStatus final_tx{crypto::sha256(core::as_bytes("t")), TxState::final, 9, {}};
-  const rpc::TxStatus rejected{crypto::sha256(core::as_bytes("r")), TxState::rejected, std::nullopt, "double_spend: input 0"};
+  const rpc::TxStatus rejected{crypto::sha256(core::as_bytes("r")), TxState::rejected, std::nullopt,
+                               "double_spend: input 0"};
   for (const auto& s : {final_tx, rejected}) {
     auto doc = rpc::tx_status_document(s);
     EXPECT_EQ(doc["schema"], "ios.rpc.tx.status.v1");
@@ -235,15 +250,16 @@ TEST(RpcDocuments, TxStatusRoundTripsAndRefusesBadShapes) {
   bad[4]["height"] = "9";
   bad[5]["reason"] = 5;
   bad[6].erase("state");
-  for (const auto& doc : bad) EXPECT_EQ(rpc::decode_tx_status_document(doc).error().reason, core::Reject::bad_json) << doc;
+  for (const auto& doc : bad)
+    EXPECT_EQ(rpc::decode_tx_status_document(doc).error().reason, core::Reject::bad_json) << doc;
   EXPECT_FALSE(rpc::decode_tx_status_document(json::array()).ok());
 }
 
 TEST(RpcDocuments, ErrorCodesAndStatuses) {
   using rpc::ErrorCode;
-  const std::vector<std::pair<ErrorCode, int>> table{{ErrorCode::bad_request, 400},       {ErrorCode::not_found, 404},
-                                                     {ErrorCode::method_not_allowed, 405}, {ErrorCode::payload_too_large, 413},
-                                                     {ErrorCode::rejected, 422},           {ErrorCode::internal, 500}};
+  const std::vector<std::pair<ErrorCode, int>> table{
+      {ErrorCode::bad_request, 400},       {ErrorCode::not_found, 404}, {ErrorCode::method_not_allowed, 405},
+      {ErrorCode::payload_too_large, 413}, {ErrorCode::rejected, 422},  {ErrorCode::internal, 500}};
   for (auto [code, status] : table) EXPECT_EQ(rpc::http_status(code), status);
   auto doc = rpc::error_document(ErrorCode::bad_request, core::reject(core::Reject::bad_hex, "odd length"));
   EXPECT_EQ(doc, json::parse(R"({"schema":"ios.rpc.error.v1","ok":false,
@@ -338,8 +354,9 @@ TEST_F(RpcServerTest, TxStatusRoute) {
   auto res = raw().Get(("/v1/tx/" + core::to_hex(final_tx)).c_str());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(json::parse(res->body),
-            json({{"schema", "ios.rpc.tx.status.v1"}, {"hash", core::to_hex(final_tx)}, {"state", "final"}, {"height", 41}}));
+  EXPECT_EQ(
+      json::parse(res->body),
+      json({{"schema", "ios.rpc.tx.status.v1"}, {"hash", core::to_hex(final_tx)}, {"state", "final"}, {"height", 41}}));
 
   auto c = client();
   EXPECT_EQ(*c.tx_status(pending), (rpc::TxStatus{pending, TxState::pending, std::nullopt, {}}));

@@ -44,7 +44,7 @@ void run_send(const Globals& g, const SendArgs& a) {
   Outcome out;
   const auto submitted_at = Clock::now();
   if (submit_transfer(client, transfer->tx, out))
-    follow_transfer(client, level, submitted_at, submitted_at + std::chrono::milliseconds(timeout_ms), out);
+    follow_transfer(client, level, submitted_at, submitted_at + std::chrono::milliseconds(timeout_ms), out, &transfer->tx);
   const Exit exit = outcome_exit(out);
   if (exit != Exit::ok) {
     std::string what = out.unreachable        ? "node unreachable: " + out.error

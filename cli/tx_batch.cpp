@@ -114,6 +114,7 @@ class BatchReport {
 };
 
 struct InFlight {
+  chain::Tx tx;
   std::size_t line = 0;
   WaitLevel level = WaitLevel::final;
   Clock::time_point submitted_at;
@@ -155,7 +156,7 @@ class SenderRun {
   }
 
   void send_line(const BatchLine& l) {
-    InFlight f{l.line, l.level, Clock::now(), {}};
+    InFlight f{{}, l.line, l.level, Clock::now(), {}};
     auto t = build_transfer(sender_, coins_, l.to, l.amount, l.fee, chain_id_);
     if (!t) {
       f.out.state = rpc::TxState::rejected;
@@ -180,7 +181,8 @@ class SenderRun {
       unconfirmed_.insert(t->hash);
     }
     // The next line may spend this change only once a producer vouched for this transfer.
-    follow_transfer(client_, std::min(l.level, WaitLevel::optimistic), f.submitted_at, deadline, f.out);
+    follow_transfer(client_, std::min(l.level, WaitLevel::optimistic), f.submitted_at, deadline, f.out, &t->tx);
+    f.tx = std::move(t->tx);
     in_flight_.push_back(std::move(f));
   }
 
@@ -211,7 +213,7 @@ class SenderRun {
     while (!in_flight_.empty()) {
       for (auto it = in_flight_.begin(); it != in_flight_.end();) {
         if (!settled(*it)) {
-          observe_transfer(client_, it->submitted_at, it->out);
+          observe_transfer(client_, it->submitted_at, it->out, &it->tx);
           if (!settled(*it) && Clock::now() >= it->submitted_at + std::chrono::milliseconds(timeout_)) it->out.timed_out = true;
         }
         if (!settled(*it)) {

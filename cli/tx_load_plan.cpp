@@ -95,12 +95,14 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   const chain::Amount value = static_cast<chain::Amount>(length) * (o.amount + o.fee) + 1;
 
   std::vector<core::Hash32> fan_outs;
+  std::vector<chain::Tx> fan_out_txs;
   std::vector<Outcome> outcomes(senders.size());
   const auto started = Clock::now();
   for (std::size_t a = 0; a < senders.size(); ++a) {
     rpc::RpcClient client(plan.nodes[a % plan.nodes.size()]);
     auto t = fan_out(senders[a], fetch_coins(client, senders[a].address), o.chains_per_account, value, o.fee, chain_id);
     fan_outs.push_back(t.hash);
+    fan_out_txs.push_back(t.tx);
     if (!submit_transfer(client, t.tx, outcomes[a])) {
       if (outcomes[a].unreachable) throw Failure(Exit::unreachable, outcomes[a].error);
       throw Failure(Exit::failed_on_chain, "fan-out of " + senders[a].name + " refused: " + outcomes[a].reason + outcomes[a].error);
@@ -108,7 +110,7 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   }
   for (std::size_t a = 0; a < senders.size(); ++a) {
     rpc::RpcClient client(plan.nodes[a % plan.nodes.size()]);
-    follow_transfer(client, WaitLevel::final, started, started + std::chrono::seconds(60), outcomes[a]);
+    follow_transfer(client, WaitLevel::final, started, started + std::chrono::seconds(60), outcomes[a], &fan_out_txs[a]);
     if (outcomes[a].state != rpc::TxState::final)
       throw Failure(outcome_exit(outcomes[a]) == Exit::ok ? Exit::timeout : outcome_exit(outcomes[a]),
                     "fan-out of " + senders[a].name + " did not become final: " + outcome_text(outcomes[a]));

@@ -217,6 +217,7 @@ bool reached(rpc::TxState state, WaitLevel level) {
 
 bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out) {
   out.hash = chain::tx_hash(tx);
+  out.last_sent = Clock::now();
   auto answer = client.submit(tx);
   if (!answer) {
     out.unreachable = answer.error().kind == rpc::RpcErrorKind::unreachable;
@@ -232,7 +233,12 @@ bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome&
   return true;
 }
 
-void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out) {
+void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx) {
+  if (tx != nullptr && !reached(out.state, WaitLevel::optimistic) && out.state != rpc::TxState::rejected &&
+      Clock::now() - out.last_sent >= std::chrono::milliseconds(tx_resubmit_ms)) {
+    out.last_sent = Clock::now();
+    (void)client.submit(*tx);  // the answer that counts is the state polled next
+  }
   auto s = client.tx_status(out.hash);
   if (!s) {
     if (s.error().kind != rpc::RpcErrorKind::unreachable) out.error = s.error().message;
@@ -248,9 +254,9 @@ void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_
 }
 
 void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_point submitted_at,
-                     Clock::time_point deadline, Outcome& out) {
+                     Clock::time_point deadline, Outcome& out, const chain::Tx* tx) {
   while (!reached(out.state, level)) {
-    observe_transfer(client, submitted_at, out);
+    observe_transfer(client, submitted_at, out, tx);
     if (reached(out.state, level) || out.state == rpc::TxState::rejected || !out.error.empty()) return;
     if (Clock::now() >= deadline) {
       out.timed_out = true;

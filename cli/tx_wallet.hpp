@@ -27,6 +27,10 @@ namespace ios::cli {
 
 inline constexpr const char* default_devnet_home = ".ios-devnet";
 inline constexpr std::uint64_t tx_poll_interval_ms = 20;
+// A transfer still pending this long is sent again (same bytes, same id: idempotent). A
+// producer forgets pending work that a lost message or a restart orphaned, and the protocol
+// leaves resubmission to the client (optimistic_producer.hpp).
+inline constexpr std::uint64_t tx_resubmit_ms = 2000;
 inline constexpr chain::Amount default_fee = 1;  // the devnet policy's min fee
 
 // --home, or IOS_HOME, or ./.ios-devnet.
@@ -113,6 +117,7 @@ struct Outcome {
   bool timed_out = false;
   bool unreachable = false;
   std::string error;  // an RPC failure, one line
+  Clock::time_point last_sent{};
 
   bool ok() const { return !timed_out && !unreachable && error.empty() && state != rpc::TxState::rejected; }
 };
@@ -122,11 +127,13 @@ struct Outcome {
 bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out);
 // One GET /v1/tx/{hash}: updates state, height, reason and the latencies first seen. An
 // unreachable node is not an error here (it may be restarting); any other failure sets `error`.
-void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out);
+// With `tx`, a transfer pending for tx_resubmit_ms is submitted again.
+void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out,
+                      const chain::Tx* tx = nullptr);
 // Polls GET /v1/tx/{hash} every tx_poll_interval_ms until the state reaches `level`, is
 // rejected, or `deadline` passes (timed_out). Latencies are measured from `submitted_at`.
 void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_point submitted_at,
-                     Clock::time_point deadline, Outcome& out);
+                     Clock::time_point deadline, Outcome& out, const chain::Tx* tx = nullptr);
 
 // ios.tx.send.v1 fields (without "schema"), a text line, and the exit code of an outcome.
 nlohmann::json outcome_json(const Outcome& out);

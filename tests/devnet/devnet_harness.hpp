@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -44,6 +45,18 @@ inline bool pid_alive(std::int64_t pid) {
   std::getline(stat, line);
   const auto close = line.rfind(')');
   return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+}
+
+// A test that crashes (abort, segfault) runs no destructor, and the detached supervisor would
+// outlive it with six nodes. The handler only signals (async-signal-safe): SIGTERM to the
+// supervisor stops its nodes; the node the test restarted itself goes too.
+inline volatile std::sig_atomic_t crash_supervisor_pid = 0;
+inline volatile std::sig_atomic_t crash_child_pid = 0;
+inline void stop_devnet_on_crash(int sig) {
+  if (crash_supervisor_pid > 0) ::kill(crash_supervisor_pid, SIGTERM);
+  if (crash_child_pid > 0) ::kill(crash_child_pid, SIGTERM);
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
 }
 
 // Polls `pred` every 50 ms until it holds or `timeout_ms` passes.
@@ -95,6 +108,7 @@ class Devnet {
       ::_exit(127);
     }
     children_.push_back(pid);
+    crash_child_pid = pid;
     return pid;
   }
 
@@ -102,6 +116,8 @@ class Devnet {
   void down() {
     if (down_) return;
     down_ = true;
+    crash_supervisor_pid = 0;
+    crash_child_pid = 0;
     const auto r = ios("devnet down");
     EXPECT_EQ(r.code, 0) << r.err;
     for (pid_t c : children_) {
@@ -151,6 +167,8 @@ class Devnet {
     auto doc = nlohmann::json::parse(in, nullptr, false);
     if (!doc.is_object()) return;
     supervisor_pid_ = doc.value("supervisor_pid", 0);
+    crash_supervisor_pid = static_cast<std::sig_atomic_t>(supervisor_pid_);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE}) ::signal(sig, stop_devnet_on_crash);
     for (const auto& n : doc["nodes"]) {
       nodes_.push_back(DevnetNode{n["name"], n["index"], n["pid"], n["role"], n["p2p"], n["rpc_url"],
                                   home() + "/" + n["home"].get<std::string>()});

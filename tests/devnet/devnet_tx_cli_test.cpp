@@ -66,8 +66,11 @@ TEST(DevnetTxCli, SendStatusAndExitCodes) {
   ASSERT_EQ(load.code, 0) << load.err << load.out;
   const auto l = load.json();
   EXPECT_EQ(l["schema"], "ios.tx.load.v1");
-  EXPECT_EQ(l["submitted"], 200);
-  EXPECT_EQ(l["final"], 200);
+  // Every tick is either submitted or reported as skipped (no chain ready: a slow build's
+  // finality can fall behind); whatever was submitted became final.
+  EXPECT_EQ(l["submitted"].get<int>() + l["skipped"].get<int>(), 200) << l.dump();
+  EXPECT_GE(l["submitted"].get<int>(), 150) << l.dump();
+  EXPECT_EQ(l["final"], l["submitted"]) << l.dump();
   EXPECT_GT(l["achieved_final_tps"].get<double>(), 0.0);
   EXPECT_TRUE(l["latency_ms"]["final"]["p99"].is_number());
   net.down();

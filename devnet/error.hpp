@@ -5,7 +5,8 @@
 // failure (1). The message is one line for people and names the file or node.
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "node/core/result.hpp"
 
 namespace ios::devnet {
 
@@ -23,25 +24,7 @@ inline DevnetError devnet_error(ErrorKind kind, std::string message, std::string
 }
 
 template <class T>
-class [[nodiscard]] DevnetResult {
- public:
-  DevnetResult(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  DevnetResult(DevnetError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  const T& value() const& { return std::get<0>(v_); }
-  T& value() & { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  const DevnetError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, DevnetError> v_;
-};
+using DevnetResult = core::Result<T, DevnetError>;
 
 struct Done {};
 using DevnetStatus = DevnetResult<Done>;

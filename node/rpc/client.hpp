@@ -11,12 +11,12 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "node/chain/address.hpp"
 #include "node/chain/tx.hpp"
+#include "node/core/result.hpp"
 #include "node/rpc/node_api.hpp"
 
 namespace ios::rpc {
@@ -37,22 +37,7 @@ struct RpcError {
 };
 
 template <class T>
-class [[nodiscard]] RpcResult {
- public:
-  RpcResult(T value) : v_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  RpcResult(RpcError error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T& operator*() const& { return value(); }
-  const T* operator->() const { return &value(); }
-  const RpcError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, RpcError> v_;
-};
+using RpcResult = core::Result<T, RpcError>;
 
 class RpcClient {
  public:

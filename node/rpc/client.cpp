@@ -1,7 +1,7 @@
 #include "node/rpc/client.hpp"
 
 #include <optional>
-#include <regex>
+#include <cctype>
 
 #include "node/rpc/documents.hpp"
 #include "node/rpc/http.hpp"
@@ -24,15 +24,40 @@ RpcError make_error(RpcErrorKind kind, std::string code, std::string message, in
 RpcError bad_response(const std::string& what) { return make_error(RpcErrorKind::bad_response, "BAD_RESPONSE", what); }
 
 // "http://host[:port][/]" with a DNS name, IPv4 or bracketed IPv6 host; nullopt otherwise.
+// Parsed by hand: std::regex here trips GCC 12's -Wmaybe-uninitialized inside <functional>
+// under the sanitizer build.
 std::optional<std::string> normalize_url(const std::string& url) {
-  static const std::regex form(R"(^http://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?/?$)");
-  std::smatch m;
-  if (!std::regex_match(url, m, form)) return std::nullopt;
-  if (m[3].matched) {
-    const unsigned long port = std::stoul(m[3].str());
-    if (port == 0 || port > 65535) return std::nullopt;
+  const std::string scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) return std::nullopt;
+  std::string rest = url.substr(scheme.size());
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string host, port;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos || close < 2) return std::nullopt;
+    host = rest.substr(0, close + 1);
+    for (char c : host.substr(1, host.size() - 2))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return std::nullopt;
+    rest = rest.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return std::nullopt;
+    if (!rest.empty()) port = rest.substr(1);
+  } else {
+    const auto colon = rest.find(':');
+    host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+    if (host.empty()) return std::nullopt;
+    for (char c : host)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return std::nullopt;
   }
-  return "http://" + m[1].str() + (m[2].matched ? m[2].str() : std::string());
+  if (!port.empty() || rest.find(':') != std::string::npos) {
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    for (char c : port)
+      if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    const unsigned long n = std::stoul(port);
+    if (n == 0 || n > 65535) return std::nullopt;
+    return scheme + host + ":" + port;
+  }
+  return scheme + host;
 }
 
 // An HTTP error keeps the server's error document when it sent one.

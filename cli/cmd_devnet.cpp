@@ -27,9 +27,7 @@ using devnet::DevnetHome;
 using devnet::DevnetState;
 using nlohmann::json;
 
-constexpr const char* default_home = ".ios-devnet";
-
-std::filesystem::path home_dir(const Globals& g) { return g.home.empty() ? default_home : g.home; }
+std::filesystem::path home_dir(const Globals& g) { return g.home.empty() ? devnet::default_home : g.home; }
 
 Exit exit_of(devnet::ErrorKind kind) {
   switch (kind) {

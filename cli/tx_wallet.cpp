@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/keyfile.hpp"
+#include "devnet/home.hpp"
 #include "devnet/state.hpp"
 
 namespace ios::cli {
@@ -34,7 +35,7 @@ const std::string* json_string(const nlohmann::json& doc, const char* key) {
 
 }  // namespace
 
-std::string devnet_home(const Globals& g) { return g.home.empty() ? std::string(default_devnet_home) : g.home; }
+std::string devnet_home(const Globals& g) { return g.home.empty() ? std::string(devnet::default_home) : g.home; }
 
 std::vector<std::string> devnet_node_urls(const std::string& home) {
   auto state = devnet::read_state(std::filesystem::path(home) / "state.json");

@@ -25,7 +25,6 @@
 
 namespace ios::cli {
 
-inline constexpr const char* default_devnet_home = ".ios-devnet";
 inline constexpr std::uint64_t tx_poll_interval_ms = 20;
 // A transfer still pending this long is sent again (same bytes, same id: idempotent). A
 // producer forgets pending work that a lost message or a restart orphaned, and the protocol

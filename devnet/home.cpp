@@ -9,6 +9,7 @@
 #include "node/crypto/keystore_file.hpp"
 #include "node/crypto/random.hpp"
 #include "node/protocol/pob/shard_setup.hpp"
+#include "node/runtime/node_config.hpp"
 
 namespace ios::devnet {
 
@@ -69,22 +70,17 @@ json devnet_json(const DevnetOptions& o, const chain::ShardPolicy& policy) {
           {"seed", std::to_string(o.seed)},   {"policy", chain::to_json(policy)}};
 }
 
+// The node contract's config.json, written by the node's own type so the two cannot drift.
 json node_config_json(const DevnetNode& node, const std::vector<DevnetNode>& all, const chain::ShardPolicy& policy) {
-  json peers = json::array();
+  runtime::NodeConfig c;
+  c.name = node.name;
+  c.index = node.index;
+  c.genesis = "../../genesis.json";
   for (const auto& other : all) {
-    if (other.index != node.index) peers.push_back({{"index", other.index}, {"ports_file", "../" + other.name + "/ports.json"}});
+    if (other.index != node.index) c.peers.push_back({other.index, "../" + other.name + "/ports.json", {}, 0});
   }
-  return {{"version", devnet_file_version},
-          {"name", node.name},
-          {"index", node.index},
-          {"genesis", "../../genesis.json"},
-          {"keystore", "key.json"},
-          {"database", "node.db"},
-          {"p2p", {{"host", "127.0.0.1"}, {"port", 0}}},
-          {"rpc", {{"host", "127.0.0.1"}, {"port", 0}}},
-          {"ports_file", "ports.json"},
-          {"peers", peers},
-          {"timing", {{"phase_timeout_ms", 200}, {"view_timeout_ms", policy.view_timeout_ms}}}};
+  c.view_timeout_ms = policy.view_timeout_ms;
+  return c.to_json();
 }
 
 DevnetStatus make_private_dir(const std::filesystem::path& dir) {

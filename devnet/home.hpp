@@ -33,6 +33,9 @@
 
 namespace ios::devnet {
 
+// Where the devnet commands and `ios tx` look without --home or IOS_HOME.
+inline constexpr const char* default_home = ".ios-devnet";
+
 // Loopback devnets: every node is a process with a few threads and two ports.
 inline constexpr std::uint32_t devnet_validators_max = 64;
 inline constexpr std::uint32_t devnet_accounts_max = 10000;

@@ -1,6 +1,7 @@
 #include "devnet/state.hpp"
 
 #include "devnet/files.hpp"
+#include "node/runtime/node_config.hpp"
 
 namespace ios::devnet {
 
@@ -49,12 +50,9 @@ DevnetResult<NodeState> node_from_json(const json& j, std::size_t i) {
 }  // namespace
 
 DevnetResult<NodePorts> ports_from_json(const json& doc) {
-  if (!doc.is_object()) return bad("ports.json: not an object");
-  if (doc.value("version", json()) != json(1)) return bad("ports.json: \"version\" must be 1");
-  if (!is_pid(doc.value("pid", json())) || doc["pid"].get<std::int64_t>() == 0) return bad("ports.json: \"pid\" must be a pid");
-  if (!is_port(doc.value("p2p", json()))) return bad("ports.json: \"p2p\" must be a port in 1..65535");
-  if (!is_port(doc.value("rpc", json()))) return bad("ports.json: \"rpc\" must be a port in 1..65535");
-  return NodePorts{doc["pid"].get<std::int64_t>(), doc["p2p"].get<std::uint16_t>(), doc["rpc"].get<std::uint16_t>()};
+  auto ports = runtime::ports_from_json(doc);  // the node writes it; one parser for both sides
+  if (!ports) return bad(ports.error().detail);
+  return *ports;
 }
 
 DevnetResult<NodePorts> read_ports(const std::filesystem::path& path) {

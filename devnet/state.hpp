@@ -20,14 +20,11 @@
 #include <nlohmann/json.hpp>
 
 #include "devnet/error.hpp"
+#include "node/runtime/node_config.hpp"
 
 namespace ios::devnet {
 
-struct NodePorts {
-  std::int64_t pid = 0;
-  std::uint16_t p2p = 0;
-  std::uint16_t rpc = 0;
-};
+using NodePorts = runtime::PortsFile;
 
 // bad_config naming the field for anything but the documented document (ports in 1..65535).
 DevnetResult<NodePorts> ports_from_json(const nlohmann::json& doc);

@@ -1,6 +1,6 @@
 #include "node/runtime/node_config.hpp"
 
-#include <unistd.h>
+#include "node/crypto/keystore_file.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -81,16 +81,26 @@ core::Result<NodeConfig> NodeConfig::from_json(const nlohmann::json& doc) {
 
 nlohmann::json to_json(const PortsFile& p) { return {{"version", 1}, {"pid", p.pid}, {"p2p", p.p2p}, {"rpc", p.rpc}}; }
 
+core::Result<PortsFile> ports_from_json(const nlohmann::json& doc) {
+  auto bad = [](const std::string& what) { return core::reject(core::Reject::bad_json, "ports.json: " + what); };
+  auto port = [](const nlohmann::json& v) {
+    return v.is_number_unsigned() && v.get<std::uint64_t>() >= 1 && v.get<std::uint64_t>() <= 65535;
+  };
+  if (!doc.is_object()) return bad("not an object");
+  if (doc.value("version", nlohmann::json()) != nlohmann::json(1)) return bad("\"version\" must be 1");
+  const auto pid = doc.value("pid", nlohmann::json());
+  if (!pid.is_number_integer() || pid.get<std::int64_t>() <= 0) return bad("\"pid\" must be a pid");
+  if (!port(doc.value("p2p", nlohmann::json()))) return bad("\"p2p\" must be a port in 1..65535");
+  if (!port(doc.value("rpc", nlohmann::json()))) return bad("\"rpc\" must be a port in 1..65535");
+  return PortsFile{pid.get<std::int64_t>(), doc["p2p"].get<std::uint16_t>(), doc["rpc"].get<std::uint16_t>()};
+}
+
 std::optional<PortsFile> read_ports_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  try {
-    return PortsFile{j.at("pid").get<std::int64_t>(), j.at("p2p").get<std::uint16_t>(), j.at("rpc").get<std::uint16_t>()};
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
-  }
+  auto ports = ports_from_json(nlohmann::json::parse(in, nullptr, false));
+  if (!ports) return std::nullopt;
+  return *ports;
 }
 
 core::Result<NodeConfig> load_node_config(const std::filesystem::path& home) {
@@ -103,21 +113,7 @@ core::Result<NodeConfig> load_node_config(const std::filesystem::path& home) {
 }
 
 core::Status save_node_config(const std::filesystem::path& home, const NodeConfig& config) {
-  return write_file_atomically(home / "config.json", config.to_json().dump(2) + "\n");
-}
-
-core::Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) return core::reject(core::Reject::io_error, "cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return core::reject(core::Reject::io_error, "cannot rename to " + path.string() + ": " + ec.message());
-  return core::Ok{};
+  return crypto::write_secret_file((home / "config.json").string(), config.to_json().dump(2) + "\n", true);
 }
 
 }  // namespace ios::runtime

@@ -54,12 +54,14 @@ struct PortsFile {
   std::uint16_t rpc = 0;
 };
 nlohmann::json to_json(const PortsFile& p);
-std::optional<PortsFile> read_ports_file(const std::filesystem::path& path);  // nullopt: absent or partial
+// The one parser of ports.json (the devnet supervisor uses it too): bad_json naming the field
+// for anything but {"version":1,"pid":P,"p2p":1..65535,"rpc":1..65535}.
+core::Result<PortsFile> ports_from_json(const nlohmann::json& doc);
+std::optional<PortsFile> read_ports_file(const std::filesystem::path& path);  // nullopt: absent, partial or bad
 
 // config.json of a home: not_found-like io_error, bad_json, ...
 core::Result<NodeConfig> load_node_config(const std::filesystem::path& home);
+// Written with crypto::write_secret_file: atomically replaced, never seen half written.
 core::Status save_node_config(const std::filesystem::path& home, const NodeConfig& config);
-// Write `text` to `path` through a temporary file and rename, so readers never see half a file.
-core::Status write_file_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace ios::runtime

@@ -319,17 +319,8 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   if (auto s = chain::verify_witnesses(tx, setup_->chain_id); !s) return {hash, false, s.error().message()};
   tracker_.submitted(hash);
   const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
-  const auto& ledger = core_->ledger();
-  const auto live = ledger.live_believable();
-  if (ledger.next_mode() == chain::LeagueMode::one_league || live.empty()) {
-    for (auto i : setup_->normal) send(i, payload);
-  } else {
-    // By payer, as a wallet routes (whitepaper §8.2), so one account's payments meet one producer.
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key).bytes();
-    std::uint64_t h = 0;
-    for (int b = 0; b < 8; ++b) h = h << 8 | payer[static_cast<std::size_t>(b)];
-    send(live[h % live.size()], payload);
-  }
+  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+  for (auto to : core_->ledger().submission_route(payer, 0)) send(to, payload);
   return {hash, true, {}};
 }
 
@@ -424,7 +415,7 @@ int NodeRuntime::run() {
   asio::post(io_, [this] { input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); }); });
   rpc_->start();
   const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
-  if (auto s = write_file_atomically(home_ / config_.ports_file, to_json(ports).dump() + "\n"); !s) {
+  if (auto s = crypto::write_secret_file((home_ / config_.ports_file).string(), to_json(ports).dump() + "\n", true); !s) {
     log_line("ios: " + s.error().message());
     return 1;
   }

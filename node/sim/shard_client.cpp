@@ -120,16 +120,7 @@ bool ShardClient::send_one(TimeMs now_ms, protocol::Effects& out) {
 
 void ShardClient::route(const InFlight& f, protocol::Effects& out) {
   const auto payload = protocol::pob::encode(PobMessage{protocol::pob::SubmitTx{f.tx}});
-  const auto live = ledger_.live_believable();
-  if (ledger_.next_mode() == chain::LeagueMode::one_league || live.empty()) {
-    for (auto i : setup_->normal) out.send(i, payload);
-    return;
-  }
-  // By payer, so one account's chained payments meet the same producer; the next one on retry.
-  const auto& addr = accounts_[f.account].address.bytes();
-  std::uint64_t h = 0;
-  for (int b = 0; b < 8; ++b) h = h << 8 | addr[static_cast<std::size_t>(b)];
-  out.send(live[(h + f.attempts - 1) % live.size()], payload);
+  for (auto to : ledger_.submission_route(accounts_[f.account].address, f.attempts - 1)) out.send(to, payload);
 }
 
 void ShardClient::on_final(const chain::FinalizedBlock& block, protocol::Effects& out) {

@@ -81,12 +81,11 @@ void collect_fraud(ShardRunResult& r, const ShardRunOptions& o, const ShardWorld
   r.fraud.expected_rate = protocol::pob::detection_probability(o.sample_rate, static_cast<std::uint32_t>(setup.normal.size()));
   std::vector<crypto::VrfSecretKey> keys;
   for (auto i : setup.normal) keys.emplace_back(w.validators[i].vrf_seed());
+  std::vector<protocol::pob::TxSampler> samplers;
+  for (const auto& k : keys) samplers.emplace_back(k, o.sample_rate);
   for (const auto& f : forger.forgeries()) {
     bool caught = false;
-    for (const auto& k : keys) {
-      protocol::pob::TxSampler sampler(k, o.sample_rate);
-      caught = caught || sampler.sampled(sampler.seed_for(f.optimistic_block), f.index);
-    }
+    for (const auto& sampler : samplers) caught = caught || sampler.sampled(sampler.seed_for(f.optimistic_block), f.index);
     r.fraud.caught_by_sample += caught;
   }
   r.fraud.producer_slashed = ledger.is_slashed(setup.signing_key(forger.producer_index()));

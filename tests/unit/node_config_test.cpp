@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "node/crypto/keystore_file.hpp"
 #include "node/runtime/node_config.hpp"
 
 namespace ios::runtime {
@@ -49,10 +50,10 @@ TEST(NodeConfig, RefusesANewerVersionAndBadFields) {
   EXPECT_FALSE(load_node_config(temp_home()).ok());  // no config.json
 }
 
-TEST(NodeConfig, PortsFileIsWrittenWholeOrNotAtAll) {
+TEST(NodeConfig, PortsFileIsWrittenWholeAndParsedStrictly) {
   const auto home = temp_home();
   EXPECT_FALSE(read_ports_file(home / "ports.json").has_value());
-  ASSERT_TRUE(write_file_atomically(home / "ports.json", to_json(PortsFile{42, 7001, 7002}).dump()).ok());
+  ASSERT_TRUE(crypto::write_secret_file((home / "ports.json").string(), to_json(PortsFile{42, 7001, 7002}).dump(), true).ok());
   auto p = read_ports_file(home / "ports.json");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->pid, 42);
@@ -60,6 +61,10 @@ TEST(NodeConfig, PortsFileIsWrittenWholeOrNotAtAll) {
   EXPECT_EQ(p->rpc, 7002);
   std::ofstream(home / "half.json") << "{\"pid\": 4";
   EXPECT_FALSE(read_ports_file(home / "half.json").has_value());
+  for (const char* bad : {R"({"version":1,"pid":0,"p2p":1,"rpc":2})", R"({"version":2,"pid":5,"p2p":1,"rpc":2})",
+                          R"({"version":1,"pid":5,"p2p":0,"rpc":2})", R"({"version":1,"pid":5,"p2p":1,"rpc":70000})"}) {
+    EXPECT_FALSE(ports_from_json(nlohmann::json::parse(bad)).ok()) << bad;
+  }
   // No temporary file is left behind.
   std::size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(home)) files += e.path().filename().string().find(".tmp") != std::string::npos;

@@ -91,6 +91,14 @@ std::vector<std::uint32_t> ShardLedger::live_believable() const {
   return out;
 }
 
+std::vector<NodeId> ShardLedger::submission_route(const chain::Address& payer, std::uint32_t attempt) const {
+  const auto live = live_believable();
+  if (next_mode() == chain::LeagueMode::one_league || live.empty()) return {setup_->normal.begin(), setup_->normal.end()};
+  std::uint64_t h = 0;
+  for (std::size_t b = 0; b < 8; ++b) h = h << 8 | payer.bytes()[b];
+  return {live[(h + attempt) % live.size()]};
+}
+
 chain::LeagueMode ShardLedger::next_mode() const {
   return live_believable().size() >= setup_->policy().believable_min ? chain::LeagueMode::two_leagues
                                                                       : chain::LeagueMode::one_league;

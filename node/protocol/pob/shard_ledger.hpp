@@ -49,6 +49,11 @@ class ShardLedger {
   chain::LeagueMode next_mode() const;
   bool is_live(std::uint32_t validator_index) const;
   std::vector<std::uint32_t> live_believable() const;  // in league order
+  // Where a wallet sends a transaction of `payer` (whitepaper §8.2: "by its payer"): in two
+  // leagues, one live believable validator, chosen by the payer so one account's chained
+  // payments meet one producer, and the next one on each retry (`attempt` from 0); in one
+  // league (or with no live believable validator), every normal validator.
+  std::vector<NodeId> submission_route(const chain::Address& payer, std::uint32_t attempt) const;
   bool is_slashed(const crypto::PublicKey& key) const;
   // Last merged seq of a producer this epoch (nullopt: none merged yet).
   std::optional<std::uint64_t> last_merged_seq(const crypto::PublicKey& producer) const;

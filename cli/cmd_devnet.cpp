@@ -41,15 +41,16 @@ Exit exit_of(devnet::ErrorKind kind) {
   return Exit::internal;
 }
 
-// The details (log tails) go to stderr for people and into the JSON error document.
-[[noreturn]] void fail_devnet(const Globals& g, const DevnetError& e) {
-  if (!e.details.empty() && !g.quiet) std::cerr << e.details;
+// The details (log tails) go to stderr for people and into the JSON error document. -q
+// silences progress notes, never the evidence of a failure.
+[[noreturn]] void fail_devnet(const DevnetError& e) {
+  if (!e.details.empty()) std::cerr << e.details;
   throw Failure(exit_of(e.kind), e.message, e.details.empty() ? json(nullptr) : json{{"logs", e.details}});
 }
 
 template <class T>
-T must(const Globals& g, devnet::DevnetResult<T> r) {
-  if (!r) fail_devnet(g, r.error());
+T must(devnet::DevnetResult<T> r) {
+  if (!r) fail_devnet(r.error());
   return std::move(r).value();
 }
 
@@ -60,7 +61,7 @@ T must(const Globals& g, devnet::DevnetResult<T> r) {
   std::exit(static_cast<int>(exit));
 }
 
-DevnetHome load_home(const Globals& g) { return must(g, devnet::load_devnet_home(home_dir(g))); }
+DevnetHome load_home(const Globals& g) { return must(devnet::load_devnet_home(home_dir(g))); }
 
 // --- init ------------------------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ void register_init(CLI::App& devnet, Globals& g) {
       "Refuses an existing non-empty home (exit 9). The same --seed gives the same keys and genesis hash.\n"
       "Example:\n  ios devnet init --validators 7 --believable 3 --seed 42 --home /tmp/devnet");
   cmd->callback([args, cmd, &g] {
-    auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(*args, cmd)));
+    auto home = must(devnet::write_devnet_home(home_dir(g), options_of(*args, cmd)));
     emit(g, "ios.devnet.init.v1", home_json(home), home_text(home));
   });
 }
@@ -179,7 +180,7 @@ DevnetHome init_or_reuse(const Globals& g, const UpArgs& a, const CLI::App* cmd)
     if (init_flags_given(cmd)) note(g, "note: reusing the devnet home " + home_dir(g).string() + "; its init flags are ignored");
     return load_home(g);
   }
-  auto home = must(g, devnet::write_devnet_home(home_dir(g), options_of(a.init, cmd)));
+  auto home = must(devnet::write_devnet_home(home_dir(g), options_of(a.init, cmd)));
   note(g, "devnet: new home " + home.dir.string() + ", genesis " + core::to_hex(home.genesis_hash));
   return home;
 }
@@ -209,14 +210,14 @@ void print_up(const Globals& g, const DevnetState& s) { emit(g, "ios.devnet.up.v
 void up_foreground(const Globals& g, const DevnetHome& home, const devnet::Readiness& ready, std::uint64_t timeout_ms) {
   const std::uint64_t deadline = devnet::steady_ms() + timeout_ms;
   devnet::Supervisor supervisor(home);
-  if (auto started = supervisor.start(timeout_ms); !started) fail_devnet(g, started.error());
+  if (auto started = supervisor.start(timeout_ms); !started) fail_devnet(started.error());
   const std::uint64_t now = devnet::steady_ms();
   auto ready_now = devnet::wait_until_ready(home, supervisor.state(), ready, deadline > now ? deadline - now : 0,
                                             [&](std::uint64_t ms) { return supervisor.pause(ms); });
   if (!ready_now) {
     supervisor.stop();
     if (supervisor.stop_requested()) return;  // Ctrl-C while waiting: a normal stop
-    fail_devnet(g, ready_now.error());
+    fail_devnet(ready_now.error());
   }
   print_up(g, supervisor.state());
   note(g, "devnet: ready (" + ready.text + "); supervising until Ctrl-C (logs: ios devnet logs -f)");
@@ -226,7 +227,7 @@ void up_foreground(const Globals& g, const DevnetHome& home, const devnet::Readi
 }
 
 // The detached supervisor has written its state once every node reported its ports.
-DevnetState wait_for_supervisor(const Globals& g, const DevnetHome& home, pid_t child, std::uint64_t deadline) {
+DevnetState wait_for_supervisor(const DevnetHome& home, pid_t child, std::uint64_t deadline) {
   for (;;) {
     auto state = devnet::read_state(home.state_file());
     if (state && state->running && state->supervisor_pid == child &&
@@ -235,7 +236,7 @@ DevnetState wait_for_supervisor(const Globals& g, const DevnetHome& home, pid_t 
     int status = 0;
     if (::waitpid(child, &status, WNOHANG) == child) {
       const std::string log = devnet::tail_lines(home.dir / "supervisor.log", 10);
-      if (!g.quiet) std::cerr << log;
+      std::cerr << log;
       const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
       throw Failure(code > 0 && code <= 10 ? static_cast<Exit>(code) : Exit::internal,
                     "the devnet supervisor exited during startup (" + (home.dir / "supervisor.log").string() + ")",
@@ -256,13 +257,17 @@ void up_detached(const Globals& g, const DevnetHome& home, const devnet::Readine
   devnet::SpawnSpec spec{{"/proc/self/exe", "devnet", "supervise", "--home", dir.string(), "--timeout",
                           std::to_string(timeout_ms) + "ms"},
                          std::filesystem::current_path(), dir / "supervisor.log", true, false};
-  auto child = must(g, devnet::spawn_process(spec));
-  auto state = wait_for_supervisor(g, home, static_cast<pid_t>(child.pid), deadline);
+  auto child = must(devnet::spawn_process(spec));
+  auto state = wait_for_supervisor(home, static_cast<pid_t>(child.pid), deadline);
   const std::uint64_t now = devnet::steady_ms();
   auto ready_now = devnet::wait_until_ready(home, state, ready, deadline > now ? deadline - now : 0, devnet::plain_pause);
   if (!ready_now) {
     stop_devnet(home);  // no orphans: a devnet that failed to come up is stopped (its logs stay)
-    fail_devnet(g, ready_now.error());
+    // The supervisor logged how each node exited (code or signal); that belongs with the error.
+    auto e = ready_now.error();
+    const auto log = home.dir / "supervisor.log";
+    e.details += "--- supervisor (" + log.string() + ", last lines)\n" + devnet::tail_lines(log, 10);
+    fail_devnet(e);
   }
   print_up(g, state);
   note(g, "devnet: ready (" + ready.text + "), supervisor pid " + std::to_string(child.pid) + "; `ios devnet down` stops it");
@@ -279,7 +284,7 @@ void register_up(CLI::App& devnet, Globals& g) {
       "Foreground: supervises until Ctrl-C, then stops every node. A second `up` on a running devnet exits 9.\n"
       "Examples:\n  ios devnet up --seed 7 --wait-for final\n  ios devnet up -d --wait-for blocks:5 --timeout 90s --json");
   cmd->callback([args, cmd, &g] {
-    const auto ready = must(g, devnet::parse_readiness(args->wait_for));
+    const auto ready = must(devnet::parse_readiness(args->wait_for));
     const auto timeout_ms = parse_duration_ms("--timeout", args->timeout);
     const auto home = init_or_reuse(g, *args, cmd);
     refuse_running(home);
@@ -297,7 +302,7 @@ void register_supervise(CLI::App& devnet, Globals& g) {
   cmd->callback([timeout, &g] {
     const auto timeout_ms = parse_duration_ms("--timeout", *timeout);
     devnet::Supervisor supervisor(load_home(g));
-    if (auto started = supervisor.start(timeout_ms); !started) fail_devnet(g, started.error());
+    if (auto started = supervisor.start(timeout_ms); !started) fail_devnet(started.error());
     note(g, "devnet: supervisor pid " + std::to_string(::getpid()) + " started " +
                 std::to_string(supervisor.state().nodes.size()) + " nodes");
     supervisor.run_until_signal();
@@ -309,9 +314,9 @@ void register_supervise(CLI::App& devnet, Globals& g) {
 // --- status, wait ----------------------------------------------------------------------------
 
 // The state of a devnet that has run; "not running" (8) for one that never did or was stopped.
-DevnetState running_state(const Globals& g, const DevnetHome& home) {
+DevnetState running_state(const DevnetHome& home) {
   auto state = devnet::read_state(home.state_file());
-  if (!state && state.error().kind != devnet::ErrorKind::not_found) fail_devnet(g, state.error());
+  if (!state && state.error().kind != devnet::ErrorKind::not_found) fail_devnet(state.error());
   if (!state || !devnet::devnet_running(*state))
     throw Failure(Exit::unhealthy, "the devnet in " + home.dir.string() + " is not running (`ios devnet up` starts it)");
   return *state;
@@ -324,7 +329,7 @@ void register_status(CLI::App& devnet, Globals& g) {
       "Example:\n  ios devnet status --json");
   cmd->callback([&g] {
     const auto home = load_home(g);
-    const auto state = running_state(g, home);
+    const auto state = running_state(home);
     const auto statuses = devnet::fetch_statuses(state);
     std::uint64_t top = 0;
     for (const auto& s : statuses) top = std::max(top, s.answered ? s.height : 0);
@@ -376,11 +381,11 @@ void register_wait(CLI::App& devnet, Globals& g) {
   cmd->add_option("--timeout", args->timeout, "Exit 4 (naming the unready nodes) after this long")->capture_default_str();
   cmd->footer("Example:\n  ios devnet wait --for blocks:10 --timeout 30s");
   cmd->callback([args, &g] {
-    const auto ready = must(g, devnet::parse_readiness(args->condition));
+    const auto ready = must(devnet::parse_readiness(args->condition));
     const auto timeout_ms = parse_duration_ms("--timeout", args->timeout);
     const auto home = load_home(g);
-    const auto state = running_state(g, home);
-    const auto statuses = must(g, devnet::wait_until_ready(home, state, ready, timeout_ms, devnet::plain_pause));
+    const auto state = running_state(home);
+    const auto statuses = must(devnet::wait_until_ready(home, state, ready, timeout_ms, devnet::plain_pause));
     json heights = json::object();
     std::string text = "ready (" + ready.text + "):";
     for (std::size_t i = 0; i < state.nodes.size(); ++i) {

@@ -27,7 +27,7 @@ namespace ios::devnet {
 inline constexpr std::uint64_t final_spread_heights_max = 2;
 inline constexpr std::uint64_t status_lag_heights_max = 20;  // `ios devnet status` exits 8 beyond this
 inline constexpr int status_timeout_ms = 2000;
-inline constexpr std::size_t log_tail_lines = 5;
+inline constexpr std::size_t log_tail_lines = 20;
 
 struct Readiness {
   enum class Kind { rpc, blocks, final } kind = Kind::rpc;

@@ -37,7 +37,7 @@ if [ "$fuzz_seconds" -gt 0 ] && command -v clang++ >/dev/null; then
   echo "== fuzz (libFuzzer, ${fuzz_seconds}s per target)" >&2
   CXX=clang++ cmake -S "$root" -B "$root/build/fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DIOS_FUZZ=ON -DIOS_SANITIZE=ON >/dev/null
-  cmake --build "$root/build/fuzz" -j"$jobs"
+  cmake --build "$root/build/fuzz" -j"$jobs" --target fuzz_targets
   passed=0
   failed=0
   for target in "$root"/build/fuzz/tests/fuzz_*; do

@@ -80,13 +80,23 @@ crypto::Signature sign_tx(const crypto::SigningKey& key, core::ByteView chain_id
 }
 
 core::Status verify_witnesses(const Tx& tx, core::ByteView chain_id) {
-  const auto id = tx_hash(tx);
-  for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
-    const auto& in = tx.inputs[i];
-    if (!crypto::verify_tagged(in.owner_key, tx_sign_tag, chain_id, id, in.witness))
-      return core::reject(core::Reject::bad_signature, "input " + std::to_string(i));
+  return witness_verdict(crypto::verify_each(witness_checks(tx, chain_id)));
+}
+
+core::Status witness_verdict(const std::vector<bool>& valid) {
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    if (!valid[i]) return core::reject(core::Reject::bad_signature, "input " + std::to_string(i));
   }
   return core::Ok{};
+}
+
+std::vector<crypto::SignatureCheck> witness_checks(const Tx& tx, core::ByteView chain_id) {
+  // Every input signs the same message: the tagged tx id.
+  const auto message = crypto::tagged_message(tx_sign_tag, chain_id, tx_hash(tx));
+  std::vector<crypto::SignatureCheck> checks;
+  checks.reserve(tx.inputs.size());
+  for (const auto& in : tx.inputs) checks.push_back({in.owner_key, message, in.witness});
+  return checks;
 }
 
 core::Result<Amount> tx_output_total(const Tx& tx) {

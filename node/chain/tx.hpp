@@ -84,6 +84,10 @@ core::Result<Tx> decode_tx(core::ByteView bytes);
 crypto::Signature sign_tx(const crypto::SigningKey& key, core::ByteView chain_id, const Tx& tx);
 // bad_signature naming the first input whose witness does not verify ("input 3").
 core::Status verify_witnesses(const Tx& tx, core::ByteView chain_id);
+// The same checks as data, one per input in input order, for a verifier on another thread,
+// and the verdict on its answers (what verify_witnesses returns).
+std::vector<crypto::SignatureCheck> witness_checks(const Tx& tx, core::ByteView chain_id);
+core::Status witness_verdict(const std::vector<bool>& valid);
 // >= 1 input and output (bad_amount), counts within the limits (length_over_limit), no outpoint
 // twice (double_spend), every amount > 0 (bad_amount), outputs + fee without overflow.
 core::Status check_tx_shape(const Tx& tx);

@@ -20,6 +20,15 @@ bool verify(const PublicKey& key, core::ByteView message, const Signature& sig) 
   return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), key.data()) == 0;
 }
 
+bool verify(const SignatureCheck& check) { return verify(check.key, check.message, check.signature); }
+
+std::vector<bool> verify_each(const std::vector<SignatureCheck>& checks) {
+  std::vector<bool> valid;
+  valid.reserve(checks.size());
+  for (const auto& c : checks) valid.push_back(verify(c));
+  return valid;
+}
+
 core::Bytes tagged_message(std::string_view tag, core::ByteView chain_id, core::ByteView body) {
   core::Writer w;
   w.raw(core::as_bytes(tag)).bytes(chain_id).raw(body);

@@ -8,6 +8,7 @@
 // shard can never be replayed as another (PROTOCOLS.md §0.2, §2).
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "node/core/bytes.hpp"
 #include "node/crypto/secret.hpp"
@@ -34,6 +35,19 @@ class SigningKey {
 };
 
 bool verify(const PublicKey& key, core::ByteView message, const Signature& sig);
+
+// One signature check as data, so it can be handed to another thread: protocol cores ask for
+// batches of these with a Verify effect (STYLE.md rule 7) instead of verifying on the thread
+// that owns their state.
+struct SignatureCheck {
+  PublicKey key{};
+  core::Bytes message;
+  Signature signature{};
+  bool operator==(const SignatureCheck&) const = default;
+};
+bool verify(const SignatureCheck& check);
+// valid[i] = verify(checks[i]).
+std::vector<bool> verify_each(const std::vector<SignatureCheck>& checks);
 
 // tag ‖ u32(len(chain_id)) ‖ chain_id ‖ body.
 core::Bytes tagged_message(std::string_view tag, core::ByteView chain_id, core::ByteView body);

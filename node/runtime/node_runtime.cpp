@@ -40,6 +40,8 @@ class NodeRuntime::Api final : public rpc::NodeApi {
     return on_io([this] { return node_.status_json(); });
   }
   rpc::SubmitResult submit(const chain::Tx& tx) override {
+    // The witnesses on this RPC thread, off the protocol thread; the state on the io thread.
+    if (auto s = chain::verify_witnesses(tx, node_.setup_->chain_id); !s) return {chain::tx_hash(tx), false, s.error().message()};
     return on_io([this, &tx] { return node_.submit(tx); });
   }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
@@ -209,6 +211,8 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
       if (auto it = timers_.find(c->id); it != timers_.end()) it->second->cancel();
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
       log_line("deliver " + d->kind);
+    } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
+      verify(std::move(*v));
     }
   }
   flush_persists(batch);
@@ -256,16 +260,30 @@ void NodeRuntime::set_timer(protocol::TimerId id, protocol::TimeMs at_ms) {
   });
 }
 
+void NodeRuntime::verify(protocol::Verify v) {
+  asio::post(verifiers_, [this, v = std::move(v)]() mutable {
+    auto valid = crypto::verify_each(v.checks);
+    asio::post(io_, [this, id = v.id, valid = std::move(valid)]() mutable {
+      input([&](protocol::Core& c, protocol::Effects& out) { c.on_verify_done(now_ms(), id, std::move(valid), out); });
+    });
+  });
+}
+
 void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
   // Receipts answer transactions this node submitted for its API clients: the core has no use
   // for them (ShardValidator ignores receipts), the tracker does.
   if (!payload.empty() && payload[0] == pob::message_tag) {
     auto m = pob::decode_pob_message(payload);
     if (m) {
-      if (const auto* r = std::get_if<pob::TxReceipt>(&*m)) {
-        if (!pob::verify_receipt(*r, setup_->chain_id)) return;
-        if (r->status == pob::ReceiptStatus::optimistic) tracker_.optimistic(r->tx);
-        else tracker_.rejected(r->tx, r->reason);
+      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) {
+        // Checked on the pool, recorded on the io thread (the tracker's only thread).
+        asio::post(verifiers_, [this, r = std::move(*r)]() mutable {
+          if (!pob::verify_receipt(r, setup_->chain_id)) return;
+          asio::post(io_, [this, r = std::move(r)] {
+            if (r.status == pob::ReceiptStatus::optimistic) tracker_.optimistic(r.tx);
+            else tracker_.rejected(r.tx, r.reason);
+          });
+        });
         return;
       }
     }
@@ -312,11 +330,11 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
-  // Refuse at the door what no validator would accept, with the reason (a bad signature, an
-  // unknown or spent input, a wrong amount); the believable validator checks again.
+  // Refuse at the door what no validator would accept, with the reason (an unknown or spent
+  // input, a wrong amount; Api::submit checked the witnesses); the believable validator checks
+  // again.
   auto change = contracts::transfer(core_->ledger().state(), tx, key_->public_key(), setup_->policy().min_fee);
   if (!change) return {hash, false, change.error().message()};
-  if (auto s = chain::verify_witnesses(tx, setup_->chain_id); !s) return {hash, false, s.error().message()};
   tracker_.submitted(hash);
   const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
   const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
@@ -423,6 +441,8 @@ int NodeRuntime::run() {
            (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" + std::to_string(p2p_port_) +
            ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
   io_.run();
+  verifiers_.stop();  // checks still queued are for inputs that will never run
+  verifiers_.join();
   log_line("node " + config_.name + ": stopped at height " + std::to_string(core_->ledger().height()));
   return 0;
 }

@@ -3,17 +3,21 @@
 // ShardValidator core the simulator runs, with real time, the peer transport (node/net), the
 // SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
 // state runs on that one thread (STYLE.md rule 7); the RPC threads reach it through post().
+// Signature checks leave it: the core's Verify effects, receipt signatures and the API's
+// witness checks run on a worker pool with one thread per core, and come back as inputs.
 //
 // Effects of one input are applied in order. Persist effects are batched until the next Send
 // (or the end of the input) and written in one SQLite transaction — together with the final
 // block that input applied, if any — before anything after them leaves: a final block and its
 // state change commit together, and a vote or commitment is durable before it is sent
 // (STYLE.md rule 6).
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <asio.hpp>
 
@@ -52,6 +56,7 @@ class NodeRuntime {
   void flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch);
   void send(protocol::NodeId to, core::Bytes payload);
   void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
+  void verify(protocol::Verify v);
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
   void on_applied(const chain::FinalizedBlock& block, const protocol::pob::AppliedBlock& applied);
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
@@ -86,6 +91,8 @@ class NodeRuntime {
   bool stopping_ = false;
   int lock_fd_ = -1;  // flock on <home>/node.lock
   std::uint64_t inputs_ = 0;
+  // Last: destroyed (joined) first, while everything its tasks post back to still exists.
+  asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};
 };
 
 }  // namespace ios::runtime

@@ -21,6 +21,9 @@ class CpuMetered final : public protocol::Core {
   void on_timer(protocol::TimeMs now, protocol::TimerId id, protocol::Effects& out) override {
     meter([&] { inner_->on_timer(now, id, out); });
   }
+  void on_verify_done(protocol::TimeMs now, std::uint64_t id, std::vector<bool> valid, protocol::Effects& out) override {
+    meter([&] { inner_->on_verify_done(now, id, std::move(valid), out); });
+  }
   const protocol::Core& inner() const { return *inner_; }
 
  private:

@@ -110,6 +110,13 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
   ShardRunResult r;
   r.seed = o.seed;
   const auto timing = timing_of(o);
+  // Witness checks the cores hand out (rule 7) are shard CPU too.
+  sim.set_verifier([&r](NodeId, const std::vector<crypto::SignatureCheck>& checks) {
+    const double t0 = thread_cpu_s();
+    auto valid = crypto::verify_each(checks);
+    r.cpu_s += thread_cpu_s() - t0;
+    return valid;
+  });
   for (std::uint32_t i = 0; i < o.validators; ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
       return std::make_unique<CpuMetered>(

@@ -214,6 +214,9 @@ void Simulator::process(const EventKey& key, Event event) {
     case EventKind::control:
       on_control_event(event);
       break;
+    case EventKind::verify_done:
+      on_verify_done_event(event);
+      break;
   }
   if (!failure_) check_invariants();
 }
@@ -274,6 +277,19 @@ void Simulator::on_timer_event(const Event& event) {
   trace({.kind = TraceKind::timer, .node = event.node, .incarnation = n.incarnation, .timer = event.timer});
   run_core(event.node,
            [&](protocol::Core& core, protocol::Effects& out) { core.on_timer(now_ms(), event.timer, out); });
+}
+
+void Simulator::on_verify_done_event(const Event& event) {
+  Node& n = node(event.node);
+  // The answer to an incarnation that crashed meanwhile: that core is gone, and the new one
+  // never asked (a runtime that restarts loses its verifier's queue the same way).
+  if (!n.up || n.incarnation != event.incarnation) return;
+  const auto valid = static_cast<std::uint64_t>(std::count(event.valid.begin(), event.valid.end(), true));
+  trace({.kind = TraceKind::verify_done, .node = event.node, .incarnation = n.incarnation, .timer = event.verify_id,
+         .at_us = valid, .bytes = event.valid.size()});
+  run_core(event.node, [&](protocol::Core& core, protocol::Effects& out) {
+    core.on_verify_done(now_ms(), event.verify_id, event.valid, out);
+  });
 }
 
 void Simulator::on_control_event(Event& event) {

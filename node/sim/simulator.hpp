@@ -64,6 +64,9 @@ using ByzantineRewrite = std::function<std::vector<protocol::Send>(const protoco
 // nullopt while the property holds; otherwise what is wrong.
 using Invariant = std::function<std::optional<std::string>(const Simulator&)>;
 using RunCondition = std::function<bool(const Simulator&)>;
+// Answers a core's Verify effect (STYLE.md rule 7: the simulator verifies inline). The default
+// is crypto::verify_each; a benchmark wraps it to count the CPU against the node.
+using Verifier = std::function<std::vector<bool>(NodeId, const std::vector<crypto::SignatureCheck>&)>;
 
 struct Delivery {
   TimeUs time_us = 0;
@@ -133,6 +136,7 @@ class Simulator {
   void add_invariant(std::string name, Invariant check);
   // Sees every TraceEntry (inputs, faults, effects) as it happens.
   void set_observer(std::function<void(const TraceEntry&)> observer);
+  void set_verifier(Verifier verifier) { verifier_ = std::move(verifier); }
 
   // --- running ---------------------------------------------------------------------------
   // Processes the next event, if any and not failed; false otherwise.
@@ -223,6 +227,7 @@ class Simulator {
   void start_core(NodeId id);
   void on_message_event(const Event& event);
   void on_timer_event(const Event& event);
+  void on_verify_done_event(const Event& event);
   void on_control_event(Event& event);
   void check_invariants();
 
@@ -235,6 +240,7 @@ class Simulator {
   void cancel_timer(NodeId id, const protocol::CancelTimer& timer);
   void persist(NodeId id, protocol::Persist persist);
   void deliver(NodeId id, protocol::Deliver deliver);
+  void verify(NodeId id, const protocol::Verify& verify);
 
   // simulator_faults.cpp: incarnations
   void make_incarnation(NodeId id);
@@ -252,6 +258,7 @@ class Simulator {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::pair<std::string, Invariant>> invariants_;
   std::function<void(const TraceEntry&)> observer_;
+  Verifier verifier_;
   Transcript transcript_;
   SimStats stats_;
   std::optional<Failure> failure_;

@@ -36,6 +36,8 @@ void Simulator::apply_effects(NodeId id, std::vector<protocol::Effect> effects) 
       persist(id, std::move(*save));
     } else if (auto* result = std::get_if<protocol::Deliver>(&effect)) {
       deliver(id, std::move(*result));
+    } else if (const auto* v = std::get_if<protocol::Verify>(&effect)) {
+      verify(id, *v);
     }
   }
 }
@@ -150,6 +152,18 @@ void Simulator::deliver(NodeId id, protocol::Deliver deliver) {
          .digest = crypto::sha256(deliver.value),
          .what = deliver.kind});
   n.deliveries.push_back(Delivery{now_us_, n.incarnation, std::move(deliver.kind), std::move(deliver.value)});
+}
+
+void Simulator::verify(NodeId id, const protocol::Verify& v) {
+  // Checked now, answered as the node's next input at this same instant (after the events
+  // already due): the core sees the asynchronous shape of the runtime, deterministically.
+  auto valid = verifier_ ? verifier_(id, v.checks) : crypto::verify_each(v.checks);
+  IOS_ASSERT(valid.size() == v.checks.size());
+  push(now_us_, Event{.kind = EventKind::verify_done,
+                      .node = id,
+                      .incarnation = node(id).incarnation,
+                      .verify_id = v.id,
+                      .valid = std::move(valid)});
 }
 
 }  // namespace ios::sim

@@ -25,6 +25,8 @@ std::string_view to_string(TraceKind kind) {
       return "persist";
     case TraceKind::deliver:
       return "deliver";
+    case TraceKind::verify_done:
+      return "verify_done";
   }
   return "unknown";
 }

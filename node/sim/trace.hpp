@@ -25,6 +25,7 @@ enum class TraceKind : std::uint8_t {
   cancel_timer,  //
   persist,       // what = key, digest = SHA-256(value)
   deliver,       // what = kind, digest = SHA-256(value)
+  verify_done,   // a Verify answered: timer = its id, bytes = checks, at_us = checks valid
 };
 
 std::string_view to_string(TraceKind kind);

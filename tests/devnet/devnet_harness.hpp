@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -78,7 +79,17 @@ class Devnet {
     const auto r = run_ios("devnet up -d --home " + home() + " --wait-for final --timeout 90s -q " + extra);
     up_ok_ = r.code == 0;
     load_state();
-    EXPECT_EQ(r.code, 0) << r.err << r.out;
+    EXPECT_EQ(r.code, 0) << r.err << r.out << (up_ok_ ? std::string() : every_log());
+  }
+
+  // The supervisor's and every node's whole log: what a failure in CI is diagnosed from.
+  std::string every_log() const {
+    std::string out = "--- supervisor.log\n" + slurp(home() + "/supervisor.log");
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(home() + "/nodes", ec)) {
+      out += "--- " + entry.path().filename().string() + "/node.log\n" + slurp(entry.path() / "node.log");
+    }
+    return out;
   }
   ~Devnet() { down(); }
   Devnet(const Devnet&) = delete;

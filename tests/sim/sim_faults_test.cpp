@@ -2,6 +2,7 @@
 // messages, the persisted store), Byzantine rewrites, and timers that fire in order and cancel.
 #include <gtest/gtest.h>
 
+#include "node/crypto/hash.hpp"
 #include "sim/toy_protocols.hpp"
 
 using namespace ios;
@@ -218,4 +219,62 @@ TEST(SimFaults, TimersFireInOrderReplaceAndCancel) {
   EXPECT_EQ(sim.stats().timers_set, 8u);
   EXPECT_EQ(sim.stats().timers_fired, 5u);
   EXPECT_EQ(sim.stats().timers_cancelled, 2u);
+}
+
+namespace {
+
+// Asks to verify one good and one forged signature on start; delivers ("verdict", bytes of
+// the answer). An answer it never asked for would trip on_verify_done's id check.
+class Verifying final : public protocol::Core {
+ public:
+  void on_start(TimeMs, Effects& out) override {
+    const core::ByteArray<32> seed{7};
+    const crypto::SigningKey key{crypto::Seed(seed)};
+    const core::Bytes message{'m'};
+    auto forged = key.sign(message);
+    forged[0] ^= 1;
+    out.verify(asked_, {{key.public_key(), message, key.sign(message)}, {key.public_key(), message, forged}});
+  }
+  void on_message(TimeMs, NodeId, core::ByteView, Effects&) override {}
+  void on_timer(TimeMs, TimerId, Effects&) override {}
+  void on_verify_done(TimeMs, std::uint64_t id, std::vector<bool> valid, Effects& out) override {
+    IOS_ASSERT(id == asked_);
+    out.deliver("verdict", core::Bytes(valid.begin(), valid.end()));
+  }
+
+ private:
+  std::uint64_t asked_ = 42;
+};
+
+}  // namespace
+
+TEST(SimFaults, AVerifyIsAnsweredOnceAsTheNodesNextInputAtTheSameInstant) {
+  crypto::init();
+  Simulator sim(1);
+  const auto id = sim.add_node([](const SimNodeContext&) { return std::make_unique<Verifying>(); });
+  sim.start();
+  sim.run_until_idle(1'000);
+  ASSERT_EQ(sim.deliveries(id).size(), 1u);
+  EXPECT_EQ(sim.deliveries(id)[0].value, (core::Bytes{1, 0}));
+  EXPECT_EQ(sim.deliveries(id)[0].time_us, 0u);
+}
+
+TEST(SimFaults, AVerifyAnswerForACrashedIncarnationIsDropped) {
+  crypto::init();
+  Simulator sim(1);
+  const auto id = sim.add_node([](const SimNodeContext&) { return std::make_unique<Verifying>(); });
+  // The node crashes while its checks are out: the crash is queued before the answer.
+  bool crashed = false;
+  sim.set_verifier([&](NodeId n, const std::vector<crypto::SignatureCheck>& checks) {
+    if (!crashed) sim.crash(n, sim.now_ms());
+    crashed = true;
+    return crypto::verify_each(checks);
+  });
+  sim.start();
+  sim.restart(id, 10);
+  sim.run_until_idle(1'000);
+  // Incarnation 0 never got its answer; incarnation 1 asked again and got its own.
+  ASSERT_EQ(sim.deliveries(id).size(), 1u);
+  EXPECT_EQ(sim.deliveries(id)[0].incarnation, 1u);
+  EXPECT_EQ(sim.deliveries(id)[0].value, (core::Bytes{1, 0}));
 }

@@ -61,6 +61,26 @@ TEST_F(TxTest, FlippedWitnessNamesTheInput) {
   EXPECT_EQ(s.error().detail, "input 1");
 }
 
+TEST_F(TxTest, WitnessChecksAsDataAreTheSameChecksVerifyWitnessesMakes) {
+  // What a believable validator hands to its verifier pool (STYLE.md rule 7).
+  const auto checks = witness_checks(tx, chain_id);
+  ASSERT_EQ(checks.size(), 2u);
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    EXPECT_EQ(checks[i].key, tx.inputs[i].owner_key);
+    EXPECT_EQ(checks[i].signature, tx.inputs[i].witness);
+    EXPECT_EQ(checks[i].message, crypto::tagged_message("IOS/v1/tx", chain_id, tx_hash(tx)));
+  }
+  EXPECT_EQ(crypto::verify_each(checks), (std::vector<bool>{true, true}));
+  EXPECT_TRUE(witness_verdict(crypto::verify_each(checks)).ok());
+
+  Tx bad = tx;
+  bad.inputs[1].witness[0] ^= 1;
+  const auto valid = crypto::verify_each(witness_checks(bad, chain_id));
+  EXPECT_EQ(valid, (std::vector<bool>{true, false}));
+  EXPECT_EQ(witness_verdict(valid).error().detail, "input 1");
+  EXPECT_EQ(witness_verdict(valid).error().message(), verify_witnesses(bad, chain_id).error().message());
+}
+
 TEST_F(TxTest, WitnessIsBoundToChainAndTransaction) {
   const core::Bytes other{'o', 't', 'h', 'e', 'r'};
   EXPECT_EQ(verify_witnesses(tx, other).error().reason, Reject::bad_signature);

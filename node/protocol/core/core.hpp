@@ -9,13 +9,18 @@
 //  - inputs to one core are delivered one at a time, in time order (one owner of state);
 //  - `now_ms` never decreases;
 //  - a Persist effect is durable before any later Send of the same batch leaves
-//    (STYLE.md rule 6: persist before you speak), so effects are applied in order.
+//    (STYLE.md rule 6: persist before you speak), so effects are applied in order;
+//  - a Verify effect is answered by exactly one on_verify_done with the same id and one
+//    verdict per check, unless the node stops first (STYLE.md rule 7: the runtime verifies
+//    on its worker pool, the simulator inline). The core owns no thread either way.
 #include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "node/core/bytes.hpp"
+#include "node/core/result.hpp"
+#include "node/crypto/ed25519.hpp"
 
 namespace ios::protocol {
 
@@ -44,7 +49,13 @@ struct Deliver {
   core::Bytes value;
 };
 
-using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver>;
+// Signature checks too heavy for the thread that owns the core's state (STYLE.md rule 7).
+struct Verify {
+  std::uint64_t id;
+  std::vector<crypto::SignatureCheck> checks;
+};
+
+using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify>;
 
 class Effects {
  public:
@@ -53,6 +64,9 @@ class Effects {
   void cancel_timer(TimerId id) { list_.emplace_back(CancelTimer{id}); }
   void persist(std::string key, core::Bytes value) { list_.emplace_back(Persist{std::move(key), std::move(value)}); }
   void deliver(std::string kind, core::Bytes value) { list_.emplace_back(Deliver{std::move(kind), std::move(value)}); }
+  void verify(std::uint64_t id, std::vector<crypto::SignatureCheck> checks) {
+    list_.emplace_back(Verify{id, std::move(checks)});
+  }
 
   const std::vector<Effect>& list() const { return list_; }
   std::vector<Effect> take() { return std::move(list_); }
@@ -68,6 +82,11 @@ class Core {
   virtual void on_start(TimeMs now_ms, Effects& out) = 0;
   virtual void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) = 0;
   virtual void on_timer(TimeMs now_ms, TimerId id, Effects& out) = 0;
+  // The answer to Verify{id}: valid[i] for checks[i]. Only cores that emit Verify get one.
+  virtual void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
+    (void)now_ms, (void)id, (void)valid, (void)out;
+    IOS_ASSERT(false && "on_verify_done for a core that never asked to verify");
+  }
 };
 
 }  // namespace ios::protocol

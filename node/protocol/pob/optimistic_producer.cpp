@@ -27,14 +27,10 @@ OptimisticProducer::OptimisticProducer(core::Bytes chain_id, std::uint32_t shard
                                        const crypto::SigningKey& key, chain::Amount min_fee)
     : chain_id_(std::move(chain_id)), shard_(shard), epoch_(epoch), key_(key), min_fee_(min_fee) {}
 
-core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::LedgerView& final_state,
-                                       std::uint64_t final_height) {
-  const auto hash = chain::tx_hash(tx);
-  if (auto it = pending_.find(hash); it != pending_.end()) {
-    if (it->second.tx == tx) {
-      batch_.push_back(tx);
-      return core::Ok{};
-    }
+core::Result<std::optional<contracts::StateChange>> OptimisticProducer::evaluate(
+    const chain::Tx& tx, const contracts::LedgerView& final_state) const {
+  if (auto it = pending_.find(chain::tx_hash(tx)); it != pending_.end()) {
+    if (it->second.tx == tx) return std::optional<contracts::StateChange>{};
     return core::reject(core::Reject::duplicate, "a different witness set for a pending tx");
   }
   if (pending_.size() >= pending_tx_count_max) {
@@ -43,11 +39,24 @@ core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::Led
   const Overlay view(final_state, *this);
   auto change = contracts::transfer(view, tx, key_.public_key(), min_fee_);
   if (!change) return change.error();
-  // Witnesses last: the cheap state checks refuse most bad transactions first.
-  if (auto s = chain::verify_witnesses(tx, chain_id_); !s) return s;
-  for (const auto& o : change->spent) pending_spent_.insert(o);
-  for (const auto& [o, out] : change->created) pending_created_.emplace(o, out);
-  pending_.emplace(hash, Pending{tx, final_height});
+  return std::optional<contracts::StateChange>{std::move(*change)};
+}
+
+core::Status OptimisticProducer::check(const chain::Tx& tx, const contracts::LedgerView& final_state) const {
+  auto e = evaluate(tx, final_state);
+  if (!e) return e.error();
+  return core::Ok{};
+}
+
+core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::LedgerView& final_state,
+                                       std::uint64_t final_height) {
+  auto e = evaluate(tx, final_state);
+  if (!e) return e.error();
+  if (*e) {
+    for (const auto& o : (*e)->spent) pending_spent_.insert(o);
+    for (const auto& [o, out] : (*e)->created) pending_created_.emplace(o, out);
+    pending_.emplace(chain::tx_hash(tx), Pending{tx, final_height});
+  }
   batch_.push_back(tx);
   return core::Ok{};
 }

@@ -36,8 +36,14 @@ class OptimisticProducer {
   OptimisticProducer(core::Bytes chain_id, std::uint32_t shard, std::uint64_t epoch, const crypto::SigningKey& key,
                      chain::Amount min_fee);
 
-  // Full validation; on success the tx joins the next batch. Resubmitting a pending tx is
-  // accepted again (it goes into the next batch; the league drops the second copy).
+  // Everything but the witnesses: inputs unspent here (final state plus this producer's
+  // unfinalized work), amounts, fee, the pending bound, no second witness set for a pending
+  // id. The caller verifies the witnesses between check() and admit(), off the protocol
+  // thread (chain::witness_checks, STYLE.md rule 7).
+  core::Status check(const chain::Tx& tx, const contracts::LedgerView& final_state) const;
+  // check() again (the state may have moved while the witnesses were being verified); on
+  // success the tx joins the next batch. Requires: its witnesses verified. Resubmitting a
+  // pending tx is accepted again (it goes into the next batch; the league drops the copy).
   core::Status admit(const chain::Tx& tx, const contracts::LedgerView& final_state, std::uint64_t final_height);
 
   bool has_batch() const { return !batch_.empty(); }
@@ -64,6 +70,9 @@ class OptimisticProducer {
     std::uint64_t admitted_at_height = 0;
   };
   void rebuild_overlay();
+  // The state change admitting `tx` makes; nullopt if it is already pending (same bytes).
+  core::Result<std::optional<contracts::StateChange>> evaluate(const chain::Tx& tx,
+                                                                const contracts::LedgerView& final_state) const;
 
   core::Bytes chain_id_;
   std::uint32_t shard_;

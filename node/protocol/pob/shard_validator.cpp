@@ -115,21 +115,40 @@ void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
 void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out) {
   (void)now_ms;
   if (producer_) {
-    auto s = producer_->admit(tx, ledger_.state(), ledger_.height());
-    if (s) {
-      ++counters_.txs_admitted;
-      batch_clients_.emplace_back(from, chain::tx_hash(tx));
-      return;
-    }
-    ++counters_.txs_refused;
-    auto receipt = make_receipt(*key_, setup_->chain_id, chain::tx_hash(tx), ReceiptStatus::rejected, {},
-                                s.error().message());
-    out.send(from, encode(PobMessage{std::move(receipt)}));
+    // The cheap state checks refuse most bad transactions before any signature is checked;
+    // the witnesses of the rest go to the driver's verifier (STYLE.md rule 7).
+    if (auto s = producer_->check(tx, ledger_.state()); !s) return refuse(from, tx, s.error(), out);
+    if (verifying_.size() >= verifying_txs_max)
+      return refuse(from, tx, core::Error{core::Reject::length_over_limit, "producer busy verifying; retry"}, out);
+    const auto id = next_verify_id_++;
+    out.verify(id, chain::witness_checks(tx, setup_->chain_id));
+    verifying_.emplace(id, Verifying{from, tx});
     return;
   }
   // A normal validator takes transactions directly (the one-league fallback). The client
   // learns the outcome from the final chain it follows.
   if (!pool_->add_direct(tx)) ++counters_.txs_refused;
+}
+
+void ShardValidator::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
+  last_now_ms_ = now_ms;
+  auto it = verifying_.find(id);
+  IOS_ASSERT(it != verifying_.end());  // the driver answers each Verify exactly once
+  const Verifying v = std::move(it->second);
+  verifying_.erase(it);
+  IOS_ASSERT(valid.size() == v.tx.inputs.size());
+  if (auto s = chain::witness_verdict(valid); !s) return refuse(v.client, v.tx, s.error(), out);
+  // The state may have moved while the witnesses were out (a final block, another admission
+  // spending the same input): admit() checks it again.
+  if (auto s = producer_->admit(v.tx, ledger_.state(), ledger_.height()); !s) return refuse(v.client, v.tx, s.error(), out);
+  ++counters_.txs_admitted;
+  batch_clients_.emplace_back(v.client, chain::tx_hash(v.tx));
+}
+
+void ShardValidator::refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out) {
+  ++counters_.txs_refused;
+  auto receipt = make_receipt(*key_, setup_->chain_id, chain::tx_hash(tx), ReceiptStatus::rejected, {}, why.message());
+  out.send(client, encode(PobMessage{std::move(receipt)}));
 }
 
 void ShardValidator::on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out) {

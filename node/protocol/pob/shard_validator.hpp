@@ -54,6 +54,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
+  // A believable validator's witness checks come back here (STYLE.md rule 7).
+  void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
 
   // The driver's view of each final block as it is applied (the node runtime indexes its
   // transactions and commits it with the same input's persisted state).
@@ -70,6 +72,12 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
   static constexpr std::uint64_t retransmit_blocks = 4;
   static constexpr std::size_t unmerged_blocks_max = 256;
+  // Submissions whose witnesses are out being verified; beyond this a client is told to retry.
+  static constexpr std::size_t verifying_txs_max = 20'000;
+  struct Verifying {
+    NodeId client = 0;
+    chain::Tx tx;
+  };
   struct Unmerged {
     TimeMs sent_ms = 0;
     core::Bytes payload;
@@ -81,6 +89,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_final(const chain::FinalizedBlock& block, Effects& out) override;
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
+  void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
   void on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out);
   // Re-sends sealed blocks the final chain has not merged yet, every retransmit_blocks block
   // intervals: a block lost on a link, or missed by a member that restarted, still arrives.
@@ -102,6 +111,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   TimeMs last_seal_ms_ = 0;
   TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
+  std::map<std::uint64_t, Verifying> verifying_;  // believable: by Verify id
+  std::uint64_t next_verify_id_ = 1;
   ValidatorCounters counters_;
   AppliedHook on_applied_;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this

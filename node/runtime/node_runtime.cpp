@@ -280,8 +280,12 @@ void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
         asio::post(verifiers_, [this, r = std::move(*r)]() mutable {
           if (!pob::verify_receipt(r, setup_->chain_id)) return;
           asio::post(io_, [this, r = std::move(r)] {
-            if (r.status == pob::ReceiptStatus::optimistic) tracker_.optimistic(r.tx);
-            else tracker_.rejected(r.tx, r.reason);
+            if (r.status == pob::ReceiptStatus::optimistic) {
+              tracker_.optimistic(r.tx);
+            } else {
+              tracker_.rejected(r.tx, r.reason);
+              submitted_.settle(r.tx);
+            }
           });
         });
         return;
@@ -298,12 +302,15 @@ void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::Appl
   for (const auto& h : applied.applied) {
     rows.push_back({h, applied.height, store::TxStatus::applied});
     tracker_.final(h, applied.height);
+    submitted_.settle(h);
   }
   for (const auto& h : applied.outcome.excluded) {
     if (std::binary_search(applied_sorted.begin(), applied_sorted.end(), h)) continue;
     rows.push_back({h, applied.height, store::TxStatus::excluded});
     tracker_.excluded(h, applied.height);
+    submitted_.settle(h);
   }
+  submitted_.expire(applied.height);
   // Blocks replayed from the store at start are already there.
   auto last = store_->last_height();
   if (last && *last && **last >= applied.height) return;
@@ -331,14 +338,17 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
   // Refuse at the door what no validator would accept, with the reason (an unknown or spent
-  // input, a wrong amount; Api::submit checked the witnesses); the believable validator checks
-  // again.
-  auto change = contracts::transfer(core_->ledger().state(), tx, key_->public_key(), setup_->policy().min_fee);
+  // input, a wrong amount; Api::submit checked the witnesses). Outputs of this node's own
+  // unfinalized submissions count, so a wallet can chain through optimistic receipts; the
+  // believable validator judges again.
+  const auto& ledger = core_->ledger();
+  auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), setup_->policy().min_fee);
   if (!change) return {hash, false, change.error().message()};
+  submitted_.add(tx, ledger.height());
   tracker_.submitted(hash);
   const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
   const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-  for (auto to : core_->ledger().submission_route(payer, 0)) send(to, payload);
+  for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
   return {hash, true, {}};
 }
 

@@ -26,6 +26,7 @@
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/rpc/server.hpp"
 #include "node/runtime/node_config.hpp"
+#include "node/runtime/submitted_outputs.hpp"
 #include "node/runtime/tx_tracker.hpp"
 #include "node/store/node_store.hpp"
 
@@ -83,6 +84,7 @@ class NodeRuntime {
   std::map<protocol::TimerId, std::unique_ptr<asio::steady_timer>> timers_;
   std::vector<store::NodeStore::FinalRecord> pending_finals_;  // applied during the current input
   TxTracker tracker_;
+  SubmittedOutputs submitted_;  // the API's door sees its own unfinalized outputs
   protocol::TimeMs last_now_ms_ = 0;
   std::uint16_t p2p_port_ = 0, rpc_port_ = 0;
   int parent_pid_ = 0;

@@ -42,10 +42,9 @@ core::Result<std::optional<contracts::StateChange>> OptimisticProducer::evaluate
   return std::optional<contracts::StateChange>{std::move(*change)};
 }
 
-core::Status OptimisticProducer::check(const chain::Tx& tx, const contracts::LedgerView& final_state) const {
-  auto e = evaluate(tx, final_state);
-  if (!e) return e.error();
-  return core::Ok{};
+bool OptimisticProducer::is_pending(const chain::Tx& tx) const {
+  auto it = pending_.find(chain::tx_hash(tx));
+  return it != pending_.end() && it->second.tx == tx;
 }
 
 core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::LedgerView& final_state,

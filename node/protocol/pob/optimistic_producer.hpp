@@ -37,14 +37,14 @@ class OptimisticProducer {
                      chain::Amount min_fee);
 
   // Everything but the witnesses: inputs unspent here (final state plus this producer's
-  // unfinalized work), amounts, fee, the pending bound, no second witness set for a pending
-  // id. The caller verifies the witnesses between check() and admit(), off the protocol
-  // thread (chain::witness_checks, STYLE.md rule 7).
-  core::Status check(const chain::Tx& tx, const contracts::LedgerView& final_state) const;
-  // check() again (the state may have moved while the witnesses were being verified); on
-  // success the tx joins the next batch. Requires: its witnesses verified. Resubmitting a
+  // unfinalized work, so it never vouches for its own double spend and chained payments
+  // work), amounts, fee, the pending bound, no second witness set for a pending id; on
+  // success the tx joins the next batch. Requires: its witnesses verified (the caller does
+  // that off the protocol thread, chain::witness_checks, STYLE.md rule 7). Resubmitting a
   // pending tx is accepted again (it goes into the next batch; the league drops the copy).
   core::Status admit(const chain::Tx& tx, const contracts::LedgerView& final_state, std::uint64_t final_height);
+  // These exact bytes are pending here (so their witnesses were verified once already).
+  bool is_pending(const chain::Tx& tx) const;
 
   bool has_batch() const { return !batch_.empty(); }
   std::size_t batch_size() const { return batch_.size(); }

@@ -115,14 +115,15 @@ void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
 void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out) {
   (void)now_ms;
   if (producer_) {
-    // The cheap state checks refuse most bad transactions before any signature is checked;
-    // the witnesses of the rest go to the driver's verifier (STYLE.md rule 7).
-    if (auto s = producer_->check(tx, ledger_.state()); !s) return refuse(from, tx, s.error(), out);
+    // A resubmission of pending bytes was verified already: receipt it with the next batch.
+    if (producer_->is_pending(tx)) return admit(from, tx, out);
     if (verifying_.size() >= verifying_txs_max)
       return refuse(from, tx, core::Error{core::Reject::length_over_limit, "producer busy verifying; retry"}, out);
+    // The witnesses go to the driver's verifier (STYLE.md rule 7); the state is judged with
+    // the verdict, in arrival order, against the state as it is then.
     const auto id = next_verify_id_++;
     out.verify(id, chain::witness_checks(tx, setup_->chain_id));
-    verifying_.emplace(id, Verifying{from, tx});
+    verifying_.emplace(id, Verifying{from, tx, std::nullopt});
     return;
   }
   // A normal validator takes transactions directly (the one-league fallback). The client
@@ -133,16 +134,21 @@ void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, 
 void ShardValidator::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
   last_now_ms_ = now_ms;
   auto it = verifying_.find(id);
-  IOS_ASSERT(it != verifying_.end());  // the driver answers each Verify exactly once
-  const Verifying v = std::move(it->second);
-  verifying_.erase(it);
-  IOS_ASSERT(valid.size() == v.tx.inputs.size());
-  if (auto s = chain::witness_verdict(valid); !s) return refuse(v.client, v.tx, s.error(), out);
-  // The state may have moved while the witnesses were out (a final block, another admission
-  // spending the same input): admit() checks it again.
-  if (auto s = producer_->admit(v.tx, ledger_.state(), ledger_.height()); !s) return refuse(v.client, v.tx, s.error(), out);
+  IOS_ASSERT(it != verifying_.end() && !it->second.valid);  // the driver answers each Verify once
+  IOS_ASSERT(valid.size() == it->second.tx.inputs.size());
+  it->second.valid = std::move(valid);
+  while (!verifying_.empty() && verifying_.begin()->second.valid) {
+    const Verifying v = std::move(verifying_.begin()->second);
+    verifying_.erase(verifying_.begin());
+    if (auto s = chain::witness_verdict(*v.valid); !s) refuse(v.client, v.tx, s.error(), out);
+    else admit(v.client, v.tx, out);
+  }
+}
+
+void ShardValidator::admit(NodeId client, const chain::Tx& tx, Effects& out) {
+  if (auto s = producer_->admit(tx, ledger_.state(), ledger_.height()); !s) return refuse(client, tx, s.error(), out);
   ++counters_.txs_admitted;
-  batch_clients_.emplace_back(v.client, chain::tx_hash(v.tx));
+  batch_clients_.emplace_back(client, chain::tx_hash(tx));
 }
 
 void ShardValidator::refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out) {

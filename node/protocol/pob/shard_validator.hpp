@@ -77,6 +77,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   struct Verifying {
     NodeId client = 0;
     chain::Tx tx;
+    std::optional<std::vector<bool>> valid;  // the verdict, once back
   };
   struct Unmerged {
     TimeMs sent_ms = 0;
@@ -90,6 +91,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
   void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
+  void admit(NodeId client, const chain::Tx& tx, Effects& out);
   void on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out);
   // Re-sends sealed blocks the final chain has not merged yet, every retransmit_blocks block
   // intervals: a block lost on a link, or missed by a member that restarted, still arrives.
@@ -111,7 +113,10 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   TimeMs last_seal_ms_ = 0;
   TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
-  std::map<std::uint64_t, Verifying> verifying_;  // believable: by Verify id
+  // Believable: submissions out for their witnesses, by Verify id = arrival order. Verdicts
+  // may come back in any order (a pool of threads); they are applied in arrival order, so a
+  // child spending its parent's change is never judged before its parent.
+  std::map<std::uint64_t, Verifying> verifying_;
   std::uint64_t next_verify_id_ = 1;
   ValidatorCounters counters_;
   AppliedHook on_applied_;

@@ -1,0 +1,46 @@
+#include "node/runtime/submitted_outputs.hpp"
+
+namespace ios::runtime {
+
+void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height) {
+  const auto hash = chain::tx_hash(tx);
+  if (txs_.count(hash) != 0) return;  // a resubmission
+  while (txs_.size() >= submitted_outputs_txs_max && !order_.empty()) {
+    auto it = txs_.find(order_.front());
+    order_.pop_front();
+    if (it != txs_.end()) erase(it);
+  }
+  for (const auto& in : tx.inputs) ++spent_[in.prev];
+  txs_.emplace(hash, Entry{tx, final_height});
+  order_.push_back(hash);
+}
+
+void SubmittedOutputs::settle(const core::Hash32& tx) {
+  if (auto it = txs_.find(tx); it != txs_.end()) erase(it);
+}
+
+void SubmittedOutputs::expire(std::uint64_t final_height) {
+  while (!order_.empty()) {
+    auto it = txs_.find(order_.front());
+    if (it != txs_.end() && final_height <= it->second.height + submitted_outputs_blocks_max) break;
+    order_.pop_front();
+    if (it != txs_.end()) erase(it);
+  }
+}
+
+void SubmittedOutputs::erase(std::map<core::Hash32, Entry>::iterator it) {
+  for (const auto& in : it->second.tx.inputs) {
+    auto s = spent_.find(in.prev);
+    if (s != spent_.end() && --s->second == 0) spent_.erase(s);
+  }
+  txs_.erase(it);
+}
+
+const chain::TxOutput* SubmittedOutputs::View::find_output(const chain::OutPoint& o) const {
+  if (pending_.spent_.count(o) != 0) return nullptr;
+  if (auto it = pending_.txs_.find(o.tx); it != pending_.txs_.end() && o.index < it->second.tx.outputs.size())
+    return &it->second.tx.outputs[o.index];
+  return base_.find_output(o);
+}
+
+}  // namespace ios::runtime

@@ -1,0 +1,62 @@
+#pragma once
+// The outputs of transactions this node's API accepted that are not final yet, laid over the
+// final state, so a wallet can spend its change as soon as the payment is accepted (chained
+// through the optimistic league, whitepaper §8.2) instead of waiting a final block per hop.
+// The believable validator judges the chain again with its own overlay (OptimisticProducer);
+// this one only keeps the API's door from refusing what the producer would take.
+//
+// An entry leaves when its transaction is final, excluded or rejected, or after
+// submitted_outputs_blocks_max final blocks (a submission lost on the way must not shadow the
+// final state for ever); at most submitted_outputs_txs_max are kept, oldest dropped first.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "contracts/state_change.hpp"
+#include "node/chain/tx.hpp"
+
+namespace ios::runtime {
+
+inline constexpr std::size_t submitted_outputs_txs_max = 100'000;
+inline constexpr std::uint64_t submitted_outputs_blocks_max = 40;
+
+class SubmittedOutputs {
+ public:
+  // `final_height`: the height when the API accepted it.
+  void add(const chain::Tx& tx, std::uint64_t final_height);
+  // Final, excluded or rejected: its outputs are the final state's business now (or nobody's).
+  void settle(const core::Hash32& tx);
+  // After each final block: forget what has waited too long.
+  void expire(std::uint64_t final_height);
+  std::size_t size() const { return txs_.size(); }
+
+  // `base` (the final state) with the pending inputs spent and the pending outputs created.
+  class View final : public contracts::LedgerView {
+   public:
+    View(const contracts::LedgerView& base, const SubmittedOutputs& pending) : base_(base), pending_(pending) {}
+    const chain::TxOutput* find_output(const chain::OutPoint& o) const override;
+    const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& k) const override {
+      return base_.find_validator(k);
+    }
+    chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
+
+   private:
+    const contracts::LedgerView& base_;
+    const SubmittedOutputs& pending_;
+  };
+  View over(const contracts::LedgerView& final_state) const { return View(final_state, *this); }
+
+ private:
+  struct Entry {
+    chain::Tx tx;
+    std::uint64_t height = 0;
+  };
+  void erase(std::map<core::Hash32, Entry>::iterator it);
+
+  std::map<core::Hash32, Entry> txs_;
+  std::deque<core::Hash32> order_;                   // arrival order, for the bound (may hold settled ids)
+  std::map<chain::OutPoint, std::uint32_t> spent_;   // outpoint -> how many pending txs spend it
+};
+
+}  // namespace ios::runtime

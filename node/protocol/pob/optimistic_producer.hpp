@@ -2,9 +2,10 @@
 // A believable validator's first phase of Proof-of-Believability (whitepaper §8.2: "believable
 // validators process transactions quickly in the first phase … they produce smaller blocks
 // with extremely low latency"; PROTOCOLS.md §12). A group of one: it fully validates each
-// transaction routed to it (shape, contracts::transfer against the final state plus its own
-// unfinalized work, every witness), answers "optimistic" at once, and seals what it accepted
-// into a signed OptimisticBlock every optimistic_interval_ms.
+// transaction routed to it (every witness — verified by its ShardValidator off the protocol
+// thread before admit() — then shape and contracts::transfer against the final state plus its
+// own unfinalized work), answers "optimistic" at once, and seals what it accepted into a signed
+// OptimisticBlock every optimistic_interval_ms.
 //
 // Invariants:
 //  - an outpoint is spent by at most one of this producer's unfinalized transactions, so an

@@ -348,6 +348,16 @@ TEST(CliDevnetSupervisor, ANodeThatCrashesAtStartupFailsUpWithItsLog) {
   for (const auto& n : state["nodes"]) EXPECT_EQ(n["pid"], 0);
 }
 
+TEST(CliDevnetSupervisor, QuietSilencesProgressNotTheLogsOfAFailedUp) {
+  if (!python_available()) GTEST_SKIP() << "python3 is needed for the stub node";
+  StubDevnet net;
+  auto up = net.run_ios_env("devnet up -d -q --validators 4 --believable 0 --timeout 20s", "STUB_MODE=crash");
+  EXPECT_EQ(up.code, 8) << up.err;
+  EXPECT_NE(up.err.find("cannot open the database"), std::string::npos) << up.err;  // the node's log tail
+  EXPECT_NE(up.err.find("exited with code 3"), std::string::npos) << up.err;        // the supervisor's report
+  EXPECT_EQ(up.err.find("devnet: new home"), std::string::npos) << up.err;          // progress stays quiet
+}
+
 TEST(CliDevnetSupervisor, ForegroundUpStopsEveryNodeOnSigterm) {
   if (!python_available()) GTEST_SKIP() << "python3 is needed for the stub node";
   StubDevnet net;

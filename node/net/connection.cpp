@@ -18,6 +18,9 @@ Connection::Connection(asio::ip::tcp::socket socket, Direction direction, Handsh
       frame_bytes_max_(frame_bytes_max),
       handshake_timeout_ms_(handshake_timeout_ms) {
   IOS_ASSERT(direction_ == Direction::inbound || queue_ != nullptr);
+  asio::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) source_ = remote.address();
 }
 
 void Connection::arm_timeout() {
@@ -70,6 +73,11 @@ void Connection::on_read(std::size_t n) {
 }
 
 void Connection::on_payload(core::Bytes payload) {
+  if (opener_) {
+    auto opened = opener_->open(payload);
+    if (!opened) return close(CloseKind::bad_frame, opened.error().message());
+    payload = std::move(*opened);
+  }
   if (!handshake_.done()) return on_handshake_frame(payload);
   // One connection per ordered pair: whoever dialed only sends on it.
   if (direction_ == Direction::outbound) return close(CloseKind::bad_frame, "frame on a dialed connection");
@@ -80,12 +88,14 @@ void Connection::on_handshake_frame(core::ByteView payload) {
   if (!handshake_.hello_received()) {
     auto proof = handshake_.on_hello(payload);
     if (!proof) return close(CloseKind::handshake_refused, proof.error().message());
-    control_.push_back(encode_frame(*proof));
+    sealer_.emplace(handshake_.keys().tx);
+    opener_.emplace(handshake_.keys().rx);
+    control_.push_back(encode_frame(sealer_->seal(*proof)));  // sealed before any data frame
     return flush();
   }
   if (auto s = handshake_.on_proof(payload); !s) return close(CloseKind::handshake_refused, s.error().message());
   timeout_.cancel();
-  parser_.set_frame_bytes_max(frame_bytes_max_);
+  parser_.set_frame_bytes_max(frame_bytes_max_ + seal_tag_bytes);
   if (auto owner = owner_.lock()) owner->on_authenticated(*this);
   flush();
 }
@@ -98,9 +108,16 @@ void Connection::flush() {
   control_.clear();
   if (authenticated() && direction_ == Direction::outbound) data_in_flight_ = queue_->take_all();
   if (control_in_flight_.empty() && data_in_flight_.empty()) return;
+  sealed_in_flight_.clear();
+  for (const auto& f : data_in_flight_) {
+    QueuedFrame sealed;
+    sealed.payload = sealer_->seal(f.payload);
+    sealed.header = encode_frame_header(sealed.payload.size());
+    sealed_in_flight_.push_back(std::move(sealed));
+  }
   buffers_.clear();
   for (const auto& c : control_in_flight_) buffers_.push_back(asio::buffer(c));
-  for (const auto& f : data_in_flight_) {
+  for (const auto& f : sealed_in_flight_) {
     buffers_.push_back(asio::buffer(f.header));
     buffers_.push_back(asio::buffer(f.payload));
   }
@@ -118,12 +135,14 @@ void Connection::on_write(const asio::error_code& ec, std::size_t written) {
   control_in_flight_.clear();
   auto data = std::move(data_in_flight_);
   data_in_flight_.clear();
+  auto sealed = std::move(sealed_in_flight_);
+  sealed_in_flight_.clear();
   if (ec) {
     // Frames the kernel did not fully take go back to the front of the peer's queue, for the
     // next connection; fully written ones may have arrived and are not repeated.
     std::size_t left = written > control_bytes ? written - control_bytes : 0;
     std::size_t sent = 0;
-    while (sent < data.size() && left >= data[sent].bytes()) left -= data[sent++].bytes();
+    while (sent < data.size() && left >= sealed[sent].bytes()) left -= sealed[sent++].bytes();
     if (sent < data.size() && queue_ != nullptr) {
       std::vector<QueuedFrame> unsent(std::make_move_iterator(data.begin() + static_cast<std::ptrdiff_t>(sent)),
                                       std::make_move_iterator(data.end()));
@@ -134,7 +153,7 @@ void Connection::on_write(const asio::error_code& ec, std::size_t written) {
   }
   if (!data.empty()) {
     std::size_t bytes = 0;
-    for (const auto& f : data) bytes += f.bytes();
+    for (const auto& f : sealed) bytes += f.bytes();
     if (auto owner = owner_.lock()) owner->on_written(*this, data.size(), bytes);
   }
   flush();

@@ -7,8 +7,13 @@
 // (dialed: after the handshake it only sends, from the peer's SendQueue). So each ordered pair
 // of nodes has its own connection and there is nothing to tie-break (DESIGN.md §5).
 //
+// After the Hello every frame is sealed (secret_frame.hpp) under the handshake's keys; a frame
+// that does not open closes the connection.
+//
 // Invariants:
-//   - no payload reaches the owner before the handshake completed;
+//   - no payload reaches the owner before the handshake completed, and none that did not open;
+//   - frames are sealed in the order they are written (control first, then data), so the
+//     peer's counter follows ours;
 //   - at most one async_write and one async_read in flight;
 //   - after close() or abort() the connection never calls its owner again (handlers that
 //     complete later see closed_ and return), so the owner may forget it at once;
@@ -20,17 +25,19 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "node/core/bytes.hpp"
 #include "node/net/frame.hpp"
 #include "node/net/handshake.hpp"
+#include "node/net/secret_frame.hpp"
 #include "node/net/send_queue.hpp"
 
 namespace ios::net {
 
-// A Hello is about 80 bytes and a Proof 66; nothing bigger is read from an anonymous peer.
+// A Hello is about 110 bytes and a sealed Proof 82; nothing bigger is read from an anonymous peer.
 inline constexpr std::size_t handshake_frame_bytes_max = 256;
 inline constexpr std::size_t read_buffer_bytes = 64u << 10;
 
@@ -76,6 +83,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void abort();
 
   Direction direction() const { return direction_; }
+  // The remote address, as accepted or dialed (unspecified if the socket had none).
+  const asio::ip::address& source() const { return source_; }
   bool authenticated() const { return handshake_.done(); }
   bool closed() const { return closed_; }
   // Only once authenticated().
@@ -92,6 +101,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   asio::ip::tcp::socket socket_;
   asio::steady_timer timeout_;
+  asio::ip::address source_;
   Direction direction_;
   Handshake handshake_;
   SendQueue* queue_;
@@ -102,7 +112,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<std::uint8_t> read_buffer_ = std::vector<std::uint8_t>(read_buffer_bytes);
   std::vector<core::Bytes> control_;  // Hello and Proof, written before any data
   std::vector<core::Bytes> control_in_flight_;
-  std::vector<QueuedFrame> data_in_flight_;
+  std::vector<QueuedFrame> data_in_flight_;  // plaintext, put back in the queue if the write fails
+  std::vector<QueuedFrame> sealed_in_flight_;  // what is on the wire for data_in_flight_
+  std::optional<FrameSealer> sealer_;          // from the peer's Hello on
+  std::optional<FrameOpener> opener_;
   std::vector<asio::const_buffer> buffers_;
   bool started_ = false;  // connected (outbound) or accepted, Hello sent
   bool writing_ = false;

@@ -1,5 +1,7 @@
 #include "node/net/transport.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -52,6 +54,7 @@ class Transport::Impl final : public ConnectionOwner, public std::enable_shared_
     IOS_ASSERT(key_ != nullptr);
     IOS_ASSERT(limits_.backoff_min_ms <= limits_.backoff_max_ms);
     IOS_ASSERT(limits_.handshakes_pending_max > 0);
+    IOS_ASSERT(limits_.handshakes_pending_per_source_max > 0);
   }
 
   core::Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
@@ -73,9 +76,13 @@ class Transport::Impl final : public ConnectionOwner, public std::enable_shared_
 
  private:
   Handshake handshake(std::optional<protocol::NodeId> dialed) {
-    Nonce nonce{};
-    rng_.fill(nonce);  // fresh per connection: what makes a recorded proof useless
-    return Handshake(self_, key_, chain_id_, roster_, nonce, dialed);
+    // Fresh per connection: what makes a recorded proof or frame useless. Wiped once the
+    // handshake holds the derived key pair (in guarded memory).
+    EphemeralSeed seed{};
+    rng_.fill(seed);
+    Handshake h(self_, key_, chain_id_, roster_, seed, dialed);
+    sodium_memzero(seed.data(), seed.size());
+    return h;
   }
   void accept();
   void on_accepted(Tcp::socket socket);
@@ -136,13 +143,27 @@ void Transport::Impl::accept() {
 }
 
 void Transport::Impl::on_accepted(Tcp::socket socket) {
-  const auto pending =
-      std::count_if(inbound_.begin(), inbound_.end(), [](const auto& c) { return !c->authenticated(); });
-  if (static_cast<std::size_t>(pending) >= limits_.handshakes_pending_max) {
-    asio::error_code ignored;
-    socket.close(ignored);
-    ++stats_.rejected_handshakes;
-    return;
+  asio::error_code ec;
+  const auto source = socket.remote_endpoint(ec).address();
+  // inbound_ is in accept order: the first anonymous match is the oldest.
+  auto evict_oldest = [this](const std::function<bool(const Connection&)>& among) {
+    auto it = std::find_if(inbound_.begin(), inbound_.end(),
+                           [&](const auto& c) { return !c->authenticated() && among(*c); });
+    IOS_ASSERT(it != inbound_.end());
+    (*it)->abort();
+    inbound_.erase(it);
+    ++stats_.evicted_handshakes;
+  };
+  std::size_t pending = 0, from_source = 0;
+  for (const auto& c : inbound_) {
+    if (c->authenticated()) continue;
+    ++pending;
+    if (c->source() == source) ++from_source;
+  }
+  if (from_source >= limits_.handshakes_pending_per_source_max) {
+    evict_oldest([&](const Connection& c) { return c.source() == source; });
+  } else if (pending >= limits_.handshakes_pending_max) {
+    evict_oldest([](const Connection&) { return true; });
   }
   auto c = std::make_shared<Connection>(std::move(socket), Direction::inbound, handshake(std::nullopt), nullptr,
                                         weak_from_this(), limits_.frame_bytes_max, limits_.handshake_timeout_ms);
@@ -222,7 +243,7 @@ void Transport::Impl::on_authenticated(Connection& c) {
 
 void Transport::Impl::on_frame(Connection& c, core::Bytes payload) {
   ++stats_.frames_in;
-  stats_.bytes_in += frame_header_bytes + payload.size();
+  stats_.bytes_in += frame_header_bytes + payload.size() + seal_tag_bytes;  // as on the wire
   if (on_message_) on_message_(c.peer(), std::move(payload));
 }
 

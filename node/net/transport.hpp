@@ -14,8 +14,10 @@
 //   - one write in flight per socket, gathering the whole queue;
 //   - a peer's queue holds at most queue_bytes_max and queue_frames_max; past that the oldest
 //     frames are dropped and counted (consensus retransmits);
-//   - at most handshakes_pending_max anonymous inbound sockets, each held to a 256-byte frame
-//     limit and handshake_timeout_ms;
+//   - at most handshakes_pending_max anonymous inbound sockets (handshakes_pending_per_source_max
+//     per address), each held to a 256-byte frame limit and handshake_timeout_ms; a new one
+//     evicts the oldest, so none can keep a real peer out;
+//   - after the Hello every frame is sealed (secret_frame.hpp) and opened in order;
 //   - a malformed or oversized frame, a refused handshake or a handshake timeout closes THAT
 //     connection only and is counted; no exception leaves a handler.
 // Threading: everything, including send() and the on_message callback, runs on the one thread
@@ -50,16 +52,24 @@ struct TransportLimits {
   std::size_t frame_bytes_max = 16u << 20;
   std::size_t queue_bytes_max = 64u << 20;
   std::size_t queue_frames_max = 65536;
-  TimeMs handshake_timeout_ms = 5000;
+  // A loopback handshake takes about a millisecond; this is the window an anonymous socket
+  // may hold a slot, kept short so that stale slots turn over quickly.
+  TimeMs handshake_timeout_ms = 2000;
   TimeMs backoff_min_ms = 50, backoff_max_ms = 2000;
+  // Anonymous (not yet authenticated) inbound sockets held at once, in all and per source
+  // address. When either is full, a new socket evicts the OLDEST anonymous one (of its source
+  // first): a flood of idle sockets then has to outpace a real peer's whole handshake,
+  // instead of holding every slot for the timeout (issue 9, defect 6).
   std::size_t handshakes_pending_max = 64;
+  std::size_t handshakes_pending_per_source_max = 16;
 };
 
 class Transport {
  public:
   struct Stats {
     std::uint64_t frames_in = 0, frames_out = 0, bytes_in = 0, bytes_out = 0, dropped_queue_full = 0,
-                  rejected_handshakes = 0, rejected_frames = 0, connects = 0, reconnects = 0;
+                  rejected_handshakes = 0, rejected_frames = 0, connects = 0, reconnects = 0,
+                  evicted_handshakes = 0;  // anonymous sockets closed to make room for newer ones
   };
 
   // Runs on the caller's io_context (one thread). `resolve` tells where a peer listens now

@@ -49,7 +49,7 @@ TEST(CliSurface, VersionReportsLibraries) {
   ASSERT_EQ(r.code, 0);
   auto doc = r.json();
   EXPECT_EQ(doc["schema"], "ios.version.v1");
-  EXPECT_EQ(doc["protocol_version"], 1);
+  EXPECT_EQ(doc["protocol_version"], 2);
   EXPECT_EQ(doc["libsodium"], "1.0.18");
   EXPECT_FALSE(doc["sqlite"].get<std::string>().empty());
   EXPECT_FALSE(doc["git_commit"].get<std::string>().empty());

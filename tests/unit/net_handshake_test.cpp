@@ -2,7 +2,7 @@
 //   - two honest sides authenticate each other, dialed or accepted;
 //   - every refusal, with its typed reason: other chain, unknown node id, unknown key for a
 //     known id, the wrong node answering a dial, a forged / swapped / bit-flipped proof, a
-//     proof from another chain, a proof replayed from an earlier connection (fresh nonce),
+//     proof from another chain, a proof replayed from an earlier connection (fresh ephemeral key),
 //     our own Hello reflected back, messages out of order, unknown version, truncation,
 //     trailing bytes, a wrong message kind and an over-long chain id;
 //   - Hello and Proof round-trip through their canonical encoding.
@@ -13,6 +13,9 @@
 #include <memory>
 
 #include "node/crypto/hash.hpp"
+#include "node/net/secret_frame.hpp"
+
+#include <sodium.h>
 #include "support/test_support.hpp"
 
 using namespace ios;
@@ -30,11 +33,19 @@ class NetHandshake : public ::testing::Test {
     seed.fill(n);
     return std::make_shared<const crypto::SigningKey>(crypto::Seed(seed));
   }
-  net::Nonce nonce(std::uint8_t n) {
-    net::Nonce out{};
+  net::EphemeralSeed seed(std::uint8_t n) {
+    net::EphemeralSeed out{};
     out.fill(n);
     out[0] = 0xaa;
     return out;
+  }
+  // The ephemeral X25519 key a side with seed(n) sends.
+  net::EphemeralKey ephemeral(std::uint8_t n) {
+    net::EphemeralKey pk{};
+    crypto::Secret<32> sk;
+    const auto s = seed(n);
+    crypto_kx_seed_keypair(pk.data(), sk.data(), s.data());
+    return pk;
   }
 
   void SetUp() override {
@@ -47,7 +58,7 @@ class NetHandshake : public ::testing::Test {
 
   Handshake side(protocol::NodeId id, std::shared_ptr<const crypto::SigningKey> k, std::uint8_t n,
                  std::optional<protocol::NodeId> dialed = std::nullopt, core::Bytes chain = {}) {
-    return Handshake(id, std::move(k), chain.empty() ? chain_id : chain, roster, nonce(n), dialed);
+    return Handshake(id, std::move(k), chain.empty() ? chain_id : chain, roster, seed(n), dialed);
   }
 
   core::Bytes chain_id = test::hex_bytes("696f732d746573742d636861696e");
@@ -75,7 +86,7 @@ TEST_F(NetHandshake, HonestSidesAuthenticateEachOther) {
 }
 
 TEST_F(NetHandshake, MessagesRoundTrip) {
-  net::Hello h{chain_id, 7, b_key->public_key(), nonce(4)};
+  net::Hello h{chain_id, 7, b_key->public_key(), ephemeral(4)};
   auto d = net::decode_hello(net::encode_hello(h));
   ASSERT_TRUE(d);
   EXPECT_EQ(*d, h);
@@ -87,7 +98,7 @@ TEST_F(NetHandshake, MessagesRoundTrip) {
 }
 
 TEST_F(NetHandshake, DecodersRefuseNonCanonicalInput) {
-  const auto hello = net::encode_hello(net::Hello{chain_id, 2, b_key->public_key(), nonce(4)});
+  const auto hello = net::encode_hello(net::Hello{chain_id, 2, b_key->public_key(), ephemeral(4)});
   for (std::size_t n = 0; n < hello.size(); ++n) {
     auto r = net::decode_hello(core::ByteView(hello.data(), n));
     ASSERT_FALSE(r) << n;
@@ -97,12 +108,12 @@ TEST_F(NetHandshake, DecodersRefuseNonCanonicalInput) {
   trailing.push_back(0);
   EXPECT_EQ(net::decode_hello(trailing).error().reason, Reject::trailing_bytes);
   auto version = hello;
-  version[0] = 2;
+  version[0] = 1;  // the v1 handshake (no key exchange) is gone
   EXPECT_EQ(net::decode_hello(version).error().reason, Reject::unknown_version);
   auto kind = hello;
   kind[1] = 2;
   EXPECT_EQ(net::decode_hello(kind).error().reason, Reject::non_canonical);
-  auto long_chain = net::encode_hello(net::Hello{core::Bytes(65, 1), 2, b_key->public_key(), nonce(4)});
+  auto long_chain = net::encode_hello(net::Hello{core::Bytes(65, 1), 2, b_key->public_key(), ephemeral(4)});
   EXPECT_EQ(net::decode_hello(long_chain).error().reason, Reject::length_over_limit);
   // A proof is not a hello and vice versa.
   const auto proof = net::encode_proof(net::Proof{});
@@ -147,9 +158,10 @@ TEST_F(NetHandshake, WrongNodeAnsweringADialRefused) {
 TEST_F(NetHandshake, ImpostorWithRosterKeyButNoSecretFailsTheProof) {
   // Claims node 2 with node 2's public key (passes the roster) but signs with another key.
   auto a = side(1, a_key, 10);
-  net::Hello h{chain_id, 2, b_key->public_key(), nonce(20)};
-  ASSERT_TRUE(a.on_hello(net::encode_hello(h)));
-  const auto body = net::proof_body(nonce(10), nonce(20), b_key->public_key(), a_key->public_key());
+  const auto h = net::encode_hello(net::Hello{chain_id, 2, b_key->public_key(), ephemeral(20)});
+  ASSERT_TRUE(a.on_hello(h));
+  // a is the responder; the impostor signs the initiator's body correctly, with the wrong key.
+  const auto body = net::proof_body(net::Role::initiator, h, a.hello());
   auto forged = net::Proof{crypto::sign_tagged(*key(9), net::handshake_tag, chain_id, body)};
   auto s = a.on_proof(net::encode_proof(forged));
   ASSERT_FALSE(s);
@@ -157,13 +169,13 @@ TEST_F(NetHandshake, ImpostorWithRosterKeyButNoSecretFailsTheProof) {
 }
 
 TEST_F(NetHandshake, EveryBitFlipOfTheProofRefused) {
-  auto a = side(1, a_key, 10);
+  auto a = side(1, a_key, 10, 2);
   auto b = side(2, b_key, 20);
   ASSERT_TRUE(a.on_hello(b.hello()));
   auto proof = b.on_hello(a.hello());
   ASSERT_TRUE(proof);
   for (std::size_t bit = 16; bit < proof->size() * 8; bit += 7) {
-    auto a2 = side(1, a_key, 10);
+    auto a2 = side(1, a_key, 10, 2);
     ASSERT_TRUE(a2.on_hello(b.hello()));
     auto bad = *proof;
     bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
@@ -175,32 +187,36 @@ TEST_F(NetHandshake, EveryBitFlipOfTheProofRefused) {
 }
 
 TEST_F(NetHandshake, ProofForAnotherChainOrSwappedFieldsRefused) {
-  auto a = side(1, a_key, 10);
-  net::Hello h{chain_id, 2, b_key->public_key(), nonce(20)};
-  ASSERT_TRUE(a.on_hello(net::encode_hello(h)));
-  const auto body = net::proof_body(nonce(10), nonce(20), b_key->public_key(), a_key->public_key());
+  auto a = side(1, a_key, 10);  // the responder
+  const auto h = net::encode_hello(net::Hello{chain_id, 2, b_key->public_key(), ephemeral(20)});
+  ASSERT_TRUE(a.on_hello(h));
+  const auto body = net::proof_body(net::Role::initiator, h, a.hello());
   const auto other_chain = crypto::sign_tagged(*b_key, net::handshake_tag, test::hex_bytes("6f74686572"), body);
   EXPECT_EQ(a.on_proof(net::encode_proof({other_chain})).error().reason, Reject::bad_signature);
   const auto other_tag = crypto::sign_tagged(*b_key, "IOS/v1/other", chain_id, body);
   EXPECT_EQ(a.on_proof(net::encode_proof({other_tag})).error().reason, Reject::bad_signature);
-  const auto swapped = net::proof_body(nonce(20), nonce(10), b_key->public_key(), a_key->public_key());
+  // The Hellos in the other order, or our own role: not what the initiator signs.
+  const auto swapped = net::proof_body(net::Role::initiator, a.hello(), h);
   const auto sig = crypto::sign_tagged(*b_key, net::handshake_tag, chain_id, swapped);
   EXPECT_EQ(a.on_proof(net::encode_proof({sig})).error().reason, Reject::bad_signature);
+  const auto as_responder = net::proof_body(net::Role::responder, h, a.hello());
+  const auto sig2 = crypto::sign_tagged(*b_key, net::handshake_tag, chain_id, as_responder);
+  EXPECT_EQ(a.on_proof(net::encode_proof({sig2})).error().reason, Reject::bad_signature);
   const auto right = crypto::sign_tagged(*b_key, net::handshake_tag, chain_id, body);
   EXPECT_TRUE(a.on_proof(net::encode_proof({right})));
 }
 
-TEST_F(NetHandshake, ReplayedProofFailsOnAFreshNonce) {
+TEST_F(NetHandshake, ReplayedProofFailsOnAFreshEphemeralKey) {
   // An attacker recorded b's Hello and Proof on an earlier connection to a.
-  auto a1 = side(1, a_key, 10);
+  auto a1 = side(1, a_key, 10, 2);
   auto b = side(2, b_key, 20);
   ASSERT_TRUE(a1.on_hello(b.hello()));
   auto recorded = b.on_hello(a1.hello());
   ASSERT_TRUE(recorded);
   ASSERT_TRUE(a1.on_proof(*recorded));
-  // The next connection: a draws a new nonce; the replayed Hello still passes the roster,
+  // The next connection: a draws a new ephemeral key; the replayed Hello still passes the roster,
   // the replayed Proof does not verify.
-  auto a2 = side(1, a_key, 11);
+  auto a2 = side(1, a_key, 11, 2);
   ASSERT_TRUE(a2.on_hello(b.hello()));
   auto s = a2.on_proof(*recorded);
   ASSERT_FALSE(s);
@@ -212,16 +228,16 @@ TEST_F(NetHandshake, ReflectedHelloRefused) {
   auto r = a.on_hello(a.hello());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().reason, Reject::duplicate);
-  // Another roster id, but our nonce echoed back.
+  // Another roster id, but our ephemeral key echoed back.
   auto a2 = side(1, a_key, 10);
-  net::Hello echo{chain_id, 2, b_key->public_key(), nonce(10)};
+  net::Hello echo{chain_id, 2, b_key->public_key(), ephemeral(10)};
   auto r2 = a2.on_hello(net::encode_hello(echo));
   ASSERT_FALSE(r2);
   EXPECT_EQ(r2.error().reason, Reject::duplicate);
 }
 
 TEST_F(NetHandshake, OutOfOrderMessagesRefused) {
-  auto a = side(1, a_key, 10);
+  auto a = side(1, a_key, 10, 2);
   auto b = side(2, b_key, 20);
   auto early = a.on_proof(net::encode_proof(net::Proof{}));
   ASSERT_FALSE(early);
@@ -236,4 +252,67 @@ TEST_F(NetHandshake, OutOfOrderMessagesRefused) {
   auto b2 = side(2, b_key, 21);
   ASSERT_TRUE(b2.on_hello(a.hello()));
   EXPECT_EQ(b2.on_proof(a.hello()).error().reason, Reject::non_canonical);
+}
+
+TEST_F(NetHandshake, BothSidesDeriveMatchingDirectionalKeys) {
+  auto a = side(1, a_key, 10, 2);  // initiator
+  auto b = side(2, b_key, 20);     // responder
+  ASSERT_TRUE(a.on_hello(b.hello()));
+  ASSERT_TRUE(b.on_hello(a.hello()));
+  EXPECT_TRUE(a.keys().tx.equals(b.keys().rx));
+  EXPECT_TRUE(a.keys().rx.equals(b.keys().tx));
+  EXPECT_FALSE(a.keys().tx.equals(a.keys().rx));  // one key per direction
+}
+
+TEST_F(NetHandshake, RelaySplicingTwoHandshakesIsRefused) {
+  // Issue 9, defect 1. A relay M with no key dials B claiming to be A, and dials A claiming
+  // to be B. It hands each victim the other's Hello, byte for byte, then passes A's proof to
+  // B. With the v1 proof (nonces and keys, no role, no transcript) B accepted M as A.
+  auto b = side(2, b_key, 20);         // B accepted M's connection: responder
+  auto a = side(1, a_key, 10);         // A accepted M's other connection: responder
+  ASSERT_TRUE(b.on_hello(a.hello()));  // M forwards A's Hello to B
+  auto a_proof = a.on_hello(b.hello());  // ... and B's Hello to A, which answers with its proof
+  ASSERT_TRUE(a_proof);
+  auto s = b.on_proof(*a_proof);  // M hands A's proof to B
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().reason, Reject::bad_signature);
+  EXPECT_FALSE(b.done());
+}
+
+TEST_F(NetHandshake, RelayForwardingEverythingCannotInjectFrames) {
+  // The other relay: A dials "B" and reaches M, which dials B as A and forwards every byte.
+  // Both handshakes complete (it is one handshake, passed through), but the keys come from A's
+  // and B's ephemeral secrets: whatever keys M can derive from its own seed, B does not open
+  // a frame it seals.
+  auto a = side(1, a_key, 10, 2);
+  auto b = side(2, b_key, 20);
+  auto a_proof = a.on_hello(b.hello());
+  auto b_proof = b.on_hello(a.hello());
+  ASSERT_TRUE(a_proof && b_proof);
+  ASSERT_TRUE(b.on_proof(*a_proof));
+  ASSERT_TRUE(a.on_proof(*b_proof));
+  // M's best try: a key exchange of its own with B's ephemeral key, posing as the initiator.
+  net::Roster m_roster{{1, key(9)->public_key()}, {2, b_key->public_key()}};
+  net::Handshake m2(1, key(9), chain_id, std::make_shared<const net::Roster>(m_roster), seed(90), 2);
+  ASSERT_TRUE(m2.on_hello(b.hello()));
+  net::FrameSealer forged(m2.keys().tx);
+  net::FrameOpener b_in(b.keys().rx);
+  auto opened = b_in.open(forged.seal(core::Bytes{1, 2, 3}));
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().reason, Reject::bad_signature);
+  // A's real frames still open at B.
+  net::FrameSealer a_out(a.keys().tx);
+  net::FrameOpener b_in2(b.keys().rx);
+  auto good = b_in2.open(a_out.seal(core::Bytes{4, 5}));
+  ASSERT_TRUE(good);
+  EXPECT_EQ(*good, (core::Bytes{4, 5}));
+}
+
+TEST_F(NetHandshake, SmallOrderEphemeralKeyRefused) {
+  auto a = side(1, a_key, 10);
+  net::EphemeralKey zero{};  // the identity point: the shared secret would be all zeros
+  const auto h = net::encode_hello(net::Hello{chain_id, 2, b_key->public_key(), zero});
+  auto r = a.on_hello(h);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, Reject::bad_point);
 }

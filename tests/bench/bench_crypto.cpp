@@ -17,6 +17,8 @@
 #include "node/crypto/keystore.hpp"
 #include "node/crypto/merkle.hpp"
 #include "node/crypto/vrf.hpp"
+#include "node/net/handshake.hpp"
+#include "node/net/secret_frame.hpp"
 
 using namespace ios;
 using clock_type = std::chrono::steady_clock;
@@ -78,6 +80,33 @@ int main() {
   double unlock_s = seconds_per_op(3, 1, [&] { sink = crypto::keystore_decrypt(keystore, "benchmark password").ok(); });
   (void)sink;
 
+  // The peer channel (node/net): one whole handshake, both sides (two key exchanges, two
+  // signatures, two verifications), and sealing plus opening one frame.
+  auto a_key = std::make_shared<const crypto::SigningKey>(signer);
+  auto b_identity = crypto::Identity::generate(crypto::KeyType::validator);
+  auto b_key = std::make_shared<const crypto::SigningKey>(b_identity.signing_key());
+  auto roster = std::make_shared<const net::Roster>(net::make_roster({{1, a_key->public_key()}, {2, b_key->public_key()}}));
+  const core::Bytes chain{'b', 'e', 'n', 'c', 'h'};
+  net::EphemeralSeed seed_a{}, seed_b{};
+  std::uint8_t round = 0;
+  double handshake_s = seconds_per_op(5, 300, [&] {
+    seed_a[0] = ++round;
+    seed_b[1] = round;
+    net::Handshake a(1, a_key, chain, roster, seed_a, 2), b(2, b_key, chain, roster, seed_b);
+    auto pa = a.on_hello(b.hello());
+    auto pb = b.on_hello(a.hello());
+    sink = pa && pb && a.on_proof(*pb).ok() && b.on_proof(*pa).ok();
+  });
+  net::Handshake ka(1, a_key, chain, roster, seed_a, 2), kb(2, b_key, chain, roster, seed_b);
+  (void)ka.on_hello(kb.hello());
+  auto frame_us = [&](std::size_t bytes) {
+    net::FrameSealer out(ka.keys().tx);
+    net::FrameOpener in(ka.keys().tx);
+    core::Bytes payload(bytes, 0x5a);
+    const int n = bytes > 10000 ? 2000 : 50000;
+    return std::round(seconds_per_op(5, n, [&] { sink = in.open(out.seal(payload)).ok(); }) * 1e8) / 100;
+  };
+
   auto kdf = crypto::KdfParams::moderate();
   nlohmann::json doc{
       {"schema", "ios.bench.crypto.v1"},
@@ -89,6 +118,8 @@ int main() {
       {"vrf_verify_per_s", std::lround(1 / vrf_verify_s)},
       {"vrf_verify_cost_in_ed25519_verifies", std::round(vrf_verify_s / verify_s * 100) / 100},
       {"merkle_root_100k_leaves_ms", std::round(merkle_s * 1e5) / 100},
+      {"net_handshake_both_sides_us", std::round(handshake_s * 1e8) / 100},
+      {"net_seal_open_frame_us", {{"200_bytes", frame_us(200)}, {"4_kib", frame_us(4096)}, {"64_kib", frame_us(65536)}}},
       {"keystore_unlock_s", std::round(unlock_s * 1000) / 1000},
       {"keystore_kdf", {{"opslimit", kdf.opslimit}, {"memlimit_bytes", kdf.memlimit}}},
   };

@@ -14,12 +14,18 @@ namespace {
 
 Exit exit_for(const core::Error& e) {
   switch (e.reason) {
-    case core::Reject::io_error: return e.detail.rfind("not found", 0) == 0 || e.detail.rfind("no node config", 0) == 0 ? Exit::not_found : Exit::internal;
-    case core::Reject::duplicate: return Exit::conflict;
+    case core::Reject::io_error:
+      return e.detail.rfind("not found", 0) == 0 || e.detail.rfind("no node config", 0) == 0 ? Exit::not_found
+                                                                                             : Exit::internal;
+    case core::Reject::duplicate:
+    case core::Reject::state_lost:
+      return Exit::conflict;
     case core::Reject::bad_keystore:
     case core::Reject::wrong_password:
-    case core::Reject::unsupported_keystore_version: return Exit::key_error;
-    default: return Exit::usage;
+    case core::Reject::unsupported_keystore_version:
+      return Exit::key_error;
+    default:
+      return Exit::usage;
   }
 }
 
@@ -29,9 +35,9 @@ std::string require_home(const Globals& g) {
   return g.home;
 }
 
-void run_node(Globals& g, bool exit_with_parent) {
+void run_node(Globals& g, const runtime::RuntimeOptions& options) {
   const auto home = require_home(g);
-  auto node = runtime::NodeRuntime::open(home, runtime::RuntimeOptions{exit_with_parent});
+  auto node = runtime::NodeRuntime::open(home, options);
   if (!node) throw Failure(exit_for(node.error()), "cannot start the node in " + home + ": " + node.error().message());
   const int code = (*node)->run();
   if (code != 0) throw Failure(static_cast<Exit>(code), "node stopped with an error (see above)");
@@ -58,11 +64,15 @@ void register_init(CLI::App& node, Globals& g) {
   cmd->add_option("--name", args->config.name, "Node name")->required();
   cmd->add_option("--index", args->config.index, "This validator's index in the genesis roster")->required();
   cmd->add_option("--genesis", args->config.genesis, "Genesis file (relative to the home, or absolute)")->required();
-  cmd->add_option("--keystore", args->config.keystore, "Validator keystore (relative to the home, or absolute)")->required();
-  cmd->add_option("--p2p-port", args->config.p2p.port, "Peer port (0: any free port, reported in ports.json)")->capture_default_str();
+  cmd->add_option("--keystore", args->config.keystore, "Validator keystore (relative to the home, or absolute)")
+      ->required();
+  cmd->add_option("--p2p-port", args->config.p2p.port, "Peer port (0: any free port, reported in ports.json)")
+      ->capture_default_str();
   cmd->add_option("--rpc-port", args->config.rpc.port, "RPC port (0: any free port)")->capture_default_str();
   cmd->add_option("--peer", args->peers, "INDEX=HOST:PORT or INDEX=PORTS_FILE, once per peer");
-  cmd->footer("Example:\n  ios node init --home n0 --name n0 --index 0 --genesis ../genesis.json --keystore key.json --peer 1=../n1/ports.json");
+  cmd->footer(
+      "Example:\n  ios node init --home n0 --name n0 --index 0 --genesis ../genesis.json --keystore key.json --peer "
+      "1=../n1/ports.json");
   cmd->callback([args, &g] {
     if (g.home.empty()) throw Failure(Exit::usage, "--home DIR is required");
     std::filesystem::create_directories(g.home);
@@ -70,7 +80,8 @@ void register_init(CLI::App& node, Globals& g) {
       throw Failure(Exit::conflict, g.home + "/config.json already exists");
     for (const auto& p : args->peers) {
       const auto eq = p.find('=');
-      if (eq == std::string::npos) throw Failure(Exit::usage, "--peer " + p + ": expected INDEX=HOST:PORT or INDEX=PORTS_FILE");
+      if (eq == std::string::npos)
+        throw Failure(Exit::usage, "--peer " + p + ": expected INDEX=HOST:PORT or INDEX=PORTS_FILE");
       runtime::PeerAddress a;
       try {
         a.index = static_cast<std::uint32_t>(std::stoul(p.substr(0, eq)));
@@ -87,8 +98,10 @@ void register_init(CLI::App& node, Globals& g) {
       }
       args->config.peers.push_back(a);
     }
-    if (auto s = runtime::save_node_config(g.home, args->config); !s) throw Failure(Exit::internal, s.error().message());
-    emit(g, "ios.node.init.v1", {{"home", g.home}, {"config", args->config.to_json()}}, "wrote " + g.home + "/config.json\n");
+    if (auto s = runtime::save_node_config(g.home, args->config); !s)
+      throw Failure(Exit::internal, s.error().message());
+    emit(g, "ios.node.init.v1", {{"home", g.home}, {"config", args->config.to_json()}},
+         "wrote " + g.home + "/config.json\n");
   });
 }
 
@@ -100,8 +113,10 @@ void register_status(CLI::App& node, Globals& g) {
     auto s = client.get("/v1/status");
     if (!s) throw Failure(Exit::unreachable, "node unreachable: " + s.error().message);
     std::ostringstream t;
-    t << "node     " << s->value("name", "?") << " (validator " << s->value("index", 0) << ", " << s->value("role", "?") << ")\n"
-      << "height   " << s->value("height", 0) << ", view " << s->value("view", 0) << ", mode " << s->value("mode", "?") << "\n"
+    t << "node     " << s->value("name", "?") << " (validator " << s->value("index", 0) << ", " << s->value("role", "?")
+      << ")\n"
+      << "height   " << s->value("height", 0) << ", view " << s->value("view", 0) << ", mode " << s->value("mode", "?")
+      << "\n"
       << "peers    " << s->value("peers", 0) << "\n";
     emit(g, "ios.node.status.v1", *s, t.str());
   });
@@ -111,16 +126,20 @@ void register_status(CLI::App& node, Globals& g) {
 
 void register_node(CLI::App& app, Globals& g) {
   auto* node = app.add_subcommand("node", "Run one validator: init its home, run it, ask its status");
-  auto exit_with_parent = std::make_shared<bool>(false);
+  auto options = std::make_shared<runtime::RuntimeOptions>();
   register_init(*node, g);
   auto* run = node->add_subcommand("run", "Run the validator in --home until SIGINT or SIGTERM (exit 0)");
-  run->add_flag("--exit-with-parent", *exit_with_parent, "Also stop when the parent process (a devnet supervisor) exits");
+  run->add_flag("--exit-with-parent", options->exit_with_parent,
+                "Also stop when the parent process (a devnet supervisor) exits");
+  run->add_flag("--fresh-validator", options->fresh_validator,
+                "Start although the home has run before and its database is missing or empty (exit 9 otherwise): "
+                "only for a key that has never signed on this chain, since its old votes are forgotten");
   run->footer("Example:\n  ios node run --home .ios-devnet/nodes/node0");
-  run->callback([&g, exit_with_parent] { run_node(g, *exit_with_parent); });
+  run->callback([&g, options] { run_node(g, *options); });
   register_status(*node, g);
   node->footer("`ios node --home DIR` runs the node, like `ios node run --home DIR`.");
   node->callback([node, &g] {
-    if (node->get_subcommands().empty()) run_node(g, false);
+    if (node->get_subcommands().empty()) run_node(g, runtime::RuntimeOptions{});
   });
 }
 

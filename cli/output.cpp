@@ -15,22 +15,33 @@ const char* const exit_code_table =
     "  6  verification failed (msb verify, drp verify, lottery verify)\n"
     "  7  node unreachable\n"
     "  8  network unhealthy\n"
-    "  9  conflict (file or home exists, port in use, devnet already running)\n"
+    "  9  conflict (file or home exists, port in use, devnet or node already running, validator database lost)\n"
     "  10 key or keystore error (wrong password, tampered file, unsupported version)\n";
 
 const char* error_code(Exit exit) {
   switch (exit) {
-    case Exit::ok: return "OK";
-    case Exit::internal: return "INTERNAL";
-    case Exit::usage: return "USAGE";
-    case Exit::not_found: return "NOT_FOUND";
-    case Exit::timeout: return "TIMEOUT";
-    case Exit::failed_on_chain: return "FAILED_ON_CHAIN";
-    case Exit::verification_failed: return "VERIFICATION_FAILED";
-    case Exit::unreachable: return "UNREACHABLE";
-    case Exit::unhealthy: return "UNHEALTHY";
-    case Exit::conflict: return "CONFLICT";
-    case Exit::key_error: return "KEY_ERROR";
+    case Exit::ok:
+      return "OK";
+    case Exit::internal:
+      return "INTERNAL";
+    case Exit::usage:
+      return "USAGE";
+    case Exit::not_found:
+      return "NOT_FOUND";
+    case Exit::timeout:
+      return "TIMEOUT";
+    case Exit::failed_on_chain:
+      return "FAILED_ON_CHAIN";
+    case Exit::verification_failed:
+      return "VERIFICATION_FAILED";
+    case Exit::unreachable:
+      return "UNREACHABLE";
+    case Exit::unhealthy:
+      return "UNHEALTHY";
+    case Exit::conflict:
+      return "CONFLICT";
+    case Exit::key_error:
+      return "KEY_ERROR";
   }
   return "INTERNAL";
 }
@@ -50,9 +61,8 @@ void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const
 
 int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details) {
   if (g.format != Format::text) {
-    nlohmann::json doc{{"schema", "ios.error.v1"},
-                       {"ok", false},
-                       {"error", {{"code", error_code(exit)}, {"message", message}}}};
+    nlohmann::json doc{
+        {"schema", "ios.error.v1"}, {"ok", false}, {"error", {{"code", error_code(exit)}, {"message", message}}}};
     if (!details.is_null()) doc["error"]["details"] = details;
     std::cout << (g.format == Format::json ? doc.dump(2) : doc.dump()) << '\n';
     std::cout.flush();
@@ -72,12 +82,16 @@ void fail(Exit exit, const core::Error& error, const std::string& context) {
 void add_global_flags(CLI::App& app, Globals& g) {
   app.add_option_function<std::string>(
          "-o,--output",
-         [&g](const std::string& v) { g.format = v == "json" ? Format::json : v == "ndjson" ? Format::ndjson : Format::text; },
+         [&g](const std::string& v) {
+           g.format = v == "json" ? Format::json : v == "ndjson" ? Format::ndjson : Format::text;
+         },
          "Output format: text (default), json or ndjson")
       ->check(CLI::IsMember({"text", "json", "ndjson"}))
       ->type_name("FORMAT")
       ->group("Global");
-  app.add_flag_callback("--json", [&g] { g.format = Format::json; }, "Same as -o json")->group("Global");
+  app.add_flag_callback(
+         "--json", [&g] { g.format = Format::json; }, "Same as -o json")
+      ->group("Global");
   app.add_flag("-q,--quiet", g.quiet, "No progress or warnings on stderr")->group("Global");
   app.add_flag("-v,--verbose", g.verbosity, "More detail on stderr (repeatable)")->group("Global");
   app.add_option("--home", g.home, "ios home folder")->envname("IOS_HOME")->group("Global");

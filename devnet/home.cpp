@@ -46,9 +46,11 @@ DevnetResult<chain::Genesis> genesis_of(const DevnetOptions& o, const std::vecto
   g.chain_id = "ios-devnet-" + std::to_string(o.seed);
   g.time_ms = 0;
   g.policy = *policy;
-  for (const auto& v : validators) g.validators.push_back({v.public_identity(), devnet_stake, 0, 0});
-  for (const auto& a : accounts) g.allocations.push_back({chain::Address::from_public_key(a.public_identity().signing), o.balance});
-  if (auto valid = chain::validate(g); !valid) return devnet_error(ErrorKind::bad_config, "genesis: " + valid.error().message());
+  for (const auto& v : validators) g.validators.push_back({v.registration(g.chain_id_bytes()), devnet_stake, 0, 0});
+  for (const auto& a : accounts)
+    g.allocations.push_back({chain::Address::from_public_key(a.public_identity().signing), o.balance});
+  if (auto valid = chain::validate(g); !valid)
+    return devnet_error(ErrorKind::bad_config, "genesis: " + valid.error().message());
   return g;
 }
 
@@ -64,10 +66,9 @@ DevnetResult<std::vector<DevnetNode>> nodes_of(const chain::Genesis& genesis) {
 }
 
 json devnet_json(const DevnetOptions& o, const chain::ShardPolicy& policy) {
-  return {{"version", devnet_file_version},   {"validators", o.validators},
-          {"believable", o.believable},       {"accounts", o.accounts},
-          {"balance", std::to_string(o.balance)},
-          {"seed", std::to_string(o.seed)},   {"policy", chain::to_json(policy)}};
+  return {{"version", devnet_file_version},  {"validators", o.validators},           {"believable", o.believable},
+          {"accounts", o.accounts},          {"balance", std::to_string(o.balance)}, {"seed", std::to_string(o.seed)},
+          {"policy", chain::to_json(policy)}};
 }
 
 // The node contract's config.json, written by the node's own type so the two cannot drift.
@@ -157,14 +158,18 @@ DevnetResult<DevnetOptions> options_from_json(const json& doc, const std::string
 
 DevnetResult<std::vector<DevnetAccount>> accounts_from_json(const json& doc, const std::string& file) {
   auto list = doc.find("accounts");
-  if (list == doc.end() || !list->is_array()) return devnet_error(ErrorKind::bad_config, file + ": \"accounts\" must be an array");
+  if (list == doc.end() || !list->is_array())
+    return devnet_error(ErrorKind::bad_config, file + ": \"accounts\" must be an array");
   std::vector<DevnetAccount> out;
   for (const auto& a : *list) {
     if (!a.is_object() || !a.value("name", json()).is_string() || !a.value("address", json()).is_string() ||
         !a.value("allocation", json()).is_number_unsigned())
-      return devnet_error(ErrorKind::bad_config, file + ": account " + std::to_string(out.size()) + " needs name, address, allocation");
+      return devnet_error(ErrorKind::bad_config,
+                          file + ": account " + std::to_string(out.size()) + " needs name, address, allocation");
     auto address = chain::Address::parse(a["address"].get<std::string>());
-    if (!address) return devnet_error(ErrorKind::bad_config, file + ": account " + std::to_string(out.size()) + ": " + address.error().message());
+    if (!address)
+      return devnet_error(ErrorKind::bad_config,
+                          file + ": account " + std::to_string(out.size()) + ": " + address.error().message());
     out.push_back({a["name"].get<std::string>(), *address, a["allocation"].get<std::uint32_t>()});
   }
   return out;
@@ -183,21 +188,25 @@ std::string role_name(bool believable) { return believable ? "believable" : "nor
 
 DevnetResult<chain::ShardPolicy> devnet_policy(const DevnetOptions& o) {
   if (o.validators > devnet_validators_max)
-    return devnet_error(ErrorKind::bad_config, "--validators: at most " + std::to_string(devnet_validators_max) + " on one machine");
+    return devnet_error(ErrorKind::bad_config,
+                        "--validators: at most " + std::to_string(devnet_validators_max) + " on one machine");
   if (o.accounts > devnet_accounts_max)
     return devnet_error(ErrorKind::bad_config, "--accounts: at most " + std::to_string(devnet_accounts_max));
   if (o.believable > o.validators || o.validators - o.believable < 4)
-    return devnet_error(ErrorKind::bad_config, "--validators must leave a normal league of at least 4 after --believable (n = 3f + 1, f >= 1)");
+    return devnet_error(
+        ErrorKind::bad_config,
+        "--validators must leave a normal league of at least 4 after --believable (n = 3f + 1, f >= 1)");
   if (o.accounts > 0 && o.balance == 0) return devnet_error(ErrorKind::bad_config, "--balance must be positive");
   chain::ShardPolicy p;
   if (o.policy) {
     p = *o.policy;
-    if (p.believable_size != o.believable || p.normal_size != o.validators - o.believable || p.believable_min != o.believable_min)
-      return devnet_error(ErrorKind::bad_config,
-                          "--policy: believable_size " + std::to_string(p.believable_size) + ", believable_min " +
-                              std::to_string(p.believable_min) + " and normal_size " + std::to_string(p.normal_size) +
-                              " disagree with --validators " + std::to_string(o.validators) + " --believable " +
-                              std::to_string(o.believable));
+    if (p.believable_size != o.believable || p.normal_size != o.validators - o.believable ||
+        p.believable_min != o.believable_min)
+      return devnet_error(ErrorKind::bad_config, "--policy: believable_size " + std::to_string(p.believable_size) +
+                                                     ", believable_min " + std::to_string(p.believable_min) +
+                                                     " and normal_size " + std::to_string(p.normal_size) +
+                                                     " disagree with --validators " + std::to_string(o.validators) +
+                                                     " --believable " + std::to_string(o.believable));
   } else {
     p.believable_size = o.believable;
     p.believable_min = o.believable_min;
@@ -208,7 +217,8 @@ DevnetResult<chain::ShardPolicy> devnet_policy(const DevnetOptions& o) {
   }
   // One process runs one shard's validators; a sharded devnet needs the epoch protocol first.
   if (p.shards != 1) return devnet_error(ErrorKind::bad_config, "--policy: shards must be 1 (one shard per devnet)");
-  if (auto valid = chain::validate(p); !valid) return devnet_error(ErrorKind::bad_config, "policy: " + valid.error().message());
+  if (auto valid = chain::validate(p); !valid)
+    return devnet_error(ErrorKind::bad_config, "policy: " + valid.error().message());
   return p;
 }
 
@@ -224,8 +234,11 @@ bool devnet_home_exists(const std::filesystem::path& dir) {
 
 DevnetResult<DevnetHome> write_devnet_home(const std::filesystem::path& dir, const DevnetOptions& options) {
   std::error_code ec;
-  if (std::filesystem::exists(dir, ec) && !(std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)))
-    return devnet_error(ErrorKind::conflict, "devnet home " + dir.string() + " exists and is not empty (`ios devnet reset` restarts it from genesis)");
+  if (std::filesystem::exists(dir, ec) &&
+      !(std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)))
+    return devnet_error(
+        ErrorKind::conflict,
+        "devnet home " + dir.string() + " exists and is not empty (`ios devnet reset` restarts it from genesis)");
   auto policy = devnet_policy(options);
   if (!policy) return policy.error();
   const auto validators = validator_identities(options);
@@ -250,7 +263,8 @@ DevnetResult<DevnetHome> load_devnet_home(const std::filesystem::path& dir) {
   auto devnet = read_json_file(dir / "devnet.json");
   if (!devnet) {
     if (devnet.error().kind == ErrorKind::not_found)
-      return devnet_error(ErrorKind::not_found, "no devnet home at " + dir.string() + " (run `ios devnet init` or `ios devnet up`)");
+      return devnet_error(ErrorKind::not_found,
+                          "no devnet home at " + dir.string() + " (run `ios devnet init` or `ios devnet up`)");
     return devnet.error();
   }
   DevnetHome home;
@@ -261,7 +275,8 @@ DevnetResult<DevnetHome> load_devnet_home(const std::filesystem::path& dir) {
   auto text = crypto::read_text_file((dir / "genesis.json").string(), chain::genesis_json_bytes_max);
   if (!text) return devnet_error(ErrorKind::not_found, "genesis: " + text.error().message());
   auto genesis = chain::parse_genesis(*text);
-  if (!genesis) return devnet_error(ErrorKind::bad_config, (dir / "genesis.json").string() + ": " + genesis.error().message());
+  if (!genesis)
+    return devnet_error(ErrorKind::bad_config, (dir / "genesis.json").string() + ": " + genesis.error().message());
   if (genesis->validators.size() != home.options.validators || genesis->allocations.size() != home.options.accounts)
     return devnet_error(ErrorKind::bad_config, (dir / "genesis.json").string() + " does not match devnet.json");
   home.genesis = std::move(genesis).value();

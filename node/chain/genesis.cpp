@@ -167,8 +167,8 @@ core::Status read_list(const json& doc, const char* name, std::size_t count_max,
 
 json identity_to_json(const crypto::PublicIdentity& id) {
   return json{{"type", crypto::to_string(id.type)},
-              {"public_keys", {{"signing", core::to_hex(id.signing)}, {"vrf", core::to_hex(id.vrf)},
-                               {"pvss", core::to_hex(id.pvss)}}},
+              {"public_keys",
+               {{"signing", core::to_hex(id.signing)}, {"vrf", core::to_hex(id.vrf)}, {"pvss", core::to_hex(id.pvss)}}},
               {"proof_of_possession", {{"epoch", id.pop_epoch}, {"signature", core::to_hex(id.pop)}}}};
 }
 
@@ -185,7 +185,7 @@ json to_json(const Genesis& g) {
   json allocations = json::array();
   for (const auto& a : g.allocations)
     allocations.push_back(json{{"owner", a.owner.to_string()}, {"amount", std::to_string(a.amount)}});
-  return json{{"version", genesis_version}, {"chain_id", g.chain_id}, {"time_ms", g.time_ms},
+  return json{{"version", genesis_version},  {"chain_id", g.chain_id},   {"time_ms", g.time_ms},
               {"policy", to_json(g.policy)}, {"validators", validators}, {"allocations", allocations}};
 }
 
@@ -238,8 +238,9 @@ core::Status validate(const Genesis& g) {
     const std::string path = "validators[" + std::to_string(i) + "]";
     if (v.identity.type != crypto::KeyType::validator)
       return bad_field(path + ".identity.type", "must be \"validator\"");
-    if (!crypto::verify_public_identity(v.identity))
-      return core::reject(Reject::bad_proof, path + ".identity: keys or proof of possession do not verify");
+    if (!crypto::verify_public_identity(v.identity, g.chain_id_bytes()))
+      return core::reject(Reject::bad_proof,
+                          path + ".identity: keys or proof of possession (for chain " + g.chain_id + ") do not verify");
     keys.push_back(v.identity.signing);
     auto sum = add_amount(supply, v.stake);
     if (!sum) return core::reject(Reject::amount_overflow, path + ".stake: total supply over 2^64 - 1");

@@ -39,16 +39,16 @@ enum class Reject : std::uint16_t {
   io_error,
   bad_json,
   // ledger and contracts (node/ledger, contracts/)
-  unknown_input,           // the outpoint is not in the UTXO set (never existed or already spent)
-  double_spend,            // the same outpoint twice in one tx, or spent earlier in the same block
-  wrong_owner,             // the input's key does not hash to the output's address
-  bad_amount,              // zero amount, or inputs != outputs + fee
+  unknown_input,  // the outpoint is not in the UTXO set (never existed or already spent)
+  double_spend,   // the same outpoint twice in one tx, or spent earlier in the same block
+  wrong_owner,    // the input's key does not hash to the output's address
+  bad_amount,     // zero amount, or inputs != outputs + fee
   amount_overflow,
   fee_too_low,
   servi_not_transferable,  // whitepaper §8.1: Servi can never move between holders
   bad_policy,
   unknown_validator,
-  slashed,                 // the validator lost its stake for fraud and may not act
+  slashed,  // the validator lost its stake for fraud and may not act
   // consensus (node/protocol)
   stale_view,
   wrong_height,
@@ -57,6 +57,7 @@ enum class Reject : std::uint16_t {
   equivocation,
   not_in_roster,
   fraud,
+  state_lost,  // a validator's vote history is gone (node/runtime: refusing to risk equivocation)
 };
 
 std::string_view to_string(Reject r);
@@ -97,14 +98,11 @@ class [[nodiscard]] Result {
 struct Ok {};
 using Status = Result<Ok>;
 
-inline Error reject(Reject reason, std::string detail = {}) {
-  return Error{reason, std::move(detail)};
-}
+inline Error reject(Reject reason, std::string detail = {}) { return Error{reason, std::move(detail)}; }
 
 [[noreturn]] void assertion_failed(const char* expr, const char* file, int line);
 
 }  // namespace ios::core
 
 // Our own invariants: one condition per assertion (STYLE.md rule 3); never for peer input.
-#define IOS_ASSERT(expr) \
-  ((expr) ? static_cast<void>(0) : ::ios::core::assertion_failed(#expr, __FILE__, __LINE__))
+#define IOS_ASSERT(expr) ((expr) ? static_cast<void>(0) : ::ios::core::assertion_failed(#expr, __FILE__, __LINE__))

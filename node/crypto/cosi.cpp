@@ -57,12 +57,13 @@ std::string count_text(std::size_t n) { return std::to_string(n); }
 
 // ---- keys and masks ----------------------------------------------------------------------
 
-core::Result<CosiKey> CosiKey::admit(const PublicKey& key, std::uint64_t pop_epoch, const Signature& pop) {
+core::Result<CosiKey> CosiKey::admit(const PublicKey& key, core::ByteView chain_id, std::uint64_t pop_epoch,
+                                     const Signature& pop) {
   // A key with a torsion component can pass the cofactorless Ed25519 check for some
   // challenges; in a sum it would make A_M leave the prime-order subgroup. Refuse it first.
   if (!is_prime_order_point(key)) return core::reject(core::Reject::bad_point, "cosi key is not a prime-order point");
   // The rogue-key attack (PROTOCOLS.md §3.3) is stopped here: X − Σ A_honest has no PoP.
-  if (!verify_pop(key, pop_epoch, pop))
+  if (!verify_pop(key, chain_id, pop_epoch, pop))
     return core::reject(core::Reject::bad_signature,
                         "proof of possession does not verify for epoch " + std::to_string(pop_epoch));
   return CosiKey(key);
@@ -163,7 +164,8 @@ core::Result<PublicKey> CosiRoster::aggregate(const CosiMask& mask) const {
   PublicKey sum = total_;
   for (std::size_t i = 0; i < keys_.size(); ++i) {
     // Admitted keys always decode, so a failure here is our bug, not peer input.
-    if (!mask.contains(i)) IOS_ASSERT(crypto_core_ed25519_sub(sum.data(), sum.data(), keys_[i].public_key().data()) == 0);
+    if (!mask.contains(i))
+      IOS_ASSERT(crypto_core_ed25519_sub(sum.data(), sum.data(), keys_[i].public_key().data()) == 0);
   }
   if (!is_prime_order_point(sum)) return core::reject(core::Reject::bad_point, "aggregate key is the identity");
   return sum;
@@ -325,8 +327,8 @@ template <class Aggregate>
 core::Status verify_with(std::size_t roster_size, core::ByteView message, const CollectiveSignature& sig,
                          std::size_t signers_min, const Aggregate& aggregate) {
   if (sig.mask.size() != roster_size)
-    return core::reject(core::Reject::bad_signature, "mask has " + count_text(sig.mask.size()) +
-                                                         " bits for a roster of " + count_text(roster_size));
+    return core::reject(core::Reject::bad_signature,
+                        "mask has " + count_text(sig.mask.size()) + " bits for a roster of " + count_text(roster_size));
   const std::size_t signers = sig.mask.count();
   if (signers < signers_min)
     return core::reject(core::Reject::bad_signature, count_text(signers) + " of " + count_text(roster_size) +

@@ -67,8 +67,9 @@ inline constexpr std::uint8_t cosi_signature_version = 1;
 class CosiKey {
  public:
   // bad_point if `key` is not a canonical prime-order point (small order, torsion component,
-  // identity, or not on the curve); bad_signature if `pop` is not make_pop(key, pop_epoch).
-  static core::Result<CosiKey> admit(const PublicKey& key, std::uint64_t pop_epoch, const Signature& pop);
+  // identity, or not on the curve); bad_signature if `pop` is not make_pop(key, chain_id, pop_epoch).
+  static core::Result<CosiKey> admit(const PublicKey& key, core::ByteView chain_id, std::uint64_t pop_epoch,
+                                     const Signature& pop);
 
   const PublicKey& public_key() const { return key_; }
   bool operator==(const CosiKey&) const = default;

@@ -52,12 +52,12 @@ core::Bytes pop_body(const PublicKey& key, std::uint64_t epoch) {
 }
 }  // namespace
 
-Signature make_pop(const SigningKey& key, std::uint64_t registration_epoch) {
-  return sign_tagged(key, "IOS/v1/pop", {}, pop_body(key.public_key(), registration_epoch));
+Signature make_pop(const SigningKey& key, core::ByteView chain_id, std::uint64_t registration_epoch) {
+  return sign_tagged(key, "IOS/v1/pop", chain_id, pop_body(key.public_key(), registration_epoch));
 }
 
-bool verify_pop(const PublicKey& key, std::uint64_t registration_epoch, const Signature& pop) {
-  return verify_tagged(key, "IOS/v1/pop", {}, pop_body(key, registration_epoch), pop);
+bool verify_pop(const PublicKey& key, core::ByteView chain_id, std::uint64_t registration_epoch, const Signature& pop) {
+  return verify_tagged(key, "IOS/v1/pop", chain_id, pop_body(key, registration_epoch), pop);
 }
 
 }  // namespace ios::crypto

@@ -55,10 +55,16 @@ Signature sign_tagged(const SigningKey& key, std::string_view tag, core::ByteVie
 bool verify_tagged(const PublicKey& key, std::string_view tag, core::ByteView chain_id, core::ByteView body,
                    const Signature& sig);
 
-// Proof of possession (PROTOCOLS.md §3.3): a signature over "IOS/v1/pop" ‖ pk ‖ u64(epoch).
+// Proof of possession (PROTOCOLS.md §3.3): sign_tagged("IOS/v1/pop", chain_id, pk ‖ u64(epoch)).
 // It stops the rogue-key attack on CoSi aggregates (a key X − Σ honest keys announced without
-// knowing its secret): only keys whose PoP verified may ever be aggregated.
-Signature make_pop(const SigningKey& key, std::uint64_t registration_epoch);
-bool verify_pop(const PublicKey& key, std::uint64_t registration_epoch, const Signature& pop);
+// knowing its secret): only keys whose PoP verified may ever be aggregated. The chain id is
+// bound (issue 9, defect 9), so a PoP published for one network cannot be replayed to register
+// the key in another: each chain's genesis and rosters verify under their own id.
+Signature make_pop(const SigningKey& key, core::ByteView chain_id, std::uint64_t registration_epoch);
+bool verify_pop(const PublicKey& key, core::ByteView chain_id, std::uint64_t registration_epoch, const Signature& pop);
+
+// The "chain" of the PoP a keystore carries: none. It shows that the file's keys belong
+// together; no chain accepts it, since a chain's id is never empty (genesis.hpp).
+inline constexpr core::ByteView keystore_pop_chain{};
 
 }  // namespace ios::crypto

@@ -75,7 +75,7 @@ Identity Identity::from_master_seed(KeyType type, const Secret<32>& seed, std::u
     // Fails only for the zero scalar, probability 2^-252: treat it as a broken libsodium.
     IOS_ASSERT(crypto_scalarmult_ristretto255_base(pub.pvss.data(), pvss_scalar_from(seed).data()) == 0);
     pub.pop_epoch = pop_epoch;
-    pub.pop = make_pop(signing, pop_epoch);
+    pub.pop = make_pop(signing, keystore_pop_chain, pop_epoch);
   }
   return Identity(seed, pub);
 }
@@ -86,7 +86,13 @@ Seed Identity::vrf_seed() const { return derive<32>(master_, subkey_vrf); }
 
 Secret<32> Identity::pvss_scalar() const { return pvss_scalar_from(master_); }
 
-bool verify_public_identity(const PublicIdentity& identity) {
+PublicIdentity Identity::registration(core::ByteView chain_id) const {
+  PublicIdentity pub = public_;
+  if (pub.type == KeyType::validator) pub.pop = make_pop(signing_key(), chain_id, pub.pop_epoch);
+  return pub;
+}
+
+bool verify_public_identity(const PublicIdentity& identity, core::ByteView chain_id) {
   // libsodium's is_valid_point rejects non-canonical encodings, small-order points and
   // points outside the prime-order subgroup.
   if (crypto_core_ed25519_is_valid_point(identity.signing.data()) != 1) return false;
@@ -96,7 +102,7 @@ bool verify_public_identity(const PublicIdentity& identity) {
   if (identity.type != KeyType::validator) return false;
   if (crypto_core_ed25519_is_valid_point(identity.vrf.data()) != 1) return false;
   if (crypto_core_ristretto255_is_valid_point(identity.pvss.data()) != 1) return false;
-  return verify_pop(identity.signing, identity.pop_epoch, identity.pop);
+  return verify_pop(identity.signing, chain_id, identity.pop_epoch, identity.pop);
 }
 
 }  // namespace ios::crypto

@@ -39,7 +39,7 @@ struct PublicIdentity {
   // Validators only; all zero for accounts.
   PublicKey vrf{};
   core::ByteArray<32> pvss{};  // ristretto255 point
-  Signature pop{};             // make_pop(signing key, pop_epoch)
+  Signature pop{};             // make_pop(signing key, chain, pop_epoch): see verify_public_identity
   std::uint64_t pop_epoch = 0;
 
   bool operator==(const PublicIdentity&) const = default;
@@ -61,6 +61,9 @@ class Identity {
   Seed vrf_seed() const;
   Secret<32> pvss_scalar() const;  // canonical ristretto255 scalar, never zero
   SigningKey signing_key() const { return SigningKey(signing_seed()); }
+  // The public identity with its PoP made for `chain_id` (registration in a genesis or a
+  // roster); public_identity() carries the keystore's, bound to no chain.
+  PublicIdentity registration(core::ByteView chain_id) const;
 
  private:
   Identity(Secret<32> master, PublicIdentity pub) : master_(std::move(master)), public_(pub) {}
@@ -73,6 +76,7 @@ class Identity {
 // outside the small-order subgroup (Ed25519 keys in the prime-order subgroup, the PVSS key a
 // valid ristretto255 encoding); for validators the PoP must verify; for accounts the
 // validator-only fields must be zero, so an account has exactly one representation.
-bool verify_public_identity(const PublicIdentity& identity);
+// `chain_id` is the chain the PoP must be bound to (keystore_pop_chain for a keystore's own).
+bool verify_public_identity(const PublicIdentity& identity, core::ByteView chain_id);
 
 }  // namespace ios::crypto

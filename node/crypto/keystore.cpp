@@ -227,11 +227,11 @@ core::Status check_identity(const PublicIdentity& id) {
     if (crypto_core_ristretto255_is_valid_point(id.pvss.data()) != 1) {
       return bad_field("public_keys", "pvss", "is not a valid ristretto255 point");
     }
-    if (!verify_pop(id.signing, id.pop_epoch, id.pop)) {
+    if (!verify_pop(id.signing, keystore_pop_chain, id.pop_epoch, id.pop)) {
       return bad_field("", "proof_of_possession", "does not verify for public_keys.signing");
     }
   }
-  IOS_ASSERT(verify_public_identity(id));  // the two checks must agree
+  IOS_ASSERT(verify_public_identity(id, keystore_pop_chain));  // the two checks must agree
   return core::Ok{};
 }
 

@@ -41,6 +41,8 @@ std::string_view to_string(ErrorCode code) {
       return "REJECTED";
     case ErrorCode::internal:
       return "INTERNAL";
+    case ErrorCode::unavailable:
+      return "UNAVAILABLE";
   }
   return "INTERNAL";
 }
@@ -59,6 +61,8 @@ int http_status(ErrorCode code) {
       return 422;
     case ErrorCode::internal:
       return 500;
+    case ErrorCode::unavailable:
+      return 503;
   }
   return 500;
 }

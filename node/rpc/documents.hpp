@@ -31,6 +31,7 @@ enum class ErrorCode {
   payload_too_large,   // 413: body over RpcLimits::body_bytes_max
   rejected,            // 422: well-formed, but the node refused it (the Reject is the reason)
   internal,            // 500: the node failed to answer (an exception in NodeApi)
+  unavailable,         // 503: the node is starting (replaying its chain) or too busy; retry
 };
 
 std::string_view to_string(ErrorCode code);  // "BAD_REQUEST", ...

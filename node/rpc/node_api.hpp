@@ -7,6 +7,7 @@
 // may throw, and the server turns that into a 500 without dying (server.hpp).
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,13 @@ struct TxStatus {
   std::string reason;                   // the Reject text, when rejected
 
   bool operator==(const TxStatus&) const = default;
+};
+
+// Thrown by a NodeApi call that cannot be answered now: the node is starting (its chain is
+// being replayed) or its protocol thread did not answer in time. The server answers 503
+// UNAVAILABLE, and the client may retry; any other exception is a 500.
+struct NodeUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct SubmitResult {

@@ -36,6 +36,8 @@ Reply run_route(NodeApi& api, const Route& route, std::size_t body_bytes_max, co
   const std::string param = req.matches.size() > 1 ? req.matches[1].str() : std::string();
   try {
     return route.handle(api, RouteInput{param, req.body});
+  } catch (const NodeUnavailable& e) {
+    return error_reply(ErrorCode::unavailable, e.what());
   } catch (const std::exception& e) {
     return failure_reply(e.what());
   } catch (...) {

@@ -8,13 +8,14 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <future>
 
 #include "contracts/token.hpp"
 #include "node/chain/finality.hpp"
 #include "node/crypto/keystore.hpp"
 #include "node/crypto/keystore_file.hpp"
+#include "node/protocol/byzcoin/vote.hpp"
 #include "node/protocol/pob/messages.hpp"
+#include "node/runtime/io_call.hpp"
 
 namespace ios::runtime {
 
@@ -41,17 +42,23 @@ class NodeRuntime::Api final : public rpc::NodeApi {
   }
   rpc::SubmitResult submit(const chain::Tx& tx) override {
     // The witnesses on this RPC thread, off the protocol thread; the state on the io thread.
-    if (auto s = chain::verify_witnesses(tx, node_.setup_->chain_id); !s) return {chain::tx_hash(tx), false, s.error().message()};
-    return on_io([this, &tx] { return node_.submit(tx); });
+    if (auto s = chain::verify_witnesses(tx, node_.setup_->chain_id); !s)
+      return {chain::tx_hash(tx), false, s.error().message()};
+    return on_io([this, tx] { return node_.submit(tx); });
   }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
-    return on_io([this, &hash] {
-      if (auto t = node_.tracker_.find(hash); t && t->state != rpc::TxState::pending && t->state != rpc::TxState::optimistic) return *t;
+    return on_io([this, hash] {
+      if (auto t = node_.tracker_.find(hash);
+          t && t->state != rpc::TxState::pending && t->state != rpc::TxState::optimistic)
+        return *t;
       auto row = node_.store_->tx(hash);
       if (row && *row) {
-        rpc::TxStatus s{hash, (*row)->status == store::TxStatus::applied ? rpc::TxState::final : rpc::TxState::rejected,
-                        (*row)->height, {}};
-        if ((*row)->status == store::TxStatus::excluded) s.reason = "excluded from final block " + std::to_string((*row)->height);
+        rpc::TxStatus s{hash,
+                        (*row)->status == store::TxStatus::applied ? rpc::TxState::final : rpc::TxState::rejected,
+                        (*row)->height,
+                        {}};
+        if ((*row)->status == store::TxStatus::excluded)
+          s.reason = "excluded from final block " + std::to_string((*row)->height);
         return s;
       }
       if (auto t = node_.tracker_.find(hash)) return *t;
@@ -59,7 +66,7 @@ class NodeRuntime::Api final : public rpc::NodeApi {
     });
   }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
-    return on_io([this, &a]() -> std::optional<nlohmann::json> {
+    return on_io([this, a]() -> std::optional<nlohmann::json> {
       const auto& state = node_.core_->ledger().state();
       nlohmann::json utxos = nlohmann::json::array();
       for (const auto& [op, out] : state.utxos_of(a)) {
@@ -100,7 +107,8 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       const auto& ts = n.transport_->stats();
       std::string m;
       auto line = [&m](const char* name, const char* help, std::uint64_t v) {
-        m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(v) + "\n";
+        m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+             std::to_string(v) + "\n";
       };
       line("ios_height", "Final blocks applied", n.core_->ledger().height());
       line("ios_view", "Current ByzCoin view", n.core_->engine().view());
@@ -113,29 +121,25 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_p2p_rejected_frames_total", "Malformed or oversized frames", ts.rejected_frames);
       line("ios_p2p_rejected_handshakes_total", "Failed handshakes", ts.rejected_handshakes);
       line("ios_inputs_total", "Protocol core inputs processed", n.inputs_);
+      line("ios_receipts_refused_total", "Receipts refused: wrong shard, epoch, sender or signature",
+           n.receipts_refused_);
+      line("ios_receipts_dropped_total", "Receipts dropped: for no pending submission, or over the check limit",
+           n.receipts_dropped_);
       return m;
     });
   }
 
  private:
+  // Arguments are captured by value (io_call.hpp says why).
   template <class F>
-  auto on_io(F&& f) -> decltype(f()) {
-    std::promise<decltype(f())> done;
-    auto fut = done.get_future();
-    asio::post(node_.io_, [&] {
-      try {
-        done.set_value(f());
-      } catch (...) {
-        done.set_exception(std::current_exception());
-      }
-    });
-    if (fut.wait_for(std::chrono::seconds(10)) != std::future_status::ready) throw std::runtime_error("node busy");
-    return fut.get();
+  auto on_io(F f) -> decltype(f()) {
+    return call_on_io(node_.io_, node_.ready_, api_wait_max, std::move(f));
   }
   NodeRuntime& node_;
 };
 
-core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesystem::path& home, RuntimeOptions options) {
+core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesystem::path& home,
+                                                             RuntimeOptions options) {
   auto config = load_node_config(home);
   if (!config) return config.error();
   std::unique_ptr<NodeRuntime> n(new NodeRuntime());
@@ -148,7 +152,8 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   auto genesis = chain::parse_genesis(*genesis_text);
   if (!genesis) return core::reject(genesis.error().reason, "genesis: " + genesis.error().detail);
   if (n->config_.index >= genesis->validators.size())
-    return core::reject(core::Reject::not_in_roster, "index " + std::to_string(n->config_.index) + " is not in the genesis roster");
+    return core::reject(core::Reject::not_in_roster,
+                        "index " + std::to_string(n->config_.index) + " is not in the genesis roster");
   auto setup = pob::ShardSetup::create(*genesis, pob::genesis_randomness(*genesis), {});
   if (!setup) return setup.error();
   n->setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
@@ -158,7 +163,8 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   auto identity = crypto::keystore_decrypt(*key_text, "");
   if (!identity) return identity.error();
   if (identity->public_identity().signing != n->setup_->signing_key(n->config_.index))
-    return core::reject(core::Reject::bad_keystore, "the keystore's key is not validator " + std::to_string(n->config_.index) + "'s");
+    return core::reject(core::Reject::bad_keystore,
+                        "the keystore's key is not validator " + std::to_string(n->config_.index) + "'s");
   n->identity_.emplace(std::move(*identity));
   n->key_ = std::make_shared<const crypto::SigningKey>(n->identity_->signing_key());
 
@@ -170,7 +176,55 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   auto db = store::NodeStore::open((home / n->config_.database).string());
   if (!db) return db.error();
   n->store_.emplace(std::move(*db));
+  if (auto s = n->check_vote_history(); !s) return s.error();
   return n;
+}
+
+core::Status NodeRuntime::check_vote_history() {
+  // Issue 9, defect 8. A validator that has signed anything has persisted it first (rule 6),
+  // and the marker is written right after its first durable write. So marker without state
+  // means the database was deleted, truncated or swapped: the votes and locks that stop this
+  // validator from signing a second, conflicting vote for a height it already voted on are
+  // gone. Starting anyway would let a crash-and-restart equivocate; refuse unless the operator
+  // says this is a fresh validator.
+  const auto marker = home_ / validator_marker_file;
+  std::error_code ec;
+  const bool has_run = std::filesystem::exists(marker, ec);
+  if (ec) return core::reject(core::Reject::io_error, "cannot read " + marker.string() + ": " + ec.message());
+  if (!has_run) return core::Ok{};
+  auto state = store_->load_state();
+  if (!state) return state.error();
+  auto last = store_->last_height();
+  if (!last) return last.error();
+  if (!state->empty() || last->has_value()) {
+    marker_written_ = true;
+    return core::Ok{};
+  }
+  if (!options_.fresh_validator)
+    return core::reject(
+        core::Reject::state_lost,
+        "this validator has run before (" + marker.string() + ") but its database " +
+            (home_ / config_.database).string() +
+            " is missing or empty: its vote history is lost, and a restarted validator without it "
+            "could sign a second, conflicting vote for a height it already voted on (equivocation). "
+            "Restore the database, or pass --fresh-validator if this key has never signed on this chain");
+  std::filesystem::remove(marker, ec);  // rewritten at the first durable write of this run
+  if (ec) return core::reject(core::Reject::io_error, "cannot remove " + marker.string() + ": " + ec.message());
+  return core::Ok{};
+}
+
+void NodeRuntime::write_vote_history_marker() {
+  const auto text = nlohmann::json{{"schema", "ios.node.has-run.v1"},
+                                   {"chain_id", setup_->genesis.chain_id},
+                                   {"index", config_.index},
+                                   {"database", config_.database}}
+                        .dump() +
+                    "\n";
+  if (auto s = crypto::write_secret_file((home_ / validator_marker_file).string(), text, true); !s) {
+    log_line("ios: fatal: cannot write the vote-history marker: " + s.error().message());
+    std::abort();
+  }
+  marker_written_ = true;
 }
 
 NodeRuntime::~NodeRuntime() {
@@ -182,7 +236,8 @@ NodeRuntime::~NodeRuntime() {
 protocol::TimeMs NodeRuntime::now_ms() {
   // Wall-clock milliseconds (block bodies carry it), never allowed to go backwards.
   const auto now = static_cast<protocol::TimeMs>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   last_now_ms_ = std::max(last_now_ms_, now);
   return last_now_ms_;
 }
@@ -218,9 +273,29 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
   flush_persists(batch);
 }
 
+core::Result<store::PersistedState> NodeRuntime::load_core_state() const {
+  // The engine's "byzcoin/block/<h>" rows are not written as state rows (flush_persists): the
+  // blocks table holds the same bytes. Give them back to the core from there.
+  auto state = store_->load_state();
+  if (!state) return state.error();
+  auto last = store_->last_height();
+  if (!last) return last.error();
+  for (std::uint64_t h = 0; last->has_value() && h <= **last; ++h) {
+    auto block = store_->block(h);
+    if (!block) return block.error();
+    if (!block->has_value()) break;
+    (*state)[protocol::byzcoin::block_key(h)] = std::move(**block);
+  }
+  return state;
+}
+
 void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch) {
-  if (batch.empty() && pending_finals_.empty()) return;
   core::Status s = core::Ok{};
+  // Every final block reaches the blocks table through its FinalRecord (on_applied; one input
+  // may apply several, and their records commit with the first flush); the engine's Persist of
+  // the same bytes as a state row would store every block twice (issue 9, defect 7).
+  std::erase_if(batch, [](const auto& row) { return row.first.starts_with(protocol::byzcoin::block_key_prefix); });
+  if (batch.empty() && pending_finals_.empty()) return;
   if (!pending_finals_.empty()) {
     // The first final record carries this input's state rows: one transaction.
     pending_finals_.front().puts = std::move(batch);
@@ -239,6 +314,7 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
     log_line("ios: fatal: cannot persist: " + s.error().message());
     std::abort();
   }
+  if (!marker_written_) write_vote_history_marker();
 }
 
 void NodeRuntime::send(protocol::NodeId to, core::Bytes payload) {
@@ -275,24 +351,46 @@ void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
   if (!payload.empty() && payload[0] == pob::message_tag) {
     auto m = pob::decode_pob_message(payload);
     if (m) {
-      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) {
-        // Checked on the pool, recorded on the io thread (the tracker's only thread).
-        asio::post(verifiers_, [this, r = std::move(*r)]() mutable {
-          if (!pob::verify_receipt(r, setup_->chain_id)) return;
-          asio::post(io_, [this, r = std::move(r)] {
-            if (r.status == pob::ReceiptStatus::optimistic) {
-              tracker_.optimistic(r.tx);
-            } else {
-              tracker_.rejected(r.tx, r.reason);
-              submitted_.settle(r.tx);
-            }
-          });
-        });
-        return;
-      }
+      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) return on_receipt(from, std::move(*r));
     }
   }
   input([&](protocol::Core& c, protocol::Effects& out) { c.on_message(now_ms(), from, payload, out); });
+}
+
+void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
+  // Cheap checks first, here: shard, epoch, and that the sender is the believable validator
+  // that signed (issue 9, defect 3: a receipt was believed on its own key). Then only receipts
+  // for a tx this node still waits on go to the pool, at most receipt_checks_in_flight_max at
+  // a time; the rest are counted and dropped (issue 9, defect 7: 1.69 M junk receipts in 2 s
+  // queued without bound and grew the node by 25 MB).
+  if (!pob::check_receipt(*setup_, from, r, false)) {
+    ++receipts_refused_;
+    return;
+  }
+  const auto waiting = tracker_.find(r.tx);
+  if (!waiting || waiting->state != rpc::TxState::pending ||
+      receipt_checks_in_flight_ >= receipt_checks_in_flight_max) {
+    ++receipts_dropped_;
+    return;
+  }
+  ++receipt_checks_in_flight_;
+  // Checked on the pool, recorded on the io thread (the tracker's only thread).
+  asio::post(verifiers_, [this, r = std::move(r)]() mutable {
+    const bool valid = pob::verify_receipt(r, setup_->chain_id);
+    asio::post(io_, [this, valid, r = std::move(r)] {
+      --receipt_checks_in_flight_;
+      if (!valid) {
+        ++receipts_refused_;
+        return;
+      }
+      if (r.status == pob::ReceiptStatus::optimistic) {
+        tracker_.optimistic(r.tx);
+      } else {
+        tracker_.rejected(r.tx, r.reason);
+        submitted_.settle(r.tx);
+      }
+    });
+  });
 }
 
 void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::AppliedBlock& applied) {
@@ -399,7 +497,7 @@ void NodeRuntime::shutdown(const char* why) {
 
 int NodeRuntime::run() {
   const auto self = config_.index;
-  auto persisted = store_->load_state();
+  auto persisted = load_core_state();
   if (!persisted) {
     log_line("ios: cannot read the database: " + persisted.error().message());
     return 1;
@@ -415,10 +513,12 @@ int NodeRuntime::run() {
   for (std::uint32_t i = 0; i < setup_->validator_count(); ++i) roster.push_back({i, setup_->signing_key(i)});
   transport_ = std::make_unique<net::Transport>(io_, self, key_, setup_->chain_id, roster,
                                                 [this](protocol::NodeId id) { return resolve(id); });
-  transport_->set_on_message([this](protocol::NodeId from, core::Bytes payload) { on_peer_message(from, std::move(payload)); });
+  transport_->set_on_message(
+      [this](protocol::NodeId from, core::Bytes payload) { on_peer_message(from, std::move(payload)); });
   auto p2p = transport_->listen(config_.p2p.host, config_.p2p.port);
   if (!p2p) {
-    log_line("ios: cannot listen for peers on " + config_.p2p.host + ":" + std::to_string(config_.p2p.port) + ": " + p2p.error().message());
+    log_line("ios: cannot listen for peers on " + config_.p2p.host + ":" + std::to_string(config_.p2p.port) + ": " +
+             p2p.error().message());
     return 9;
   }
   p2p_port_ = *p2p;
@@ -426,7 +526,8 @@ int NodeRuntime::run() {
   rpc_ = std::make_unique<rpc::RpcServer>(*api_);
   auto rpc_port = rpc_->listen(config_.rpc.host, config_.rpc.port);
   if (!rpc_port) {
-    log_line("ios: cannot listen for RPC on " + config_.rpc.host + ":" + std::to_string(config_.rpc.port) + ": " + rpc_port.error().message());
+    log_line("ios: cannot listen for RPC on " + config_.rpc.host + ":" + std::to_string(config_.rpc.port) + ": " +
+             rpc_port.error().message());
     return 9;
   }
   rpc_port_ = *rpc_port;
@@ -440,10 +541,14 @@ int NodeRuntime::run() {
     parent_timer_.emplace(io_);
     watch_parent();
   }
-  asio::post(io_, [this] { input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); }); });
+  asio::post(io_, [this] {
+    input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); });
+    ready_.store(true, std::memory_order_release);  // the chain is replayed: the API may ask
+  });
   rpc_->start();
   const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
-  if (auto s = crypto::write_secret_file((home_ / config_.ports_file).string(), to_json(ports).dump() + "\n", true); !s) {
+  if (auto s = crypto::write_secret_file((home_ / config_.ports_file).string(), to_json(ports).dump() + "\n", true);
+      !s) {
     log_line("ios: " + s.error().message());
     return 1;
   }

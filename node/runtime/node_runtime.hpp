@@ -12,6 +12,8 @@
 // state change commit together, and a vote or commitment is durable before it is sent
 // (STYLE.md rule 6).
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -32,14 +34,25 @@
 
 namespace ios::runtime {
 
+// Receipts out on the verifier pool at once; more are dropped and counted (issue 9, defect 7).
+inline constexpr std::size_t receipt_checks_in_flight_max = 4096;
+// How long an API call waits for the io thread before answering 503.
+inline constexpr std::chrono::milliseconds api_wait_max{10'000};
+
+// Written in the home after the validator's first durable write: from then on a missing or
+// empty database means its vote history is lost (check_vote_history).
+inline constexpr const char* validator_marker_file = "validator.has-run";
+
 struct RuntimeOptions {
   bool exit_with_parent = false;  // exit when the supervisor (our parent) dies
+  bool fresh_validator = false;   // start even though the marker says the vote history is lost
 };
 
 class NodeRuntime {
  public:
   // Loads the config, genesis, keystore and database of `home`. Typed refusals: io_error
-  // (missing files), bad_json, bad_keystore / wrong_password, unknown_version (newer database).
+  // (missing files), bad_json, bad_keystore / wrong_password, unknown_version (newer database),
+  // state_lost (the home has run a validator, but its database is missing or empty).
   static core::Result<std::unique_ptr<NodeRuntime>> open(const std::filesystem::path& home, RuntimeOptions options);
   ~NodeRuntime();
 
@@ -55,13 +68,17 @@ class NodeRuntime {
   void input(const std::function<void(protocol::Core&, protocol::Effects&)>& call);
   void apply(std::vector<protocol::Effect> effects);
   void flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch);
+  core::Result<store::PersistedState> load_core_state() const;
   void send(protocol::NodeId to, core::Bytes payload);
   void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
   void verify(protocol::Verify v);
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
+  void on_receipt(protocol::NodeId from, protocol::pob::TxReceipt receipt);
   void on_applied(const chain::FinalizedBlock& block, const protocol::pob::AppliedBlock& applied);
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
   void watch_parent();
+  core::Status check_vote_history();
+  void write_vote_history_marker();
   void shutdown(const char* why);
 
   // called on the io thread by Api
@@ -93,6 +110,10 @@ class NodeRuntime {
   bool stopping_ = false;
   int lock_fd_ = -1;  // flock on <home>/node.lock
   std::uint64_t inputs_ = 0;
+  bool marker_written_ = false;               // validator_marker_file exists for this run's database
+  std::atomic<bool> ready_{false};            // on_start ran (the chain is replayed); the API answers 503 before
+  std::size_t receipt_checks_in_flight_ = 0;  // receipts out on the pool for their signature
+  std::uint64_t receipts_refused_ = 0, receipts_dropped_ = 0;
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.
   asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};
 };

@@ -52,14 +52,25 @@ core::Result<std::vector<ShardFault>> parse_shard_faults(std::string_view list) 
     };
     ShardFault f;
     std::optional<double> v = 0.0;
-    if (name == "crash") f.kind = ShardFaultKind::crash, v = number(1, 1000);
-    else if (name == "delay") f.kind = ShardFaultKind::delay, v = number(0, 60'000);
-    else if (name == "loss") f.kind = ShardFaultKind::loss, v = number(0, 0.5);
-    else if (name == "partition" && arg.empty()) f.kind = ShardFaultKind::partition;
-    else if (name == "byzantine-leader" && arg.empty()) f.kind = ShardFaultKind::byzantine_leader;
-    else if (name == "forging-believable" && arg.empty()) f.kind = ShardFaultKind::forging_believable;
-    else v = std::nullopt;
-    if (!v) return core::reject(core::Reject::bad_policy, "fault '" + item + "' (expected crash:K, delay:MS, loss:RATE, partition, byzantine-leader, forging-believable)");
+    if (name == "crash")
+      f.kind = ShardFaultKind::crash, v = number(1, 1000);
+    else if (name == "delay")
+      f.kind = ShardFaultKind::delay, v = number(0, 60'000);
+    else if (name == "loss")
+      f.kind = ShardFaultKind::loss, v = number(0, 0.5);
+    else if (name == "partition" && arg.empty())
+      f.kind = ShardFaultKind::partition;
+    else if (name == "byzantine-leader" && arg.empty())
+      f.kind = ShardFaultKind::byzantine_leader;
+    else if (name == "forging-believable" && arg.empty())
+      f.kind = ShardFaultKind::forging_believable;
+    else
+      v = std::nullopt;
+    if (!v)
+      return core::reject(
+          core::Reject::bad_policy,
+          "fault '" + item +
+              "' (expected crash:K, delay:MS, loss:RATE, partition, byzantine-leader, forging-believable)");
     f.value = *v;
     out.push_back(f);
   }
@@ -68,16 +79,21 @@ core::Result<std::vector<ShardFault>> parse_shard_faults(std::string_view list) 
 
 std::string to_string(const ShardFault& f) {
   switch (f.kind) {
-    case ShardFaultKind::crash: return "crash:" + std::to_string(static_cast<int>(f.value));
-    case ShardFaultKind::delay: return "delay:" + std::to_string(static_cast<int>(f.value));
+    case ShardFaultKind::crash:
+      return "crash:" + std::to_string(static_cast<int>(f.value));
+    case ShardFaultKind::delay:
+      return "delay:" + std::to_string(static_cast<int>(f.value));
     case ShardFaultKind::loss: {
       std::ostringstream o;
       o << "loss:" << f.value;
       return o.str();
     }
-    case ShardFaultKind::partition: return "partition";
-    case ShardFaultKind::byzantine_leader: return "byzantine-leader";
-    case ShardFaultKind::forging_believable: return "forging-believable";
+    case ShardFaultKind::partition:
+      return "partition";
+    case ShardFaultKind::byzantine_leader:
+      return "byzantine-leader";
+    case ShardFaultKind::forging_believable:
+      return "forging-believable";
   }
   return "?";
 }
@@ -87,7 +103,9 @@ LatencySummary summarize(std::vector<TimeMs> samples) {
   s.count = samples.size();
   if (samples.empty()) return s;
   std::sort(samples.begin(), samples.end());
-  auto at = [&](double q) { return samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * static_cast<double>(samples.size())))]; };
+  auto at = [&](double q) {
+    return samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * static_cast<double>(samples.size())))];
+  };
   s.p50 = at(0.50);
   s.p90 = at(0.90);
   s.p99 = at(0.99);
@@ -117,14 +135,15 @@ ShardWorld make_shard_world(const ShardRunOptions& o) {
   g.policy.min_fee = 1;
   for (std::uint32_t i = 0; i < o.validators; ++i) {
     w.validators.push_back(identity_from(keys, crypto::KeyType::validator));
-    g.validators.push_back({w.validators.back().public_identity(), validator_stake, 0, 0});
+    g.validators.push_back({w.validators.back().registration(g.chain_id_bytes()), validator_stake, 0, 0});
   }
   const std::uint32_t accounts =
       o.accounts != 0 ? o.accounts : std::max<std::uint32_t>(32, static_cast<std::uint32_t>(o.tx_rate / 4));
   for (std::uint32_t i = 0; i < accounts + o.victims; ++i) {
     auto id = identity_from(keys, crypto::KeyType::account);
     // Victims hold little, so the slashed stake of one forger can repay several of them.
-    g.allocations.push_back({chain::Address::from_public_key(id.public_identity().signing), i < accounts ? account_funds : victim_funds});
+    g.allocations.push_back(
+        {chain::Address::from_public_key(id.public_identity().signing), i < accounts ? account_funds : victim_funds});
     (i < accounts ? w.accounts : w.victims).push_back(std::move(id));
   }
   w.client = o.validators;

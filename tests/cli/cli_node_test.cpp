@@ -1,6 +1,7 @@
 // `ios node` as a user runs it: a second process on a running node's home is refused (two
 // processes with one validator key could sign conflicting votes), a missing home is "not
-// found", and a running node stops cleanly on SIGTERM with exit 0.
+// found", a running node stops cleanly on SIGTERM with exit 0, and a validator that lost its
+// database does not start.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -15,35 +16,90 @@
 namespace ios::test {
 namespace {
 
+// Starts `ios node run --home HOME [extra]` with its stderr in HOME/node.log.
+pid_t start_node(const std::string& home, const char* extra = nullptr) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string log = home + "/node.log";
+    freopen(log.c_str(), "w", stderr);
+    execl(IOS_BINARY, IOS_BINARY, "node", "run", "--home", home.c_str(), extra, static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+bool wait_for_file(const std::string& path, int tries_50ms = 200) {
+  for (int i = 0; i < tries_50ms && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return std::filesystem::exists(path);
+}
+
+// The node's exit code after SIGTERM; -(signal) if a signal ended it.
+int stop_node(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1000;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 TEST(CliNode, OneProcessPerHomeAndACleanStop) {
   TempDir dir;
   ASSERT_EQ(run_ios("devnet init --home " + (dir / "dn") + " --seed 3 -q").code, 0);
   const std::string home = dir / "dn/nodes/node0";
-  const pid_t pid = fork();
+  const pid_t pid = start_node(home);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    const std::string log = home + "/node.log";
-    freopen(log.c_str(), "w", stderr);
-    execl(IOS_BINARY, IOS_BINARY, "node", "run", "--home", home.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   // ports.json appears once both listeners are bound.
-  for (int i = 0; i < 200 && !std::filesystem::exists(home + "/ports.json"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_TRUE(std::filesystem::exists(home + "/ports.json")) << slurp(home + "/node.log");
+  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
 
   const auto second = run_ios("node run --home " + home);
   EXPECT_EQ(second.code, 9) << second.err;
   EXPECT_NE(second.err.find("another ios node is running"), std::string::npos) << second.err;
 
-  ASSERT_EQ(kill(pid, SIGTERM), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << slurp(home + "/node.log");
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(stop_node(pid), 0) << slurp(home + "/node.log");
   EXPECT_NE(slurp(home + "/node.log").find("stopped at height"), std::string::npos);
 
   EXPECT_EQ(run_ios("node run --home " + (dir / "nowhere")).code, 3);
+}
+
+TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {
+  // Issue 9, defect 8: a node.db truncated to 0 bytes started silently and re-synced, its vote
+  // and lock history gone, so after a crash it could sign a second, conflicting vote for a
+  // height it had voted on. The home remembers that it has run (validator.has-run).
+  TempDir dir;
+  ASSERT_EQ(run_ios("devnet init --home " + (dir / "dn") + " --seed 3 -q").code, 0);
+  // Every validator persists something within its first seconds, even alone (a believable
+  // one seals heartbeat blocks; a normal one votes or changes view).
+  const std::string home = dir / "dn/nodes/node0";
+  const pid_t pid = start_node(home);
+  ASSERT_GE(pid, 0);
+  EXPECT_TRUE(wait_for_file(home + "/validator.has-run")) << slurp(home + "/node.log");
+  ASSERT_EQ(stop_node(pid), 0) << slurp(home + "/node.log");
+
+  // A restart with its database intact is fine. (ports.json outlives a stop: wait for the new one.)
+  std::filesystem::remove(home + "/ports.json");
+  const pid_t again = start_node(home);
+  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
+  ASSERT_EQ(stop_node(again), 0) << slurp(home + "/node.log");
+
+  // The database is lost: truncated to 0 bytes, its WAL gone.
+  std::filesystem::resize_file(home + "/node.db", 0);
+  std::filesystem::remove(home + "/node.db-wal");
+  std::filesystem::remove(home + "/node.db-shm");
+  const auto refused = run_ios("node run --home " + home);
+  EXPECT_EQ(refused.code, 9) << refused.err;
+  EXPECT_NE(refused.err.find("vote history is lost"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--fresh-validator"), std::string::npos) << refused.err;
+  EXPECT_EQ(refused.err.find('\n'), refused.err.size() - 1) << "one line: " << refused.err;
+  // Deleted instead of truncated: the same.
+  std::filesystem::remove(home + "/node.db");
+  EXPECT_EQ(run_ios("node run --home " + home).code, 9);
+
+  // The operator says it is a fresh validator: it starts, and the home is marked again.
+  std::filesystem::remove(home + "/ports.json");
+  const pid_t fresh = start_node(home, "--fresh-validator");
+  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
+  EXPECT_TRUE(wait_for_file(home + "/validator.has-run")) << slurp(home + "/node.log");
+  EXPECT_EQ(stop_node(fresh), 0) << slurp(home + "/node.log");
 }
 
 }  // namespace

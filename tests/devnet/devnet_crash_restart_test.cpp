@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "devnet/devnet_harness.hpp"
+#include "node/store/node_store.hpp"
 
 namespace ios::test {
 namespace {
@@ -15,7 +16,8 @@ std::string write_batch(const Devnet& net, const std::string& file, std::size_t 
   const std::size_t n = accounts.size();
   std::ofstream out(net.home() + "/" + file);
   for (std::size_t i = offset; i < offset + count; ++i)
-    out << nlohmann::json{{"from", accounts[i % n].first}, {"to", accounts[(i + 1) % n].first}, {"amount", "5"}}.dump() << "\n";
+    out << nlohmann::json{{"from", accounts[i % n].first}, {"to", accounts[(i + 1) % n].first}, {"amount", "5"}}.dump()
+        << "\n";
   return net.home() + "/" + file;
 }
 
@@ -43,7 +45,9 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
   ASSERT_EQ(final_before.size(), 100u);
 
   test::Run during;
-  std::thread load([&] { during = net.ios("tx batch " + write_batch(net, "during.ndjson", 300, 100) + " --timeout 60s -o ndjson -q"); });
+  std::thread load([&] {
+    during = net.ios("tx batch " + write_batch(net, "during.ndjson", 300, 100) + " --timeout 60s -o ndjson -q");
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   ASSERT_EQ(::kill(static_cast<pid_t>(victim->pid), SIGKILL), 0);
   load.join();
@@ -59,11 +63,13 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
       if (n.name != victim->name) top = std::max(top, height_at(n.rpc_url));
     return top;
   };
-  ASSERT_TRUE(eventually(30000, [&] {
-    url = Devnet::rpc_url_of(*victim);
-    const auto h = height_at(url);
-    return h > 0 && h + 2 >= others_top();
-  })) << "restarted " << victim->name << " did not catch up: " << slurp(victim->home + "/restart.log").substr(0, 3000);
+  ASSERT_TRUE(eventually(30000,
+                         [&] {
+                           url = Devnet::rpc_url_of(*victim);
+                           const auto h = height_at(url);
+                           return h > 0 && h + 2 >= others_top();
+                         }))
+      << "restarted " << victim->name << " did not catch up: " << slurp(victim->home + "/restart.log").substr(0, 3000);
 
   // Agreement: the same block at a common height.
   const auto common = std::min(height_at(url), height_at(net.nodes().front().rpc_url));
@@ -74,7 +80,8 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
     rpc::RpcClient a(url, 3000), b(net.nodes().front().rpc_url, 3000);
     auto x = a.block(common);
     auto y = b.block(common);
-    why = (x ? std::string() : "restarted: " + x.error().message) + (y ? std::string() : " other: " + y.error().message);
+    why =
+        (x ? std::string() : "restarted: " + x.error().message) + (y ? std::string() : " other: " + y.error().message);
     if (x) mine = *x;
     if (y) theirs = *y;
     return x && y;
@@ -88,6 +95,26 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
     EXPECT_EQ(tx_state_at(net.nodes().front().rpc_url, h), rpc::TxState::final) << core::to_hex(h);
   }
   net.down();
+
+  // Issue 9, defect 7: every block was stored twice (a state row and the blocks table) and a
+  // vote and a lock row were kept for every height. After hundreds of blocks, the restarted
+  // validator's database holds each block once and one vote row.
+  auto db = store::NodeStore::open(victim->home + "/node.db");
+  ASSERT_TRUE(db.ok()) << db.error().message();
+  auto last = db->last_height();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_GT(**last, 20u);
+  auto state = db->load_state();
+  ASSERT_TRUE(state.ok());
+  std::size_t block_rows = 0, vote_rows = 0, lock_rows = 0;
+  for (const auto& [key, value] : *state) {
+    block_rows += key.rfind("byzcoin/block/", 0) == 0;
+    vote_rows += key.rfind("byzcoin/vote", 0) == 0;
+    lock_rows += key.rfind("byzcoin/lock", 0) == 0;
+  }
+  EXPECT_EQ(block_rows, 0u) << "blocks live in the blocks table only";
+  EXPECT_EQ(vote_rows, 1u);
+  EXPECT_LE(lock_rows, 1u);
 }
 
 }  // namespace

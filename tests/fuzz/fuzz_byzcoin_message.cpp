@@ -14,12 +14,17 @@
 
 namespace {
 
+// The chain the test keys' proofs of possession are bound to.
+const ios::core::ByteView test_chain = ios::core::as_bytes("ios-test-chain");
+
 using namespace ios;
 using namespace ios::protocol::byzcoin;
 
 class NullApp final : public ByzcoinApp {
  public:
-  std::optional<core::Bytes> propose(std::uint64_t, const core::Hash32&, protocol::TimeMs) override { return core::Bytes{}; }
+  std::optional<core::Bytes> propose(std::uint64_t, const core::Hash32&, protocol::TimeMs) override {
+    return core::Bytes{};
+  }
   core::Status validate(std::uint64_t, const core::Hash32&, core::ByteView) override { return core::Ok{}; }
   void on_final(const chain::FinalizedBlock&, protocol::Effects&) override {}
 };
@@ -35,7 +40,8 @@ struct Fixture {
       crypto::Seed s;
       rng.fill({s.data(), s.size()});
       keys.push_back(std::make_shared<const crypto::SigningKey>(s));
-      cosi.push_back(*crypto::CosiKey::admit(keys.back()->public_key(), 0, crypto::make_pop(*keys.back(), 0)));
+      cosi.push_back(*crypto::CosiKey::admit(keys.back()->public_key(), test_chain, 0,
+                                             crypto::make_pop(*keys.back(), test_chain, 0)));
     }
     roster = std::make_shared<const crypto::CosiRoster>(*crypto::CosiRoster::create(std::move(cosi)));
   }

@@ -53,7 +53,10 @@ struct Bench {
 // One member's engine with its app, signer and store.
 struct Member {
   Member(const Bench& b, std::uint32_t self, const sim::PersistStore& store = {})
-      : app(self), signer(*b.keys.signing[self]), rng("IOS/test/byzcoin/engine", self), engine(b.config(self), app, &signer, rng, store) {
+      : app(self),
+        signer(*b.keys.signing[self]),
+        rng("IOS/test/byzcoin/engine", self),
+        engine(b.config(self), app, &signer, rng, store) {
     Effects out;
     engine.on_start(0, out);
   }
@@ -95,12 +98,12 @@ TEST(ByzcoinEngine, PersistsItsVoteBeforeItsCommitment) {
   ASSERT_EQ(commitments_in(out).size(), 1u);
   std::size_t persist_at = 0, send_at = 0;
   for (std::size_t i = 0; i < out.list().size(); ++i) {
-    if (const auto* p = std::get_if<protocol::Persist>(&out.list()[i]); p && p->key == vote_key(0)) persist_at = i + 1;
+    if (const auto* p = std::get_if<protocol::Persist>(&out.list()[i]); p && p->key == vote_key()) persist_at = i + 1;
     if (std::holds_alternative<protocol::Send>(out.list()[i]) && send_at == 0) send_at = i + 1;
   }
   ASSERT_GT(persist_at, 0u);
   EXPECT_LT(persist_at, send_at) << "the vote reaches the store before the commitment leaves";
-  auto vote = decode_vote(persisted(out).at(vote_key(0)));
+  auto vote = decode_vote(persisted(out).at(vote_key()));
   ASSERT_TRUE(vote.ok());
   EXPECT_EQ(vote->view, 0u);
   EXPECT_EQ(vote->phase, Phase::prepare);
@@ -121,13 +124,31 @@ TEST(ByzcoinEngine, AfterRestartRefusesAnotherBlockAtTheSameHeightAndView) {
   EXPECT_TRUE(commitments_in(out).empty());
   ASSERT_TRUE(restarted.engine.last_reject());
   EXPECT_EQ(restarted.engine.last_reject()->reason, core::Reject::equivocation);
-  EXPECT_FALSE(persisted(out).contains(vote_key(0)));
+  EXPECT_FALSE(persisted(out).contains(vote_key()));
   // The same block is fine (a fresh commitment for the round that restarts).
   Member again(b, 2, store);
   EXPECT_EQ(commitments_in(again.deliver(0, encode(b.announce(0, "h=0 p=0 #0")))).size(), 1u);
   // Without the store the other block would have been signed: the refusal comes from the vote.
   Member fresh(b, 2);
   EXPECT_EQ(commitments_in(fresh.deliver(0, encode(b.announce(0, "h=0 p=0 #1 other")))).size(), 1u);
+}
+
+TEST(ByzcoinEngine, AVoteInADatabaseOfTheOldPerHeightFormatStillBindsAfterRestart) {
+  // Issue 9, defect 7 moved the vote to one row; a database written before keeps the vote of
+  // its current height under "byzcoin/vote/<h>", and it must still stop an equivocation.
+  Bench b;
+  sim::PersistStore store;
+  {
+    Member before(b, 2);
+    store = persisted(before.deliver(0, encode(b.announce(0, "h=0 p=0 #0"))));
+  }
+  ASSERT_TRUE(store.contains(vote_key()));
+  store[legacy_vote_key(0)] = store.at(vote_key());
+  store.erase(vote_key());
+  Member restarted(b, 2, store);
+  EXPECT_TRUE(commitments_in(restarted.deliver(0, encode(b.announce(0, "h=0 p=0 #1 other")))).empty());
+  ASSERT_TRUE(restarted.engine.last_reject());
+  EXPECT_EQ(restarted.engine.last_reject()->reason, core::Reject::equivocation);
 }
 
 TEST(ByzcoinEngine, StaleViewsAreRejected) {
@@ -159,7 +180,8 @@ TEST(ByzcoinEngine, ClassifiesBadPeerInput) {
   EXPECT_EQ(m.engine.last_reject()->reason, core::Reject::bad_signature);
   auto wrong_leader = b.announce(0, "h=0 p=0 #0");
   wrong_leader.leader = 1;
-  wrong_leader.sig = crypto::sign_tagged(*b.keys.signing[1], announce_tag, chain_id, announce_signed_part(wrong_leader));
+  wrong_leader.sig =
+      crypto::sign_tagged(*b.keys.signing[1], announce_tag, chain_id, announce_signed_part(wrong_leader));
   m.deliver(1, encode(wrong_leader));
   EXPECT_EQ(m.engine.last_reject()->reason, core::Reject::wrong_leader);
   auto unsigned_announce = b.announce(0, "h=0 p=0 #0");
@@ -239,9 +261,9 @@ TEST(ByzcoinMessages, RefusesWrongTagVersionKindPhaseIndexAndMask) {
   };
   EXPECT_EQ(reason(edit(0, 0xB2)), core::Reject::non_canonical);  // another engine's tag
   EXPECT_EQ(reason(edit(1, 2)), core::Reject::unknown_version);
-  EXPECT_EQ(reason(edit(2, 0)), core::Reject::non_canonical);    // unknown kind
+  EXPECT_EQ(reason(edit(2, 0)), core::Reject::non_canonical);  // unknown kind
   EXPECT_EQ(reason(edit(2, 10)), core::Reject::non_canonical);
-  EXPECT_EQ(reason(edit(3 + 16, 3)), core::Reject::non_canonical);  // phase
+  EXPECT_EQ(reason(edit(3 + 16, 3)), core::Reject::non_canonical);          // phase
   EXPECT_EQ(reason(edit(3 + 16 + 1 + 4, 4)), core::Reject::not_in_roster);  // sender index 4 of 4
   EXPECT_TRUE(reason(wire, 9).has_value()) << "a mask for 4 members is refused in a roster of 9";
   // Mask padding bits set.

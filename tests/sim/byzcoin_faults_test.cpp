@@ -13,9 +13,9 @@
 
 using namespace ios;
 using namespace ios::sim::byzcoin_toy;
-using sim::RunEnd;
 using protocol::NodeId;
 using protocol::TimeMs;
+using sim::RunEnd;
 
 namespace {
 
@@ -234,5 +234,56 @@ TEST(ByzcoinFaults, RestartedMemberReplaysAndCatchesUp) {
     expect_ok(*c, c->sim().run_until(c->reached(target), c->sim().now_ms() + 60'000));
     EXPECT_GE(c->height(2), target);
     c->expect_consistent_chains();
+  }
+}
+
+TEST(ByzcoinFaults, SyncRequestFloodIsAnsweredOnlyUpToTheBytesBudget) {
+  // Issue 9, defect 7: sync requests had no rate limit, and each is answered with up to 32
+  // blocks / 8 MiB. A member that asks 2,000 times in one instant must get at most about one
+  // second's budget of responses; the refusals are counted; the others keep finalizing.
+  const std::uint64_t seed = 2401;
+  SCOPED_TRACE(sim::toy::announce_seed(seed));
+  ClusterOptions o;
+  o.members = 4;
+  o.seed = seed;
+  Cluster c(o);
+  c.add_safety_invariants();
+  c.sim().start();
+  ASSERT_EQ(c.sim().run_until(c.reached(20), 20'000), RunEnd::condition_met);
+  const auto sent_before = c.sim().stats().nodes[0].bytes_sent;
+  const auto now = c.sim().now_ms();
+  constexpr int requests = 2000;
+  for (int i = 0; i < requests; ++i) c.sim().inject(1, 0, encode(SyncRequest{0}), now + 1);
+  c.sim().run_until(now + 200);
+  ASSERT_FALSE(c.sim().failure()) << c.sim().failure()->report(sim::toy::current_test_name());
+  const auto sent = c.sim().stats().nodes[0].bytes_sent - sent_before;
+  // Each answer is 20 small blocks; unlimited, 2,000 answers would be far above the budget.
+  EXPECT_LE(sent, 2 * sync_response_bytes_per_peer_per_s_max) << sent << " bytes sent in 200 ms";
+  const auto& s = c.node(0)->engine().stats();
+  EXPECT_GT(s.sync_requests_refused, 0u);
+  EXPECT_LT(s.sync_requests_refused, static_cast<std::uint64_t>(requests));
+  EXPECT_GE(c.height(2), 20u);
+}
+
+TEST(ByzcoinFaults, VotesAndLocksTakeOneRowEachWhateverTheHeight) {
+  // Issue 9, defect 7: a vote and a lock row per height were kept forever (27 MB of database at
+  // height 12,000). Only the current height's matter after a restart; they are one row each.
+  const std::uint64_t seed = 2402;
+  SCOPED_TRACE(sim::toy::announce_seed(seed));
+  ClusterOptions o;
+  o.members = 4;
+  o.seed = seed;
+  Cluster c(o);
+  c.add_safety_invariants();
+  c.sim().start();
+  ASSERT_EQ(c.sim().run_until(c.reached(30), 30'000), RunEnd::condition_met);
+  for (protocol::NodeId id = 0; id < 4; ++id) {
+    std::size_t votes = 0, locks = 0;
+    for (const auto& [key, value] : c.sim().store(id)) {
+      votes += key.rfind("byzcoin/vote", 0) == 0;
+      locks += key.rfind("byzcoin/lock", 0) == 0;
+    }
+    EXPECT_EQ(votes, 1u) << "member " << id;
+    EXPECT_LE(locks, 1u) << "member " << id;
   }
 }

@@ -29,6 +29,9 @@ namespace ios::sim::byzcoin_toy {
 using namespace ios::protocol::byzcoin;
 using protocol::Effects;
 
+// The chain the toy members' proofs of possession are bound to.
+inline const core::ByteView test_chain = core::as_bytes("ios-test-chain");
+
 inline constexpr std::string_view final_kind = "byzcoin-final";
 inline const core::Bytes chain_id = {'t', 'o', 'y', '-', 'b', 'z'};
 
@@ -39,12 +42,14 @@ class ToyApp final : public ByzcoinApp {
  public:
   explicit ToyApp(NodeId id) : id_(id) {}
   std::optional<core::Bytes> propose(std::uint64_t height, const core::Hash32&, TimeMs) override {
-    const std::string s = "h=" + std::to_string(height) + " p=" + std::to_string(id_) + " #" + std::to_string(counter_++);
+    const std::string s =
+        "h=" + std::to_string(height) + " p=" + std::to_string(id_) + " #" + std::to_string(counter_++);
     return core::Bytes(s.begin(), s.end());
   }
   core::Status validate(std::uint64_t height, const core::Hash32&, core::ByteView body) override {
     const std::string prefix = "h=" + std::to_string(height) + " ";
-    if (!body_text(body).starts_with(prefix)) return core::reject(core::Reject::wrong_height, "body names another height");
+    if (!body_text(body).starts_with(prefix))
+      return core::reject(core::Reject::wrong_height, "body names another height");
     return core::Ok{};
   }
   void on_final(const chain::FinalizedBlock& block, Effects& out) override {
@@ -72,7 +77,7 @@ inline Keys make_keys(std::uint32_t n, std::uint64_t seed) {
     crypto::Seed s;
     rng.fill({s.data(), s.size()});
     auto key = std::make_shared<const crypto::SigningKey>(s);
-    auto admitted = crypto::CosiKey::admit(key->public_key(), 0, crypto::make_pop(*key, 0));
+    auto admitted = crypto::CosiKey::admit(key->public_key(), test_chain, 0, crypto::make_pop(*key, test_chain, 0));
     IOS_ASSERT(admitted.ok());
     cosi.push_back(*admitted);
     k.signing.push_back(std::move(key));

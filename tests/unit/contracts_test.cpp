@@ -55,8 +55,8 @@ struct ContractsTest : ::testing::Test {
   chain::Genesis make_genesis() {
     chain::Genesis g;
     g.chain_id = "ios-contracts-test";
-    g.validators = {chain::GenesisValidator{producer.public_identity(), 10000, 2, 0},
-                    chain::GenesisValidator{leader.public_identity(), 400, 5, 0}};
+    g.validators = {chain::GenesisValidator{producer.registration(core::as_bytes(g.chain_id)), 10000, 2, 0},
+                    chain::GenesisValidator{leader.registration(core::as_bytes(g.chain_id)), 400, 5, 0}};
     g.allocations = {chain::GenesisAllocation{addr(alice), 1000}, chain::GenesisAllocation{addr(bob), 300}};
     return g;
   }
@@ -93,7 +93,8 @@ TEST_F(ContractsTest, TransferRefusals) {
   Tx t = tx;
   t.inputs[0].prev.index = 9;
   EXPECT_EQ(transfer(state, t, producer_key(), 1).error().reason, Reject::unknown_input);
-  t = chain::make_transfer({{chain::genesis_outpoint(0), &bob}}, tx.outputs, 10, 1, chain_id);  // bob signs alice's coin
+  t = chain::make_transfer({{chain::genesis_outpoint(0), &bob}}, tx.outputs, 10, 1,
+                           chain_id);  // bob signs alice's coin
   EXPECT_EQ(transfer(state, t, producer_key(), 1).error().reason, Reject::wrong_owner);
   t = tx;
   t.outputs[1].asset = Asset::servi;
@@ -220,14 +221,16 @@ TEST_F(SlashingTest, SlashMovesStakeAndFeesToThePool) {
 TEST_F(SlashingTest, SlashRefusals) {
   EXPECT_EQ(slash(state, leader_key(), proof, chain_id).error().reason, Reject::bad_proof);
   auto honest = chain::make_optimistic_block(producer.signing_key(), chain_id, {}, {pay(600, 390, 10)});
-  EXPECT_EQ(slash(state, producer_key(), chain::make_fraud_proof(honest, 0), chain_id).error().reason, Reject::bad_proof);
+  EXPECT_EQ(slash(state, producer_key(), chain::make_fraud_proof(honest, 0), chain_id).error().reason,
+            Reject::bad_proof);
   auto bad_sig = proof;
   bad_sig.header_signature[0] ^= 1;
   EXPECT_EQ(slash(state, producer_key(), bad_sig, chain_id).error().reason, Reject::bad_signature);
   auto stranger = validator(9);
   auto theirs = chain::make_optimistic_block(stranger.signing_key(), chain_id, {}, {forged});
-  EXPECT_EQ(slash(state, stranger.public_identity().signing, chain::make_fraud_proof(theirs, 0), chain_id).error().reason,
-            Reject::unknown_validator);
+  EXPECT_EQ(
+      slash(state, stranger.public_identity().signing, chain::make_fraud_proof(theirs, 0), chain_id).error().reason,
+      Reject::unknown_validator);
   // A stale Slash record (the account changed since) is refused by the ledger.
   auto change = slash(state, producer_key(), proof, chain_id);
   ASSERT_TRUE(state.apply(*transfer(state, pay(600, 390, 10), producer_key(), 1)).ok());

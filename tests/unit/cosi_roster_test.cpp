@@ -10,12 +10,15 @@ using namespace ios;
 
 namespace {
 
+// The chain the test keys' proofs of possession are bound to.
+const ios::core::ByteView test_chain = ios::core::as_bytes("ios-test-chain");
+
 std::vector<crypto::CosiKey> make_keys(std::size_t n) {
   std::vector<crypto::CosiKey> keys;
   for (std::size_t i = 0; i < n; ++i) {
     crypto::Seed seed(core::ByteArray<32>{static_cast<std::uint8_t>(i), 9});
     crypto::SigningKey k(seed);
-    keys.push_back(*crypto::CosiKey::admit(k.public_key(), 0, crypto::make_pop(k, 0)));
+    keys.push_back(*crypto::CosiKey::admit(k.public_key(), test_chain, 0, crypto::make_pop(k, test_chain, 0)));
   }
   return keys;
 }

@@ -30,6 +30,8 @@
 #include "node/crypto/random.hpp"
 
 using namespace ios;
+// The chain the test keys' proofs of possession are bound to.
+const ios::core::ByteView test_chain = ios::core::as_bytes("ios-test-chain");
 using crypto::CollectiveSignature;
 using crypto::CosiChallenge;
 using crypto::CosiKey;
@@ -71,7 +73,7 @@ SigningKey random_key(core::Rng& rng) {
 }
 
 CosiKey admitted(const SigningKey& key) {
-  auto k = CosiKey::admit(key.public_key(), pop_epoch, crypto::make_pop(key, pop_epoch));
+  auto k = CosiKey::admit(key.public_key(), test_chain, pop_epoch, crypto::make_pop(key, test_chain, pop_epoch));
   EXPECT_TRUE(k.ok()) << k.error().message();
   return std::move(k).value();
 }
@@ -370,16 +372,18 @@ TEST_F(Cosi, AdmitRefusesBadPointsAndBadProofsOfPossession) {
   auto rng = seeded_rng("admit", 300);
   const SigningKey alice = random_key(rng);
   const SigningKey bob = random_key(rng);
-  const Signature pop = crypto::make_pop(alice, pop_epoch);
-  EXPECT_TRUE(CosiKey::admit(alice.public_key(), pop_epoch, pop).ok());
-  EXPECT_EQ(CosiKey::admit(alice.public_key(), pop_epoch + 1, pop).error().reason, core::Reject::bad_signature);
-  EXPECT_EQ(CosiKey::admit(bob.public_key(), pop_epoch, pop).error().reason, core::Reject::bad_signature);
-  EXPECT_EQ(CosiKey::admit(alice.public_key(), pop_epoch, Signature{}).error().reason, core::Reject::bad_signature);
+  const Signature pop = crypto::make_pop(alice, test_chain, pop_epoch);
+  EXPECT_TRUE(CosiKey::admit(alice.public_key(), test_chain, pop_epoch, pop).ok());
+  EXPECT_EQ(CosiKey::admit(alice.public_key(), test_chain, pop_epoch + 1, pop).error().reason,
+            core::Reject::bad_signature);
+  EXPECT_EQ(CosiKey::admit(bob.public_key(), test_chain, pop_epoch, pop).error().reason, core::Reject::bad_signature);
+  EXPECT_EQ(CosiKey::admit(alice.public_key(), test_chain, pop_epoch, Signature{}).error().reason,
+            core::Reject::bad_signature);
 
   Point torsion{};
   ASSERT_EQ(crypto_core_ed25519_add(torsion.data(), alice.public_key().data(), order2_point.data()), 0);
   for (const Point& p : {identity_point, order2_point, torsion, Point{}}) {
-    auto k = CosiKey::admit(p, pop_epoch, pop);
+    auto k = CosiKey::admit(p, test_chain, pop_epoch, pop);
     ASSERT_FALSE(k.ok()) << core::to_hex(p);
     EXPECT_EQ(k.error().reason, core::Reject::bad_point) << core::to_hex(p);
   }
@@ -402,8 +406,8 @@ TEST_F(Cosi, RogueKeyHasNoProofOfPossessionAndWouldOtherwiseForge) {
   core::Writer body;
   body.raw(evil).u64(pop_epoch);
   const Signature forged_pop = attacker.sign(crypto::tagged_message("IOS/v1/pop", {}, body.view()));
-  for (const Signature& pop : {forged_pop, crypto::make_pop(attacker, pop_epoch), Signature{}}) {
-    auto k = CosiKey::admit(evil, pop_epoch, pop);
+  for (const Signature& pop : {forged_pop, crypto::make_pop(attacker, test_chain, pop_epoch), Signature{}}) {
+    auto k = CosiKey::admit(evil, test_chain, pop_epoch, pop);
     ASSERT_FALSE(k.ok());
     EXPECT_EQ(k.error().reason, core::Reject::bad_signature);
   }

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_support.hpp"
 #include <sodium.h>
+#include "support/test_support.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,6 +21,9 @@ using crypto::Signature;
 using crypto::SigningKey;
 
 namespace {
+
+// The chain the test keys' proofs of possession are bound to.
+const ios::core::ByteView test_chain = ios::core::as_bytes("ios-test-chain");
 
 using test::hex;
 using test::hex_bytes;
@@ -218,8 +221,8 @@ TEST_F(Ed25519, TaggedSignatureBindsTagAndChainId) {
   EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/tx", {}, body, sig));
   EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/vote", chain, body, sig));
   EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/tx ", chain, body, sig));
-  EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/tx", chain, core::as_bytes("transfer 11 to ios1..."),
-                                     sig));
+  EXPECT_FALSE(
+      crypto::verify_tagged(key.public_key(), "IOS/v1/tx", chain, core::as_bytes("transfer 11 to ios1..."), sig));
   // The length prefix keeps tag/chain/body boundaries unambiguous: moving a byte from the chain
   // id to the body does not give the same signed bytes.
   EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/tx", core::as_bytes("ios-testnet/shard-"),
@@ -234,20 +237,25 @@ TEST_F(Ed25519, ProofOfPossessionRoundTripAndBinding) {
   const auto key = key_from_hex(vectors[2].secret);
   const auto other = key_from_hex(vectors[3].secret);
   constexpr std::uint64_t epoch = 42;
-  const auto pop = crypto::make_pop(key, epoch);
-  EXPECT_TRUE(crypto::verify_pop(key.public_key(), epoch, pop));
-  EXPECT_EQ(crypto::make_pop(key, epoch), pop);  // deterministic
-  EXPECT_FALSE(crypto::verify_pop(key.public_key(), epoch + 1, pop));
-  EXPECT_FALSE(crypto::verify_pop(key.public_key(), 0, pop));
-  EXPECT_FALSE(crypto::verify_pop(other.public_key(), epoch, pop));
-  EXPECT_FALSE(crypto::verify_pop(other.public_key(), epoch, crypto::make_pop(key, epoch)));
-  EXPECT_TRUE(crypto::verify_pop(other.public_key(), epoch, crypto::make_pop(other, epoch)));
+  const auto pop = crypto::make_pop(key, test_chain, epoch);
+  EXPECT_TRUE(crypto::verify_pop(key.public_key(), test_chain, epoch, pop));
+  EXPECT_EQ(crypto::make_pop(key, test_chain, epoch), pop);  // deterministic
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), test_chain, epoch + 1, pop));
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), test_chain, 0, pop));
+  EXPECT_FALSE(crypto::verify_pop(other.public_key(), test_chain, epoch, pop));
+  EXPECT_FALSE(crypto::verify_pop(other.public_key(), test_chain, epoch, crypto::make_pop(key, test_chain, epoch)));
+  EXPECT_TRUE(crypto::verify_pop(other.public_key(), test_chain, epoch, crypto::make_pop(other, test_chain, epoch)));
+  // Issue 9, defect 9: the chain id is bound, so a PoP of one network is no PoP in another.
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), core::as_bytes("another-chain"), epoch, pop));
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), crypto::keystore_pop_chain, epoch, pop));
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), test_chain, epoch,
+                                  crypto::make_pop(key, crypto::keystore_pop_chain, epoch)));
   // A PoP is not an ordinary signature over the key, nor a transaction signature.
   EXPECT_FALSE(crypto::verify(key.public_key(), key.public_key(), pop));
   EXPECT_FALSE(crypto::verify_tagged(key.public_key(), "IOS/v1/tx", {}, key.public_key(), pop));
   auto flipped = pop;
   flipped[63] ^= 0x01;
-  EXPECT_FALSE(crypto::verify_pop(key.public_key(), epoch, flipped));
+  EXPECT_FALSE(crypto::verify_pop(key.public_key(), test_chain, epoch, flipped));
 }
 
 }  // namespace

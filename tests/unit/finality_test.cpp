@@ -19,6 +19,9 @@ using chain::FinalizedBlock;
 
 namespace {
 
+// The chain the test keys' proofs of possession are bound to.
+const ios::core::ByteView test_chain = ios::core::as_bytes("ios-test-chain");
+
 using test::chain_id;
 
 struct Roster {
@@ -33,7 +36,8 @@ Roster make_roster(std::size_t n, core::Rng& rng) {
     crypto::Seed s;
     rng.fill({s.data(), s.size()});
     r.keys.emplace_back(s);
-    auto k = crypto::CosiKey::admit(r.keys.back().public_key(), 0, crypto::make_pop(r.keys.back(), 0));
+    auto k = crypto::CosiKey::admit(r.keys.back().public_key(), test_chain, 0,
+                                    crypto::make_pop(r.keys.back(), test_chain, 0));
     EXPECT_TRUE(k.ok());
     cosi.push_back(*k);
   }
@@ -130,7 +134,7 @@ TEST(Finality, RefusesEveryForgery) {
     return !ok && ok.error().reason == core::Reject::bad_signature;
   };
   EXPECT_TRUE(refused(finalize(r, 3, 1, {}, {'x'}, rng, {0, 1})));  // two of four: below quorum
-  EXPECT_TRUE(refused(b, core::Bytes{'o', 't', 'h', 'e', 'r'}));   // another chain
+  EXPECT_TRUE(refused(b, core::Bytes{'o', 't', 'h', 'e', 'r'}));    // another chain
   auto swapped = b;
   swapped.commit = b.prepare;  // a prepare signature never passes as a commit
   EXPECT_TRUE(refused(swapped));

@@ -22,8 +22,8 @@ Genesis sample() {
   g.chain_id = "ios-test";
   g.time_ms = 1700000000000;
   g.policy.normal_size = 7;
-  g.validators = {GenesisValidator{validator(1).public_identity(), 1000, 3, -2},
-                  GenesisValidator{validator(2).public_identity(), 18446744073709550000u, 0, 5}};
+  g.validators = {GenesisValidator{validator(1).registration(core::as_bytes(g.chain_id)), 1000, 3, -2},
+                  GenesisValidator{validator(2).registration(core::as_bytes(g.chain_id)), 18446744073709550000u, 0, 5}};
   g.allocations = {GenesisAllocation{account(1), 500}, GenesisAllocation{account(2), 115}};
   return g;
 }
@@ -39,6 +39,24 @@ TEST(Genesis, JsonRoundTrip) {
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(*back, g);
   EXPECT_EQ(back->chain_id_bytes().size(), 8u);
+}
+
+TEST(Genesis, AProofOfPossessionForAnotherChainOrNoneIsRefused) {
+  // Issue 9, defect 9: a PoP signed with an empty chain id could be replayed into any network.
+  // A genesis admits only PoPs bound to its own chain id.
+  auto g = sample();
+  ASSERT_TRUE(validate(g).ok());
+  auto keystore_pop = g;
+  keystore_pop.validators[0].identity = validator(1).public_identity();  // the keystore's, bound to no chain
+  EXPECT_EQ(validate(keystore_pop).error().reason, core::Reject::bad_proof);
+  auto other_chain = g;
+  other_chain.validators[1].identity = validator(2).registration(core::as_bytes("another-network"));
+  EXPECT_EQ(validate(other_chain).error().reason, core::Reject::bad_proof);
+  EXPECT_NE(validate(other_chain).error().detail.find("validators[1]"), std::string::npos);
+  // The same genesis under another chain id: every PoP fails, so it cannot be re-labelled.
+  auto relabelled = g;
+  relabelled.chain_id = "ios-test2";
+  EXPECT_EQ(validate(relabelled).error().reason, core::Reject::bad_proof);
 }
 
 TEST(Genesis, HashCoversMeaningNotFormatting) {

@@ -126,25 +126,25 @@ TEST(Identity, PublicKeysMatchTheSubkeys) {
 TEST(Identity, ProofOfPossessionVerifies) {
   Identity id = Identity::from_master_seed(KeyType::validator, seed_counting_from(5), 42);
   const PublicIdentity& p = id.public_identity();
-  EXPECT_TRUE(verify_pop(p.signing, 42, p.pop));
-  EXPECT_FALSE(verify_pop(p.signing, 43, p.pop));
-  EXPECT_TRUE(verify_public_identity(p));
+  EXPECT_TRUE(verify_pop(p.signing, keystore_pop_chain, 42, p.pop));
+  EXPECT_FALSE(verify_pop(p.signing, keystore_pop_chain, 43, p.pop));
+  EXPECT_TRUE(verify_public_identity(p, keystore_pop_chain));
 
   PublicIdentity altered = p;
   altered.pop[0] ^= 1;
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
   altered = p;
   altered.pop_epoch = 43;
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
   altered = p;
   altered.signing = Identity::from_master_seed(KeyType::validator, seed_counting_from(6), 42).public_identity().signing;
-  EXPECT_FALSE(verify_public_identity(altered));  // someone else's key with our PoP
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));  // someone else's key with our PoP
   altered = p;
   altered.pvss.fill(0xff);  // not a canonical ristretto255 encoding
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
   altered = p;
   altered.vrf.fill(0);  // small order
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
 }
 
 TEST(Identity, AccountsCarryOnlyTheSigningKey) {
@@ -155,13 +155,13 @@ TEST(Identity, AccountsCarryOnlyTheSigningKey) {
   EXPECT_EQ(p.pvss, (core::ByteArray<32>{}));
   EXPECT_EQ(p.pop, Signature{});
   EXPECT_EQ(p.pop_epoch, 0u);
-  EXPECT_TRUE(verify_public_identity(p));
+  EXPECT_TRUE(verify_public_identity(p, keystore_pop_chain));
   PublicIdentity altered = p;
   altered.vrf[0] = 1;
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
   altered = p;
   altered.signing.fill(0);
-  EXPECT_FALSE(verify_public_identity(altered));
+  EXPECT_FALSE(verify_public_identity(altered, keystore_pop_chain));
 }
 
 TEST(Identity, KeyTypeNames) {

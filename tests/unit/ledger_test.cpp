@@ -49,9 +49,9 @@ struct LedgerTest : ::testing::Test {
   chain::Genesis make_genesis() {
     chain::Genesis g;
     g.chain_id = "ios-ledger-test";
-    g.validators = {chain::GenesisValidator{p1.public_identity(), 5000, 0, 0},
-                    chain::GenesisValidator{p2.public_identity(), 100, 0, 0},
-                    chain::GenesisValidator{leader.public_identity(), 7000, 9, 0}};
+    g.validators = {chain::GenesisValidator{p1.registration(core::as_bytes(g.chain_id)), 5000, 0, 0},
+                    chain::GenesisValidator{p2.registration(core::as_bytes(g.chain_id)), 100, 0, 0},
+                    chain::GenesisValidator{leader.registration(core::as_bytes(g.chain_id)), 7000, 9, 0}};
     // Account i gets allocations 2i and 2i+1, of 1000 each.
     for (std::size_t i = 0; i < 2 * accounts; ++i)
       g.allocations.push_back(chain::GenesisAllocation{addr(keys[i / 2]), 1000});
@@ -385,7 +385,7 @@ TEST_F(LedgerTest, FraudFoundLaterIsSlashedAndVictimsCompensated) {
   EXPECT_EQ(out.compensation_shortfall, 0u);
   EXPECT_EQ(state.slashed_pool(), 5000u + 3u - 2000u);
   EXPECT_EQ(state.balance(addr(keys[0])), 9u + 499u + 100u + 2000u);  // change, change, payment, compensation
-  EXPECT_EQ(state.find_validator(key_of(leader))->fees, 1u);  // b2's tx, fully checked after conviction
+  EXPECT_EQ(state.find_validator(key_of(leader))->fees, 1u);          // b2's tx, fully checked after conviction
   EXPECT_TRUE(state.epoch_records().at(key_of(p1)).unchecked.empty());
   EXPECT_EQ(state.total_supply(), genesis_supply());
 }
@@ -445,8 +445,8 @@ TEST_F(LedgerTest, RandomBlocksConserveSupplyAndReplayIdentically) {
       while (addr(keys[from]) != out.owner) ++from;
       if (out.amount < 3) continue;
       const auto amount = 1 + rng.uniform(out.amount - 2);
-      auto tx = spend(op, rng.uniform(5) == 0 ? (from + 1) % accounts : from, rng.uniform(accounts), out.amount,
-                      amount, 1, rng.next_u64());
+      auto tx = spend(op, rng.uniform(5) == 0 ? (from + 1) % accounts : from, rng.uniform(accounts), out.amount, amount,
+                      1, rng.next_u64());
       if (rng.uniform(10) == 0) tx.inputs[0].witness[0] ^= 1;  // a forgery
       pool.push_back(tx);
     }
@@ -455,8 +455,10 @@ TEST_F(LedgerTest, RandomBlocksConserveSupplyAndReplayIdentically) {
     std::vector<Tx> batch[2];
     for (auto& tx : pool) {
       auto where = rng.uniform(3);
-      if (where == 2) direct.push_back(tx);
-      else batch[where].push_back(tx);
+      if (where == 2)
+        direct.push_back(tx);
+      else
+        batch[where].push_back(tx);
     }
     for (int p = 0; p < 2; ++p) {
       const auto* account = state.find_validator(key_of(producers[p]));
@@ -465,7 +467,8 @@ TEST_F(LedgerTest, RandomBlocksConserveSupplyAndReplayIdentically) {
     std::vector<chain::FraudProof> proofs;
     for (const auto& b : merged) {
       for (std::uint32_t i = 0; i < b.txs.size() && proofs.empty(); ++i) {
-        if (!chain::verify_witnesses(b.txs[i], chain_id) && rng.uniform(2) == 0) proofs.push_back(chain::make_fraud_proof(b, i));
+        if (!chain::verify_witnesses(b.txs[i], chain_id) && rng.uniform(2) == 0)
+          proofs.push_back(chain::make_fraud_proof(b, i));
       }
     }
     auto body = propose(state, merged, direct, proofs);

@@ -34,9 +34,9 @@ class ByzcoinApp {
 struct ByzcoinConfig {
   core::Bytes chain_id;
   std::shared_ptr<const crypto::CosiRoster> roster;  // the normal league, n = 3f + 1 ideally
-  std::vector<NodeId> members;                        // members[i] = NodeId of roster member i
-  std::optional<std::uint32_t> self;                  // own roster index; nullopt = observer
-  std::vector<NodeId> observers;                      // receive every finalized block (push)
+  std::vector<NodeId> members;                       // members[i] = NodeId of roster member i
+  std::optional<std::uint32_t> self;                 // own roster index; nullopt = observer
+  std::vector<NodeId> observers;                     // receive every finalized block (push)
   // The node's Ed25519 key (the key `signer` was made from): signs announces and view
   // changes, whose sender's identity matters. Required for members, unused by observers.
   std::shared_ptr<const crypto::SigningKey> signing_key;
@@ -47,14 +47,15 @@ struct ByzcoinConfig {
 };
 
 struct ByzcoinStats {
-  std::uint64_t rounds_started = 0;  // CoSi attempts this node led (either phase)
-  std::uint64_t restarts = 0;        // attempts restarted without witnesses that did not respond
-  std::uint64_t star_fallbacks = 0;  // subtrees contacted directly after a silent sub-leader
-  std::uint64_t view_changes = 0;    // views this node moved to
+  std::uint64_t rounds_started = 0;        // CoSi attempts this node led (either phase)
+  std::uint64_t restarts = 0;              // attempts restarted without witnesses that did not respond
+  std::uint64_t star_fallbacks = 0;        // subtrees contacted directly after a silent sub-leader
+  std::uint64_t view_changes = 0;          // views this node moved to
   std::uint64_t view_change_requests = 0;  // view_change messages this node sent
   std::uint64_t sync_requests = 0;
-  std::uint64_t rejected = 0;        // peer messages refused (see last_reject())
-  std::uint64_t buffered_dropped = 0;  // future messages dropped because the buffer was full
+  std::uint64_t sync_requests_refused = 0;  // over sync_response_bytes_per_peer_per_s_max
+  std::uint64_t rejected = 0;               // peer messages refused (see last_reject())
+  std::uint64_t buffered_dropped = 0;       // future messages dropped because the buffer was full
 };
 
 }  // namespace ios::protocol::byzcoin

@@ -90,31 +90,36 @@ void ByzcoinEngine::on_timer(TimeMs now, TimerId id, Effects& out) {
     case TimerKind::block:
       if (leads_now() && !proposed_) propose(now, out);
       return;
-    case TimerKind::view: return start_view_change(now, std::max(view_, requested_view_) + 1, out);
-    case TimerKind::phase: return on_phase_timer(now, out);
-    case TimerKind::subtree: return on_subtree_timer(now, out);
-    case TimerKind::sync: return on_sync_timer(now, out);
+    case TimerKind::view:
+      return start_view_change(now, std::max(view_, requested_view_) + 1, out);
+    case TimerKind::phase:
+      return on_phase_timer(now, out);
+    case TimerKind::subtree:
+      return on_subtree_timer(now, out);
+    case TimerKind::sync:
+      return on_sync_timer(now, out);
   }
 }
 
 // Classify, then handle: ignore stale, reject bad, buffer future, handle current.
 core::Status ByzcoinEngine::receive(TimeMs now, NodeId from, core::ByteView payload, Effects& out) {
   if (!known_peer(from))
-    return core::reject(core::Reject::not_in_roster, "node " + std::to_string(from) + " is neither member nor observer");
+    return core::reject(core::Reject::not_in_roster,
+                        "node " + std::to_string(from) + " is neither member nor observer");
   if (is_member() && from == node_of(self()))
     return core::reject(core::Reject::not_in_roster, "a message in this member's own name");
   auto decoded = decode_message(payload, n_);
   if (!decoded) return decoded.error();
   const Message& m = *decoded;
   if (const auto* f = std::get_if<FinalMsg>(&m)) return on_final_msg(now, from, *f, out);
-  if (const auto* s = std::get_if<SyncRequest>(&m)) return on_sync_request(from, *s, out);
+  if (const auto* s = std::get_if<SyncRequest>(&m)) return on_sync_request(now, from, *s, out);
   if (const auto* s = std::get_if<SyncResponse>(&m)) return on_sync_response(now, from, *s, out);
   if (!is_member()) return core::Ok{};  // observers take no part in rounds or view changes
   const std::uint64_t h = height_of(m);
   if (h < height()) {
     // A late message of a finalized height. A view change from there means its sender missed
     // the final block (a lost push): send it what it lacks instead of waiting for its sync.
-    if (std::holds_alternative<ViewChange>(m)) return on_sync_request(from, SyncRequest{h}, out);
+    if (std::holds_alternative<ViewChange>(m)) return on_sync_request(now, from, SyncRequest{h}, out);
     return core::Ok{};
   }
   if (h > height()) {
@@ -235,7 +240,8 @@ core::Status ByzcoinEngine::accept_block(const chain::FinalizedBlock& block) con
   if (block.height != height())
     return core::reject(core::Reject::wrong_height,
                         "block " + std::to_string(block.height) + ", expected " + std::to_string(height()));
-  if (block.prev != tip_) return core::reject(core::Reject::wrong_height, "block does not link to the last final block");
+  if (block.prev != tip_)
+    return core::reject(core::Reject::wrong_height, "block does not link to the last final block");
   return chain::verify_finality(block, *config_.roster, config_.chain_id);
 }
 
@@ -303,16 +309,22 @@ void ByzcoinEngine::replay_store(TimeMs now, Effects& out) {
     apply_final(now, *block, false, out);
   }
   if (is_member()) {
-    if (auto it = stored_.find(vote_key(height())); it != stored_.end()) {
-      auto vote = decode_vote(it->second);
-      IOS_ASSERT(vote.ok());  // written by this code only
-      vote_ = *vote;
+    if (auto bytes = stored_at_height(vote_key(), legacy_vote_key(height()), [](core::ByteView b) {
+          auto v = decode_vote(b);
+          IOS_ASSERT(v.ok());  // written by this code only
+          return v->height;
+        })) {
+      vote_ = *decode_vote(*bytes);
       view_ = vote_->view;  // views never go back, not even across a restart
     }
-    if (auto it = stored_.find(lock_key(height())); it != stored_.end()) {
-      auto lock = decode_lock(it->second);
-      IOS_ASSERT(lock.ok());
-      IOS_ASSERT(check_certificate(lock->prepared.view, chain::block_hash(height(), lock->prepared.prev, lock->prepared.body),
+    if (auto bytes = stored_at_height(lock_key(), legacy_lock_key(height()), [](core::ByteView b) {
+          auto l = decode_lock(b);
+          IOS_ASSERT(l.ok());
+          return l->height;
+        })) {
+      auto lock = decode_lock(*bytes);
+      IOS_ASSERT(check_certificate(lock->prepared.view,
+                                   chain::block_hash(height(), lock->prepared.prev, lock->prepared.body),
                                    lock->prepared.prepare)
                      .ok());
       lock_ = lock->prepared;
@@ -328,13 +340,21 @@ void ByzcoinEngine::record_vote(std::uint64_t view, Phase phase, const core::Has
   const Vote v{height(), view, phase, block};
   if (vote_ == v) return;
   vote_ = v;
-  out.persist(vote_key(v.height), encode(v));
+  out.persist(vote_key(), encode(v));
 }
 
 void ByzcoinEngine::record_lock(const PreparedBlock& prepared, Effects& out) {
   if (lock_ && lock_->view >= prepared.view) return;
   lock_ = prepared;
-  out.persist(lock_key(height()), encode(LockRecord{height(), prepared}));
+  out.persist(lock_key(), encode(LockRecord{height(), prepared}));
+}
+
+template <class HeightOf>
+std::optional<core::Bytes> ByzcoinEngine::stored_at_height(const std::string& key, const std::string& legacy_key,
+                                                           HeightOf height_of_record) const {
+  if (auto it = stored_.find(key); it != stored_.end() && height_of_record(it->second) == height()) return it->second;
+  if (auto it = stored_.find(legacy_key); it != stored_.end()) return it->second;
+  return std::nullopt;
 }
 
 core::Status ByzcoinEngine::check_certificate(std::uint64_t view, const core::Hash32& block,
@@ -358,8 +378,14 @@ void ByzcoinEngine::request_sync(TimeMs now, NodeId to, bool force, Effects& out
   out.send(to, encode(SyncRequest{height()}));
 }
 
-core::Status ByzcoinEngine::on_sync_request(NodeId from, const SyncRequest& m, Effects& out) {
+core::Status ByzcoinEngine::on_sync_request(TimeMs now, NodeId from, const SyncRequest& m, Effects& out) {
   if (m.from_height >= height()) return core::Ok{};
+  auto& budget = sync_budget_[from];
+  if (now >= budget.window_start_ms + 1000 || now < budget.window_start_ms) budget = SyncBudget{now, 0};
+  if (budget.bytes >= sync_response_bytes_per_peer_per_s_max) {
+    ++stats_.sync_requests_refused;
+    return core::Ok{};  // not a fault of the message: a catching-up peer asks again later
+  }
   SyncResponse r;
   std::size_t bytes = 0;
   for (std::uint64_t h = m.from_height; h < height() && r.blocks.size() < sync_blocks_max; ++h) {
@@ -369,6 +395,7 @@ core::Status ByzcoinEngine::on_sync_request(NodeId from, const SyncRequest& m, E
     bytes += size;
     r.blocks.push_back(b);
   }
+  budget.bytes += bytes;
   out.send(from, encode(r));
   return core::Ok{};
 }

@@ -101,10 +101,14 @@ class ByzcoinEngine {
   void reset_round(Effects& out);
   void request_sync(TimeMs now, NodeId to, bool force, Effects& out);
   core::Status accept_block(const chain::FinalizedBlock& block) const;
-  core::Status on_sync_request(NodeId from, const SyncRequest& m, Effects& out);
+  core::Status on_sync_request(TimeMs now, NodeId from, const SyncRequest& m, Effects& out);
   core::Status on_sync_response(TimeMs now, NodeId from, const SyncResponse& m, Effects& out);
   void on_sync_timer(TimeMs now, Effects& out);
   void replay_store(TimeMs now, Effects& out);
+  // The record under `key` if it is of the current height, else the one under `legacy_key`.
+  template <class HeightOf>
+  std::optional<core::Bytes> stored_at_height(const std::string& key, const std::string& legacy_key,
+                                              HeightOf height_of_record) const;
   void record_vote(std::uint64_t view, Phase phase, const core::Hash32& block, Effects& out);
   void record_lock(const PreparedBlock& prepared, Effects& out);
   core::Status check_certificate(std::uint64_t view, const core::Hash32& block,
@@ -158,8 +162,8 @@ class ByzcoinEngine {
   core::Hash32 tip_{};  // hash of the last finalized block; zeros before height 0
   std::uint64_t view_ = 0;
 
-  std::optional<Vote> vote_;           // last vote at the current height (persisted)
-  std::optional<PreparedBlock> lock_;  // highest prepare certificate at the current height (persisted)
+  std::optional<Vote> vote_;                // last vote at the current height (persisted)
+  std::optional<PreparedBlock> lock_;       // highest prepare certificate at the current height (persisted)
   std::optional<core::Hash32> view_block_;  // the block the leader announced in this view
   std::optional<core::Hash32> validated_;   // the last block app.validate accepted at this height
 
@@ -176,6 +180,16 @@ class ByzcoinEngine {
   std::map<NodeId, std::size_t> future_per_peer_;
   bool replaying_ = false;
   bool replay_again_ = false;
+
+  // Bytes of sync responses sent to each peer in its current one-second window: a peer that
+  // asks again and again (each answer up to sync_response_bytes_max) is answered up to
+  // sync_response_bytes_per_peer_per_s_max and then refused until the window turns (issue 9,
+  // defect 7). Keyed by roster members only (the transport admits no one else), so bounded.
+  struct SyncBudget {
+    TimeMs window_start_ms = 0;
+    std::size_t bytes = 0;
+  };
+  std::map<NodeId, SyncBudget> sync_budget_;
 
   TimeMs last_sync_ms_ = 0;
   bool synced_once_ = false;

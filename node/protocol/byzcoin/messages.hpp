@@ -41,6 +41,9 @@ inline constexpr std::uint8_t message_version = 1;
 inline constexpr std::size_t sync_blocks_max = 32;
 // A sync response is packed up to this many bytes of blocks (at least one block).
 inline constexpr std::size_t sync_response_bytes_max = 8u << 20;
+// What one peer may make us send in sync responses per second: at least one full response,
+// and for small blocks some 8,000 blocks a second of catch-up.
+inline constexpr std::size_t sync_response_bytes_per_peer_per_s_max = 8u << 20;
 // Domain tags of the Ed25519-signed messages (PROTOCOLS.md §0.2).
 inline constexpr std::string_view announce_tag = "IOS/v1/byzcoin/announce";
 inline constexpr std::string_view view_change_tag = "IOS/v1/byzcoin/view-change";

@@ -7,9 +7,11 @@
 
 namespace ios::protocol::byzcoin {
 
-std::string vote_key(std::uint64_t height) { return "byzcoin/vote/" + std::to_string(height); }
-std::string lock_key(std::uint64_t height) { return "byzcoin/lock/" + std::to_string(height); }
-std::string block_key(std::uint64_t height) { return "byzcoin/block/" + std::to_string(height); }
+std::string vote_key() { return "byzcoin/vote"; }
+std::string lock_key() { return "byzcoin/lock"; }
+std::string legacy_vote_key(std::uint64_t height) { return "byzcoin/vote/" + std::to_string(height); }
+std::string legacy_lock_key(std::uint64_t height) { return "byzcoin/lock/" + std::to_string(height); }
+std::string block_key(std::uint64_t height) { return std::string(block_key_prefix) + std::to_string(height); }
 
 core::Bytes encode(const Vote& v) {
   core::Writer w;
@@ -25,7 +27,8 @@ core::Result<Vote> decode_vote(core::ByteView bytes) {
   v.view = r.u64();
   const auto phase = r.u8();
   v.block = r.fixed<32>();
-  if (!r.failed() && phase != static_cast<std::uint8_t>(Phase::prepare) && phase != static_cast<std::uint8_t>(Phase::commit))
+  if (!r.failed() && phase != static_cast<std::uint8_t>(Phase::prepare) &&
+      phase != static_cast<std::uint8_t>(Phase::commit))
     r.fail(core::Reject::non_canonical, "unknown phase in a vote record");
   v.phase = static_cast<Phase>(phase);
   if (auto ok = r.finish(); !ok) return ok.error();

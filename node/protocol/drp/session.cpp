@@ -62,7 +62,8 @@ core::Status validate(const DrpConfig& c) {
   return core::Ok{};
 }
 
-core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<ServerKeys> servers, std::uint64_t pop_epoch) {
+core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<ServerKeys> servers,
+                                                                std::uint64_t pop_epoch) {
   DrpConfig probe;
   probe.servers = servers;
   probe.pop_epoch = pop_epoch;
@@ -70,7 +71,10 @@ core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<Serv
   auto roster = std::make_shared<DrpRoster>();
   std::vector<crypto::CosiKey> keys;
   for (const auto& k : servers) {
-    auto key = crypto::CosiKey::admit(k.signing, pop_epoch, k.pop);
+    // The offline DRP (`ios drp run`, the simulator) takes its servers from keystores, whose
+    // PoP is bound to no chain (ed25519.hpp); a DRP among a chain's validators admits the
+    // chain-bound PoPs of its roster instead.
+    auto key = crypto::CosiKey::admit(k.signing, crypto::keystore_pop_chain, pop_epoch, k.pop);
     if (!key) return key.error();
     keys.push_back(*key);
   }
@@ -108,7 +112,9 @@ std::vector<crypto::RistrettoPoint> group_keys(const DrpConfig& c, const Group& 
   return keys;
 }
 
-core::Hash32 session_id(const DrpConfig& c) { return crypto::sha256({core::as_bytes("IOS/v1/drp-session"), encode(c)}); }
+core::Hash32 session_id(const DrpConfig& c) {
+  return crypto::sha256({core::as_bytes("IOS/v1/drp-session"), encode(c)});
+}
 
 std::vector<Group> grouping(const DrpConfig& c, const core::Hash32& session) {
   IOS_ASSERT(c.group_count >= 1);

@@ -12,7 +12,13 @@ enum class Kind : std::uint8_t { submit_tx = 1, receipt, optimistic_block, fraud
 
 core::Bytes receipt_body(const TxReceipt& r) {
   core::Writer w;
-  w.raw(r.tx).u8(static_cast<std::uint8_t>(r.status)).raw(r.optimistic_block).str(r.reason).raw(r.producer);
+  w.raw(r.tx)
+      .u32(r.shard)
+      .u64(r.epoch)
+      .u8(static_cast<std::uint8_t>(r.status))
+      .raw(r.optimistic_block)
+      .str(r.reason)
+      .raw(r.producer);
   return w.take();
 }
 
@@ -65,6 +71,8 @@ core::Result<PobMessage> decode_pob_message(core::ByteView bytes) {
     case Kind::receipt: {
       TxReceipt rc;
       rc.tx = r.fixed<32>();
+      rc.shard = r.u32();
+      rc.epoch = r.u64();
       const auto status = r.u8();
       rc.optimistic_block = r.fixed<32>();
       rc.reason = r.str(receipt_reason_bytes_max);
@@ -76,12 +84,14 @@ core::Result<PobMessage> decode_pob_message(core::ByteView bytes) {
       return PobMessage{std::move(rc)};
     }
   }
-  return core::reject(core::Reject::non_canonical, "unknown PoB message kind " + std::to_string(static_cast<int>(kind)));
+  return core::reject(core::Reject::non_canonical,
+                      "unknown PoB message kind " + std::to_string(static_cast<int>(kind)));
 }
 
-TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, const core::Hash32& tx,
-                       ReceiptStatus status, const core::Hash32& optimistic_block, std::string reason) {
-  TxReceipt r{tx, status, optimistic_block, std::move(reason), key.public_key(), {}};
+TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, std::uint32_t shard, std::uint64_t epoch,
+                       const core::Hash32& tx, ReceiptStatus status, const core::Hash32& optimistic_block,
+                       std::string reason) {
+  TxReceipt r{tx, shard, epoch, status, optimistic_block, std::move(reason), key.public_key(), {}};
   if (r.reason.size() > receipt_reason_bytes_max) r.reason.resize(receipt_reason_bytes_max);
   r.signature = crypto::sign_tagged(key, receipt_tag, chain_id, receipt_body(r));
   return r;
@@ -89,6 +99,17 @@ TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, c
 
 bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id) {
   return crypto::verify_tagged(receipt.producer, receipt_tag, chain_id, receipt_body(receipt), receipt.signature);
+}
+
+core::Status check_receipt(const ShardSetup& setup, NodeId from, const TxReceipt& receipt, bool check_signature) {
+  if (receipt.shard != setup.shard || receipt.epoch != setup.epoch)
+    return core::reject(core::Reject::wrong_height, "receipt for shard " + std::to_string(receipt.shard) + " epoch " +
+                                                        std::to_string(receipt.epoch));
+  if (from >= setup.validator_count() || !setup.is_believable(from) || setup.signing_key(from) != receipt.producer)
+    return core::reject(core::Reject::not_in_roster, "receipt not from a believable validator of this shard and epoch");
+  if (check_signature && !verify_receipt(receipt, setup.chain_id))
+    return core::reject(core::Reject::bad_signature, "receipt signature");
+  return core::Ok{};
 }
 
 }  // namespace ios::protocol::pob

@@ -20,6 +20,7 @@
 #include "node/chain/optimistic_block.hpp"
 #include "node/chain/tx.hpp"
 #include "node/core/result.hpp"
+#include "node/protocol/pob/shard_setup.hpp"
 
 namespace ios::protocol::pob {
 
@@ -34,11 +35,13 @@ enum class ReceiptStatus : std::uint8_t { optimistic = 1, rejected = 2 };
 
 struct TxReceipt {
   core::Hash32 tx{};
+  std::uint32_t shard = 0;  // bound into the signature with the chain id: a receipt of one
+  std::uint64_t epoch = 0;  // shard or epoch is never believed in another (issue 9, defect 3)
   ReceiptStatus status = ReceiptStatus::optimistic;
   core::Hash32 optimistic_block{};  // header hash; zeros when rejected
   std::string reason;               // empty when optimistic
   crypto::PublicKey producer{};
-  crypto::Signature signature{};    // sign_tagged("IOS/v1/pob-receipt", chain id, receipt_body)
+  crypto::Signature signature{};  // sign_tagged("IOS/v1/pob-receipt", chain id, receipt_body)
 };
 
 struct OptimisticBlockMsg {
@@ -54,8 +57,24 @@ using PobMessage = std::variant<SubmitTx, TxReceipt, OptimisticBlockMsg, FraudPr
 core::Bytes encode(const PobMessage& m);
 core::Result<PobMessage> decode_pob_message(core::ByteView bytes);
 
-TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, const core::Hash32& tx,
-                       ReceiptStatus status, const core::Hash32& optimistic_block, std::string reason);
+TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, std::uint32_t shard, std::uint64_t epoch,
+                       const core::Hash32& tx, ReceiptStatus status, const core::Hash32& optimistic_block,
+                       std::string reason);
+// The signature alone, under `chain_id` (shard and epoch are in the signed body). Whether the
+// signer may vouch for anything is the caller's question: check_receipt.
 bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id);
+
+// A receipt a client may believe (issue 9, defect 3: a forged receipt made `ios tx send --wait
+// final` report "rejected" for a tx final on every node). Checked in this order, cheapest
+// first, so a flood of junk costs no signature check:
+//   wrong_height   — not for this setup's shard and epoch;
+//   not_in_roster  — the producer is not a believable validator of this shard and epoch, or
+//                    the receipt did not come from the producer itself (`from`, the NodeId the
+//                    authenticated transport names) — a validator of another league cannot
+//                    speak for a believable one;
+//   bad_signature  — verify_receipt fails.
+// `check_signature = false` skips the last step for callers that verify it elsewhere (the node
+// runtime verifies on its pool).
+core::Status check_receipt(const ShardSetup& setup, NodeId from, const TxReceipt& receipt, bool check_signature = true);
 
 }  // namespace ios::protocol::pob

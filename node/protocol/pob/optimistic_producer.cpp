@@ -47,15 +47,19 @@ bool OptimisticProducer::is_pending(const chain::Tx& tx) const {
   return it != pending_.end() && it->second.tx == tx;
 }
 
+std::optional<core::Hash32> OptimisticProducer::sealed_in(const core::Hash32& tx) const {
+  auto it = pending_.find(tx);
+  return it == pending_.end() ? std::nullopt : it->second.sealed_in;
+}
+
 core::Status OptimisticProducer::admit(const chain::Tx& tx, const contracts::LedgerView& final_state,
                                        std::uint64_t final_height) {
   auto e = evaluate(tx, final_state);
   if (!e) return e.error();
-  if (*e) {
-    for (const auto& o : (*e)->spent) pending_spent_.insert(o);
-    for (const auto& [o, out] : (*e)->created) pending_created_.emplace(o, out);
-    pending_.emplace(chain::tx_hash(tx), Pending{tx, final_height});
-  }
+  if (!*e) return core::Ok{};  // pending already: batched once, sealed_in tells the receipt
+  for (const auto& o : (*e)->spent) pending_spent_.insert(o);
+  for (const auto& [o, out] : (*e)->created) pending_created_.emplace(o, out);
+  pending_.emplace(chain::tx_hash(tx), Pending{tx, final_height, std::nullopt});
   batch_.push_back(tx);
   return core::Ok{};
 }
@@ -74,6 +78,9 @@ chain::OptimisticBlock OptimisticProducer::seal(TimeMs now_ms) {
   batch_.erase(batch_.begin(), batch_.begin() + static_cast<std::ptrdiff_t>(take));
   auto block = chain::make_optimistic_block(key_, chain_id_, h, std::move(txs));
   prev_ = chain::header_hash(block.header);
+  for (const auto& tx : block.txs) {
+    if (auto it = pending_.find(chain::tx_hash(tx)); it != pending_.end()) it->second.sealed_in = prev_;
+  }
   ++seq_;
   return block;
 }
@@ -97,7 +104,8 @@ void OptimisticProducer::rebuild_overlay() {
   pending_created_.clear();
   for (const auto& [hash, p] : pending_) {
     for (const auto& in : p.tx.inputs) pending_spent_.insert(in.prev);
-    for (std::uint32_t i = 0; i < p.tx.outputs.size(); ++i) pending_created_.emplace(chain::OutPoint{hash, i}, p.tx.outputs[i]);
+    for (std::uint32_t i = 0; i < p.tx.outputs.size(); ++i)
+      pending_created_.emplace(chain::OutPoint{hash, i}, p.tx.outputs[i]);
   }
 }
 

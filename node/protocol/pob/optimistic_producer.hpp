@@ -16,7 +16,10 @@
 //  - seq increases by one per sealed block and prev links to the previous header, so the
 //    producer's blocks form a chain and an equivocation is two signed headers with one seq;
 //  - pending work is bounded (pending_tx_count_max) and forgotten once finalized, excluded, or
-//    older than pending_blocks_max final blocks (lost on the network: the client resubmits).
+//    older than pending_blocks_max final blocks (lost on the network: the client resubmits);
+//  - a pending tx is batched once: a resubmission of the same bytes is answered with the block
+//    it is (or will be) sealed in, never sealed again. Without this, one client resubmitting one
+//    tx 13,000 times filled five final blocks with copies (issue 9, defect 4).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -42,10 +45,14 @@ class OptimisticProducer {
   // work), amounts, fee, the pending bound, no second witness set for a pending id; on
   // success the tx joins the next batch. Requires: its witnesses verified (the caller does
   // that off the protocol thread, chain::witness_checks, STYLE.md rule 7). Resubmitting a
-  // pending tx is accepted again (it goes into the next batch; the league drops the copy).
+  // pending tx is accepted again, but it is not batched a second time (sealed_in says where).
   core::Status admit(const chain::Tx& tx, const contracts::LedgerView& final_state, std::uint64_t final_height);
   // These exact bytes are pending here (so their witnesses were verified once already).
   bool is_pending(const chain::Tx& tx) const;
+  bool is_pending_hash(const core::Hash32& tx) const { return pending_.count(tx) != 0; }
+  // The header hash of the optimistic block a pending tx was sealed in; nullopt while it waits
+  // in the batch (or is not pending).
+  std::optional<core::Hash32> sealed_in(const core::Hash32& tx) const;
 
   bool has_batch() const { return !batch_.empty(); }
   std::size_t batch_size() const { return batch_.size(); }
@@ -69,11 +76,12 @@ class OptimisticProducer {
   struct Pending {
     chain::Tx tx;
     std::uint64_t admitted_at_height = 0;
+    std::optional<core::Hash32> sealed_in;  // header hash, once sealed
   };
   void rebuild_overlay();
   // The state change admitting `tx` makes; nullopt if it is already pending (same bytes).
   core::Result<std::optional<contracts::StateChange>> evaluate(const chain::Tx& tx,
-                                                                const contracts::LedgerView& final_state) const;
+                                                               const contracts::LedgerView& final_state) const;
 
   core::Bytes chain_id_;
   std::uint32_t shard_;

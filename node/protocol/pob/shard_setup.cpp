@@ -18,9 +18,9 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
   const auto& policy = genesis.policy;
   const auto n = static_cast<std::uint32_t>(genesis.validators.size());
   if (n < policy.believable_size + 4) {
-    return core::reject(core::Reject::bad_policy, std::to_string(n) + " validators cannot hold a believable league of " +
-                                                      std::to_string(policy.believable_size) +
-                                                      " and a normal league of at least 4");
+    return core::reject(core::Reject::bad_policy,
+                        std::to_string(n) + " validators cannot hold a believable league of " +
+                            std::to_string(policy.believable_size) + " and a normal league of at least 4");
   }
   ShardSetup s;
   s.chain_id.assign(genesis.chain_id.begin(), genesis.chain_id.end());
@@ -48,7 +48,7 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
   std::vector<crypto::CosiKey> keys;
   for (auto i : s.normal) {
     const auto& id = genesis.validators[i].identity;
-    auto key = crypto::CosiKey::admit(id.signing, id.pop_epoch, id.pop);
+    auto key = crypto::CosiKey::admit(id.signing, genesis.chain_id_bytes(), id.pop_epoch, id.pop);
     if (!key) return core::reject(key.error().reason, "validator " + std::to_string(i) + ": " + key.error().detail);
     keys.push_back(*key);
   }

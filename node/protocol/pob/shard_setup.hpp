@@ -22,11 +22,13 @@ namespace ios::protocol::pob {
 struct ShardSetup {
   chain::Genesis genesis;
   core::Bytes chain_id;
+  std::uint32_t shard = 0;  // the genesis runs one shard, epoch 0 (the epoch protocol is to come)
+  std::uint64_t epoch = 0;
   core::Hash32 epoch_randomness{};
   std::vector<std::uint32_t> believable;  // roster indices, in draw order
   std::vector<std::uint32_t> normal;      // roster indices, ascending: normal league member k = normal[k]
   std::shared_ptr<const crypto::CosiRoster> normal_roster;
-  std::vector<NodeId> observers;          // receive every final block (believable validators, clients)
+  std::vector<NodeId> observers;  // receive every final block (believable validators, clients)
 
   // Refuses (bad_policy) a roster that cannot hold the policy's leagues, and (bad_signature)
   // a validator whose proof of possession does not verify.

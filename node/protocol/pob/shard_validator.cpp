@@ -41,7 +41,7 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
     signer_ = std::make_unique<crypto::CosiSigner>(*key_);
     pool_.emplace(ledger_, vrf_);
   } else {
-    producer_.emplace(setup_->chain_id, 0, 0, *key_, policy.min_fee);
+    producer_.emplace(setup_->chain_id, setup_->shard, setup_->epoch, *key_, policy.min_fee);
     persisted_producer_ = load_producer(store);
   }
   timing.chain_id = setup_->chain_id;
@@ -50,7 +50,8 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
   timing.self = normal_index;
   timing.observers = setup_->observers;
   timing.signing_key = key_;
-  engine_ = std::make_unique<byzcoin::ByzcoinEngine>(std::move(timing), static_cast<byzcoin::ByzcoinApp&>(*this), signer_.get(), rng, store);
+  engine_ = std::make_unique<byzcoin::ByzcoinEngine>(std::move(timing), static_cast<byzcoin::ByzcoinApp&>(*this),
+                                                     signer_.get(), rng, store);
 }
 
 void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
@@ -140,20 +141,39 @@ void ShardValidator::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector
   while (!verifying_.empty() && verifying_.begin()->second.valid) {
     const Verifying v = std::move(verifying_.begin()->second);
     verifying_.erase(verifying_.begin());
-    if (auto s = chain::witness_verdict(*v.valid); !s) refuse(v.client, v.tx, s.error(), out);
-    else admit(v.client, v.tx, out);
+    if (auto s = chain::witness_verdict(*v.valid); !s)
+      refuse(v.client, v.tx, s.error(), out);
+    else
+      admit(v.client, v.tx, out);
   }
 }
 
 void ShardValidator::admit(NodeId client, const chain::Tx& tx, Effects& out) {
+  const bool again = producer_->is_pending(tx);
   if (auto s = producer_->admit(tx, ledger_.state(), ledger_.height()); !s) return refuse(client, tx, s.error(), out);
-  ++counters_.txs_admitted;
-  batch_clients_.emplace_back(client, chain::tx_hash(tx));
+  if (!again) ++counters_.txs_admitted;
+  promise_receipt(client, chain::tx_hash(tx), out);
+}
+
+void ShardValidator::promise_receipt(NodeId client, const core::Hash32& tx, Effects& out) {
+  // Sealed already (a resubmission, or a second client of the same tx): the receipt names the
+  // block it is in, now. Otherwise it goes out when the batch holding it is sealed, once per
+  // client however often the client resubmits.
+  if (auto block = producer_->sealed_in(tx)) return send_optimistic_receipt(client, tx, *block, out);
+  batch_clients_.emplace(client, tx);
+}
+
+void ShardValidator::send_optimistic_receipt(NodeId client, const core::Hash32& tx, const core::Hash32& block,
+                                             Effects& out) {
+  auto receipt =
+      make_receipt(*key_, setup_->chain_id, setup_->shard, setup_->epoch, tx, ReceiptStatus::optimistic, block, {});
+  out.send(client, encode(PobMessage{std::move(receipt)}));
 }
 
 void ShardValidator::refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out) {
   ++counters_.txs_refused;
-  auto receipt = make_receipt(*key_, setup_->chain_id, chain::tx_hash(tx), ReceiptStatus::rejected, {}, why.message());
+  auto receipt = make_receipt(*key_, setup_->chain_id, setup_->shard, setup_->epoch, chain::tx_hash(tx),
+                              ReceiptStatus::rejected, {}, why.message());
   out.send(client, encode(PobMessage{std::move(receipt)}));
 }
 
@@ -172,17 +192,25 @@ void ShardValidator::seal(TimeMs now_ms, Effects& out) {
   ++counters_.blocks_sealed;
   last_seal_ms_ = now_ms;
   out.persist(std::string(producer_key), encode_producer(producer_->next_seq(), producer_->prev()));
-  const auto header = chain::header_hash(block.header);
   const auto seq = block.header.seq;
   auto payload = encode(PobMessage{OptimisticBlockMsg{std::move(block)}});
   send_to_normal_league(payload, out);
   unmerged_[seq] = Unmerged{now_ms, std::move(payload)};
   while (unmerged_.size() > unmerged_blocks_max) unmerged_.erase(unmerged_.begin());
-  for (const auto& [client, tx] : batch_clients_) {
-    auto receipt = make_receipt(*key_, setup_->chain_id, tx, ReceiptStatus::optimistic, header, {});
-    out.send(client, encode(PobMessage{std::move(receipt)}));
+  for (auto it = batch_clients_.begin(); it != batch_clients_.end();) {
+    const auto& [client, tx] = *it;
+    if (!producer_->is_pending_hash(tx)) {
+      it = batch_clients_.erase(it);  // finalized or forgotten meanwhile: the client follows the chain
+      continue;
+    }
+    auto sealed = producer_->sealed_in(tx);
+    if (!sealed) {
+      ++it;  // still in the batch (a block holds at most optimistic_block_txs_max)
+      continue;
+    }
+    send_optimistic_receipt(client, tx, *sealed, out);
+    it = batch_clients_.erase(it);
   }
-  batch_clients_.clear();
 }
 
 void ShardValidator::retransmit(TimeMs now_ms, Effects& out) {
@@ -237,7 +265,8 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());
-    if (auto last = ledger_.last_merged_seq(key_->public_key())) unmerged_.erase(unmerged_.begin(), unmerged_.upper_bound(*last));
+    if (auto last = ledger_.last_merged_seq(key_->public_key()))
+      unmerged_.erase(unmerged_.begin(), unmerged_.upper_bound(*last));
   }
 }
 

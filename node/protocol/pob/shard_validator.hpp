@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "node/crypto/identity.hpp"
@@ -38,11 +39,11 @@ namespace ios::protocol::pob {
 using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
 
 struct ValidatorCounters {
-  std::uint64_t txs_admitted = 0;        // believable: optimistic receipts sent
-  std::uint64_t txs_refused = 0;         // believable: rejected receipts; normal: direct txs refused
-  std::uint64_t blocks_sealed = 0;       // believable
-  std::uint64_t fraud_proofs_sent = 0;   // normal: own sample caught a forged tx
-  std::uint64_t proposals_refused = 0;   // normal: validate() said no
+  std::uint64_t txs_admitted = 0;       // believable: optimistic receipts sent
+  std::uint64_t txs_refused = 0;        // believable: rejected receipts; normal: direct txs refused
+  std::uint64_t blocks_sealed = 0;      // believable
+  std::uint64_t fraud_proofs_sent = 0;  // normal: own sample caught a forged tx
+  std::uint64_t proposals_refused = 0;  // normal: validate() said no
   std::uint64_t peer_messages_refused = 0;
 };
 
@@ -62,6 +63,9 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   using AppliedHook = std::function<void(const chain::FinalizedBlock&, const AppliedBlock&)>;
   void set_on_applied(AppliedHook hook) { on_applied_ = std::move(hook); }
 
+  // A believable validator seals its batch into an optimistic block when this timer fires.
+  static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
+
   bool believable() const { return producer_.has_value(); }
   const ShardLedger& ledger() const { return ledger_; }
   const byzcoin::ByzcoinEngine& engine() const { return *engine_; }
@@ -69,7 +73,6 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   const ValidatorCounters& counters() const { return counters_; }
 
  private:
-  static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
   static constexpr std::uint64_t retransmit_blocks = 4;
   static constexpr std::size_t unmerged_blocks_max = 256;
   // Submissions whose witnesses are out being verified; beyond this a client is told to retry.
@@ -92,6 +95,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
   void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
   void admit(NodeId client, const chain::Tx& tx, Effects& out);
+  void promise_receipt(NodeId client, const core::Hash32& tx, Effects& out);
+  void send_optimistic_receipt(NodeId client, const core::Hash32& tx, const core::Hash32& block, Effects& out);
   void on_optimistic_block(TimeMs now_ms, const chain::OptimisticBlock& block, Effects& out);
   // Re-sends sealed blocks the final chain has not merged yet, every retransmit_blocks block
   // intervals: a block lost on a link, or missed by a member that restarted, still arrives.
@@ -108,10 +113,12 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   ShardLedger ledger_;
   std::optional<NormalPool> pool_;
   std::optional<OptimisticProducer> producer_;
-  std::vector<std::pair<NodeId, core::Hash32>> batch_clients_;  // who gets the next block's receipts
+  // Who gets a receipt when the tx is sealed: one entry per client and tx, so a client that
+  // resubmits a tx 13,000 times is owed one receipt (issue 9, defect 4).
+  std::set<std::pair<NodeId, core::Hash32>> batch_clients_;
   std::optional<std::pair<std::uint64_t, core::Hash32>> persisted_producer_;  // next seq, prev
   TimeMs last_seal_ms_ = 0;
-  TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
+  TimeMs last_now_ms_ = 0;                      // time of the input being handled (ByzCoin's callbacks carry none)
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
   // Believable: submissions out for their witnesses, by Verify id = arrival order. Verdicts
   // may come back in any order (a pool of threads); they are applied in arrival order, so a

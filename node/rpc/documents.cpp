@@ -35,12 +35,18 @@ std::string_view to_string(ErrorCode code) {
       return "NOT_FOUND";
     case ErrorCode::method_not_allowed:
       return "METHOD_NOT_ALLOWED";
+    case ErrorCode::length_required:
+      return "LENGTH_REQUIRED";
     case ErrorCode::payload_too_large:
       return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::unsupported_media_type:
+      return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::rejected:
       return "REJECTED";
     case ErrorCode::internal:
       return "INTERNAL";
+    case ErrorCode::unavailable:
+      return "UNAVAILABLE";
   }
   return "INTERNAL";
 }
@@ -53,12 +59,18 @@ int http_status(ErrorCode code) {
       return 404;
     case ErrorCode::method_not_allowed:
       return 405;
+    case ErrorCode::length_required:
+      return 411;
     case ErrorCode::payload_too_large:
       return 413;
+    case ErrorCode::unsupported_media_type:
+      return 415;
     case ErrorCode::rejected:
       return 422;
     case ErrorCode::internal:
       return 500;
+    case ErrorCode::unavailable:
+      return 503;
   }
   return 500;
 }

@@ -35,8 +35,12 @@ std::string_view to_string(ErrorCode code) {
       return "NOT_FOUND";
     case ErrorCode::method_not_allowed:
       return "METHOD_NOT_ALLOWED";
+    case ErrorCode::length_required:
+      return "LENGTH_REQUIRED";
     case ErrorCode::payload_too_large:
       return "PAYLOAD_TOO_LARGE";
+    case ErrorCode::unsupported_media_type:
+      return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::rejected:
       return "REJECTED";
     case ErrorCode::internal:
@@ -55,8 +59,12 @@ int http_status(ErrorCode code) {
       return 404;
     case ErrorCode::method_not_allowed:
       return 405;
+    case ErrorCode::length_required:
+      return 411;
     case ErrorCode::payload_too_large:
       return 413;
+    case ErrorCode::unsupported_media_type:
+      return 415;
     case ErrorCode::rejected:
       return 422;
     case ErrorCode::internal:

@@ -25,13 +25,15 @@ inline constexpr std::string_view schema_error = "ios.rpc.error.v1";
 inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4";
 
 enum class ErrorCode {
-  bad_request,         // 400: malformed JSON, bad hex, bad encoding, bad address or height
-  not_found,           // 404: unknown route, tx, block or account
-  method_not_allowed,  // 405: a known route asked with another method
-  payload_too_large,   // 413: body over RpcLimits::body_bytes_max
-  rejected,            // 422: well-formed, but the node refused it (the Reject is the reason)
-  internal,            // 500: the node failed to answer (an exception in NodeApi)
-  unavailable,         // 503: the node is starting (replaying its chain) or too busy; retry
+  bad_request,             // 400: malformed JSON, bad hex, bad encoding, bad address or height
+  not_found,               // 404: unknown route, tx, block or account
+  method_not_allowed,      // 405: a known route asked with another method
+  length_required,         // 411: a body without one Content-Length (chunked, or read until EOF)
+  payload_too_large,       // 413: body over RpcLimits::body_bytes_max
+  unsupported_media_type,  // 415: a compressed body (it could inflate past body_bytes_max)
+  rejected,                // 422: well-formed, but the node refused it (the Reject is the reason)
+  internal,                // 500: the node failed to answer (an exception in NodeApi)
+  unavailable,             // 503: every connection slot is busy, or the node is starting or too busy; retry
 };
 
 std::string_view to_string(ErrorCode code);  // "BAD_REQUEST", ...

@@ -10,9 +10,23 @@
 //     with the JSON error document;
 //   - an exception in the NodeApi is a 500 and the server keeps serving; concurrent requests;
 //   - the client tells unreachable (nothing listens, or the node is too slow) from an HTTP
-//     error (and keeps the server's document) from a bad URL; stop() twice and before start().
+//     error (and keeps the server's document) from a bad URL; stop() twice and before start();
+//   - the connection limits, each against its attack, with raw sockets (RawClient): trickling
+//     clients (slowloris) neither block other requests nor stay past request_time_max; silent
+//     connections close after idle_time_max and a flood of them neither keeps a status request
+//     out nor holds more than connections_max; when every slot is busy a newcomer gets 503;
+//     chunked, unframed and compressed bodies and endless headers are refused before they are
+//     read; a busy keep-alive client is never cut.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -153,6 +167,94 @@ void expect_error(const httplib::Result& res, int status, const char* code) {
 
 std::string reason_of(const httplib::Result& res) { return json::parse(res->body)["error"].value("reason", ""); }
 
+// A TCP client on 127.0.0.1 that does what httplib::Client cannot: send a request a byte at a
+// time, stay silent, stream a body and watch for the answer meanwhile. Sends never raise
+// SIGPIPE; every wait is bounded.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    const timeval send_timeout{5, 0};  // a server that stops reading cannot hang the test
+    if (fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof(send_timeout));
+  }
+  ~RawClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool send_all(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  bool readable(int wait_ms) const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, wait_ms) > 0;
+  }
+
+  // True once the server closed or reset the connection (waits at most wait_ms for it).
+  bool closed_by_server(int wait_ms) const {
+    if (!readable(wait_ms)) return false;
+    char byte = 0;
+    return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+  }
+
+  struct Answer {
+    std::string bytes;
+    bool closed = false;  // ended by the server closing, not by the wait running out
+  };
+  // Everything the server sends until it closes, waiting at most wait_ms in all.
+  Answer read_until_closed(int wait_ms) const {
+    Answer out;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    std::array<char, 4096> buf{};
+    while (std::chrono::steady_clock::now() < until) {
+      if (!readable(50)) continue;
+      const ssize_t n = ::recv(fd_, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n <= 0) {
+        out.closed = true;
+        break;
+      }
+      out.bytes.append(buf.data(), static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+// The status code and JSON document of a raw HTTP answer ("HTTP/1.1 503 ...\r\n...\r\n\r\n{...}").
+int status_of(const std::string& answer) {
+  if (answer.rfind("HTTP/1.1 ", 0) != 0 || answer.size() < 12) return 0;
+  return std::stoi(answer.substr(9, 3));
+}
+json document_of(const std::string& answer) {
+  const auto body = answer.find("\r\n\r\n");
+  return body == std::string::npos ? json() : json::parse(answer.substr(body + 4), nullptr, false);
+}
+// The error code of a raw answer's ios.rpc.error.v1 document, or "" for anything else.
+std::string code_of(const std::string& answer) {
+  const json doc = document_of(answer);
+  if (!doc.is_object() || doc.value("schema", "") != "ios.rpc.error.v1" || !doc.contains("error") ||
+      !doc["error"].is_object())
+    return "";
+  return doc["error"].value("code", "");
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------- parsing
@@ -258,8 +360,9 @@ TEST(RpcDocuments, TxStatusRoundTripsAndRefusesBadShapes) {
 TEST(RpcDocuments, ErrorCodesAndStatuses) {
   using rpc::ErrorCode;
   const std::vector<std::pair<ErrorCode, int>> table{
-      {ErrorCode::bad_request, 400},       {ErrorCode::not_found, 404}, {ErrorCode::method_not_allowed, 405},
-      {ErrorCode::payload_too_large, 413}, {ErrorCode::rejected, 422},  {ErrorCode::internal, 500}};
+      {ErrorCode::bad_request, 400},     {ErrorCode::not_found, 404},         {ErrorCode::method_not_allowed, 405},
+      {ErrorCode::length_required, 411}, {ErrorCode::payload_too_large, 413}, {ErrorCode::unsupported_media_type, 415},
+      {ErrorCode::rejected, 422},        {ErrorCode::internal, 500},          {ErrorCode::unavailable, 503}};
   for (auto [code, status] : table) EXPECT_EQ(rpc::http_status(code), status);
   auto doc = rpc::error_document(ErrorCode::bad_request, core::reject(core::Reject::bad_hex, "odd length"));
   EXPECT_EQ(doc, json::parse(R"({"schema":"ios.rpc.error.v1","ok":false,
@@ -340,6 +443,16 @@ TEST_F(RpcServerTest, OversizedBodyIs413) {
   // At the limit it is read and parsed (and refused as JSON, not for its size).
   auto at_limit = raw().Post("/v1/tx", std::string(4096, ' '), "application/json");
   expect_error(at_limit, 400, "BAD_REQUEST");
+  EXPECT_TRUE(node.submitted().empty());
+}
+
+// A client that sends its whole body before it reads (httplib's) still reads the 413: the
+// server refuses from the Content-Length, then drains the unread body instead of resetting.
+TEST_F(RpcServerTest, OversizedBodySentWholeStillGets413) {
+  for (int i = 0; i < 3; ++i) {
+    auto res = raw().Post("/v1/tx", std::string(2u << 20, 'a'), "application/json");
+    expect_error(res, 413, "PAYLOAD_TOO_LARGE");
+  }
   EXPECT_TRUE(node.submitted().empty());
 }
 
@@ -523,6 +636,208 @@ TEST(RpcServer, ListenOnATakenPortIsAnIoError) {
   auto taken = second.listen("127.0.0.1", *p);
   ASSERT_FALSE(taken.ok());
   EXPECT_EQ(taken.error().reason, core::Reject::io_error);
+}
+
+// ------------------------------------------------------------------------ connection limits
+
+// Slowloris: more trickling clients than the old server had workers (4). Each sends one byte
+// of a request every 200 ms and never finishes it; a status request from another client is
+// still answered (generous client timeout: the assertion is that it is served at all).
+TEST_F(RpcServerTest, SlowlorisClientsDoNotBlockOtherRequests) {
+  constexpr int slow_clients = 8;
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < slow_clients; ++i) {
+    slow.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(slow.back()->connected());
+  }
+  const std::string partial = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(20, 'a');
+  std::atomic<bool> done{false};
+  std::atomic<std::size_t> rounds{0};
+  std::thread trickler([&] {
+    for (std::size_t i = 0; i < partial.size() && !done; ++i) {
+      for (auto& c : slow) c->send_all(partial.substr(i, 1));
+      rounds++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+  for (int i = 0; i < 100 && rounds < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto res = rpc::RpcClient(url(), 3000).status();
+  done = true;
+  trickler.join();
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ((*res)["schema"], "ios.rpc.status.v1");
+}
+
+// A client that trickles a request (one byte per 100 ms: never a stall long enough for
+// read_timeout_s) is disconnected once request_time_max_ms has passed since its first byte.
+TEST_F(RpcServerTest, TricklingClientIsCutAfterRequestTimeMax) {
+  rpc::RpcLimits limits;
+  limits.request_time_max_ms = 1000;
+  serve(limits);
+  RawClient c(port);
+  ASSERT_TRUE(c.connected());
+  const std::string partial = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(100, 'a');
+  bool cut = false;
+  for (std::size_t i = 0; i < 40 && !cut; ++i)  // 40 × 100 ms: four times the limit
+    cut = !c.send_all(partial.substr(i, 1)) || c.closed_by_server(100);
+  EXPECT_TRUE(cut) << "a trickling client was still connected after 4 s";
+  EXPECT_EQ(server->stats().connections_cut, 1u);
+  EXPECT_TRUE(client().status().ok());
+}
+
+// A connection that never sends a byte is closed after idle_time_max_ms (and never held a
+// worker meanwhile).
+TEST_F(RpcServerTest, SilentConnectionIsClosedAfterIdleTimeMax) {
+  rpc::RpcLimits limits;
+  limits.idle_time_max_ms = 500;
+  serve(limits);
+  RawClient c(port);
+  ASSERT_TRUE(c.connected());
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) closed = c.closed_by_server(100);  // 4 s: eight times the limit
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(server->stats().connections_idle_closed, 1u);
+}
+
+// 2,000 connections that never send (as many as the fd limit allows): a status request is
+// still answered, the server holds at most connections_max of them and closes the rest.
+TEST_F(RpcServerTest, IdleConnectionFloodDoesNotStopStatus) {
+  rlimit files{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  files.rlim_cur = files.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  const rpc::RpcLimits limits;
+  // Both ends of each connection live in this process, plus the server's own.
+  const std::size_t headroom = limits.connections_max + 256;
+  ASSERT_GT(files.rlim_cur, headroom + 2 * limits.connections_max);
+  const std::size_t flood = std::min<std::size_t>(2000, files.rlim_cur - headroom);
+
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (std::size_t i = 0; i < flood; ++i) {
+    idle.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(idle.back()->connected()) << i;
+  }
+  auto res = rpc::RpcClient(url(), 5000).status();
+  ASSERT_TRUE(res.ok()) << res.error().message;
+
+  const rpc::RpcStats stats = server->stats();
+  EXPECT_LE(stats.connections_open, limits.connections_max);
+  EXPECT_GE(stats.connections_evicted + stats.connections_refused, flood - limits.connections_max);
+  std::size_t closed = 0;
+  for (int round = 0; round < 30 && closed < flood - limits.connections_max; ++round) {
+    closed = 0;
+    for (const auto& c : idle) closed += c->closed_by_server(0) ? 1 : 0;
+    if (closed < flood - limits.connections_max) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(closed, flood - limits.connections_max);
+}
+
+// When every slot holds a connection that is sending a request (none idle to evict), a new
+// connection gets the fixed 503 UNAVAILABLE document at once and is closed; the busy ones are
+// still served.
+TEST_F(RpcServerTest, NewcomerIs503WhenEverySlotIsBusy) {
+  rpc::RpcLimits limits;
+  limits.connections_max = 4;
+  limits.threads = 4;  // each busy connection holds a worker; none waits for one
+  serve(limits);
+  std::vector<std::unique_ptr<RawClient>> busy;
+  for (std::size_t i = 0; i < limits.connections_max; ++i) {
+    busy.push_back(std::make_unique<RawClient>(port));
+    ASSERT_TRUE(busy.back()->connected());
+    ASSERT_TRUE(busy.back()->send_all("GET /v1/status HTTP/1.1\r\n"));
+  }
+  for (int i = 0; i < 100 && server->stats().connections_open < limits.connections_max; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  RawClient newcomer(port);
+  ASSERT_TRUE(newcomer.connected());
+  const auto answer = newcomer.read_until_closed(3000);
+  EXPECT_TRUE(answer.closed);
+  EXPECT_EQ(status_of(answer.bytes), 503) << answer.bytes;
+  EXPECT_EQ(code_of(answer.bytes), "UNAVAILABLE");
+  EXPECT_EQ(server->stats().connections_refused, 1u);
+
+  ASSERT_TRUE(busy[0]->send_all("Host: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  const auto served = busy[0]->read_until_closed(3000);
+  EXPECT_EQ(status_of(served.bytes), 200) << served.bytes;
+}
+
+// A 10 MiB chunked POST: httplib 0.11 would read it whole before any size check. It is refused
+// with 411 from its headers, and the server stops reading: the answer arrives (or the
+// connection is closed) long before the client has sent the body.
+TEST_F(RpcServerTest, ChunkedBodyIsRefusedBeforeItIsRead) {
+  RawClient c(port);
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(
+      c.send_all("POST /v1/tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";  // 64 KiB
+  constexpr std::size_t chunks = 160;                                          // 10 MiB
+  std::size_t sent = 0;
+  while (sent < chunks && !c.readable(0) && c.send_all(chunk)) sent++;
+  if (sent == chunks) c.send_all("0\r\n\r\n");
+  const auto answer = c.read_until_closed(5000);
+  EXPECT_LT(sent, chunks) << "the server read the whole 10 MiB body";
+  EXPECT_EQ(status_of(answer.bytes), 411) << answer.bytes.substr(0, 300);
+  EXPECT_EQ(code_of(answer.bytes), "LENGTH_REQUIRED");
+  EXPECT_TRUE(node.submitted().empty());
+}
+
+// A body without a length (httplib reads it until the client closes) is 411; a compressed one
+// (inflated without a bound) is 415; both at once, from the headers.
+TEST_F(RpcServerTest, UnframedAndCompressedBodiesAreRefusedFromTheHeaders) {
+  {
+    RawClient c(port);
+    ASSERT_TRUE(c.send_all("POST /v1/tx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n{\"tx\": \"00\"}"));
+    const auto answer = c.read_until_closed(3000);
+    EXPECT_EQ(status_of(answer.bytes), 411) << answer.bytes;
+    EXPECT_EQ(code_of(answer.bytes), "LENGTH_REQUIRED");
+  }
+  {
+    const std::string body(20, 'x');
+    RawClient c(port);
+    ASSERT_TRUE(c.send_all("POST /v1/tx HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Encoding: gzip\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body));
+    const auto answer = c.read_until_closed(3000);
+    EXPECT_EQ(status_of(answer.bytes), 415) << answer.bytes;
+    EXPECT_EQ(code_of(answer.bytes), "UNSUPPORTED_MEDIA_TYPE");
+  }
+  EXPECT_TRUE(node.submitted().empty());
+}
+
+// Endless headers (each line under httplib's 8 KiB line cap, but no cap on their number): the
+// server stops reading after its header allowance and closes the connection.
+TEST_F(RpcServerTest, EndlessHeadersAreCut) {
+  RawClient c(port);
+  ASSERT_TRUE(c.send_all("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  const std::string line = "X-Pad: " + std::string(1000, 'a') + "\r\n";
+  constexpr std::size_t lines = 8 * 1024;  // 8 MiB
+  std::size_t sent = 0;
+  while (sent < lines && !c.readable(0) && c.send_all(line)) sent++;
+  const auto answer = c.read_until_closed(3000);
+  EXPECT_LT(sent, lines) << "the server read 8 MiB of headers";
+  EXPECT_TRUE(answer.closed);
+}
+
+// The request clock restarts with each request: a keep-alive client that makes requests for
+// longer than request_time_max_ms is never cut, on one connection.
+TEST_F(RpcServerTest, KeepAliveClientIsNotCut) {
+  rpc::RpcLimits limits;
+  limits.request_time_max_ms = 300;
+  serve(limits);
+  httplib::Client c(url());
+  c.set_keep_alive(true);
+  c.set_read_timeout(5, 0);
+  for (int i = 0; i < 20; ++i) {  // 20 × 50 ms: over three times the limit
+    auto res = c.Get("/v1/status");
+    ASSERT_TRUE(res) << i << ": " << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const rpc::RpcStats stats = server->stats();
+  EXPECT_EQ(stats.connections_cut, 0u);
+  EXPECT_EQ(stats.connections_accepted, 1u);
 }
 
 // ----------------------------------------------------------------------------------- client

@@ -25,6 +25,11 @@ namespace {
 
 void log_line(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
 
+// 127.0.0.0/8, ::1 and "localhost": the API's default reach (CLI.md "Binding").
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 core::Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
   if (!std::filesystem::exists(path)) return core::reject(core::Reject::io_error, "not found: " + path.string());
   return crypto::read_text_file(path.string(), max_bytes);
@@ -531,6 +536,10 @@ int NodeRuntime::run() {
     return 9;
   }
   rpc_port_ = *rpc_port;
+  if (!is_loopback_host(config_.rpc.host))
+    log_line("ios: warning: the RPC API listens on " + config_.rpc.host + ":" + std::to_string(rpc_port_) +
+             ", beyond this machine: anyone who reaches it can submit transactions (POST /v1/tx) and read this "
+             "node's state, with no authentication. Keep rpc.host at 127.0.0.1 unless a proxy guards it.");
 
   signals_.emplace(io_, SIGINT, SIGTERM);
   signals_->async_wait([this](const asio::error_code& ec, int sig) {

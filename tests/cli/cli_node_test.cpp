@@ -16,8 +16,16 @@
 namespace ios::test {
 namespace {
 
-// Starts `ios node run --home HOME [extra]` with its stderr in HOME/node.log.
+bool wait_for_file(const std::string& path, int tries_50ms = 200) {
+  for (int i = 0; i < tries_50ms && !std::filesystem::exists(path); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return std::filesystem::exists(path);
+}
+
+// Starts `ios node run --home HOME [extra]` with its stderr in HOME/node.log and waits until
+// it has bound its listeners (a fresh ports.json: the file outlives a stop). -1 if it did not.
 pid_t start_node(const std::string& home, const char* extra = nullptr) {
+  std::filesystem::remove(home + "/ports.json");
   const pid_t pid = fork();
   if (pid == 0) {
     const std::string log = home + "/node.log";
@@ -25,13 +33,7 @@ pid_t start_node(const std::string& home, const char* extra = nullptr) {
     execl(IOS_BINARY, IOS_BINARY, "node", "run", "--home", home.c_str(), extra, static_cast<char*>(nullptr));
     _exit(127);
   }
-  return pid;
-}
-
-bool wait_for_file(const std::string& path, int tries_50ms = 200) {
-  for (int i = 0; i < tries_50ms && !std::filesystem::exists(path); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  return std::filesystem::exists(path);
+  return pid > 0 && wait_for_file(home + "/ports.json") ? pid : -1;
 }
 
 // The node's exit code after SIGTERM; -(signal) if a signal ended it.
@@ -47,9 +49,7 @@ TEST(CliNode, OneProcessPerHomeAndACleanStop) {
   ASSERT_EQ(run_ios("devnet init --home " + (dir / "dn") + " --seed 3 -q").code, 0);
   const std::string home = dir / "dn/nodes/node0";
   const pid_t pid = start_node(home);
-  ASSERT_GE(pid, 0);
-  // ports.json appears once both listeners are bound.
-  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
+  ASSERT_GT(pid, 0) << slurp(home + "/node.log");
 
   const auto second = run_ios("node run --home " + home);
   EXPECT_EQ(second.code, 9) << second.err;
@@ -59,6 +59,17 @@ TEST(CliNode, OneProcessPerHomeAndACleanStop) {
   EXPECT_NE(slurp(home + "/node.log").find("stopped at height"), std::string::npos);
 
   EXPECT_EQ(run_ios("node run --home " + (dir / "nowhere")).code, 3);
+
+  // An API bound beyond loopback starts, with a warning that says what is exposed.
+  auto config = nlohmann::json::parse(slurp(home + "/config.json"));
+  config["rpc"]["host"] = "0.0.0.0";
+  std::ofstream(home + "/config.json") << config.dump();
+  const pid_t exposed = start_node(home);
+  ASSERT_GT(exposed, 0) << slurp(home + "/node.log");
+  EXPECT_EQ(stop_node(exposed), 0);
+  const auto log = slurp(home + "/node.log");
+  EXPECT_NE(log.find("warning: the RPC API listens on 0.0.0.0"), std::string::npos) << log;
+  EXPECT_NE(log.find("POST /v1/tx"), std::string::npos) << log;
 }
 
 TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {
@@ -71,14 +82,13 @@ TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {
   // one seals heartbeat blocks; a normal one votes or changes view).
   const std::string home = dir / "dn/nodes/node0";
   const pid_t pid = start_node(home);
-  ASSERT_GE(pid, 0);
+  ASSERT_GT(pid, 0) << slurp(home + "/node.log");
   EXPECT_TRUE(wait_for_file(home + "/validator.has-run")) << slurp(home + "/node.log");
   ASSERT_EQ(stop_node(pid), 0) << slurp(home + "/node.log");
 
-  // A restart with its database intact is fine. (ports.json outlives a stop: wait for the new one.)
-  std::filesystem::remove(home + "/ports.json");
+  // A restart with its database intact is fine.
   const pid_t again = start_node(home);
-  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
+  ASSERT_GT(again, 0) << slurp(home + "/node.log");
   ASSERT_EQ(stop_node(again), 0) << slurp(home + "/node.log");
 
   // The database is lost: truncated to 0 bytes, its WAL gone.
@@ -95,9 +105,8 @@ TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {
   EXPECT_EQ(run_ios("node run --home " + home).code, 9);
 
   // The operator says it is a fresh validator: it starts, and the home is marked again.
-  std::filesystem::remove(home + "/ports.json");
   const pid_t fresh = start_node(home, "--fresh-validator");
-  ASSERT_TRUE(wait_for_file(home + "/ports.json")) << slurp(home + "/node.log");
+  ASSERT_GT(fresh, 0) << slurp(home + "/node.log");
   EXPECT_TRUE(wait_for_file(home + "/validator.has-run")) << slurp(home + "/node.log");
   EXPECT_EQ(stop_node(fresh), 0) << slurp(home + "/node.log");
 }

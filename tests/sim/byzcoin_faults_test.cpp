@@ -43,6 +43,17 @@ void expect_ok(Cluster& c, RunEnd end) {
                                         << c.height(1) << " " << c.height(2) << " " << c.height(3);
 }
 
+// Four members under the safety invariants, started (the caller runs them).
+std::unique_ptr<Cluster> started_four_members(std::uint64_t seed) {
+  ClusterOptions o;
+  o.members = 4;
+  o.seed = seed;
+  auto c = std::make_unique<Cluster>(o);
+  c->add_safety_invariants();
+  c->sim().start();
+  return c;
+}
+
 // Crash the leader of height H at view 0 right after it sends its `phase` announcement.
 struct LeaderCrash {
   std::uint64_t height = 0;
@@ -241,15 +252,10 @@ TEST(ByzcoinFaults, SyncRequestFloodIsAnsweredOnlyUpToTheBytesBudget) {
   // Issue 9, defect 7: sync requests had no rate limit, and each is answered with up to 32
   // blocks / 8 MiB. A member that asks 2,000 times in one instant must get at most about one
   // second's budget of responses; the refusals are counted; the others keep finalizing.
-  const std::uint64_t seed = 2401;
-  SCOPED_TRACE(sim::toy::announce_seed(seed));
-  ClusterOptions o;
-  o.members = 4;
-  o.seed = seed;
-  Cluster c(o);
-  c.add_safety_invariants();
-  c.sim().start();
-  ASSERT_EQ(c.sim().run_until(c.reached(20), 20'000), RunEnd::condition_met);
+  SCOPED_TRACE(sim::toy::announce_seed(2401));
+  auto cluster = started_four_members(2401);
+  Cluster& c = *cluster;
+  expect_ok(c, c.sim().run_until(c.reached(20), 20'000));
   const auto sent_before = c.sim().stats().nodes[0].bytes_sent;
   const auto now = c.sim().now_ms();
   constexpr int requests = 2000;
@@ -268,15 +274,10 @@ TEST(ByzcoinFaults, SyncRequestFloodIsAnsweredOnlyUpToTheBytesBudget) {
 TEST(ByzcoinFaults, VotesAndLocksTakeOneRowEachWhateverTheHeight) {
   // Issue 9, defect 7: a vote and a lock row per height were kept forever (27 MB of database at
   // height 12,000). Only the current height's matter after a restart; they are one row each.
-  const std::uint64_t seed = 2402;
-  SCOPED_TRACE(sim::toy::announce_seed(seed));
-  ClusterOptions o;
-  o.members = 4;
-  o.seed = seed;
-  Cluster c(o);
-  c.add_safety_invariants();
-  c.sim().start();
-  ASSERT_EQ(c.sim().run_until(c.reached(30), 30'000), RunEnd::condition_met);
+  SCOPED_TRACE(sim::toy::announce_seed(2402));
+  auto cluster = started_four_members(2402);
+  Cluster& c = *cluster;
+  expect_ok(c, c.sim().run_until(c.reached(30), 30'000));
   for (protocol::NodeId id = 0; id < 4; ++id) {
     std::size_t votes = 0, locks = 0;
     for (const auto& [key, value] : c.sim().store(id)) {

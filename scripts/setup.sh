@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 deps_only=0
 [ "${1:-}" = "--deps-only" ] && deps_only=1
 
-packages=(build-essential cmake ninja-build pkg-config git clang jq
+packages=(build-essential cmake ninja-build pkg-config git clang jq python3
           libcli11-dev libasio-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev
           libgtest-dev catch2 libcpp-httplib-dev)
 

@@ -123,6 +123,8 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_peers_connected", "Authenticated peer connections", n.transport_->connected_peers());
       line("ios_p2p_frames_in_total", "Frames received", ts.frames_in);
       line("ios_p2p_frames_out_total", "Frames sent", ts.frames_out);
+      line("ios_p2p_bytes_in_total", "Frame payload bytes received", ts.bytes_in);
+      line("ios_p2p_bytes_out_total", "Frame payload bytes sent", ts.bytes_out);
       line("ios_p2p_rejected_frames_total", "Malformed or oversized frames", ts.rejected_frames);
       line("ios_p2p_rejected_handshakes_total", "Failed handshakes", ts.rejected_handshakes);
       line("ios_inputs_total", "Protocol core inputs processed", n.inputs_);

@@ -66,7 +66,7 @@ jq --argjson verify "$verify" --arg cpu "$cpu" --argjson cores "$(nproc)" --argj
       elif $mean <= 4096 then $frame["200_bytes"] + ($frame["4_kib"] - $frame["200_bytes"]) * ($mean - 200) / 3896
       else $frame["4_kib"] + ($frame["64_kib"] - $frame["4_kib"]) * ($mean - 4096) / 61440 end) as $us |
      {frames: $net.frames, mean_frame_bytes: ($mean | round),
-      seal_open_us_per_frame: (($us * 100) | round) / 100,
+      seal_open_us_per_frame: ((($us * 100) | round) / 100),
       frames_per_final_tx: (if $l.final > 0 then (($net.frames / $l.final) * 100 | round) / 100 else null end),
       channel_cpu_us_per_final_tx: (if $l.final > 0 then (($net.frames * $us / $l.final) * 100 | round) / 100 else null end)}),
    machine: {cpu: $cpu, cores: $cores}}' "$work/load.json"

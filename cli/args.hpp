@@ -10,7 +10,7 @@ namespace ios::cli {
 
 core::Bytes parse_hex_arg(const std::string& flag, const std::string& text);
 
-// CLI.md durations: an integer with a unit, "250ms", "30s", "2m". Exit 2 naming the flag
+// docs/CLI.md durations: an integer with a unit, "250ms", "30s", "2m". Exit 2 naming the flag
 // otherwise (a bare number is refused: a silent unit guess is how 30 s becomes 30 ms).
 std::uint64_t parse_duration_ms(const std::string& flag, const std::string& text);
 

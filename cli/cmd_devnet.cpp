@@ -1,6 +1,6 @@
-// ios devnet: a multi-process network on loopback (CLI.md "Devnet home", "Processes").
+// ios devnet: a multi-process network on loopback (docs/CLI.md "Devnet home", "Processes").
 // The home and the supervisor live in devnet/ (library ios_devnet); this file parses flags,
-// maps devnet errors to the exit codes of CLI.md and prints.
+// maps devnet errors to the exit codes of docs/CLI.md and prints.
 #include <sys/wait.h>
 #include <unistd.h>
 

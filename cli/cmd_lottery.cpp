@@ -1,4 +1,4 @@
-// ios lottery prove / verify / rank: VRF tickets of whitepaper Algorithm 1 (PROTOCOLS.md §9.1).
+// ios lottery prove / verify / rank: VRF tickets of whitepaper Algorithm 1 (docs/PROTOCOLS.md §9.1).
 #include <fstream>
 #include <sstream>
 

@@ -1,5 +1,5 @@
-// ios node init / run / status: one validator process with its home folder (DESIGN.md §5,
-// CLI.md). `ios node --home DIR` is `ios node run --home DIR`.
+// ios node init / run / status: one validator process with its home folder (docs/DESIGN.md §5,
+// docs/CLI.md). `ios node --home DIR` is `ios node run --home DIR`.
 #include <filesystem>
 #include <sstream>
 

@@ -1,4 +1,4 @@
-// ios tx send / status / batch / load (CLI.md "ios tx"): sign transfers with a devnet account
+// ios tx send / status / batch / load (docs/CLI.md "ios tx"): sign transfers with a devnet account
 // or a keystore, submit them to a node, and wait for the state the user asked for. Batch and
 // load live in tx_batch.cpp and tx_load.cpp; the wallet steps they share in tx_wallet.hpp.
 #include <sstream>

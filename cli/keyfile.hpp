@@ -1,5 +1,5 @@
 #pragma once
-// Keystore files as the CLI sees them: exit codes of CLI.md for every way a file can be bad
+// Keystore files as the CLI sees them: exit codes of docs/CLI.md for every way a file can be bad
 // (missing: 3; malformed, tampered, wrong password, newer version: 10; exists: 9).
 #include <nlohmann/json.hpp>
 #include <string>

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // Every parse error is a usage error (CLI.md): one line, exit 2.
+    // Every parse error is a usage error (docs/CLI.md): one line, exit 2.
     return report_failure(g, Exit::usage, std::string(e.what()) + " (see --help)");
   } catch (const Failure& f) {
     return report_failure(g, f.exit(), f.what(), f.details());

@@ -1,5 +1,5 @@
 #pragma once
-// Output conventions of CLI.md: data on stdout, progress and errors on stderr; with -o json
+// Output conventions of docs/CLI.md: data on stdout, progress and errors on stderr; with -o json
 // exactly one JSON document carrying a "schema" field (errors too); stable exit codes.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -51,7 +51,7 @@ class Failure : public std::runtime_error {
   nlohmann::json details_;
 };
 
-// The JSON error code of CLI.md for an exit code ("TIMEOUT", "VERIFICATION_FAILED", ...).
+// The JSON error code of docs/CLI.md for an exit code ("TIMEOUT", "VERIFICATION_FAILED", ...).
 const char* error_code(Exit exit);
 
 // Prints a command's result: `doc` (its "schema" is set here) in JSON modes, `text` otherwise.

@@ -1,5 +1,5 @@
 #pragma once
-// Where a keystore password comes from (CLI.md, Secrets): never argv. A file, an environment
+// Where a keystore password comes from (docs/CLI.md, Secrets): never argv. A file, an environment
 // variable, a TTY prompt, or --insecure for throwaway dev keys (empty password, marked in the
 // keystore). The password is wiped from memory when the PasswordText goes out of scope.
 #include <CLI/CLI.hpp>

@@ -1,5 +1,5 @@
 // ios tx load --tps R --duration D: a load generator against a running devnet that reports
-// offered versus achieved throughput and optimistic and final latency (CLI.md "ios tx").
+// offered versus achieved throughput and optimistic and final latency (docs/CLI.md "ios tx").
 //
 // Plan: every account first splits one coin into K equal outputs (a fan-out transfer, waited
 // until final), then K chains of transfers per account are signed before the clock starts —

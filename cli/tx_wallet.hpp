@@ -1,5 +1,5 @@
 #pragma once
-// What `ios tx` needs to act as a wallet against a running node (CLI.md "ios tx"; the node
+// What `ios tx` needs to act as a wallet against a running node (docs/CLI.md "ios tx"; the node
 // contract): find the node (--rpc, or a running node of the devnet at --home), unlock a sender
 // (a devnet account name or a keystore path), pick its coins, sign a transfer under the
 // genesis chain id, submit it, and follow its state until the requested wait level.
@@ -139,7 +139,7 @@ nlohmann::json outcome_json(const Outcome& out);
 std::string outcome_text(const Outcome& out);
 Exit outcome_exit(const Outcome& out);
 
-// Exits with the code CLI.md gives an RPC failure (7 unreachable, 3 not found, 1 otherwise).
+// Exits with the code docs/CLI.md gives an RPC failure (7 unreachable, 3 not found, 1 otherwise).
 [[noreturn]] void fail_rpc(const rpc::RpcError& error, const std::string& context);
 
 // Registration of the larger subcommands, each in its own file.

@@ -1,7 +1,7 @@
 #pragma once
 // Slashing and compensation (whitepaper §8.2: "If a validator is detected as misbehaviour, it
 // will lose all the tokens and reputation in the system while the defrauded users will be
-// compensated for any loss"; PROTOCOLS.md §12).
+// compensated for any loss"; docs/PROTOCOLS.md §12).
 //
 // slash(): given a fraud proof that verifies (chain/fraud_proof.hpp) and convicts `offender`,
 // the offender's whole stake and unpaid fees move to the slashed pool and the account is

@@ -1,5 +1,5 @@
 #pragma once
-// What a system contract reads and what it returns (DESIGN.md §1: "native system contracts as
+// What a system contract reads and what it returns (docs/DESIGN.md §1: "native system contracts as
 // pure functions"; the dedis cothority habit of contracts as pure functions returning state
 // changes). A contract never mutates state: it reads a LedgerView and returns a StateChange
 // that the ledger applies all-or-nothing (node/ledger/ledger_state.hpp). The simulator, the

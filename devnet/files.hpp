@@ -1,5 +1,5 @@
 #pragma once
-// Files of a devnet home: versioned JSON (CLI.md "Files") read with a size limit and written
+// Files of a devnet home: versioned JSON (docs/CLI.md "Files") read with a size limit and written
 // atomically (crypto::write_secret_file: temp file, fsync, rename), so a reader — `ios tx`,
 // `ios devnet status`, a test — never sees half a state.json, and a crash leaves the old file.
 // Everything is written mode 0600: the home holds dev keys and belongs to one user.

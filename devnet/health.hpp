@@ -1,6 +1,6 @@
 #pragma once
 // Is the devnet ready, and is it healthy? Both answers come from the nodes' own RPC
-// (GET /v1/status), never from "the process exists": CLI.md's first complaint is that
+// (GET /v1/status), never from "the process exists": docs/CLI.md's first complaint is that
 // "RPC up" is not "ready". The readiness conditions of `--wait-for`:
 //
 //   rpc       every node answers /v1/status

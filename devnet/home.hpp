@@ -1,5 +1,5 @@
 #pragma once
-// The devnet home (CLI.md "Devnet home"; /tmp contract "Devnet home"): one folder with the
+// The devnet home (docs/CLI.md "Devnet home"; /tmp contract "Devnet home"): one folder with the
 // inputs (devnet.json), the genesis, funded dev accounts and one node home per validator.
 //
 //   devnet.json               {"version":1,"validators":N,"believable":B,"accounts":K,
@@ -10,7 +10,7 @@
 //   nodes/node<i>/config.json the node contract's config; key.json its validator keystore
 //   state.json                written by the supervisor only (state.hpp)
 //
-// Determinism (CLI.md): everything public follows from the options. Validator i's master
+// Determinism (docs/CLI.md): everything public follows from the options. Validator i's master
 // seed is the i-th 32 bytes of ChaChaRng("IOS/v1/devnet/validators", seed), account j's the
 // j-th of ChaChaRng("IOS/v1/devnet/accounts", seed); the chain id is "ios-devnet-<seed>", the
 // genesis time 0, every stake 1,000,000, allocation j = --balance to account j. So one --seed

@@ -1,5 +1,5 @@
 #pragma once
-// Child processes of a devnet, by pid only (CLI.md "Processes": never by name).
+// Child processes of a devnet, by pid only (docs/CLI.md "Processes": never by name).
 //
 // Safety against pid reuse: every pid the devnet records comes with the process's start time
 // (field 22 of /proc/<pid>/stat). A recorded process counts as alive only if a process with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md §1 and STYLE.md rule 1: protocol cores, the ledger and the contracts are pure
+# docs/DESIGN.md §1 and docs/STYLE.md rule 1: protocol cores, the ledger and the contracts are pure
 # steppers. They may not include Asio, SQLite, threads, sleeps or clocks; the drivers
 # (runtime/ and sim/) supply network, disk and time as inputs. Exits 1 naming each offence.
 set -euo pipefail
@@ -13,7 +13,7 @@ for dir in node/protocol node/ledger contracts; do
   while IFS= read -r -d '' f; do
     checked=$((checked + 1))
     if grep -nE "$pattern" "$f"; then
-      echo "layering: $f includes I/O, threads or clocks (DESIGN.md §1)" >&2
+      echo "layering: $f includes I/O, threads or clocks (docs/DESIGN.md §1)" >&2
       status=1
     fi
   done < <(find "$dir" -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' \) -print0)
@@ -23,7 +23,7 @@ done
 for dir in node/core node/crypto; do
   [ -d "$dir" ] || continue
   if grep -rnE '#[[:space:]]*include[[:space:]]*"node/(chain|ledger|protocol|store|net|rpc|runtime|sim)/' "$dir"; then
-    echo "layering: $dir includes a library above it (DESIGN.md §1)" >&2
+    echo "layering: $dir includes a library above it (docs/DESIGN.md §1)" >&2
     status=1
   fi
 done

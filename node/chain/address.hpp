@@ -2,7 +2,7 @@
 // Account addresses: 32 bytes, SHA-256("IOS/v1/address" ‖ signing public key), shown as
 // Bech32m with the human-readable part "ios" so a mistyped address is refused with a
 // checksum error instead of sending funds nowhere. The state is partitioned into m shards by
-// shard = SHA-256(address bytes) mod m (DESIGN.md §4), the hash read as a big-endian integer.
+// shard = SHA-256(address bytes) mod m (docs/DESIGN.md §4), the hash read as a big-endian integer.
 #include <compare>
 #include <cstdint>
 #include <string>

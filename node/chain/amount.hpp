@@ -14,7 +14,7 @@ using Amount = std::uint64_t;
 // a + b, or amount_overflow.
 core::Result<Amount> add_amount(Amount a, Amount b);
 
-// Canonical decimal text (JSON files carry amounts as strings, CLI.md): digits only, no sign,
+// Canonical decimal text (JSON files carry amounts as strings, docs/CLI.md): digits only, no sign,
 // no leading zero, at most 2^64 − 1. bad_amount otherwise.
 core::Result<Amount> parse_amount(std::string_view decimal);
 

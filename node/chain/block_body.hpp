@@ -1,6 +1,6 @@
 #pragma once
 // The body of a final block: what the normal league agrees on with ByzCoin (whitepaper §8.2,
-// PROTOCOLS.md §11-12). It merges believable validators' optimistic blocks by header hash, in
+// docs/PROTOCOLS.md §11-12). It merges believable validators' optimistic blocks by header hash, in
 // apply order, carries the transactions sent straight to the normal league, lists what was
 // NOT applied, carries fraud proofs, and commits to the ledger state after applying it.
 //

@@ -1,4 +1,4 @@
-// Finality of ByzCoin blocks (PROTOCOLS.md §11.1): hashes, the two signed messages and the
+// Finality of ByzCoin blocks (docs/PROTOCOLS.md §11.1): hashes, the two signed messages and the
 // check anyone can run. Policy and attacks: finality.hpp.
 #include "node/chain/finality.hpp"
 

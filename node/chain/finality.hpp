@@ -1,13 +1,13 @@
 #pragma once
 // Finality of a ByzCoin block (ByzCoin, Kokoris-Kogias et al., USENIX Security 2016, §3–4;
-// PROTOCOLS.md §11.1; DESIGN.md §4 "normal league"). A block at height h is FINAL when it
+// docs/PROTOCOLS.md §11.1; docs/DESIGN.md §4 "normal league"). A block at height h is FINAL when it
 // carries two collective signatures of the same roster, both made in one view v:
 //   prepare σ_p over prepare_message(chain, h, v, H)          — 2f+1 witnesses validated it;
 //   commit  σ_c over commit_message(chain, h, v, H, σ_p)      — 2f+1 witnesses saw σ_p.
 // H = block_hash(h, prev, body). Anyone holding the roster (light clients too) checks finality
 // with verify_finality; no other state is needed.
 //
-// Policy (explicit, PROTOCOLS.md §11.1): a signature counts when at least
+// Policy (explicit, docs/PROTOCOLS.md §11.1): a signature counts when at least
 // byzcoin_quorum(n) = n − f members signed, f = ⌊(n − 1)/3⌋. For n = 3f + 1 that is the
 // paper's 2f + 1; for other n it stays the safe choice (two quorums overlap in n − 2f ≥ f + 1
 // members, so in at least one honest member), where 2f + 1 would not (n = 5: 3 + 3 − 5 = 1).

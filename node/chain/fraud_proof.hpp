@@ -1,6 +1,6 @@
 #pragma once
 // Fraud proofs of Proof-of-Believability (whitepaper §8.2: "the validator who signed the
-// invalid block would be detected and held accountable"; PROTOCOLS.md §12). A normal
+// invalid block would be detected and held accountable"; docs/PROTOCOLS.md §12). A normal
 // validator whose private sample hits a transaction with an invalid witness shows:
 // the believable producer's signed optimistic header, the transaction exactly as the producer
 // committed to it, and its Merkle path under the header's tx_root.

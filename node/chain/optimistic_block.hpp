@@ -1,7 +1,7 @@
 #pragma once
-// Optimistic blocks: phase 1 of Proof-of-Believability (whitepaper §8.2, PROTOCOLS.md §12). A
+// Optimistic blocks: phase 1 of Proof-of-Believability (whitepaper §8.2, docs/PROTOCOLS.md §12). A
 // believable validator, a group of one, validates a small batch of transactions alone and
-// signs a header that commits to them with an RFC 6962 Merkle root (PROTOCOLS.md §15). The
+// signs a header that commits to them with an RFC 6962 Merkle root (docs/PROTOCOLS.md §15). The
 // normal league later merges these blocks into a final block and re-checks a private sample
 // of their witnesses.
 //

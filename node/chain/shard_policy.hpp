@@ -1,6 +1,6 @@
 #pragma once
 // The sharding policy file (whitepaper §8.2: "the sharding policy file specifies the sizes of
-// the believable and normal league, respectively, and the sampling probability p"; DESIGN.md
+// the believable and normal league, respectively, and the sampling probability p"; docs/DESIGN.md
 // §4). JSON for people, version 1:
 //
 //   {"version": 1, "shards": 1, "believable_size": 2, "believable_min": 1, "normal_size": 4,
@@ -9,7 +9,7 @@
 //
 // Every key but "version" is optional (the defaults below); unknown keys are refused so a typo
 // cannot silently leave a default in force; a newer version is refused (unknown_version).
-// Amounts are decimal strings (CLI.md: integers that may exceed 2^53 are strings in JSON).
+// Amounts are decimal strings (docs/CLI.md: integers that may exceed 2^53 are strings in JSON).
 //
 // Invariants (validate): shards in [1, shards_max]; normal_size >= 4 (one fault tolerated,
 // n = 3f + 1); 1 <= believable_min, and believable_min <= believable_size unless

@@ -1,6 +1,6 @@
 #pragma once
 // UTXO transactions: whitepaper §8.1 (the IOS token pays for services and commission fees;
-// Servi exists but is never transferable) and PROTOCOLS.md §2 (Ed25519 signatures over
+// Servi exists but is never transferable) and docs/PROTOCOLS.md §2 (Ed25519 signatures over
 // "IOS/v1/tx" ‖ chain_id ‖ body, libsodium as the one consensus verifier).
 //
 // Encodings (encoding.hpp conventions, version 1):

@@ -1,5 +1,5 @@
 #pragma once
-// The canonical binary encoding of DESIGN.md §3: everything that is signed, hashed or sent
+// The canonical binary encoding of docs/DESIGN.md §3: everything that is signed, hashed or sent
 // between nodes goes through Writer and Reader. A version byte first, fixed-width
 // little-endian integers, u32-length-prefixed byte strings, fixed-size arrays (points, hashes)
 // without a prefix. JSON never gets signed.

@@ -1,5 +1,5 @@
 #pragma once
-// Typed outcomes for bad input from users and peers (STYLE.md rule 2): a decoder or validator
+// Typed outcomes for bad input from users and peers (docs/STYLE.md rule 2): a decoder or validator
 // returns Result<T>; a Reject names why, and the detail says where. Our own invariant
 // violations are not Results: they abort (see IOS_ASSERT).
 #include <cstdint>
@@ -104,5 +104,5 @@ inline Error reject(Reject reason, std::string detail = {}) { return Error{reaso
 
 }  // namespace ios::core
 
-// Our own invariants: one condition per assertion (STYLE.md rule 3); never for peer input.
+// Our own invariants: one condition per assertion (docs/STYLE.md rule 3); never for peer input.
 #define IOS_ASSERT(expr) ((expr) ? static_cast<void>(0) : ::ios::core::assertion_failed(#expr, __FILE__, __LINE__))

@@ -1,5 +1,5 @@
 #pragma once
-// Randomness is an input (STYLE.md rules 1 and 8): protocol cores and crypto functions take an
+// Randomness is an input (docs/STYLE.md rules 1 and 8): protocol cores and crypto functions take an
 // Rng&, so the node passes the system CSPRNG and the simulator a seeded, replayable stream.
 #include <cstdint>
 #include <span>

@@ -1,8 +1,8 @@
 // CoSi collective signatures (Syta et al., "Keeping Authorities Honest or Bust", IEEE S&P 2016;
-// PROTOCOLS.md §3), kyber convention: participants' aggregate key in the challenge, inclusion
+// docs/PROTOCOLS.md §3), kyber convention: participants' aggregate key in the challenge, inclusion
 // mask. Invariants and the attacks they stop (rogue keys, nonce reuse, Wagner/ROS concurrent
 // sessions, lying leaders, threshold inflation, malleable encodings) are listed in cosi.hpp.
-// Every group operation is a libsodium 1.0.18 call (PROTOCOLS.md §1); no field arithmetic here.
+// Every group operation is a libsodium 1.0.18 call (docs/PROTOCOLS.md §1); no field arithmetic here.
 #include "node/crypto/cosi.hpp"
 
 #include <sodium.h>
@@ -62,7 +62,7 @@ core::Result<CosiKey> CosiKey::admit(const PublicKey& key, core::ByteView chain_
   // A key with a torsion component can pass the cofactorless Ed25519 check for some
   // challenges; in a sum it would make A_M leave the prime-order subgroup. Refuse it first.
   if (!is_prime_order_point(key)) return core::reject(core::Reject::bad_point, "cosi key is not a prime-order point");
-  // The rogue-key attack (PROTOCOLS.md §3.3) is stopped here: X − Σ A_honest has no PoP.
+  // The rogue-key attack (docs/PROTOCOLS.md §3.3) is stopped here: X − Σ A_honest has no PoP.
   if (!verify_pop(key, chain_id, pop_epoch, pop))
     return core::reject(core::Reject::bad_signature,
                         "proof of possession does not verify for epoch " + std::to_string(pop_epoch));
@@ -188,7 +188,7 @@ core::Status check_challenge(const CosiChallenge& challenge, core::ByteView mess
 // ---- signer ------------------------------------------------------------------------------
 
 CosiSigner::CosiSigner(const SigningKey& key) : public_key_(key.public_key()) {
-  // clamp(SHA-512(seed)[0:32]) (PROTOCOLS.md §1), then reduced mod L so scalar_mul gets a
+  // clamp(SHA-512(seed)[0:32]) (docs/PROTOCOLS.md §1), then reduced mod L so scalar_mul gets a
   // canonical input; a·B is unchanged because B has order L.
   Secret<64> wide;
   IOS_ASSERT(crypto_sign_ed25519_sk_to_curve25519(wide.data(), key.expanded().data()) == 0);

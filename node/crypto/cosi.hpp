@@ -1,7 +1,7 @@
 #pragma once
 // CoSi collective Schnorr signatures that verify as plain Ed25519: Syta et al., "Keeping
 // Authorities Honest or Bust with Decentralized Witness Cosigning", IEEE S&P 2016;
-// PROTOCOLS.md §3. We use the kyber `sign/cosi` convention (PROTOCOLS.md §3.2): the challenge
+// docs/PROTOCOLS.md §3. We use the kyber `sign/cosi` convention (docs/PROTOCOLS.md §3.2): the challenge
 // hashes the aggregate key of the PARTICIPANTS, and the mask is an inclusion mask (bit i set =
 // roster member i signed; bit i is bit i%8 of byte i/8). Hence (V, r) is an RFC 8032 signature
 // under A_M = Σ_{i∈M} A_i and libsodium's crypto_sign_verify_detached checks it unchanged.
@@ -22,12 +22,12 @@
 //     by the one response it produces, by a refused challenge, or by abandon().
 //   - The leader fixes the participant set M before computing c and never changes it; a witness
 //     that committed but did not respond forces a restart with fresh commitments (no
-//     "exception" lists, PROTOCOLS.md §3.2).
+//     "exception" lists, docs/PROTOCOLS.md §3.2).
 //   - Decoded signatures are canonical: r < L, V a prime-order point, mask padding bits zero,
 //     mask length exactly ⌈n/8⌉.
 //
 // Attacks this stops:
-//   - the rogue-key attack (PROTOCOLS.md §3.3): a member announcing A_evil = X − Σ A_honest
+//   - the rogue-key attack (docs/PROTOCOLS.md §3.3): a member announcing A_evil = X − Σ A_honest
 //     would make the aggregate X, which it alone can sign for. It cannot produce a proof of
 //     possession for A_evil, so CosiKey::admit refuses it and it never enters a sum;
 //   - nonce reuse: two responses with the same v_i and different c reveal a_i; v_i is random
@@ -43,7 +43,7 @@
 //   - malleable and non-canonical encodings (r ≥ L, torsion or small-order V, padding bits).
 //
 // The challenge carries no domain tag of its own because it must be exactly Ed25519's; the
-// caller signs domain-separated bytes (tagged_message in ed25519.hpp, PROTOCOLS.md §0.2).
+// caller signs domain-separated bytes (tagged_message in ed25519.hpp, docs/PROTOCOLS.md §0.2).
 // The open commitment is deliberately never persisted: after a crash it is lost and the round
 // restarts with a fresh commitment, which is safe (a lost v can never be used twice).
 #include <cstddef>
@@ -131,7 +131,7 @@ class CosiRoster {
 };
 
 // What the leader broadcasts in the challenge phase. V and A_M travel with c so that every
-// witness can recompute c (PROTOCOLS.md §0.5: verifiers never trust the challenge sent).
+// witness can recompute c (docs/PROTOCOLS.md §0.5: verifiers never trust the challenge sent).
 struct CosiChallenge {
   core::ByteArray<32> aggregate_commitment;  // V = Σ V_i over the participants
   PublicKey aggregate_key;                   // A_M

@@ -1,4 +1,4 @@
-// Chaum–Pedersen DLEQ over ristretto255 (PROTOCOLS.md §5): transcript, invariants and the
+// Chaum–Pedersen DLEQ over ristretto255 (docs/PROTOCOLS.md §5): transcript, invariants and the
 // attacks stopped (unbound base §5.3, challenge not recomputed — kyber PR #520) are in dleq.hpp.
 #include "node/crypto/dleq.hpp"
 

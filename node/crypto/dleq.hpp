@@ -1,6 +1,6 @@
 #pragma once
 // Chaum–Pedersen proofs of discrete-log equality over ristretto255 (Chaum and Pedersen,
-// CRYPTO '92; non-interactive by Fiat–Shamir), PROTOCOLS.md §5. PVSS (§6) uses the batch form
+// CRYPTO '92; non-interactive by Fiat–Shamir), docs/PROTOCOLS.md §5. PVSS (§6) uses the batch form
 // for a dealing and the single form for each decrypted share; RandHound (§7) carries both.
 //
 // Statement (G, H, P, Q): knowledge of x with P = x·G and Q = x·H, i.e. log_G P = log_H Q.
@@ -21,7 +21,7 @@
 //   - a batch has exactly one r per statement and at least one statement.
 //
 // Attacks this stops:
-//   - Unbound base (PROTOCOLS.md §5.3): kyber's decryption proof and the old cothority
+//   - Unbound base (docs/PROTOCOLS.md §5.3): kyber's decryption proof and the old cothority
 //     RandHound hashed (P, Q, T1, T2) but not the prover-chosen base H (the decrypted share).
 //     A cheating trustee then picks T1 = v·G and any T2, and solves H' = r⁻¹(T2 − c·Q), so a
 //     wrong share verifies. Both bases are in our challenge; tests/unit/dleq_test.cpp builds
@@ -57,7 +57,7 @@ struct DleqProof {
 };
 
 // One challenge shared by all statements, one response per statement (kyber's
-// NewDLEQProofBatch shape, PROTOCOLS.md §5.2).
+// NewDLEQProofBatch shape, docs/PROTOCOLS.md §5.2).
 struct DleqBatchProof {
   RistrettoScalar c{};
   std::vector<RistrettoScalar> r;

@@ -1,11 +1,11 @@
 #pragma once
-// Ed25519 (RFC 8032, pure, no prehash) through libsodium, which PROTOCOLS.md §2 pins as the
+// Ed25519 (RFC 8032, pure, no prehash) through libsodium, which docs/PROTOCOLS.md §2 pins as the
 // one consensus verifier: it rejects S >= L (malleability, kyber #427/#430), small-order A and
 // R, and non-canonical A, and uses the cofactorless equation.
 //
 // Everything ios signs is domain-separated: the signed bytes are
 // tag ‖ u32(len(chain_id)) ‖ chain_id ‖ body, so a signature made for one purpose, chain or
-// shard can never be replayed as another (PROTOCOLS.md §0.2, §2).
+// shard can never be replayed as another (docs/PROTOCOLS.md §0.2, §2).
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -37,7 +37,7 @@ class SigningKey {
 bool verify(const PublicKey& key, core::ByteView message, const Signature& sig);
 
 // One signature check as data, so it can be handed to another thread: protocol cores ask for
-// batches of these with a Verify effect (STYLE.md rule 7) instead of verifying on the thread
+// batches of these with a Verify effect (docs/STYLE.md rule 7) instead of verifying on the thread
 // that owns their state.
 struct SignatureCheck {
   PublicKey key{};
@@ -55,7 +55,7 @@ Signature sign_tagged(const SigningKey& key, std::string_view tag, core::ByteVie
 bool verify_tagged(const PublicKey& key, std::string_view tag, core::ByteView chain_id, core::ByteView body,
                    const Signature& sig);
 
-// Proof of possession (PROTOCOLS.md §3.3): sign_tagged("IOS/v1/pop", chain_id, pk ‖ u64(epoch)).
+// Proof of possession (docs/PROTOCOLS.md §3.3): sign_tagged("IOS/v1/pop", chain_id, pk ‖ u64(epoch)).
 // It stops the rogue-key attack on CoSi aggregates (a key X − Σ honest keys announced without
 // knowing its secret): only keys whose PoP verified may ever be aggregated. The chain id is
 // bound (issue 9, defect 9), so a PoP published for one network cannot be replayed to register

@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 and SHA-512 through libsodium, with the domain-tag convention of PROTOCOLS.md §0.2:
+// SHA-256 and SHA-512 through libsodium, with the domain-tag convention of docs/PROTOCOLS.md §0.2:
 // every protocol hash input starts with an ASCII tag such as "IOS/v1/leader".
 #include <initializer_list>
 

@@ -1,5 +1,5 @@
 #pragma once
-// One identity = one 32-byte master seed (DESIGN.md §3, keystore row). Every key an identity
+// One identity = one 32-byte master seed (docs/DESIGN.md §3, keystore row). Every key an identity
 // uses is derived from it with libsodium's crypto_kdf (BLAKE2b keyed by the master seed,
 // context "IOSKEYv1"), so a keystore holds a single secret and `--seed` devnets are
 // reproducible byte for byte:
@@ -15,7 +15,7 @@
 //
 // Accounts only sign: their PublicIdentity carries the signing key and zeros elsewhere.
 // Validators also carry the VRF and PVSS public keys and a proof of possession of the
-// signing key (PROTOCOLS.md §3.3), which stops rogue-key attacks on CoSi aggregates. The PoP
+// signing key (docs/PROTOCOLS.md §3.3), which stops rogue-key attacks on CoSi aggregates. The PoP
 // binds only the signing key and the registration epoch; binding the VRF and PVSS keys to
 // it is the job of whatever signs the roster (genesis, registration transactions).
 #include <cstdint>

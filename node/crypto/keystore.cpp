@@ -19,7 +19,7 @@ constexpr std::string_view kind_name = "ios-keystore";
 constexpr std::string_view kdf_name = "argon2id13";
 constexpr std::string_view cipher_name = "xchacha20poly1305-ietf";
 // Domain tag of the associated data, so it can never collide with another signed or hashed
-// encoding (PROTOCOLS.md §0.2).
+// encoding (docs/PROTOCOLS.md §0.2).
 constexpr std::string_view ad_tag = "IOS/v1/keystore";
 
 using Salt = core::ByteArray<crypto_pwhash_argon2id_SALTBYTES>;

@@ -1,5 +1,5 @@
 #pragma once
-// Encrypted keystore files (DESIGN.md §3; CLI.md "Secrets" and "Files"), format version 1:
+// Encrypted keystore files (docs/DESIGN.md §3; docs/CLI.md "Secrets" and "Files"), format version 1:
 //
 //   {"version":1,"kind":"ios-keystore","type":"validator","insecure":false,
 //    "public_keys":{"signing":hex,"vrf":hex,"pvss":hex},
@@ -58,7 +58,7 @@ struct KdfParams {
 // The public, unauthenticated part of a keystore file.
 struct KeystorePublic {
   PublicIdentity identity;
-  bool insecure = false;  // an explicitly insecure dev key (CLI.md: "says so in the file")
+  bool insecure = false;  // an explicitly insecure dev key (docs/CLI.md: "says so in the file")
   KdfParams kdf;
 };
 

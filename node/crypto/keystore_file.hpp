@@ -1,5 +1,5 @@
 #pragma once
-// Reading and writing secret files at the edge (CLI.md "Secrets": keystores are mode 0600).
+// Reading and writing secret files at the edge (docs/CLI.md "Secrets": keystores are mode 0600).
 //
 // write_secret_file never exposes a partly written or world-readable file at `path`: the
 // contents go to a fresh temporary file in the same directory, created 0600 from the start

@@ -1,5 +1,5 @@
 #pragma once
-// Merkle trees of RFC 6962 §2.1 / RFC 9162 §2.1 with SHA-256 (PROTOCOLS.md §15); the MSB
+// Merkle trees of RFC 6962 §2.1 / RFC 9162 §2.1 with SHA-256 (docs/PROTOCOLS.md §15); the MSB
 // transaction root and every audit path ios hands to light clients use these rules.
 //
 // Invariants:
@@ -55,7 +55,7 @@ core::Result<core::Hash32> root_from_inclusion_proof(const core::Hash32& leaf_ha
 core::Status verify_inclusion(const core::Hash32& leaf_hash, std::uint64_t index, std::uint64_t size,
                               std::span<const core::Hash32> proof, const core::Hash32& root);
 
-// RFC 9162 §2.1.4.2 plus the edge rules of PROTOCOLS.md §15: size1 == 0 is refused (a proof
+// RFC 9162 §2.1.4.2 plus the edge rules of docs/PROTOCOLS.md §15: size1 == 0 is refused (a proof
 // from the empty tree is meaningless, even to an empty tree); size2 < size1 is refused;
 // size1 == size2 needs an empty proof and equal roots; otherwise the proof must be non-empty.
 core::Status verify_consistency(std::uint64_t size1, std::uint64_t size2, std::span<const core::Hash32> proof,

@@ -1,4 +1,4 @@
-// Schoenmakers PVSS (CRYPTO '99, §3) over ristretto255, PROTOCOLS.md §6. The scheme, the
+// Schoenmakers PVSS (CRYPTO '99, §3) over ristretto255, docs/PROTOCOLS.md §6. The scheme, the
 // per-share proofs, the consistency check and why it is sound, the meaning of `threshold`
 // (shares needed), the invariants and the attacks stopped (inconsistent dealings, unbound
 // decryption base §5.3, challenge not recomputed — kyber PR #520, index-0 off-by-one, identity

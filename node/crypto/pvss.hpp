@@ -1,7 +1,7 @@
 #pragma once
 // Publicly verifiable secret sharing of Schoenmakers ("A simple publicly verifiable secret
 // sharing scheme and its application to electronic voting", CRYPTO '99, §3) over ristretto255,
-// as used by RandHound (Syta et al., IEEE S&P 2017, §4) — PROTOCOLS.md §6 and §7.2 (R1, R2).
+// as used by RandHound (Syta et al., IEEE S&P 2017, §4) — docs/PROTOCOLS.md §6 and §7.2 (R1, R2).
 //
 // Notation: B the ristretto255 generator; H = pvss_base_h(session_id), a second base with
 // unknown discrete log; trustee j (1-based) holds x_j with X_j = x_j·B.
@@ -60,7 +60,7 @@
 //
 // Attacks this stops:
 //   - Inconsistent dealing (above): per-share proofs that do not lie on one polynomial.
-//   - Unbound base (PROTOCOLS.md §5.3): the decryption proof hashes the base S_j chosen by the
+//   - Unbound base (docs/PROTOCOLS.md §5.3): the decryption proof hashes the base S_j chosen by the
 //     trustee, so a trustee cannot solve for a wrong S_j' that satisfies the equations.
 //   - Challenge not recomputed (kyber PR #520): dleq_verify recomputes it.
 //   - Index-0 off-by-one: kyber stores 0-based indices and evaluates at i+1; here the index IS

@@ -1,7 +1,7 @@
 #pragma once
 // The two sources of randomness: the system CSPRNG (libsodium randombytes) for real nodes and
 // keys, and a ChaCha20 stream keyed by SHA-256(tag ‖ seed) for the simulator and for
-// permutations derived from public randomness (DESIGN.md §3: "randomness → permutation").
+// permutations derived from public randomness (docs/DESIGN.md §3: "randomness → permutation").
 #include <cstdint>
 #include <string_view>
 #include <vector>

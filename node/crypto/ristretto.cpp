@@ -1,4 +1,4 @@
-// ristretto255 helpers: thin wrappers over libsodium 1.0.18 (PROTOCOLS.md §1, ristretto255
+// ristretto255 helpers: thin wrappers over libsodium 1.0.18 (docs/PROTOCOLS.md §1, ristretto255
 // rows). The invariants (identity refused, canonical scalars) are listed in ristretto.hpp.
 #include "node/crypto/ristretto.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// ristretto255 (RFC 9496) helpers for DLEQ, PVSS and RandHound (PROTOCOLS.md §0.1, §1, §5, §6).
+// ristretto255 (RFC 9496) helpers for DLEQ, PVSS and RandHound (docs/PROTOCOLS.md §0.1, §1, §5, §6).
 // Every group and scalar operation is one libsodium 1.0.18 call; nothing here does field
 // arithmetic of its own.
 //
@@ -66,7 +66,7 @@ bool is_zero_scalar(const RistrettoScalar& s);
 
 // Uniform mod L from 64 bytes of `rng` (crypto_core_ristretto255_scalar_reduce), never zero.
 Secret<32> random_scalar(core::Rng& rng);
-// SHA-512(data) reduced mod L; the Fiat–Shamir challenge of PROTOCOLS.md §5.1.
+// SHA-512(data) reduced mod L; the Fiat–Shamir challenge of docs/PROTOCOLS.md §5.1.
 RistrettoScalar hash_to_scalar(core::ByteView data);
 // A small integer as a scalar (PVSS share indices).
 RistrettoScalar scalar_from_u64(std::uint64_t v);

@@ -1,5 +1,5 @@
 // ECVRF-EDWARDS25519-SHA512-TAI (RFC 9381, suite 0x03) with libsodium 1.0.18 only: no field
-// arithmetic of our own. The recipe, call by call, is PROTOCOLS.md §8.1; invariants and the
+// arithmetic of our own. The recipe, call by call, is docs/PROTOCOLS.md §8.1; invariants and the
 // attacks they stop are listed in vrf.hpp. Alphas in ios are public (epoch and round seeds),
 // so the data-dependent loop count of try-and-increment leaks nothing secret.
 #include "node/crypto/vrf.hpp"
@@ -143,7 +143,7 @@ core::Result<DecodedProof> decode_proof(const VrfProof& pi) {
   // Deliberate deviation from RFC 9381 §5.3, which only requires Gamma to decode: we require
   // Gamma to be canonical and in the prime-order subgroup. beta = H(8·Gamma) ignores a torsion
   // component, so a lax verifier accepts up to 8 encodings of one output; an honest prover's
-  // Gamma = x·H is always prime-order, so this refuses no honest proof (PROTOCOLS.md §8.1).
+  // Gamma = x·H is always prime-order, so this refuses no honest proof (docs/PROTOCOLS.md §8.1).
   if (!is_prime_order_point(d.gamma)) return core::reject(core::Reject::bad_point, "gamma");
   // s >= L would make s and s + L two valid proofs for one statement (malleability).
   if (!is_canonical_scalar(d.s)) return core::reject(core::Reject::bad_scalar, "s >= L");
@@ -233,7 +233,7 @@ core::Result<VrfOutput> vrf_verify(const PublicKey& y, const VrfProof& pi, core:
   // s >= L would make s and s + L two valid proofs for one statement (malleability).
   if (!is_canonical_scalar(s)) return core::reject(core::Reject::bad_scalar, "s >= L");
   // libsodium refuses a zero scalar; c = 0 or s = 0 happens with probability about 2^-128 for
-  // honest proofs, and treating it as invalid is what PROTOCOLS.md §8.1 prescribes.
+  // honest proofs, and treating it as invalid is what docs/PROTOCOLS.md §8.1 prescribes.
   if (sodium_is_zero(s.data(), s.size())) return core::reject(core::Reject::bad_proof, "s = 0");
   if (sodium_is_zero(c.data(), c.size())) return core::reject(core::Reject::bad_proof, "c = 0");
   // With 0 < c < 2^128 < L, c·P fails only for a point outside the prime-order subgroup.
@@ -252,7 +252,7 @@ core::Result<VrfOutput> vrf_verify(const PublicKey& y, const VrfProof& pi, core:
   const auto v = sh ? sub(*sh, *cgamma) : std::nullopt;  // V = s·H − c·Gamma
   if (!u || !v) return core::reject(core::Reject::bad_proof, "point arithmetic refused");
 
-  // The verifier recomputes the challenge and never trusts the one sent (PROTOCOLS.md §0.5).
+  // The verifier recomputes the challenge and never trusts the one sent (docs/PROTOCOLS.md §0.5).
   const Scalar expected = challenge(y, *h, gamma, *u, *v);
   if (sodium_memcmp(expected.data(), c.data(), c_bytes) != 0) {
     return core::reject(core::Reject::bad_proof, "challenge mismatch");

@@ -1,6 +1,6 @@
 #pragma once
 // ECVRF-EDWARDS25519-SHA512-TAI, RFC 9381 suite 0x03, built only from libsodium 1.0.18 calls
-// (PROTOCOLS.md §8.1). The VRF drives the leader lottery: a proof is Byzantine input, so
+// (docs/PROTOCOLS.md §8.1). The VRF drives the leader lottery: a proof is Byzantine input, so
 // vrf_verify returns a typed Reject instead of a bool.
 //
 // Invariants of an accepted proof pi = Gamma ‖ c ‖ s for key Y and input alpha:
@@ -29,7 +29,7 @@ using VrfProof = core::ByteArray<80>;   // Gamma(32) ‖ c(16) ‖ s(32)
 using VrfOutput = core::ByteArray<64>;  // beta
 
 // An Ed25519 key pair used for the VRF (RFC 9381 §5.1, key from a 32-byte SK as in RFC 8032
-// §5.1.5). PROTOCOLS.md §8.1 recommends a VRF key separate from the signing key, each with
+// §5.1.5). docs/PROTOCOLS.md §8.1 recommends a VRF key separate from the signing key, each with
 // its own proof of possession.
 class VrfSecretKey {
  public:

@@ -1,6 +1,6 @@
 #pragma once
 // Applying one final block body to the ledger: phase 2 of Proof-of-Believability (whitepaper
-// §8.2; PROTOCOLS.md §12). The rules, their reasons and the tests that check them are in
+// §8.2; docs/PROTOCOLS.md §12). The rules, their reasons and the tests that check them are in
 // node/ledger/README.md; in short:
 //
 //   1. The body is for the next height, this or a later epoch, an active leader; the merged

@@ -1,5 +1,5 @@
 #pragma once
-// The UTXO ledger of one shard (DESIGN.md §4 "State"; whitepaper §8.1 tokens, §8.2 PoB): the
+// The UTXO ledger of one shard (docs/DESIGN.md §4 "State"; whitepaper §8.1 tokens, §8.2 PoB): the
 // unspent outputs, the validator accounts (stake, fees, Servi, reviews, slashed) and the
 // slashed pool, plus what the current epoch must remember for PoB (per producer: the last
 // merged optimistic block and the transactions applied from its blocks without a full
@@ -11,7 +11,7 @@
 //     genesis (whitepaper §8.1: every token is minted in the genesis block);
 //   - digest() is canonical: a function of the state's content only (sorted maps), never of
 //     the order in which it was built.
-// Nothing here does I/O, reads a clock or draws randomness (STYLE.md rule 1).
+// Nothing here does I/O, reads a clock or draws randomness (docs/STYLE.md rule 1).
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -38,7 +38,7 @@ struct UncheckedTx {
 
 // The re-check window of PoB: after a fraud proof, this many of the producer's most recent
 // unchecked txs of the epoch are re-checked and their victims compensated; older ones are
-// forgotten (bounded memory, STYLE.md rule 5). At 4096 txs per optimistic block this is the
+// forgotten (bounded memory, docs/STYLE.md rule 5). At 4096 txs per optimistic block this is the
 // last 16 blocks of a producer that fills them.
 inline constexpr std::size_t unchecked_txs_per_producer_max = 65536;
 

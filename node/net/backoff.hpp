@@ -1,5 +1,5 @@
 #pragma once
-// Redial delays for a lost or refused outbound connection (DESIGN.md §5): exponential from
+// Redial delays for a lost or refused outbound connection (docs/DESIGN.md §5): exponential from
 // backoff_min_ms to backoff_max_ms, reset once a connection authenticates. Each delay is drawn
 // uniformly from [d/2, d] so that peers which lost a link at the same moment (a restarted
 // node, a healed partition) do not redial in lockstep. Pure: the Rng is passed in.

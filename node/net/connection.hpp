@@ -1,11 +1,11 @@
 #pragma once
 // One TCP connection to a peer: the thin Asio wrapper around FrameParser and Handshake of
-// STYLE.md's Asio row. It reads into a fixed buffer and feeds the parser; it writes with one
+// docs/STYLE.md's Asio row. It reads into a fixed buffer and feeds the parser; it writes with one
 // async_write in flight, gathering every queued frame into it; it closes by cancelling.
 //
 // A connection is inbound (accepted: after the handshake it only receives) or outbound
 // (dialed: after the handshake it only sends, from the peer's SendQueue). So each ordered pair
-// of nodes has its own connection and there is nothing to tie-break (DESIGN.md §5).
+// of nodes has its own connection and there is nothing to tie-break (docs/DESIGN.md §5).
 //
 // After the Hello every frame is sealed (secret_frame.hpp) under the handshake's keys; a frame
 // that does not open closes the connection.

@@ -1,7 +1,7 @@
 #pragma once
-// Length-prefixed frames for the peer transport (DESIGN.md §5 "Peers"): a frame is a u32
+// Length-prefixed frames for the peer transport (docs/DESIGN.md §5 "Peers"): a frame is a u32
 // big-endian payload length followed by the payload. FrameParser is the pure incremental
-// parser of the Asio examples (STYLE.md, the Asio row): it is fed whatever bytes the socket
+// parser of the Asio examples (docs/STYLE.md, the Asio row): it is fed whatever bytes the socket
 // returned and answers good (one payload is ready), bad (the connection must close) or
 // need_more. It never touches a socket, so the fuzz target and the unit tests drive it alone.
 //

@@ -1,10 +1,10 @@
 #pragma once
-// The peer handshake of DESIGN.md §5: an authenticated key exchange in the Station-to-Station
+// The peer handshake of docs/DESIGN.md §5: an authenticated key exchange in the Station-to-Station
 // shape that CometBFT's SecretConnection and Noise XX share. Pure: no sockets, no clock; the
 // connection feeds it frames and seals/opens what follows with the keys it derives
 // (secret_frame.hpp).
 //
-// Messages (canonical encoding of DESIGN.md §3):
+// Messages (canonical encoding of docs/DESIGN.md §3):
 //   Hello = u8 version(2) ‖ u8 kind(1) ‖ bytes chain_id ‖ u32 node id ‖ node key[32]
 //           ‖ ephemeral X25519 key[32]                                   (plaintext frame)
 //   Proof = u8 version(2) ‖ u8 kind(2) ‖ signature[64]          (the first SEALED frame)

@@ -1,5 +1,5 @@
 #pragma once
-// The bounded per-peer queue of frames waiting for the outbound connection (STYLE.md rule 5:
+// The bounded per-peer queue of frames waiting for the outbound connection (docs/STYLE.md rule 5:
 // the queue never grows without bound). Pure, no Asio.
 //
 // When a push takes the queue past queue_bytes_max or queue_frames_max, the OLDEST frames are

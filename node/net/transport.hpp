@@ -1,5 +1,5 @@
 #pragma once
-// Authenticated peer transport over Asio TCP (DESIGN.md §5 "Peers"; issue 5): length-prefixed
+// Authenticated peer transport over Asio TCP (docs/DESIGN.md §5 "Peers"; issue 5): length-prefixed
 // frames (frame.hpp), a handshake in which each side proves its node key (handshake.hpp), and
 // per-peer bounded send queues (send_queue.hpp).
 //
@@ -10,7 +10,7 @@
 // exponential backoff while frames wait (backoff.hpp); `resolve` is asked again on every dial,
 // so a peer that restarted on another port is found.
 //
-// Invariants and limits (STYLE.md rule 5):
+// Invariants and limits (docs/STYLE.md rule 5):
 //   - one write in flight per socket, gathering the whole queue;
 //   - a peer's queue holds at most queue_bytes_max and queue_frames_max; past that the oldest
 //     frames are dropped and counted (consensus retransmits);
@@ -82,7 +82,7 @@ class Transport {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  // Binds host:port (port 0 = any free one) and returns the bound port. CLI.md "Binding":
+  // Binds host:port (port 0 = any free one) and returns the bound port. docs/CLI.md "Binding":
   // callers pass 127.0.0.1 unless told otherwise. io_error if the address or bind fails.
   core::Result<std::uint16_t> listen(const std::string& host = "127.0.0.1", std::uint16_t port = 0);
   // Queued for `to`, a roster member (our own invariant); a frame to ourselves is delivered

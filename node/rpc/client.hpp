@@ -1,7 +1,7 @@
 #pragma once
 // The client side of the node API (server.hpp), for `ios tx`, `ios node status` and the
 // devnet's health checks. A failure says which of three things happened, because the CLI
-// maps them to different exit codes (CLI.md): the node could not be reached (7), the node
+// maps them to different exit codes (docs/CLI.md): the node could not be reached (7), the node
 // answered with an HTTP error and its error document (3 for NOT_FOUND, 5 for REJECTED, ...),
 // or the node answered with something that is not the documented JSON.
 //

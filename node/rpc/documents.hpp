@@ -1,5 +1,5 @@
 #pragma once
-// The JSON documents of the node API (CLI.md conventions): every document carries a "schema",
+// The JSON documents of the node API (docs/CLI.md conventions): every document carries a "schema",
 // integers that can pass 2^53 (amounts) are decimal strings, hashes are lower-case hex, and a
 // failure is {"schema": "ios.rpc.error.v1", "ok": false, "error": {"code", "message",
 // "reason"?}} with a stable upper-case code that maps to one HTTP status. Pure functions, so

@@ -1,5 +1,5 @@
 #pragma once
-// The routes of the node API (DESIGN.md §5) as pure functions from (NodeApi, path parameter,
+// The routes of the node API (docs/DESIGN.md §5) as pure functions from (NodeApi, path parameter,
 // body) to a Reply, and the table that binds them to methods and path patterns. server.cpp
 // only adapts httplib to this table, so what each route answers is decided here in one place:
 //

@@ -632,7 +632,7 @@ struct RpcServer::Impl {
     http.set_tcp_nodelay(true);
     // httplib's default sets SO_REUSEPORT, which lets a second node bind the same port and
     // silently take half of the connections. SO_REUSEADDR alone still allows a quick restart
-    // over TIME_WAIT but refuses a port someone listens on (CLI.md: "port in use" is a conflict).
+    // over TIME_WAIT but refuses a port someone listens on (docs/CLI.md: "port in use" is a conflict).
     http.set_socket_options([](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));

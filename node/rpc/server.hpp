@@ -1,5 +1,5 @@
 #pragma once
-// The node's HTTP+JSON API server (DESIGN.md §5 "API"; CLI.md JSON conventions) over
+// The node's HTTP+JSON API server (docs/DESIGN.md §5 "API"; docs/CLI.md JSON conventions) over
 // cpp-httplib. Routes and their answers: routes.hpp. Documents: documents.hpp.
 //
 // Threading: the accept thread admits each connection into a table of at most
@@ -36,7 +36,7 @@
 //     body_bytes_max for one request, so the bound holds while reading;
 //   - an exception from the NodeApi becomes a 500 for that request only; the server keeps
 //     serving (a bug in one answer must not take the API down);
-//   - binds 127.0.0.1 unless told otherwise (CLI.md "Binding"); port 0 reports the real port.
+//   - binds 127.0.0.1 unless told otherwise (docs/CLI.md "Binding"); port 0 reports the real port.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// How an RPC thread asks the io thread a question (STYLE.md rule 7: one thread owns protocol
+// How an RPC thread asks the io thread a question (docs/STYLE.md rule 7: one thread owns protocol
 // state) without either side outliving the other.
 //
 // Issue 9, defect 2: the first version captured a stack std::promise (and the call's

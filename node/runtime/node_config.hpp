@@ -2,7 +2,7 @@
 // A validator's home folder and its config.json (version 1), as `ios devnet` and
 // `ios node init` write it and `ios node run` reads it. Paths in the file are relative to the
 // home. The node binds port 0 by default and reports the real ports in ports.json, so nothing
-// ever picks a port and then races to bind it (CLI.md "Binding").
+// ever picks a port and then races to bind it (docs/CLI.md "Binding").
 #include <cstdint>
 #include <filesystem>
 #include <optional>

@@ -25,7 +25,7 @@ namespace {
 
 void log_line(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
 
-// 127.0.0.0/8, ::1 and "localhost": the API's default reach (CLI.md "Binding").
+// 127.0.0.0/8, ::1 and "localhost": the API's default reach (docs/CLI.md "Binding").
 bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }

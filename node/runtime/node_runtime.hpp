@@ -1,8 +1,8 @@
 #pragma once
-// The node process (DESIGN.md §2 and §5): one asio::io_context thread drives the same
+// The node process (docs/DESIGN.md §2 and §5): one asio::io_context thread drives the same
 // ShardValidator core the simulator runs, with real time, the peer transport (node/net), the
 // SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
-// state runs on that one thread (STYLE.md rule 7); the RPC threads reach it through post().
+// state runs on that one thread (docs/STYLE.md rule 7); the RPC threads reach it through post().
 // Signature checks leave it: the core's Verify effects, receipt signatures and the API's
 // witness checks run on a worker pool with one thread per core, and come back as inputs.
 //
@@ -10,7 +10,7 @@
 // (or the end of the input) and written in one SQLite transaction — together with the final
 // block that input applied, if any — before anything after them leaves: a final block and its
 // state change commit together, and a vote or commitment is durable before it is sent
-// (STYLE.md rule 6).
+// (docs/STYLE.md rule 6).
 #include <algorithm>
 #include <atomic>
 #include <chrono>

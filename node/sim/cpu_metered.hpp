@@ -1,7 +1,7 @@
 #pragma once
 // Wraps a core and adds up the CPU time its inputs take. Measurement only: the figure never
 // feeds back into the run, so the simulation stays deterministic while we learn what each
-// role costs (the benchmarks of DESIGN.md §7 report CPU per transaction).
+// role costs (the benchmarks of docs/DESIGN.md §7 report CPU per transaction).
 #include <memory>
 
 #include "node/protocol/core/core.hpp"

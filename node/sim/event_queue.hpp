@@ -3,7 +3,7 @@
 // fault) is one Event, ordered by (virtual time, sequence number). The sequence number is
 // taken at insertion, so events at the same microsecond run in the order they were
 // scheduled — ties are deterministic and never depend on addresses or hash-map order.
-// The queue is bounded (STYLE.md rule 5): push refuses instead of growing past size_max.
+// The queue is bounded (docs/STYLE.md rule 5): push refuses instead of growing past size_max.
 #include <compare>
 #include <cstdint>
 #include <functional>

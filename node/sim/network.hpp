@@ -1,5 +1,5 @@
 #pragma once
-// The simulated network (DESIGN.md §2, the FoundationDB habit: every node talks through one
+// The simulated network (docs/DESIGN.md §2, the FoundationDB habit: every node talks through one
 // network object that the simulator owns and can break). For each message it decides, from
 // the link's configuration and one seeded ChaCha20 stream, whether the message is blocked by
 // a partition, lost, or when it arrives. It keeps no clock and schedules nothing: the
@@ -69,7 +69,7 @@ using PartitionId = std::uint32_t;
 
 class Network {
  public:
-  // At most this many partitions at once (STYLE.md rule 5); more is a bug in the driver.
+  // At most this many partitions at once (docs/STYLE.md rule 5); more is a bug in the driver.
   static constexpr std::size_t partitions_active_max = 1024;
 
   Network(std::uint64_t seed, NetworkConfig config);

@@ -2,11 +2,11 @@
 // Byzantine behaviour for the PoB shard scenarios, as simulator rewrites of an honest core's
 // outputs (the core itself stays honest code; sim/README.md).
 //
-//   equivocating leader   ByzCoin's attack on safety (PROTOCOLS.md §11): when it leads, it
+//   equivocating leader   ByzCoin's attack on safety (docs/PROTOCOLS.md §11): when it leads, it
 //                         announces two different, individually valid proposals for one
 //                         height — half the league gets each. Both pass PoB validation; the
 //                         prepare quorum (2f+1 of 3f+1) can form for at most one of them.
-//   forging believable    PoB's attack (PROTOCOLS.md §12): a believable validator slips a
+//   forging believable    PoB's attack (docs/PROTOCOLS.md §12): a believable validator slips a
 //                         transaction with a forged witness, spending a victim's output, into
 //                         an optimistic block and re-signs the block. It forges at most once per
 //                         forge_interval_ms so that each forgery meets its own fate: caught by

@@ -1,5 +1,5 @@
 #pragma once
-// Seeds are printed always (STYLE.md rule 8). A run is a pure function of its seed, its
+// Seeds are printed always (docs/STYLE.md rule 8). A run is a pure function of its seed, its
 // configuration and the code; these helpers turn a seed into the line a person pastes to
 // replay it, and parse the seed back. The library never reads the environment: a test or a
 // command reads IOS_SIM_SEED and passes the parsed seed in.

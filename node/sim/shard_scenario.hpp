@@ -1,5 +1,5 @@
 #pragma once
-// One PoB shard in the simulator (whitepaper §8.2; PROTOCOLS.md §11–12): believable and
+// One PoB shard in the simulator (whitepaper §8.2; docs/PROTOCOLS.md §11–12): believable and
 // normal validators (ShardValidator), a load-generating client (ShardClient), real keys and
 // real crypto on a simulated network, with faults, and the shard invariants checked after
 // every event. Used by `ios sim run`, the PoB simulation tests and the benchmark.

@@ -1,8 +1,8 @@
 #pragma once
-// The discrete-event simulator of DESIGN.md §2: the second driver of every protocol::Core
+// The discrete-event simulator of docs/DESIGN.md §2: the second driver of every protocol::Core
 // (the first is the Asio runtime). Hundreds of cores run in one thread against a virtual
 // clock, a seeded network model and injected faults; a run is a pure function of
-// (seed, configuration, code), so a failing seed replays exactly (STYLE.md rule 8, the
+// (seed, configuration, code), so a failing seed replays exactly (docs/STYLE.md rule 8, the
 // FoundationDB and TigerBeetle simulators).
 //
 // How a run goes: add_node() each node with a factory, configure faults and invariants,
@@ -64,7 +64,7 @@ using ByzantineRewrite = std::function<std::vector<protocol::Send>(const protoco
 // nullopt while the property holds; otherwise what is wrong.
 using Invariant = std::function<std::optional<std::string>(const Simulator&)>;
 using RunCondition = std::function<bool(const Simulator&)>;
-// Answers a core's Verify effect (STYLE.md rule 7: the simulator verifies inline). The default
+// Answers a core's Verify effect (docs/STYLE.md rule 7: the simulator verifies inline). The default
 // is crypto::verify_each; a benchmark wraps it to count the CPU against the node.
 using Verifier = std::function<std::vector<bool>(NodeId, const std::vector<crypto::SignatureCheck>&)>;
 
@@ -76,7 +76,7 @@ struct Delivery {
   TimeMs time_ms() const { return to_ms(time_us); }
 };
 
-// A limit on everything (STYLE.md rule 5). Passing one is a Failure of the run, not a hang.
+// A limit on everything (docs/STYLE.md rule 5). Passing one is a Failure of the run, not a hang.
 struct SimLimits {
   std::uint64_t events_max = 10'000'000;  // per Simulator, over all run calls
   std::size_t queue_size_max = 1'000'000;

@@ -1,5 +1,5 @@
 // Applying a core's effects, in the order the core listed them (core.hpp: a Persist is durable
-// before any later Send of the same batch leaves — STYLE.md rule 6).
+// before any later Send of the same batch leaves — docs/STYLE.md rule 6).
 #include <algorithm>
 #include <variant>
 

@@ -1,5 +1,5 @@
 #pragma once
-// RAII over the SQLite C API, the only place in ios that calls it (DESIGN.md §1: store/ sits
+// RAII over the SQLite C API, the only place in ios that calls it (docs/DESIGN.md §1: store/ sits
 // beside protocol; the cores never see SQLite). Three owners, each closing what it opened on
 // every path, so no handle leaks when a step fails half-way:
 //   Database     one connection (sqlite3*), closed with sqlite3_close_v2;

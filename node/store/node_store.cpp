@@ -32,7 +32,7 @@ core::Status configure(Database& db) {
 
 std::string block_name(std::uint64_t height) { return "block " + std::to_string(height); }
 
-// The save-side check of STYLE.md rule 4: the bytes are a block of this height and hash.
+// The save-side check of docs/STYLE.md rule 4: the bytes are a block of this height and hash.
 core::Result<chain::FinalizedBlock> check_record(const NodeStore::FinalRecord& r) {
   if (r.height > height_max)
     return core::reject(core::Reject::wrong_height, block_name(r.height) + " is over the store's limit 2^63 - 1");
@@ -205,7 +205,7 @@ core::Result<std::optional<core::Bytes>> NodeStore::block(std::uint64_t height) 
   if (!*row) return std::optional<core::Bytes>{};
   auto hash = q.column_fixed<32>(0);
   core::Bytes bytes = q.column_blob(1);
-  // The load-side check of STYLE.md rule 4: a bit flipped on disk is refused, not served.
+  // The load-side check of docs/STYLE.md rule 4: a bit flipped on disk is refused, not served.
   auto decoded = chain::decode_finalized_block(bytes);
   if (!decoded) return core::reject(decoded.error().reason, what + ": " + decoded.error().detail);
   if (!hash || decoded->height != height || decoded->hash() != *hash)

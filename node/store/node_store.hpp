@@ -1,5 +1,5 @@
 #pragma once
-// The node's SQLite store (DESIGN.md §5; STYLE.md rules 4 and 6): what `ios node` keeps on
+// The node's SQLite store (docs/DESIGN.md §5; docs/STYLE.md rules 4 and 6): what `ios node` keeps on
 // disk in <home>/.../node.db. Written only by node/runtime, one thread; the protocol cores
 // never see it: they emit Persist effects, and get load_state() back in their constructors.
 //
@@ -40,7 +40,7 @@ using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
 using StateRows = std::vector<std::pair<std::string, core::Bytes>>;
 using Utxo = std::pair<chain::OutPoint, chain::TxOutput>;
 
-// Bounds on what one read may return (STYLE.md rule 5): a larger answer is refused with
+// Bounds on what one read may return (docs/STYLE.md rule 5): a larger answer is refused with
 // length_over_limit rather than truncated, so RPC never shows a partial balance as complete.
 inline constexpr std::size_t utxos_of_count_max = 65536;
 inline constexpr std::size_t peers_count_max = 4096;

@@ -10,7 +10,7 @@ namespace {
 //   state   the key/value rows the protocol cores persist (Persist effects): ByzCoin votes,
 //           locks and blocks, the PoB producer's next seq. Keys are never empty (CHECK).
 //   blocks  final blocks by height with their hash; the hash is checked against the block
-//           when it is saved and again when it is loaded (STYLE.md rule 4).
+//           when it is saved and again when it is loaded (docs/STYLE.md rule 4).
 //   txs     tx hash -> the final block that applied or excluded it (status 0 / 1).
 //   utxos   an index of the ledger's unspent outputs for RPC, rebuilt from the blocks.
 //   peers   the last address and time each peer (by node key) was seen.

@@ -1,5 +1,5 @@
 #pragma once
-// The node database's schema and its migrations (DESIGN.md §5; CLI.md "Files": a newer
+// The node database's schema and its migrations (docs/DESIGN.md §5; docs/CLI.md "Files": a newer
 // version is refused with a clear message). The version lives in SQLite's user_version, the
 // owner in application_id ("ios1"), both in the file header.
 //

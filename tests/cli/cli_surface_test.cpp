@@ -1,4 +1,4 @@
-// The command surface of CLI.md: help, exit codes, global flags, JSON error documents.
+// The command surface of docs/CLI.md: help, exit codes, global flags, JSON error documents.
 #include <gtest/gtest.h>
 
 #include "cli/run_ios.hpp"

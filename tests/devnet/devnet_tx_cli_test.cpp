@@ -1,5 +1,5 @@
 // `ios tx` as a user runs it against a live devnet: the documents of send and status, and the
-// exit codes of CLI.md for each way a transfer can go wrong.
+// exit codes of docs/CLI.md for each way a transfer can go wrong.
 #include <algorithm>
 
 #include "devnet/devnet_harness.hpp"

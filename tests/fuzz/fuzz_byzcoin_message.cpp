@@ -1,7 +1,7 @@
 // Fuzz target: ByzCoin wire messages (node/protocol/byzcoin/messages) and the engine's
 // classification of peer input. Any byte string must decode to a message that re-encodes to
 // exactly the input (one value, one encoding) or be refused with a typed reason; and a member's
-// engine fed the bytes from a peer must never crash (STYLE.md rule 2: Byzantine input is data).
+// engine fed the bytes from a peer must never crash (docs/STYLE.md rule 2: Byzantine input is data).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,6 +1,6 @@
 // Fuzz target: the canonical binary decoders. Any byte string must yield a value or a typed
 // rejection, never a crash, and a decoded value must re-encode to exactly the input
-// (one value, one encoding: DESIGN.md §3).
+// (one value, one encoding: docs/DESIGN.md §3).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // Fuzz target: the chain decoders of transactions, optimistic blocks, fraud proofs and block
 // bodies. The first byte picks the decoder (mod 4), the rest is its input. Any byte string
 // must yield a value or a typed rejection, never a crash, and a decoded value must re-encode
-// to exactly its input (one value, one encoding: DESIGN.md §3). Decoded values are also put
+// to exactly its input (one value, one encoding: docs/DESIGN.md §3). Decoded values are also put
 // through the stateless checks (witnesses, block and proof verification), which must not
 // crash on garbage either.
 #include <cstddef>

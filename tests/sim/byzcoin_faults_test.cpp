@@ -1,4 +1,4 @@
-// ByzCoin under faults in the simulator (PROTOCOLS.md §11.2; the scenarios of the task list):
+// ByzCoin under faults in the simulator (docs/PROTOCOLS.md §11.2; the scenarios of the task list):
 // a leader that crashes right after its prepare announcement, a leader that crashes after
 // prepare (members locked: the block must survive the view change), an equivocating leader,
 // a 2|2 partition (no quorum anywhere) then heal, a crashed sub-leader (star fallback), a

@@ -3,7 +3,7 @@
 // its proposer and a counter, and on_final that records each block as a Deliver
 // ("byzcoin-final", encoded FinalizedBlock) so invariants can read every incarnation's
 // finals from the simulator. Cluster builds n members (node ids 0..n-1) and observers
-// (n, n+1, ...) around one Simulator and installs the safety invariants of PROTOCOLS.md §11:
+// (n, n+1, ...) around one Simulator and installs the safety invariants of docs/PROTOCOLS.md §11:
 // agreement, exactly once per height in order per incarnation, and verify_finality of every
 // final block — checked after every event.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // RandHound in the simulator: real keys, real crypto, simulated network; faults from
-// PROTOCOLS.md §7.5 and the issue: silent servers, a bad dealer, a wrong decryptor (including
+// docs/PROTOCOLS.md §7.5 and the issue: silent servers, a bad dealer, a wrong decryptor (including
 // the unbound-base forgery), an equivocating client, an aborting client, and a transcript with
 // any single message altered. Every test prints its seed; `ios drp run --seed S` replays it.
 #include <gtest/gtest.h>
@@ -132,7 +132,7 @@ TEST(DrpSim, WrongDecryptionsAreRejectedIncludingTheForgedBase) {
       sh = *crypto::point_add(sh, crypto::ristretto_base);
       body = encode(*r2);
     }));
-    // PROTOCOLS.md §5.3: a proof made the way a verifier that does not hash the base would
+    // docs/PROTOCOLS.md §5.3: a proof made the way a verifier that does not hash the base would
     // accept — c from (X, Y, VG, VH) only, S' solved afterwards.
     auto x = setup.server_identities[forger].pvss_scalar();
     auto X = setup.config.servers[forger].pvss;

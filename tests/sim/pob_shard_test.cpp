@@ -1,4 +1,4 @@
-// One PoB shard in the simulator (whitepaper §8.2; PROTOCOLS.md §11–12): the named scenarios
+// One PoB shard in the simulator (whitepaper §8.2; docs/PROTOCOLS.md §11–12): the named scenarios
 // of the shard-consensus issue, each with real keys and real crypto and the shard invariants
 // (shard_scenario.hpp) checked after every event. On failure the trace names the seed; replay
 // with `ios sim run` and the same options, or rerun this test.
@@ -115,7 +115,7 @@ TEST(PobShard, PartitionStopsFinalityThenHealRestoresIt) {
   EXPECT_EQ(r.finalized, r.submitted);
 }
 
-// PROTOCOLS.md §12: each forged tx is caught with probability 1 − (1 − p)^L. Over several runs
+// docs/PROTOCOLS.md §12: each forged tx is caught with probability 1 − (1 − p)^L. Over several runs
 // the observed rate must match; each run's forger is slashed and every victim of a forgery
 // that did become final is repaid from the slashed stake.
 TEST(PobShard, ForgingBelievableCaughtAtExpectedRateSlashedVictimsRepaid) {

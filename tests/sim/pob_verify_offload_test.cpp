@@ -1,4 +1,4 @@
-// STYLE.md rule 7 in the believable validator: a submitted transaction's witnesses leave the
+// docs/STYLE.md rule 7 in the believable validator: a submitted transaction's witnesses leave the
 // core as a Verify effect and come back as on_verify_done. Verdicts may return in any order
 // (the runtime's pool has several threads) but are applied in arrival order, and the state is
 // judged then: a child spending its parent's change is never judged before its parent, and of

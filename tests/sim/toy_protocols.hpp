@@ -22,7 +22,7 @@ using protocol::Effects;
 inline core::Bytes bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
 inline std::string text_of(core::ByteView b) { return {b.begin(), b.end()}; }
 
-// --- seeds (STYLE.md rule 8) -------------------------------------------------------------------
+// --- seeds (docs/STYLE.md rule 8) -------------------------------------------------------------------
 
 inline std::string current_test_name() {
   const auto* info = testing::UnitTest::GetInstance()->current_test_info();

@@ -1,8 +1,8 @@
 // CoSi collective signatures (Syta et al., "Keeping Authorities Honest or Bust", IEEE S&P 2016;
-// PROTOCOLS.md §3). What is checked:
+// docs/PROTOCOLS.md §3). What is checked:
 //   - full rounds for n = 1, 4, 7, 16 (full and partial participation) give signatures that
 //     plain crypto_sign_verify_detached accepts under aggregate_key (the kyber PR #284 property);
-//   - the threshold policy (signers_min) and every negative of PROTOCOLS.md §3.6: wrong mask
+//   - the threshold policy (signers_min) and every negative of docs/PROTOCOLS.md §3.6: wrong mask
 //     bits, swapped message, tampered V / r / mask, wrong mask length, padding bits, every bit
 //     flip of an encoded signature;
 //   - the rogue-key attack: X − Σ honest keys has no proof of possession, so CosiKey::admit

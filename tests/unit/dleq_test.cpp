@@ -1,4 +1,4 @@
-// Chaum–Pedersen DLEQ over ristretto255 (PROTOCOLS.md §5) and the ristretto255 helpers:
+// Chaum–Pedersen DLEQ over ristretto255 (docs/PROTOCOLS.md §5) and the ristretto255 helpers:
 // completeness; soundness negatives (wrong x, swapped bases, tampered c and r, each statement
 // point changed, wrong tag or context); the unbound-base forgery of §5.3 built concretely and
 // refused; identity and invalid points; batch proofs with every tamper detected and the
@@ -315,7 +315,7 @@ TEST(Dleq, IdentityAndInvalidPointsAreRejected) {
   EXPECT_EQ(reason(crypto::dleq_verify(tag, {}, degenerate, proof)), core::Reject::bad_point);
 }
 
-// PROTOCOLS.md §5.3 made concrete, in the setting where it bites: a trustee's decryption proof
+// docs/PROTOCOLS.md §5.3 made concrete, in the setting where it bites: a trustee's decryption proof
 // DLEQ(B, S; X, Y), log_B X = x = log_S Y, where the base S (the decrypted share) is chosen by
 // the prover. kyber's VerifyDecShare hashed (X, Y, VG, VH) but not S.
 TEST(Dleq, UnboundBaseForgeryFailsHere) {

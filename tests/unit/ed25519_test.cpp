@@ -1,4 +1,4 @@
-// Ed25519 through libsodium (PROTOCOLS.md §2): the five RFC 8032 §7.1 vectors (key generation,
+// Ed25519 through libsodium (docs/PROTOCOLS.md §2): the five RFC 8032 §7.1 vectors (key generation,
 // byte-equal deterministic signature, verification, tampering), the consensus-relevant
 // negatives (S + L, the identity-key forgery, bit flips in message, R and S), and the ios
 // domain tags and proofs of possession built on top.

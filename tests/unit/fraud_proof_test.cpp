@@ -1,4 +1,4 @@
-// Fraud proofs (node/chain/fraud_proof.hpp, PROTOCOLS.md §12): verifiable with no state,
+// Fraud proofs (node/chain/fraud_proof.hpp, docs/PROTOCOLS.md §12): verifiable with no state,
 // valid only against a producer that really signed a forged transaction.
 #include "node/chain/fraud_proof.hpp"
 

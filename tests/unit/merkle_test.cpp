@@ -1,4 +1,4 @@
-// RFC 6962 / RFC 9162 Merkle trees (node/crypto/merkle.hpp, PROTOCOLS.md §15).
+// RFC 6962 / RFC 9162 Merkle trees (node/crypto/merkle.hpp, docs/PROTOCOLS.md §15).
 //
 // Known answers come from the transparency-dev/merkle test data (the certificate-transparency
 // reference tree): rfc6962/rfc6962_test.go (hasher basics), testonly/constants.go (the eight
@@ -467,7 +467,7 @@ TEST(MerkleReferenceTree, EveryConsistencyProofVerifiesAndEveryMutationFails) {
   }
 }
 
-// ---------------------------------------------------------------- edge rules (PROTOCOLS.md §15)
+// ---------------------------------------------------------------- edge rules (docs/PROTOCOLS.md §15)
 
 TEST(MerkleEdgeRules, InclusionIndexMustBeBelowSize) {
   const Hash32 leaf = merkle::leaf_hash(ios::core::as_bytes("x"));

@@ -1,4 +1,4 @@
-// Frames of the peer transport (node/net/frame.hpp, DESIGN.md §5 "Peers"). What is checked:
+// Frames of the peer transport (node/net/frame.hpp, docs/DESIGN.md §5 "Peers"). What is checked:
 //   - encode_frame is u32 big-endian length ‖ payload; round trips for empty, small and
 //     frame_bytes_max payloads;
 //   - any split of a stream of frames (byte by byte, random chunks) yields the same payloads

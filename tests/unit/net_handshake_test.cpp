@@ -1,4 +1,4 @@
-// The peer handshake (node/net/handshake.hpp, DESIGN.md §5). What is checked:
+// The peer handshake (node/net/handshake.hpp, docs/DESIGN.md §5). What is checked:
 //   - two honest sides authenticate each other, dialed or accepted;
 //   - every refusal, with its typed reason: other chain, unknown node id, unknown key for a
 //     known id, the wrong node answering a dial, a forged / swapped / bit-flipped proof, a

@@ -1,4 +1,4 @@
-// The peer transport over real sockets on 127.0.0.1 (node/net/transport.hpp, DESIGN.md §5).
+// The peer transport over real sockets on 127.0.0.1 (node/net/transport.hpp, docs/DESIGN.md §5).
 // The io_context runs in the test thread with a deadline; raw sockets that misbehave run their
 // blocking I/O on a helper thread. What is checked:
 //   - two and three transports exchange many frames both ways, order preserved per pair;

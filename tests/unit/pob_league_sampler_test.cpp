@@ -1,4 +1,4 @@
-// The believable-league draw and the VRF transaction sampler of PoB (PROTOCOLS.md §12).
+// The believable-league draw and the VRF transaction sampler of PoB (docs/PROTOCOLS.md §12).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Schoenmakers PVSS over ristretto255 (PROTOCOLS.md §6) with per-share proofs and the
+// Schoenmakers PVSS over ristretto255 (docs/PROTOCOLS.md §6) with per-share proofs and the
 // random-linear-combination consistency check (pvss.hpp): honest runs for several (n, t)
 // including t = 1 and t = n; recovery from every t-subset; t − 1 shares refused; corrupted
 // decrypted shares caught by their proofs (kyber's 3-of-10 corruption test with t = 7);
@@ -310,7 +310,7 @@ TEST(Pvss, CorruptedDecryptedShareIsCaughtByItsProof) {
   EXPECT_TRUE(crypto::pvss_verify_decrypted_share(sid, x2, y2, good).ok());
 }
 
-// kyber's test (PROTOCOLS.md §6.5): 10 trustees, t = 7; 3 corrupted decrypted shares are
+// kyber's test (docs/PROTOCOLS.md §6.5): 10 trustees, t = 7; 3 corrupted decrypted shares are
 // filtered out by their proofs and the other 7 recover; with 4 corrupted, too few remain.
 TEST(Pvss, ThreeCorruptedOfTenStillRecoverFourDoNot) {
   crypto::init();
@@ -733,7 +733,7 @@ TEST(Pvss, IndexZeroAndDuplicatesAreRefused) {
   EXPECT_EQ(reason(crypto::pvss_recover({}, 1)), core::Reject::bad_proof);
 }
 
-// PROTOCOLS.md §5.3 against the decryption proof: a trustee solves for a wrong share S' that
+// docs/PROTOCOLS.md §5.3 against the decryption proof: a trustee solves for a wrong share S' that
 // would pass a verifier that does not hash the base S. Ours hashes it.
 TEST(Pvss, ForgedBaseDecryptionProofIsRejected) {
   crypto::init();

@@ -153,7 +153,7 @@ struct RpcServerTest : ::testing::Test {
   rpc::RpcClient client() const { return rpc::RpcClient(url(), 5000); }
 };
 
-// The error document of CLI.md, with the expected code.
+// The error document of docs/CLI.md, with the expected code.
 void expect_error(const httplib::Result& res, int status, const char* code) {
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, status) << res->body;

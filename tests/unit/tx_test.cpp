@@ -62,7 +62,7 @@ TEST_F(TxTest, FlippedWitnessNamesTheInput) {
 }
 
 TEST_F(TxTest, WitnessChecksAsDataAreTheSameChecksVerifyWitnessesMakes) {
-  // What a believable validator hands to its verifier pool (STYLE.md rule 7).
+  // What a believable validator hands to its verifier pool (docs/STYLE.md rule 7).
   const auto checks = witness_checks(tx, chain_id);
   ASSERT_EQ(checks.size(), 2u);
   for (std::size_t i = 0; i < checks.size(); ++i) {

@@ -1,5 +1,5 @@
 // ECVRF-EDWARDS25519-SHA512-TAI (RFC 9381 suite 0x03): the three Appendix B.3 examples byte
-// for byte, and the negatives of PROTOCOLS.md §8.1 (stale-draft challenge, s >= L, torsion and
+// for byte, and the negatives of docs/PROTOCOLS.md §8.1 (stale-draft challenge, s >= L, torsion and
 // small-order points, wrong key or alpha, every single bit flip of pi).
 #include "node/crypto/vrf.hpp"
 
@@ -182,7 +182,7 @@ TEST_F(Vrf, Order8ConstantHasOrder8) {
   EXPECT_EQ(core::to_hex(t8), identity_hex);
 }
 
-// Why encode_to_curve checks candidates itself (PROTOCOLS.md §8.1): libsodium 1.0.18's decoder,
+// Why encode_to_curve checks candidates itself (docs/PROTOCOLS.md §8.1): libsodium 1.0.18's decoder,
 // behind crypto_core_ed25519_add, accepts y >= p and x = 0 with the sign bit set, encodings
 // that RFC 8032 §5.1.3 (and so RFC 9381 TAI) refuses. If this test ever fails, libsodium became
 // strict and the explicit check in vrf.cpp is merely redundant.
@@ -228,7 +228,7 @@ Rebuilt rebuild(const Example& ex) {
   return r;
 }
 
-// Pins the recipe of PROTOCOLS.md §8.1 step by step: Gamma = x·H, U = k·B, V = k·H.
+// Pins the recipe of docs/PROTOCOLS.md §8.1 step by step: Gamma = x·H, U = k·B, V = k·H.
 TEST_F(Vrf, RfcExamplesIntermediateValues) {
   for (const auto& ex : examples) {
     SCOPED_TRACE(ex.name);
@@ -239,7 +239,7 @@ TEST_F(Vrf, RfcExamplesIntermediateValues) {
   }
 }
 
-// The version trap of PROTOCOLS.md §8.1: drafts before the public key entered the challenge
+// The version trap of docs/PROTOCOLS.md §8.1: drafts before the public key entered the challenge
 // (draft-09's published examples) hash suite ‖ 0x02 ‖ H ‖ Gamma ‖ U ‖ V ‖ 0x00. Such a proof
 // has the same Gamma, hence the same beta, but a different (c, s); it must not verify.
 TEST_F(Vrf, StaleDraftProofWithoutPublicKeyInChallengeIsRejected) {

@@ -1,7 +1,7 @@
 #pragma once
 // What a host gives the ByzCoin engine (engine.hpp): the application that proposes, validates
-// and applies block bodies, and the configuration of one normal league (PROTOCOLS.md §11;
-// DESIGN.md §4). The host is PoB's ledger in a node, a toy app in the simulator tests.
+// and applies block bodies, and the configuration of one normal league (docs/PROTOCOLS.md §11;
+// docs/DESIGN.md §4). The host is PoB's ledger in a node, a toy app in the simulator tests.
 #include <cstdint>
 #include <memory>
 #include <optional>

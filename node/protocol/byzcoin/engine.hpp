@@ -1,7 +1,7 @@
 #pragma once
 // ByzCoin: PBFT by two CoSi rounds over a tree (Kokoris-Kogias et al., "Enhancing Bitcoin
 // Security and Performance with Strong Consistency via Collective Signing", USENIX Security
-// 2016, §3–4; PROTOCOLS.md §3, §11; DESIGN.md §2, §4). One height at a time, the league
+// 2016, §3–4; docs/PROTOCOLS.md §3, §11; docs/DESIGN.md §2, §4). One height at a time, the league
 // agrees on an opaque body proposed by the leader of (height, view) = members[(h + v) % n]:
 //
 //   prepare  CoSi on prepare_message(h, v, H): each witness validates the body (a refusal is an

@@ -1,4 +1,4 @@
-// ByzCoin, the rounds a node leads (ByzCoin §4; PROTOCOLS.md §3.1, §3.5, §11.1–11.2): the
+// ByzCoin, the rounds a node leads (ByzCoin §4; docs/PROTOCOLS.md §3.1, §3.5, §11.1–11.2): the
 // prepare and the commit CoSi over the tree, the star fallback when a sub-leader is silent, and
 // the restart with fresh commitments without witnesses that committed but did not respond
 // (never an exception list, cosi.hpp). Invariants:
@@ -121,7 +121,7 @@ void ByzcoinEngine::on_phase_timer(TimeMs now, Effects& out) {
 }
 
 // A sub-leader did not answer in time: ask its subtree directly, for this attempt only
-// (ByzCoin's fallback to a star; PROTOCOLS.md §3.5).
+// (ByzCoin's fallback to a star; docs/PROTOCOLS.md §3.5).
 void ByzcoinEngine::fall_back(TimeMs now, Effects& out) {
   LeaderRound& r = *lead_;
   r.fell_back = true;

@@ -1,5 +1,5 @@
 #pragma once
-// ByzCoin wire messages (Kokoris-Kogias et al., USENIX Security 2016, §4; PROTOCOLS.md §3, §11).
+// ByzCoin wire messages (Kokoris-Kogias et al., USENIX Security 2016, §4; docs/PROTOCOLS.md §3, §11).
 // Every message starts with message_tag (0xB1, so a host can multiplex engines on one link),
 // a version byte and a kind byte, and names the height (and view) it belongs to:
 //
@@ -44,7 +44,7 @@ inline constexpr std::size_t sync_response_bytes_max = 8u << 20;
 // What one peer may make us send in sync responses per second: at least one full response,
 // and for small blocks some 8,000 blocks a second of catch-up.
 inline constexpr std::size_t sync_response_bytes_per_peer_per_s_max = 8u << 20;
-// Domain tags of the Ed25519-signed messages (PROTOCOLS.md §0.2).
+// Domain tags of the Ed25519-signed messages (docs/PROTOCOLS.md §0.2).
 inline constexpr std::string_view announce_tag = "IOS/v1/byzcoin/announce";
 inline constexpr std::string_view view_change_tag = "IOS/v1/byzcoin/view-change";
 

@@ -1,5 +1,5 @@
 #pragma once
-// The CoSi communication tree of one ByzCoin attempt (PROTOCOLS.md §3.5; ByzCoinX/ftcosi):
+// The CoSi communication tree of one ByzCoin attempt (docs/PROTOCOLS.md §3.5; ByzCoinX/ftcosi):
 // root = the leader; ⌊√m⌋ sub-leaders, m = invited members other than the root; each
 // sub-leader aggregates the commitments and responses of its leaves. Members are taken in
 // roster order rotated by the leader index (root+1, root+2, ...), so every node derives the

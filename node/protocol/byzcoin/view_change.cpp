@@ -1,4 +1,4 @@
-// ByzCoin view change (PBFT view change as cothority's byzcoin runs it; PROTOCOLS.md §11.2).
+// ByzCoin view change (PBFT view change as cothority's byzcoin runs it; docs/PROTOCOLS.md §11.2).
 // A member whose view timer fires (no final block at this height in time) signs a view_change
 // for a higher view, carrying its highest prepare certificate, and sends it to all members.
 //   - f+1 members asking for views ≥ w (one of them honest) make a member join with w;

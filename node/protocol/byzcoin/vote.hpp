@@ -1,5 +1,5 @@
 #pragma once
-// What a ByzCoin member persists before it speaks (STYLE.md rule 6; CometBFT's own-vote
+// What a ByzCoin member persists before it speaks (docs/STYLE.md rule 6; CometBFT's own-vote
 // store): its last vote and its lock at the current height. After a crash it reloads them, so
 // it can never sign a second block at the same (height, view), nor unlock by forgetting.
 //

@@ -1,4 +1,4 @@
-// ByzCoin, the rounds a node witnesses as a leaf or a sub-leader (ByzCoin §4; PROTOCOLS.md
+// ByzCoin, the rounds a node witnesses as a leaf or a sub-leader (ByzCoin §4; docs/PROTOCOLS.md
 // §3.1, §3.5, §11). Invariants:
 //   - an announcement is checked before anything else: the leader of (h, v), relayed only by
 //     the leader or this node's parent in the tree, signed by the leader, on our parent block;

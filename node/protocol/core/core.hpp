@@ -1,5 +1,5 @@
 #pragma once
-// The sans-I/O protocol core of DESIGN.md §2 and STYLE.md rules 1, 7 and 8. A Core is a
+// The sans-I/O protocol core of docs/DESIGN.md §2 and docs/STYLE.md rules 1, 7 and 8. A Core is a
 // deterministic state machine: the driver (node/runtime over Asio, or node/sim) calls its
 // on_* inputs with the current time, and the core answers only by appending Effects. It never
 // reads a clock, touches a socket or disk, or draws randomness except from the Rng it was
@@ -9,9 +9,9 @@
 //  - inputs to one core are delivered one at a time, in time order (one owner of state);
 //  - `now_ms` never decreases;
 //  - a Persist effect is durable before any later Send of the same batch leaves
-//    (STYLE.md rule 6: persist before you speak), so effects are applied in order;
+//    (docs/STYLE.md rule 6: persist before you speak), so effects are applied in order;
 //  - a Verify effect is answered by exactly one on_verify_done with the same id and one
-//    verdict per check, unless the node stops first (STYLE.md rule 7: the runtime verifies
+//    verdict per check, unless the node stops first (docs/STYLE.md rule 7: the runtime verifies
 //    on its worker pool, the simulator inline). The core owns no thread either way.
 #include <cstdint>
 #include <string>
@@ -49,7 +49,7 @@ struct Deliver {
   core::Bytes value;
 };
 
-// Signature checks too heavy for the thread that owns the core's state (STYLE.md rule 7).
+// Signature checks too heavy for the thread that owns the core's state (docs/STYLE.md rule 7).
 struct Verify {
   std::uint64_t id;
   std::vector<crypto::SignatureCheck> checks;

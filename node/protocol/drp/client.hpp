@@ -1,5 +1,5 @@
 #pragma once
-// The RandHound client (Syta et al. 2017 §IV; PROTOCOLS.md §7.2), as a sans-I/O core. In IOS
+// The RandHound client (Syta et al. 2017 §IV; docs/PROTOCOLS.md §7.2), as a sans-I/O core. In IOS
 // the client is the validator that won the leader lottery (whitepaper Algorithm 1).
 //
 // Phases, each bounded by `phase_timeout_ms` and ended early when every expected message is in:
@@ -7,7 +7,7 @@
 //   2. Choose, per group, the first `threshold` servers (by index) whose dealing verifies.
 //   3. CoSi over a star on the choice: Announce, Commitment, Challenge, Response. A server that
 //      committed but does not answer forces a new round with fresh commitments without it
-//      (never an exception list; PROTOCOLS.md §3.2), at most `cosi_rounds_max` rounds.
+//      (never an exception list; docs/PROTOCOLS.md §3.2), at most `cosi_rounds_max` rounds.
 //   4. I2 to every server with the signed choice; collect R2s; recover each chosen dealer's
 //      secret point from `threshold` verified decrypted shares; Z = Σ; output H(Z).
 // Outcome: Deliver("drp-output", 32-byte randomness) and transcript(), or

@@ -1,5 +1,5 @@
 #pragma once
-// RandHound messages (PROTOCOLS.md §7.2; Syta et al. 2017 §IV-B). Every message is signed by
+// RandHound messages (docs/PROTOCOLS.md §7.2; Syta et al. 2017 §IV-B). Every message is signed by
 // its sender over "IOS/v1/drp" ‖ session id ‖ type ‖ body, so a message of one session, or of
 // one type, can never be replayed as another; a response names the hash of the message it
 // answers (R1 → H(I1), R2 → H(I2)), so a server's contribution is bound to one request.

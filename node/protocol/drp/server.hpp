@@ -1,5 +1,5 @@
 #pragma once
-// A RandHound server (Syta et al. 2017 §IV; PROTOCOLS.md §7), as a sans-I/O core.
+// A RandHound server (Syta et al. 2017 §IV; docs/PROTOCOLS.md §7), as a sans-I/O core.
 //
 // Safety claims, each checked in tests/sim/drp_*:
 //  - it deals once per session, to its own group only, with the group's threshold;

@@ -1,6 +1,6 @@
 #pragma once
 // RandHound session setup (Syta et al., "Scalable Bias-Resistant Distributed Randomness",
-// IEEE S&P 2017, §IV; PROTOCOLS.md §7.1; whitepaper §4).
+// IEEE S&P 2017, §IV; docs/PROTOCOLS.md §7.1; whitepaper §4).
 //
 // The client fixes a configuration — the servers' keys, the number of groups, a purpose, a
 // timestamp and its own randomness for the grouping — and everything else follows from it

@@ -1,5 +1,5 @@
 #pragma once
-// A RandHound transcript (PROTOCOLS.md §7.3): everything a third party needs to recompute and
+// A RandHound transcript (docs/PROTOCOLS.md §7.3): everything a third party needs to recompute and
 // check the output offline — the configuration, the signed I1, the chosen dealers' signed R1s,
 // the choice with the servers' collective signature, the client's signed I2s and the servers'
 // signed R2s, and the claimed output. Canonical binary for storage and hashing; versioned JSON

@@ -1,5 +1,5 @@
 #pragma once
-// Offline verification of a RandHound transcript (PROTOCOLS.md §7.3): recompute the session
+// Offline verification of a RandHound transcript (docs/PROTOCOLS.md §7.3): recompute the session
 // and grouping, check every signature and binding, the choice and the servers' collective
 // signature on it, every chosen dealing and every decryption proof, recover every chosen
 // secret and recompute the output. The first failing step is named.

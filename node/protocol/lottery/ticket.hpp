@@ -1,6 +1,6 @@
 #pragma once
 // Leader-election lottery tickets, whitepaper §5.1 (Algorithm 1, "Leader Election with
-// Back-up Protocol") and PROTOCOLS.md §9.1.
+// Back-up Protocol") and docs/PROTOCOLS.md §9.1.
 //
 // A ticket is an ECVRF proof (RFC 9381, suite 0x03) by a validator's VRF key over
 //   alpha = "IOS/v1/leader" ‖ config_hash (32) ‖ u64 epoch ‖ u64 view.

@@ -1,6 +1,6 @@
 #pragma once
-// The believable league of Proof-of-Believability (whitepaper §8.2; PROTOCOLS.md §12;
-// DESIGN.md §4 "PoB"): "the chance of a node being elected into the believable league is
+// The believable league of Proof-of-Believability (whitepaper §8.2; docs/PROTOCOLS.md §12;
+// docs/DESIGN.md §4 "PoB"): "the chance of a node being elected into the believable league is
 // determined by believability score … one with higher believability score is more likely to
 // be elected". We draw the league from the shard's roster by weighted sampling without
 // replacement, each draw's weight its score, driven by the epoch randomness rnd_e.

@@ -1,5 +1,5 @@
 #pragma once
-// Proof-of-Believability messages (whitepaper §8.2; PROTOCOLS.md §12). Every message starts
+// Proof-of-Believability messages (whitepaper §8.2; docs/PROTOCOLS.md §12). Every message starts
 // with message_tag so a validator can run PoB and ByzCoin (tag 0xB1) over one connection.
 //
 //   SubmitTx          client → a believable validator (two leagues), or → every normal

@@ -1,6 +1,6 @@
 #pragma once
 // What a normal-league validator holds between final blocks (whitepaper §8.2 phase 2;
-// PROTOCOLS.md §12): optimistic blocks received and not yet merged, its private sample of
+// docs/PROTOCOLS.md §12): optimistic blocks received and not yet merged, its private sample of
 // each (TxSampler), the fraud proofs it found or heard of, and transactions sent straight to
 // the normal league (one-league fallback). The leader builds its proposal from this pool; a
 // witness checks a proposal against it.

@@ -1,7 +1,7 @@
 #pragma once
 // A believable validator's first phase of Proof-of-Believability (whitepaper §8.2: "believable
 // validators process transactions quickly in the first phase … they produce smaller blocks
-// with extremely low latency"; PROTOCOLS.md §12). A group of one: it fully validates each
+// with extremely low latency"; docs/PROTOCOLS.md §12). A group of one: it fully validates each
 // transaction routed to it (every witness — verified by its ShardValidator off the protocol
 // thread before admit() — then shape and contracts::transfer against the final state plus its
 // own unfinalized work), answers "optimistic" at once, and seals what it accepted into a signed
@@ -44,7 +44,7 @@ class OptimisticProducer {
   // unfinalized work, so it never vouches for its own double spend and chained payments
   // work), amounts, fee, the pending bound, no second witness set for a pending id; on
   // success the tx joins the next batch. Requires: its witnesses verified (the caller does
-  // that off the protocol thread, chain::witness_checks, STYLE.md rule 7). Resubmitting a
+  // that off the protocol thread, chain::witness_checks, docs/STYLE.md rule 7). Resubmitting a
   // pending tx is accepted again, but it is not batched a second time (sealed_in says where).
   core::Status admit(const chain::Tx& tx, const contracts::LedgerView& final_state, std::uint64_t final_height);
   // These exact bytes are pending here (so their witnesses were verified once already).

@@ -1,6 +1,6 @@
 #pragma once
 // The normal league's private sample of an optimistic block (whitepaper §8.2: "normal
-// validators sample and verify the transactions"; PROTOCOLS.md §12).
+// validators sample and verify the transactions"; docs/PROTOCOLS.md §12).
 //
 // Each normal validator i re-verifies the witnesses of transaction j of an optimistic block B
 // iff  SHA-256("IOS/v1/pob-sample-tx" ‖ beta_i ‖ u32 j)[0..8] (big-endian) < p·2^64,  where

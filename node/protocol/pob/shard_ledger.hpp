@@ -3,7 +3,7 @@
 // validators and clients following the chain all run this same code on the same finalized
 // blocks, so they agree on balances, on who is slashed and on the league mode.
 //
-// League mode (whitepaper §8.2 fall-back; PROTOCOLS.md §12): a believable validator is live
+// League mode (whitepaper §8.2 fall-back; docs/PROTOCOLS.md §12): a believable validator is live
 // while one of its optimistic blocks was merged within the last believable_liveness_blocks
 // final blocks (all are live at genesis) and it is not slashed. Fewer live than the policy's
 // believable_min: the next block runs one league (every transaction fully verified, clients

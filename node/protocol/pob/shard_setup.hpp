@@ -1,5 +1,5 @@
 #pragma once
-// Who does what in one shard for one epoch (whitepaper §8.2, DESIGN.md §4 "PoB"): derived
+// Who does what in one shard for one epoch (whitepaper §8.2, docs/DESIGN.md §4 "PoB"): derived
 // from the genesis (roster, stakes, policy) and the epoch randomness, identically on every
 // node. The believable league is drawn by believability score (league.hpp); every other
 // validator is in the normal league, which runs ByzCoin and must hold n >= 3f+1 with f >= 1.

@@ -120,7 +120,7 @@ void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, 
     if (producer_->is_pending(tx)) return admit(from, tx, out);
     if (verifying_.size() >= verifying_txs_max)
       return refuse(from, tx, core::Error{core::Reject::length_over_limit, "producer busy verifying; retry"}, out);
-    // The witnesses go to the driver's verifier (STYLE.md rule 7); the state is judged with
+    // The witnesses go to the driver's verifier (docs/STYLE.md rule 7); the state is judged with
     // the verdict, in arrival order, against the state as it is then.
     const auto id = next_verify_id_++;
     out.verify(id, chain::witness_checks(tx, setup_->chain_id));

@@ -1,6 +1,6 @@
 #pragma once
-// One validator of a PoB shard as a sans-I/O core (whitepaper §8.2; PROTOCOLS.md §11–12;
-// DESIGN.md §4 "PoB"). The same class serves both leagues:
+// One validator of a PoB shard as a sans-I/O core (whitepaper §8.2; docs/PROTOCOLS.md §11–12;
+// docs/DESIGN.md §4 "PoB"). The same class serves both leagues:
 //
 //   believable validator   OptimisticProducer: admits routed transactions, answers signed
 //                          "optimistic" receipts, seals an OptimisticBlock every
@@ -15,7 +15,7 @@
 // Messages: first byte 0xB0 (PoB, messages.hpp) or 0xB1 (ByzCoin). Timers: ByzCoin's own
 // range, plus seal_timer here.
 //
-// Persist before you speak (STYLE.md rule 6): a believable validator persists its next seq
+// Persist before you speak (docs/STYLE.md rule 6): a believable validator persists its next seq
 // and previous header hash before it sends a block, so after a crash it never signs a second
 // block with a seq it already used (which would be an equivocation). ByzCoin persists its
 // votes and blocks itself.
@@ -55,7 +55,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
-  // A believable validator's witness checks come back here (STYLE.md rule 7).
+  // A believable validator's witness checks come back here (docs/STYLE.md rule 7).
   void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
 
   // The driver's view of each final block as it is applied (the node runtime indexes its

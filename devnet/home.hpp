@@ -1,5 +1,5 @@
 #pragma once
-// The devnet home (docs/CLI.md "Devnet home"; /tmp contract "Devnet home"): one folder with the
+// The devnet home (docs/CLI.md "Devnet home"; devnet/README.md "The home"): one folder with the
 // inputs (devnet.json), the genesis, funded dev accounts and one node home per validator.
 //
 //   devnet.json               {"version":1,"validators":N,"believable":B,"accounts":K,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Robustness figures of issue 9: brings up the default devnet (6 validators on loopback), runs
-# scripts/attack.py against it as an outsider holding no key, and prints its JSON document
+# Robustness figures of docs/security.md: brings up the default devnet (6 validators on loopback),
+# runs scripts/attack.py against it as an outsider holding no key, and prints its JSON document
 # (schema ios.attack.v1): a normal validator's block rate under each attack as a share of its
 # undisturbed rate, every node's largest RSS, and how the API answered meanwhile.
 #   SECONDS_PER_ATTACK (default 30), IOS_BUILD_DIR (default build/release).

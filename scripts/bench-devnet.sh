@@ -6,9 +6,9 @@
 # ios.bench.devnet.v1): finalized tx/s, optimistic and final latency p50/p99, the verify rate,
 # and their ratio — the share of the machine's raw signature budget that ends up as final
 # transfers, with every validator, the RPC and the load generator on the same cores — and the
-# encrypted peer channel's cost (issue 9): frames every node sent, their mean payload, the
-# seal + open cost of such a frame (bench_crypto, interpolated) and so the channel's CPU per
-# final transaction.
+# encrypted peer channel's cost (docs/security.md "Handshake relay"): frames every node sent, their
+# mean payload, the seal + open cost of such a frame (bench_crypto, interpolated) and so the
+# channel's CPU per final transaction.
 #   TPS (default 2000), DURATION (default 60s), IOS_BUILD_DIR (default build/release).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

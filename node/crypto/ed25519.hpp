@@ -58,8 +58,9 @@ bool verify_tagged(const PublicKey& key, std::string_view tag, core::ByteView ch
 // Proof of possession (docs/PROTOCOLS.md §3.3): sign_tagged("IOS/v1/pop", chain_id, pk ‖ u64(epoch)).
 // It stops the rogue-key attack on CoSi aggregates (a key X − Σ honest keys announced without
 // knowing its secret): only keys whose PoP verified may ever be aggregated. The chain id is
-// bound (issue 9, defect 9), so a PoP published for one network cannot be replayed to register
-// the key in another: each chain's genesis and rosters verify under their own id.
+// bound (docs/security.md "Proof-of-possession replay across chains"), so a PoP published for one
+// network cannot be replayed to register the key in another: each chain's genesis and rosters
+// verify under their own id.
 Signature make_pop(const SigningKey& key, core::ByteView chain_id, std::uint64_t registration_epoch);
 bool verify_pop(const PublicKey& key, core::ByteView chain_id, std::uint64_t registration_epoch, const Signature& pop);
 

@@ -23,9 +23,9 @@
 // Attacks this stops:
 //   - impersonation: the proof needs the roster key's secret; unknown keys are refused before
 //     any signature is checked;
-//   - the handshake relay (issue 9, defect 1): the signature covers both Hellos byte for byte
-//     and the signer's role. A relay that splices two handshakes (dialing B "as A" while
-//     dialing A "as B") gets from A a responder's proof over a transcript with its own
+//   - the handshake relay (docs/security.md "Handshake relay"): the signature covers both
+//     Hellos byte for byte and the signer's role. A relay that splices two handshakes (dialing
+//     B "as A" while dialing A "as B") gets from A a responder's proof over a transcript with its own
 //     ephemeral key in it; B wants an initiator's proof over B's transcript, and refuses. A
 //     relay that forwards every byte unchanged holds a connection whose keys come from A's
 //     and B's ephemeral secrets, which it never sees: it can pass ciphertext on, nothing more;

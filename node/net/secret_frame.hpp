@@ -1,5 +1,6 @@
 #pragma once
-// Sealed frames: AEAD on every frame after the Hello (docs/DESIGN.md §5; issue 9, defect 1).
+// Sealed frames: AEAD on every frame after the Hello (docs/DESIGN.md §5; docs/security.md
+// "Handshake relay").
 // ChaCha20-Poly1305 (IETF) from libsodium, one key per direction from the handshake
 // (handshake.hpp), a 96-bit nonce of 4 zero bytes ‖ u64 little-endian frame counter, and the
 // frame's 4-byte length header as associated data. Pure: no sockets.

@@ -1,7 +1,7 @@
 #pragma once
-// Authenticated peer transport over Asio TCP (docs/DESIGN.md §5 "Peers"; issue 5): length-prefixed
-// frames (frame.hpp), a handshake in which each side proves its node key (handshake.hpp), and
-// per-peer bounded send queues (send_queue.hpp).
+// Authenticated peer transport over Asio TCP (docs/DESIGN.md §5 "Peers"; docs/security.md "Bad
+// input on a live devnet"): length-prefixed frames (frame.hpp), a handshake in which each side
+// proves its node key (handshake.hpp), and per-peer bounded send queues (send_queue.hpp).
 //
 // Shape: one TCP connection per ordered pair. A node sends only on connections it dialed and
 // receives only on connections it accepted, and both directions handshake, so two nodes that
@@ -59,7 +59,7 @@ struct TransportLimits {
   // Anonymous (not yet authenticated) inbound sockets held at once, in all and per source
   // address. When either is full, a new socket evicts the OLDEST anonymous one (of its source
   // first): a flood of idle sockets then has to outpace a real peer's whole handshake,
-  // instead of holding every slot for the timeout (issue 9, defect 6).
+  // instead of holding every slot for the timeout (docs/security.md "Anonymous socket floods").
   std::size_t handshakes_pending_max = 64;
   std::size_t handshakes_pending_per_source_max = 16;
 };

@@ -1,10 +1,11 @@
 #pragma once
-// What the HTTP API asks of a node (docs/DESIGN.md §5 "API"; issue 5). The RPC server runs on
-// cpp-httplib's worker threads while the node's protocol state lives on the one io_context
-// thread of node/runtime (docs/STYLE.md rule 7: one thread owns protocol state). So the server never
-// touches that state: it calls this interface, whose implementation (the runtime's) posts the
-// question to the io_context and waits for the answer. Every call must be thread-safe; a call
-// may throw, and the server turns that into a 500 without dying (server.hpp).
+// What the HTTP API asks of a node (docs/DESIGN.md §5 "API"; docs/security.md "Bad input on a
+// live devnet"). The RPC server runs on cpp-httplib's worker threads while the node's protocol
+// state lives on the one io_context thread of node/runtime (docs/STYLE.md rule 7: one thread owns
+// protocol state). So the server never touches that state: it calls this interface, whose
+// implementation (the runtime's) posts the question to the io_context and waits for the answer.
+// Every call must be thread-safe; a call may throw, and the server turns that into a 500 without
+// dying (server.hpp).
 #include <cstdint>
 #include <optional>
 #include <stdexcept>

@@ -2,11 +2,12 @@
 // How an RPC thread asks the io thread a question (docs/STYLE.md rule 7: one thread owns protocol
 // state) without either side outliving the other.
 //
-// Issue 9, defect 2: the first version captured a stack std::promise (and the call's
-// arguments) by reference and gave up after 10 s; when the io thread was stalled for longer,
-// the posted task ran later and wrote into the dead frame, and the node died with SIGSEGV.
-// Here the promise is shared by the waiter and the task, and the task owns copies of what it
-// needs, so a task that runs after its waiter left writes only into memory it co-owns.
+// docs/security.md "Late task on a stalled io thread": the first version captured a stack
+// std::promise (and the call's arguments) by reference and gave up after 10 s; when the io thread
+// was stalled for longer, the posted task ran later and wrote into the dead frame, and the node
+// died with SIGSEGV. Here the promise is shared by the waiter and the task, and the task owns
+// copies of what it needs, so a task that runs after its waiter left writes only into memory it
+// co-owns.
 //
 // Invariants (tests/unit/io_call_test.cpp):
 //   - before `ready` (the node is replaying its chain) nothing is posted: NodeUnavailable;

@@ -188,11 +188,11 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
 }
 
 core::Status NodeRuntime::check_vote_history() {
-  // Issue 9, defect 8. A validator that has signed anything has persisted it first (rule 6),
-  // and the marker is written right after its first durable write. So marker without state
-  // means the database was deleted, truncated or swapped: the votes and locks that stop this
-  // validator from signing a second, conflicting vote for a height it already voted on are
-  // gone. Starting anyway would let a crash-and-restart equivocate; refuse unless the operator
+  // docs/security.md "Lost validator database". A validator that has signed anything has persisted
+  // it first (rule 6), and the marker is written right after its first durable write. So marker
+  // without state means the database was deleted, truncated or swapped: the votes and locks that
+  // stop this validator from signing a second, conflicting vote for a height it already voted on
+  // are gone. Starting anyway would let a crash-and-restart equivocate; refuse unless the operator
   // says this is a fresh validator.
   const auto marker = home_ / validator_marker_file;
   std::error_code ec;
@@ -300,7 +300,8 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
   core::Status s = core::Ok{};
   // Every final block reaches the blocks table through its FinalRecord (on_applied; one input
   // may apply several, and their records commit with the first flush); the engine's Persist of
-  // the same bytes as a state row would store every block twice (issue 9, defect 7).
+  // the same bytes as a state row would store every block twice (docs/security.md "Unbounded queues
+  // and storage").
   std::erase_if(batch, [](const auto& row) { return row.first.starts_with(protocol::byzcoin::block_key_prefix); });
   if (batch.empty() && pending_finals_.empty()) return;
   if (!pending_finals_.empty()) {
@@ -366,10 +367,11 @@ void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
 
 void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
   // Cheap checks first, here: shard, epoch, and that the sender is the believable validator
-  // that signed (issue 9, defect 3: a receipt was believed on its own key). Then only receipts
-  // for a tx this node still waits on go to the pool, at most receipt_checks_in_flight_max at
-  // a time; the rest are counted and dropped (issue 9, defect 7: 1.69 M junk receipts in 2 s
-  // queued without bound and grew the node by 25 MB).
+  // that signed (docs/security.md "Forged receipts": a receipt was believed on its own key). Then
+  // only receipts for a tx this node still waits on go to the pool, at most
+  // receipt_checks_in_flight_max at a time; the rest are counted and dropped (docs/security.md
+  // "Unbounded queues and storage": 1.69 M junk receipts in 2 s queued without bound and grew the
+  // node by 25 MB).
   if (!pob::check_receipt(*setup_, from, r, false)) {
     ++receipts_refused_;
     return;

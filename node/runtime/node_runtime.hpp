@@ -34,7 +34,8 @@
 
 namespace ios::runtime {
 
-// Receipts out on the verifier pool at once; more are dropped and counted (issue 9, defect 7).
+// Receipts out on the verifier pool at once; more are dropped and counted (docs/security.md
+// "Unbounded queues and storage").
 inline constexpr std::size_t receipt_checks_in_flight_max = 4096;
 // How long an API call waits for the io thread before answering 503.
 inline constexpr std::chrono::milliseconds api_wait_max{10'000};

@@ -73,9 +73,9 @@ TEST(CliNode, OneProcessPerHomeAndACleanStop) {
 }
 
 TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {
-  // Issue 9, defect 8: a node.db truncated to 0 bytes started silently and re-synced, its vote
-  // and lock history gone, so after a crash it could sign a second, conflicting vote for a
-  // height it had voted on. The home remembers that it has run (validator.has-run).
+  // docs/security.md "Lost validator database": a node.db truncated to 0 bytes started silently and
+  // re-synced, its vote and lock history gone, so after a crash it could sign a second, conflicting
+  // vote for a height it had voted on. The home remembers that it has run (validator.has-run).
   TempDir dir;
   ASSERT_EQ(run_ios("devnet init --home " + (dir / "dn") + " --seed 3 -q").code, 0);
   // Every validator persists something within its first seconds, even alone (a believable

@@ -1,7 +1,7 @@
-// Devnet test 3 (issue 5): bad input against a live devnet — malformed and oversized frames on
-// a node's peer port, garbage RPC bodies, a forged signature, a double spend. Each is refused
-// (the socket closed, a JSON error with the documented status, the tx refused, exactly one
-// spend final) and every node keeps running and answering.
+// Devnet test 3 (docs/security.md "Bad input on a live devnet"): bad input against a live devnet —
+// malformed and oversized frames on a node's peer port, garbage RPC bodies, a forged signature, a
+// double spend. Each is refused (the socket closed, a JSON error with the documented status, the tx
+// refused, exactly one spend final) and every node keeps running and answering.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

@@ -1,6 +1,7 @@
-// Devnet test 2 (issue 5): kill -9 a normal validator under load. The normal league (4, f = 1)
-// keeps finalizing; the same `ios node run --home …` brings the validator back, it catches up
-// from its peers, agrees on the chain, and nothing that was final before the kill is lost.
+// Devnet test 2 (docs/security.md "Bad input on a live devnet"): kill -9 a normal validator under
+// load. The normal league (4, f = 1) keeps finalizing; the same `ios node run --home …` brings the
+// validator back, it catches up from its peers, agrees on the chain, and nothing that was final
+// before the kill is lost.
 #include <signal.h>
 
 #include <thread>
@@ -96,10 +97,10 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
   }
   net.down();
 
-  // Issue 9, defect 7: every block was stored twice (a state row and the blocks table) and a
-  // vote and a lock row were kept for every height. With the run's blocks final (about 20 in a
-  // fresh clone's run, hundreds elsewhere), the restarted validator's database holds each block
-  // once and one vote row.
+  // docs/security.md "Unbounded queues and storage": every block was stored twice (a state row and
+  // the blocks table) and a vote and a lock row were kept for every height. With the run's blocks
+  // final (about 20 in a fresh clone's run, hundreds elsewhere), the restarted validator's database
+  // holds each block once and one vote row.
   auto db = store::NodeStore::open(victim->home + "/node.db");
   ASSERT_TRUE(db.ok()) << db.error().message();
   auto last = db->last_height();

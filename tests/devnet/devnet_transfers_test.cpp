@@ -1,5 +1,6 @@
-// Devnet test 1 (issue 5): 1,000 transfers from every dev account through `ios tx batch` on a
-// real six-node devnet; all final, and every node's balances equal the arithmetic of the file.
+// Devnet test 1 (docs/security.md "Bad input on a live devnet"): 1,000 transfers from every dev
+// account through `ios tx batch` on a real six-node devnet; all final, and every node's balances
+// equal the arithmetic of the file.
 #include <map>
 
 #include "devnet/devnet_harness.hpp"

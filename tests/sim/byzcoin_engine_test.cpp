@@ -134,8 +134,9 @@ TEST(ByzcoinEngine, AfterRestartRefusesAnotherBlockAtTheSameHeightAndView) {
 }
 
 TEST(ByzcoinEngine, AVoteInADatabaseOfTheOldPerHeightFormatStillBindsAfterRestart) {
-  // Issue 9, defect 7 moved the vote to one row; a database written before keeps the vote of
-  // its current height under "byzcoin/vote/<h>", and it must still stop an equivocation.
+  // docs/security.md "Unbounded queues and storage" moved the vote to one row; a database written
+  // before keeps the vote of its current height under "byzcoin/vote/<h>", and it must still stop an
+  // equivocation.
   Bench b;
   sim::PersistStore store;
   {

@@ -249,9 +249,10 @@ TEST(ByzcoinFaults, RestartedMemberReplaysAndCatchesUp) {
 }
 
 TEST(ByzcoinFaults, SyncRequestFloodIsAnsweredOnlyUpToTheBytesBudget) {
-  // Issue 9, defect 7: sync requests had no rate limit, and each is answered with up to 32
-  // blocks / 8 MiB. A member that asks 2,000 times in one instant must get at most about one
-  // second's budget of responses; the refusals are counted; the others keep finalizing.
+  // docs/security.md "Unbounded queues and storage": sync requests had no rate limit, and each is
+  // answered with up to 32 blocks / 8 MiB. A member that asks 2,000 times in one instant must get
+  // at most about one second's budget of responses; the refusals are counted; the others keep
+  // finalizing.
   SCOPED_TRACE(sim::toy::announce_seed(2401));
   auto cluster = started_four_members(2401);
   Cluster& c = *cluster;
@@ -272,8 +273,9 @@ TEST(ByzcoinFaults, SyncRequestFloodIsAnsweredOnlyUpToTheBytesBudget) {
 }
 
 TEST(ByzcoinFaults, VotesAndLocksTakeOneRowEachWhateverTheHeight) {
-  // Issue 9, defect 7: a vote and a lock row per height were kept forever (27 MB of database at
-  // height 12,000). Only the current height's matter after a restart; they are one row each.
+  // docs/security.md "Unbounded queues and storage": a vote and a lock row per height were kept
+  // forever (27 MB of database at height 12,000). Only the current height's matter after a restart;
+  // they are one row each.
   SCOPED_TRACE(sim::toy::announce_seed(2402));
   auto cluster = started_four_members(2402);
   Cluster& c = *cluster;

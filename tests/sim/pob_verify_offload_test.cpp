@@ -164,9 +164,9 @@ TEST_F(BelievableValidator, AChildSpendingItsParentsChangeIsAdmittedEvenIfItsVer
 }
 
 TEST_F(BelievableValidator, AResubmittedPendingTxIsSealedOnceAndEveryCopyGetsTheReceiptOfItsBlock) {
-  // Issue 9, defect 4: 13,000 resubmissions of one pending tx filled five final blocks with
-  // copies. A resubmission costs no second Verify, is not batched again, and its client is owed
-  // one receipt, naming the block the tx is sealed in.
+  // docs/security.md "Resubmitted pending transactions": 13,000 resubmissions of one pending tx
+  // filled five final blocks with copies. A resubmission costs no second Verify, is not batched
+  // again, and its client is owed one receipt, naming the block the tx is sealed in.
   const auto tx = payment(100, 1);
   const auto v = only_verify(submit(tx));
   protocol::Effects out;
@@ -209,8 +209,8 @@ TEST_F(BelievableValidator, AResubmittedPendingTxIsSealedOnceAndEveryCopyGetsThe
 }
 
 TEST_F(BelievableValidator, ReceiptsAreBelievedOnlyFromTheBelievableValidatorThatSignedThemForThisShardAndEpoch) {
-  // Issue 9, defect 3: a receipt was checked only against the key written inside it, so any
-  // key could tell a client its final tx was "rejected".
+  // docs/security.md "Forged receipts": a receipt was checked only against the key written inside
+  // it, so any key could tell a client its final tx was "rejected".
   const auto& setup = *world_.setup;
   const auto tx = chain::tx_hash(payment(100, 1));
   const auto& own_key = world_.validators[index_].signing_key();

@@ -245,7 +245,8 @@ TEST_F(Ed25519, ProofOfPossessionRoundTripAndBinding) {
   EXPECT_FALSE(crypto::verify_pop(other.public_key(), test_chain, epoch, pop));
   EXPECT_FALSE(crypto::verify_pop(other.public_key(), test_chain, epoch, crypto::make_pop(key, test_chain, epoch)));
   EXPECT_TRUE(crypto::verify_pop(other.public_key(), test_chain, epoch, crypto::make_pop(other, test_chain, epoch)));
-  // Issue 9, defect 9: the chain id is bound, so a PoP of one network is no PoP in another.
+  // docs/security.md "Proof-of-possession replay across chains": the chain id is bound, so a PoP of
+  // one network is no PoP in another.
   EXPECT_FALSE(crypto::verify_pop(key.public_key(), core::as_bytes("another-chain"), epoch, pop));
   EXPECT_FALSE(crypto::verify_pop(key.public_key(), crypto::keystore_pop_chain, epoch, pop));
   EXPECT_FALSE(crypto::verify_pop(key.public_key(), test_chain, epoch,

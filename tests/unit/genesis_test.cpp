@@ -42,8 +42,8 @@ TEST(Genesis, JsonRoundTrip) {
 }
 
 TEST(Genesis, AProofOfPossessionForAnotherChainOrNoneIsRefused) {
-  // Issue 9, defect 9: a PoP signed with an empty chain id could be replayed into any network.
-  // A genesis admits only PoPs bound to its own chain id.
+  // docs/security.md "Proof-of-possession replay across chains": a PoP signed with an empty chain
+  // id could be replayed into any network. A genesis admits only PoPs bound to its own chain id.
   auto g = sample();
   ASSERT_TRUE(validate(g).ok());
   auto keystore_pop = g;

@@ -1,6 +1,6 @@
-// call_on_io (node/runtime/io_call.hpp): how the RPC threads ask the io thread. Issue 9,
-// defect 2: a stalled io thread made a late task write into the returned frame of its waiter,
-// and the node died with SIGSEGV (ASan: stack-use-after-return on the old code).
+// call_on_io (node/runtime/io_call.hpp): how the RPC threads ask the io thread. docs/security.md
+// "Late task on a stalled io thread": a stalled io thread made a late task write into the returned
+// frame of its waiter, and the node died with SIGSEGV (ASan: stack-use-after-return on the old code).
 #include "node/runtime/io_call.hpp"
 
 #include <gtest/gtest.h>

@@ -265,9 +265,9 @@ TEST_F(NetHandshake, BothSidesDeriveMatchingDirectionalKeys) {
 }
 
 TEST_F(NetHandshake, RelaySplicingTwoHandshakesIsRefused) {
-  // Issue 9, defect 1. A relay M with no key dials B claiming to be A, and dials A claiming
-  // to be B. It hands each victim the other's Hello, byte for byte, then passes A's proof to
-  // B. With the v1 proof (nonces and keys, no role, no transcript) B accepted M as A.
+  // docs/security.md "Handshake relay". A relay M with no key dials B claiming to be A, and dials A
+  // claiming to be B. It hands each victim the other's Hello, byte for byte, then passes A's proof
+  // to B. With the v1 proof (nonces and keys, no role, no transcript) B accepted M as A.
   auto b = side(2, b_key, 20);         // B accepted M's connection: responder
   auto a = side(1, a_key, 10);         // A accepted M's other connection: responder
   ASSERT_TRUE(b.on_hello(a.hello()));  // M forwards A's Hello to B

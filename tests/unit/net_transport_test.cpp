@@ -432,10 +432,11 @@ TEST(NetBackoff, DoublesToTheCapWithJitterAndResets) {
 }
 
 TEST_F(NetTransport, AFloodOfAnonymousSocketsNeverKeepsARealPeerOut) {
-  // Issue 9, defect 6: 100 idle sockets per node, held through a restart, kept the network
-  // at 2.7 blocks/s for 26 s, because the pre-handshake slots were global and first come,
-  // first served. Here every slot is held by an idle socket from the same address as the real
-  // peer (loopback: there is no other) for longer than the test; the real peer must get in.
+  // docs/security.md "Anonymous socket floods": 100 idle sockets per node, held through a restart,
+  // kept the network at 2.7 blocks/s for 26 s, because the pre-handshake slots were global and
+  // first come, first served. Here every slot is held by an idle socket from the same address as
+  // the real peer (loopback: there is no other) for longer than the test; the real peer must get
+  // in.
   auto limits = fast_limits();
   limits.handshakes_pending_max = 8;
   limits.handshake_timeout_ms = 10000;  // the idle sockets would hold their slots all along

@@ -183,8 +183,9 @@ class ByzcoinEngine {
 
   // Bytes of sync responses sent to each peer in its current one-second window: a peer that
   // asks again and again (each answer up to sync_response_bytes_max) is answered up to
-  // sync_response_bytes_per_peer_per_s_max and then refused until the window turns (issue 9,
-  // defect 7). Keyed by roster members only (the transport admits no one else), so bounded.
+  // sync_response_bytes_per_peer_per_s_max and then refused until the window turns
+  // (docs/security.md "Unbounded queues and storage"). Keyed by roster members only (the transport
+  // admits no one else), so bounded.
   struct SyncBudget {
     TimeMs window_start_ms = 0;
     std::size_t bytes = 0;

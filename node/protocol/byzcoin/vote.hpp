@@ -9,9 +9,9 @@
 //
 // One row each for the vote and the lock, overwritten: only the current height's matter after
 // a restart (a record of an older height is ignored), and one row per height kept 27 MB of
-// dead votes at height 12,000 (issue 9, defect 7). Databases written before keep their
-// per-height rows "byzcoin/vote/<h>" and "byzcoin/lock/<h>"; the current height's is still
-// read from there when the single row is older (legacy_vote_key, legacy_lock_key).
+// dead votes at height 12,000 (docs/security.md "Unbounded queues and storage"). Databases written
+// before keep their per-height rows "byzcoin/vote/<h>" and "byzcoin/lock/<h>"; the current height's
+// is still read from there when the single row is older (legacy_vote_key, legacy_lock_key).
 //
 // CoSi commitment secrets are never persisted (cosi.hpp): a restarted node simply does not
 // answer the challenge of a commitment it lost, and the leader restarts without it.

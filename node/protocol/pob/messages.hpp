@@ -36,7 +36,7 @@ enum class ReceiptStatus : std::uint8_t { optimistic = 1, rejected = 2 };
 struct TxReceipt {
   core::Hash32 tx{};
   std::uint32_t shard = 0;  // bound into the signature with the chain id: a receipt of one
-  std::uint64_t epoch = 0;  // shard or epoch is never believed in another (issue 9, defect 3)
+  std::uint64_t epoch = 0;  // shard or epoch is never believed in another (docs/security.md "Forged receipts")
   ReceiptStatus status = ReceiptStatus::optimistic;
   core::Hash32 optimistic_block{};  // header hash; zeros when rejected
   std::string reason;               // empty when optimistic
@@ -64,9 +64,9 @@ TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, s
 // signer may vouch for anything is the caller's question: check_receipt.
 bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id);
 
-// A receipt a client may believe (issue 9, defect 3: a forged receipt made `ios tx send --wait
-// final` report "rejected" for a tx final on every node). Checked in this order, cheapest
-// first, so a flood of junk costs no signature check:
+// A receipt a client may believe (docs/security.md "Forged receipts": a forged receipt made `ios tx
+// send --wait final` report "rejected" for a tx final on every node). Checked in this order,
+// cheapest first, so a flood of junk costs no signature check:
 //   wrong_height   — not for this setup's shard and epoch;
 //   not_in_roster  — the producer is not a believable validator of this shard and epoch, or
 //                    the receipt did not come from the producer itself (`from`, the NodeId the

@@ -19,7 +19,8 @@
 //    older than pending_blocks_max final blocks (lost on the network: the client resubmits);
 //  - a pending tx is batched once: a resubmission of the same bytes is answered with the block
 //    it is (or will be) sealed in, never sealed again. Without this, one client resubmitting one
-//    tx 13,000 times filled five final blocks with copies (issue 9, defect 4).
+//    tx 13,000 times filled five final blocks with copies (docs/security.md
+//    "Resubmitted pending transactions").
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -114,7 +114,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::optional<NormalPool> pool_;
   std::optional<OptimisticProducer> producer_;
   // Who gets a receipt when the tx is sealed: one entry per client and tx, so a client that
-  // resubmits a tx 13,000 times is owed one receipt (issue 9, defect 4).
+  // resubmits a tx 13,000 times is owed one receipt (docs/security.md "Resubmitted pending
+  // transactions").
   std::set<std::pair<NodeId, core::Hash32>> batch_clients_;
   std::optional<std::pair<std::uint64_t, core::Hash32>> persisted_producer_;  // next seq, prev
   TimeMs last_seal_ms_ = 0;

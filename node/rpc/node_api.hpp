@@ -21,7 +21,7 @@
 namespace ios::rpc {
 
 // pending: in the mempool; optimistic: in an optimistic block of a believable validator
-// (whitepaper §6, PoB); final: in a ByzCoin-final block; rejected: refused, `reason` says why.
+// (whitepaper §8.2, PoB); final: in a ByzCoin-final block; rejected: refused, `reason` says why.
 enum class TxState { unknown, pending, optimistic, final, rejected };
 
 std::string_view to_string(TxState state);

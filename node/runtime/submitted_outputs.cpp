@@ -11,6 +11,7 @@ void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height) {
     if (it != txs_.end()) erase(it);
   }
   for (const auto& in : tx.inputs) ++spent_[in.prev];
+  for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) by_owner_[tx.outputs[i].owner].insert({hash, i});
   txs_.emplace(hash, Entry{tx, final_height});
   order_.push_back(hash);
 }
@@ -33,7 +34,22 @@ void SubmittedOutputs::erase(std::map<core::Hash32, Entry>::iterator it) {
     auto s = spent_.find(in.prev);
     if (s != spent_.end() && --s->second == 0) spent_.erase(s);
   }
+  const auto& outputs = it->second.tx.outputs;
+  for (std::uint32_t i = 0; i < outputs.size(); ++i) {
+    auto o = by_owner_.find(outputs[i].owner);
+    if (o == by_owner_.end()) continue;
+    o->second.erase(chain::OutPoint{it->first, i});
+    if (o->second.empty()) by_owner_.erase(o);
+  }
   txs_.erase(it);
+}
+
+std::vector<std::pair<chain::OutPoint, chain::TxOutput>> SubmittedOutputs::outputs_to(const chain::Address& owner) const {
+  std::vector<std::pair<chain::OutPoint, chain::TxOutput>> out;
+  auto o = by_owner_.find(owner);
+  if (o == by_owner_.end()) return out;
+  for (const auto& point : o->second) out.emplace_back(point, txs_.at(point.tx).tx.outputs[point.index]);
+  return out;
 }
 
 const chain::TxOutput* SubmittedOutputs::View::find_output(const chain::OutPoint& o) const {

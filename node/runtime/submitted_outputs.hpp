@@ -12,6 +12,8 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "contracts/state_change.hpp"
 #include "node/chain/tx.hpp"
@@ -30,6 +32,16 @@ class SubmittedOutputs {
   // After each final block: forget what has waited too long.
   void expire(std::uint64_t final_height);
   std::size_t size() const { return txs_.size(); }
+  bool contains(const core::Hash32& tx) const { return txs_.contains(tx); }
+  const chain::Tx* find(const core::Hash32& tx) const {
+    auto it = txs_.find(tx);
+    return it == txs_.end() ? nullptr : &it->second.tx;
+  }
+  // Whether a pending transaction spends `o` (it is not spendable again until that one settles).
+  bool spends(const chain::OutPoint& o) const { return spent_.contains(o); }
+  // The pending outputs paid to `owner`, spent or not, in outpoint order: what an account's
+  // view adds to its final outputs (GET /v1/accounts).
+  std::vector<std::pair<chain::OutPoint, chain::TxOutput>> outputs_to(const chain::Address& owner) const;
 
   // `base` (the final state) with the pending inputs spent and the pending outputs created.
   class View final : public contracts::LedgerView {
@@ -57,6 +69,7 @@ class SubmittedOutputs {
   std::map<core::Hash32, Entry> txs_;
   std::deque<core::Hash32> order_;                   // arrival order, for the bound (may hold settled ids)
   std::map<chain::OutPoint, std::uint32_t> spent_;   // outpoint -> how many pending txs spend it
+  std::map<chain::Address, std::set<chain::OutPoint>> by_owner_;  // pending outputs, for outputs_to
 };
 
 }  // namespace ios::runtime

@@ -17,6 +17,7 @@ rpc::TxStatus& TxTracker::entry(const core::Hash32& tx) {
 }
 
 void TxTracker::submitted(const core::Hash32& tx) {
+  refusals_.erase(tx);
   auto& e = entry(tx);
   if (e.state == rpc::TxState::unknown || e.state == rpc::TxState::rejected) {
     e.state = rpc::TxState::pending;
@@ -52,6 +53,26 @@ void TxTracker::excluded(const core::Hash32& tx, std::uint64_t height) {
   if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
   rejected(tx, "excluded from final block " + std::to_string(height));
   it->second.height = height;
+}
+
+void TxTracker::refused(const core::Hash32& tx, std::string reason) {
+  if (txs_.contains(tx)) return;  // submitted earlier: that state is the truth
+  if (reason.size() > refusal_reason_bytes_max) reason.resize(refusal_reason_bytes_max);
+  const auto seq = ++refusal_seq_;
+  refusals_.insert_or_assign(tx, Refusal{std::move(reason), seq});
+  refusal_order_.emplace_back(tx, seq);
+  // The order holds at most refused_txs_max entries, live or not, so the map does too.
+  while (refusal_order_.size() > refused_txs_max) {
+    const auto [old, old_seq] = refusal_order_.front();
+    refusal_order_.pop_front();
+    if (auto it = refusals_.find(old); it != refusals_.end() && it->second.seq == old_seq) refusals_.erase(it);
+  }
+}
+
+std::optional<rpc::TxStatus> TxTracker::find_refusal(const core::Hash32& tx) const {
+  auto it = refusals_.find(tx);
+  if (it == refusals_.end()) return std::nullopt;
+  return rpc::TxStatus{tx, rpc::TxState::rejected, std::nullopt, it->second.reason};
 }
 
 std::optional<rpc::TxStatus> TxTracker::find(const core::Hash32& tx) const {

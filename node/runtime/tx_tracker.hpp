@@ -3,11 +3,20 @@
 // believable validator of the payer, or to the normal league), optimistic (a signed receipt
 // came back), final or rejected. Final and excluded states of any transaction also come from
 // the store's index; this map only remembers recent submissions, bounded.
+//
+// Refusals at the API door (the tx was well signed but the node's view refused it: an unknown
+// or spent input, a fee too low) are kept apart, the last refused_txs_max of them, so
+// `GET /v1/tx/{hash}` answers `rejected` with the reason instead of forgetting the tx (README
+// "Transaction states"). Apart, so that a flood of refused junk evicts only older refusals and
+// never a submission still in flight. They live in memory: a restarted node has forgotten them.
+// A tx whose signatures do not verify is not remembered: its hash does not cover witnesses, so
+// remembering it would let anyone mark somebody else's tx as rejected.
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "node/core/bytes.hpp"
 #include "node/protocol/core/core.hpp"
@@ -16,6 +25,8 @@
 namespace ios::runtime {
 
 inline constexpr std::size_t tracked_txs_max = 200'000;
+inline constexpr std::size_t refused_txs_max = 10'000;
+inline constexpr std::size_t refusal_reason_bytes_max = 200;
 
 class TxTracker {
  public:
@@ -24,7 +35,10 @@ class TxTracker {
   void rejected(const core::Hash32& tx, std::string reason);
   void final(const core::Hash32& tx, std::uint64_t height);
   void excluded(const core::Hash32& tx, std::uint64_t height);
+  // A refusal at the door; forgotten once the same tx is submitted and accepted.
+  void refused(const core::Hash32& tx, std::string reason);
   std::optional<rpc::TxStatus> find(const core::Hash32& tx) const;
+  std::optional<rpc::TxStatus> find_refusal(const core::Hash32& tx) const;
 
   std::uint64_t submitted_count() const { return submitted_; }
   std::uint64_t final_count() const { return finals_; }
@@ -34,6 +48,13 @@ class TxTracker {
   rpc::TxStatus& entry(const core::Hash32& tx);
   std::map<core::Hash32, rpc::TxStatus> txs_;
   std::deque<core::Hash32> order_;
+  struct Refusal {
+    std::string reason;
+    std::uint64_t seq = 0;  // which entry of refusal_order_ is this refusal's
+  };
+  std::map<core::Hash32, Refusal> refusals_;
+  std::deque<std::pair<core::Hash32, std::uint64_t>> refusal_order_;  // also entries since forgotten
+  std::uint64_t refusal_seq_ = 0;
   std::uint64_t submitted_ = 0, finals_ = 0, rejected_ = 0;
 };
 

@@ -75,5 +75,28 @@ TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettl
   EXPECT_NE(pending.over(final_state).find_output(coin), nullptr);
 }
 
+// What GET /v1/accounts lists on top of the final outputs (issue 10: a second send from the
+// same account picked the coin the first one had spent).
+TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePending) {
+  EXPECT_TRUE(pending.outputs_to(addr(alice)).empty());
+  EXPECT_FALSE(pending.spends(coin));
+  pending.add(parent, 5);
+  EXPECT_TRUE(pending.contains(chain::tx_hash(parent)));
+  EXPECT_TRUE(pending.spends(coin));
+  const auto outs = pending.outputs_to(addr(alice));
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].first, change);
+  EXPECT_EQ(outs[0].second.amount, 99u);
+  // A child spending the change: the change is now spent, the child's output listed.
+  const auto child = test::self_transfer(alice, change, 98, 3, chain_id);
+  pending.add(child, 5);
+  EXPECT_TRUE(pending.spends(change));
+  EXPECT_EQ(pending.outputs_to(addr(alice)).size(), 2u);
+  pending.settle(chain::tx_hash(parent));
+  pending.settle(chain::tx_hash(child));
+  EXPECT_TRUE(pending.outputs_to(addr(alice)).empty());
+  EXPECT_FALSE(pending.contains(chain::tx_hash(parent)));
+}
+
 }  // namespace
 }  // namespace ios::runtime

@@ -1,5 +1,7 @@
 #include "cli/args.hpp"
 
+#include "node/chain/amount.hpp"
+
 namespace ios::cli {
 
 core::Bytes parse_hex_arg(const std::string& flag, const std::string& text) {
@@ -19,6 +21,13 @@ std::uint64_t parse_duration_ms(const std::string& flag, const std::string& text
   if (digits == 0 || digits > 9 || scale == 0)
     throw Failure(Exit::usage, flag + ": expected a duration such as 250ms, 30s or 2m, got '" + text + "'");
   return std::stoull(text.substr(0, digits)) * scale;
+}
+
+std::uint64_t parse_uint_arg(const std::string& name, const std::string& text) {
+  // Amounts are u64 decimals with the same rules: one parser for both.
+  auto v = chain::parse_amount(text);
+  if (!v) throw Failure(Exit::usage, name + ": expected a decimal number, got '" + text + "'");
+  return *v;
 }
 
 }  // namespace ios::cli

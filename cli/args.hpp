@@ -14,6 +14,9 @@ core::Bytes parse_hex_arg(const std::string& flag, const std::string& text);
 // otherwise (a bare number is refused: a silent unit guess is how 30 s becomes 30 ms).
 std::uint64_t parse_duration_ms(const std::string& flag, const std::string& text);
 
+// A decimal integer (no sign, no leading zero, at most 2^64 - 1); exit 2 naming the argument.
+std::uint64_t parse_uint_arg(const std::string& name, const std::string& text);
+
 template <std::size_t N>
 core::ByteArray<N> parse_hex_arg(const std::string& flag, const std::string& text) {
   auto v = core::from_hex_fixed<N>(text);

@@ -555,6 +555,7 @@ void register_devnet(CLI::App& app, Globals& g) {
   register_logs(*devnet, g);
   register_down(*devnet, g);
   register_reset(*devnet, g);
+  register_devnet_fund(*devnet, g);
 }
 
 }  // namespace ios::cli

@@ -134,8 +134,24 @@ void register_node(CLI::App& app, Globals& g) {
   run->add_flag("--fresh-validator", options->fresh_validator,
                 "Start although the home has run before and its database is missing or empty (exit 9 otherwise): "
                 "only for a key that has never signed on this chain, since its old votes are forgotten");
-  run->footer("Example:\n  ios node run --home .ios-devnet/nodes/node0");
-  run->callback([&g, options] { run_node(g, *options); });
+  auto log_level = std::make_shared<std::string>("info");
+  auto log_format = std::make_shared<std::string>("text");
+  run->add_option("--log-level", *log_level, "error, warn, info or debug")->capture_default_str();
+  run->add_option("--log-format", *log_format, "text (a line per event, timestamp first) or json (an object per line)")
+      ->capture_default_str();
+  run->footer(
+      "Logs go to stderr: start and stop, peers joining and leaving, view changes, every 10 s the blocks finalized\n"
+      "and what was refused (counted by reason).\n"
+      "Examples:\n  ios node run --home .ios-devnet/nodes/node0\n  ios node run --home DIR --log-format json --log-level debug");
+  run->callback([&g, options, log_level, log_format] {
+    auto level = runtime::parse_log_level(*log_level);
+    if (!level) throw Failure(Exit::usage, "--log-level: expected error, warn, info or debug, got '" + *log_level + "'");
+    auto format = runtime::parse_log_format(*log_format);
+    if (!format) throw Failure(Exit::usage, "--log-format: expected text or json, got '" + *log_format + "'");
+    options->log_level = *level;
+    options->log_format = *format;
+    run_node(g, *options);
+  });
   register_status(*node, g);
   node->footer("`ios node --home DIR` runs the node, like `ios node run --home DIR`.");
   node->callback([node, &g] {

@@ -1,11 +1,13 @@
 // ios tx send / status / batch / load (docs/CLI.md "ios tx"): sign transfers with a devnet account
 // or a keystore, submit them to a node, and wait for the state the user asked for. Batch and
 // load live in tx_batch.cpp and tx_load.cpp; the wallet steps they share in tx_wallet.hpp.
+#include <set>
 #include <sstream>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/tx_wallet.hpp"
+#include "cli/wallet_journal.hpp"
 
 namespace ios::cli {
 
@@ -22,40 +24,16 @@ struct SendArgs {
 };
 
 void run_send(const Globals& g, const SendArgs& a) {
-  const auto amount = parse_amount_arg("--amount", a.amount);
-  const auto fee = parse_amount_arg("--fee", a.fee);
-  const auto level = parse_wait_level("--wait", a.wait);
-  const auto timeout_ms = parse_duration_ms("--timeout", a.timeout);
-  if (amount == 0) throw Failure(Exit::usage, "--amount must be at least 1");
+  TransferRequest r;
+  r.amount = parse_amount_arg("--amount", a.amount);
+  r.fee = parse_amount_arg("--fee", a.fee);
+  r.level = parse_wait_level("--wait", a.wait);
+  r.timeout_ms = parse_duration_ms("--timeout", a.timeout);
+  if (r.amount == 0) throw Failure(Exit::usage, "--amount must be at least 1");
   const auto home = devnet_home(g);
-  const auto sender = load_sender(home, a.from, a.password);
-  const auto to = resolve_recipient(home, a.to);
-  const auto target = find_target(g);
-  rpc::RpcClient client(target.rpc_url);
-  auto coins = fetch_coins(client, sender.address);
-  chain::Amount balance = 0;
-  for (const auto& c : coins) balance += c.amount;
-  const auto chain_id = target.chain_id_bytes();
-  auto transfer = build_transfer(sender, coins, to, amount, fee, chain_id);
-  if (!transfer)
-    throw Failure(Exit::failed_on_chain, "insufficient funds: " + sender.address.to_string() + " holds " + std::to_string(balance) +
-                                             " in " + std::to_string(coins.size()) + " outputs, needs " + a.amount + " + fee " + a.fee);
-  note(g, "tx: " + core::to_hex(transfer->hash) + " from " + sender.address.to_string() + " via " + target.rpc_url);
-  Outcome out;
-  const auto submitted_at = Clock::now();
-  if (submit_transfer(client, transfer->tx, out))
-    follow_transfer(client, level, submitted_at, submitted_at + std::chrono::milliseconds(timeout_ms), out, &transfer->tx);
-  const Exit exit = outcome_exit(out);
-  if (exit != Exit::ok) {
-    std::string what = out.unreachable        ? "node unreachable: " + out.error
-                       : !out.error.empty()   ? out.error
-                       : out.timed_out        ? "timed out after " + a.timeout + " waiting for " + std::string(to_string(level)) +
-                                                 " (last state " + std::string(rpc::to_string(out.state)) + ")"
-                                              : "transaction " + core::to_hex(out.hash) + " " + std::string(rpc::to_string(out.state)) +
-                                                 ": " + out.reason;
-    throw Failure(exit, what, outcome_json(out));
-  }
-  emit(g, "ios.tx.send.v1", outcome_json(out), outcome_text(out));
+  r.sender = load_sender(home, a.from, a.password);
+  r.to = resolve_recipient(home, a.to);
+  send_transfer(g, r, find_target(g));
 }
 
 void register_send(CLI::App& tx, Globals& g) {
@@ -75,34 +53,155 @@ void register_send(CLI::App& tx, Globals& g) {
   cmd->callback([args, &g] { run_send(g, *args); });
 }
 
+struct StatusArgs {
+  std::string hash;
+  std::string wait = "none";
+  std::string timeout = "30s";
+};
+
+// The status line and document of what the node reported.
+void emit_status(const Globals& g, const core::Hash32& hash, const Outcome& out) {
+  nlohmann::json doc{{"hash", core::to_hex(hash)}, {"state", std::string(rpc::to_string(out.state))}};
+  std::ostringstream t;
+  t << core::to_hex(hash) << " " << rpc::to_string(out.state);
+  if (out.height) {
+    doc["height"] = *out.height;
+    t << " at height " << *out.height;
+  }
+  if (!out.reason.empty()) {
+    doc["reason"] = out.reason;
+    t << "; " << out.reason;
+  }
+  emit(g, "ios.tx.status.v1", doc, t.str());
+}
+
+void run_status(const Globals& g, const StatusArgs& a) {
+  const auto hash = parse_hex_arg<32>("HASH", a.hash);
+  const auto level = parse_wait_level("--wait", a.wait);
+  const auto timeout_ms = parse_duration_ms("--timeout", a.timeout);
+  const auto target = find_target(g);
+  rpc::RpcClient client(target.rpc_url);
+  Outcome out;
+  out.hash = hash;
+  const auto started = Clock::now();
+  auto s = client.tx_status(hash);
+  if (!s) fail_rpc(s.error(), "node " + target.rpc_url);
+  // Unknown is an answer only without --wait: a hash just submitted elsewhere may reach this
+  // node a moment later.
+  if (s->state == rpc::TxState::unknown && level == WaitLevel::none)
+    throw Failure(Exit::not_found, "transaction " + a.hash + " is unknown to " + target.rpc_url);
+  out.state = s->state;
+  out.height = s->height;
+  out.reason = s->reason;
+  if (!reached(out.state, level) && out.state != rpc::TxState::rejected)
+    follow_transfer(client, level, started, started + std::chrono::milliseconds(timeout_ms), out);
+  if (out.timed_out)
+    throw Failure(Exit::timeout, "timed out after " + a.timeout + " waiting for " + std::string(to_string(level)) + " (last state " +
+                                     std::string(rpc::to_string(out.state)) + ")",
+                  outcome_json(out));
+  if (!out.error.empty()) throw Failure(Exit::internal, out.error);
+  if (out.unreachable) throw Failure(Exit::unreachable, "node " + target.rpc_url + " unreachable");
+  emit_status(g, hash, out);
+  // Waiting for a level a rejected transaction can never reach is a failure of what was asked.
+  if (out.state == rpc::TxState::rejected && level != WaitLevel::none)
+    throw Failure(Exit::failed_on_chain, "transaction " + a.hash + " rejected: " + out.reason, outcome_json(out));
+}
+
 void register_status(CLI::App& tx, Globals& g) {
-  auto hash_text = std::make_shared<std::string>();
+  auto args = std::make_shared<StatusArgs>();
   auto* cmd = tx.add_subcommand("status", "The state of a transaction: pending, optimistic, final or rejected");
-  cmd->add_option("hash", *hash_text, "Transaction hash (64 hex characters)")->required();
-  cmd->footer("Exit 3 if the node does not know the transaction.\nExample:\n  ios tx status 3f1c…e0 --json");
-  cmd->callback([hash_text, &g] {
-    const auto hash = parse_hex_arg<32>("HASH", *hash_text);
-    const auto target = find_target(g);
-    rpc::RpcClient client(target.rpc_url);
-    auto s = client.tx_status(hash);
-    if (!s) fail_rpc(s.error(), "node " + target.rpc_url);
-    if (s->state == rpc::TxState::unknown) throw Failure(Exit::not_found, "transaction " + *hash_text + " is unknown to " + target.rpc_url);
-    nlohmann::json doc{{"hash", core::to_hex(hash)}, {"state", std::string(rpc::to_string(s->state))}};
-    std::ostringstream t;
-    t << core::to_hex(hash) << " " << rpc::to_string(s->state);
-    if (s->height) {
-      doc["height"] = *s->height;
-      t << " at height " << *s->height;
-    }
-    if (!s->reason.empty()) {
-      doc["reason"] = s->reason;
-      t << "; " << s->reason;
-    }
-    emit(g, "ios.tx.status.v1", doc, t.str());
-  });
+  cmd->add_option("hash", args->hash, "Transaction hash (64 hex characters)")->required();
+  cmd->add_option("--wait", args->wait, "none (answer now), optimistic or final")->capture_default_str();
+  cmd->add_option("--timeout", args->timeout, "How long to wait (units ms, s, m)")->capture_default_str();
+  cmd->footer(
+      "Exit 3 if the node does not know the transaction (without --wait). With --wait: 0 once the level is reached,\n"
+      "5 if the transaction is rejected, 4 on timeout.\n"
+      "Examples:\n  ios tx status 3f1c…e0 --json\n  ios tx status 3f1c…e0 --wait final --timeout 60s");
+  cmd->callback([args, &g] { run_status(g, *args); });
+}
+
+void run_show(const Globals& g, const std::string& hash_text) {
+  const auto hash = parse_hex_arg<32>("HASH", hash_text);
+  const auto target = find_target(g);
+  rpc::RpcClient client(target.rpc_url);
+  auto s = client.tx_status(hash);
+  if (!s) fail_rpc(s.error(), "node " + target.rpc_url);
+  if (s->state == rpc::TxState::unknown)
+    throw Failure(Exit::not_found, "transaction " + hash_text + " is unknown to " + target.rpc_url);
+  nlohmann::json doc{{"hash", core::to_hex(hash)}, {"state", std::string(rpc::to_string(s->state))}};
+  if (s->height) doc["height"] = *s->height;
+  if (!s->reason.empty()) doc["reason"] = s->reason;
+  // The body: held by the node it went through until final, by every node once final.
+  auto body = client.tx_body(hash);
+  if (!body && !(body.error().kind == rpc::RpcErrorKind::http_error && body.error().http_status == 404))
+    fail_rpc(body.error(), "node " + target.rpc_url);
+  std::ostringstream t;
+  t << "hash     " << core::to_hex(hash) << "\nstate    " << rpc::to_string(s->state);
+  if (s->height) t << " at height " << *s->height;
+  if (!s->reason.empty()) t << " (" << s->reason << ")";
+  if (body) {
+    for (const char* key : {"inputs", "outputs", "fee", "nonce"}) doc[key] = (*body)[key];
+    std::set<std::string> senders;
+    for (const auto& in : (*body)["inputs"]) senders.insert(in["owner"].get<std::string>());
+    doc["from"] = senders;
+    for (const auto& from : senders) t << "\nfrom     " << from;
+    for (const auto& out : (*body)["outputs"])
+      t << "\nto       " << out["to"].get<std::string>() << "  " << out["amount"].get<std::string>() << " "
+        << out["asset"].get<std::string>();
+    t << "\nfee      " << (*body)["fee"].get<std::string>();
+  } else {
+    t << "\n(body not held by " << target.rpc_url << ": it went through another node and is not final yet)";
+  }
+  emit(g, "ios.tx.show.v1", doc, t.str());
+}
+
+void register_show(CLI::App& tx, Globals& g) {
+  auto hash = std::make_shared<std::string>();
+  auto* cmd = tx.add_subcommand("show", "A transaction: sender, recipients, amounts, fee, block and state");
+  cmd->add_option("hash", *hash, "Transaction hash (64 hex characters)")->required();
+  cmd->footer("Exit 3 if the node does not know the transaction.\nExample:\n  ios tx show 3f1c…e0 --json");
+  cmd->callback([hash, &g] { run_show(g, *hash); });
 }
 
 }  // namespace
+
+void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& target) {
+  const auto& sender = r.sender;
+  rpc::RpcClient client(target.rpc_url);
+  // The sender's unfinished transfers first (wallet_journal.hpp): sent on to this node if it
+  // does not know them, and their coins and change taken into account.
+  WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address);
+  settle_unfinished(client, journal);
+  auto coins = apply_unfinished(fetch_coins(client, sender.address), journal.entries(), sender.address);
+  chain::Amount balance = 0;
+  for (const auto& c : coins) balance += c.amount;
+  const auto chain_id = target.chain_id_bytes();
+  auto transfer = build_transfer(sender, coins, r.to, r.amount, r.fee, chain_id);
+  if (!transfer)
+    throw Failure(Exit::failed_on_chain, "insufficient funds: " + sender.address.to_string() + " holds " + std::to_string(balance) +
+                                             " in " + std::to_string(coins.size()) + " outputs, needs " + std::to_string(r.amount) +
+                                             " + fee " + std::to_string(r.fee));
+  note(g, "tx: " + core::to_hex(transfer->hash) + " from " + sender.address.to_string() + " via " + target.rpc_url);
+  Outcome out;
+  const auto submitted_at = Clock::now();
+  const bool accepted = submit_transfer(client, transfer->tx, out);
+  if (accepted) journal.add(transfer->tx);
+  journal.save_and_unlock();
+  if (accepted)
+    follow_transfer(client, r.level, submitted_at, submitted_at + std::chrono::milliseconds(r.timeout_ms), out, &transfer->tx);
+  const Exit exit = outcome_exit(out);
+  if (exit != Exit::ok) {
+    std::string what = out.unreachable        ? "node unreachable: " + out.error
+                       : !out.error.empty()   ? out.error
+                       : out.timed_out        ? "timed out after " + std::to_string(r.timeout_ms) + " ms waiting for " +
+                                                 std::string(to_string(r.level)) + " (last state " +
+                                                 std::string(rpc::to_string(out.state)) + ")"
+                                              : "transaction " + core::to_hex(out.hash) + " " + std::string(rpc::to_string(out.state)) +
+                                                 ": " + out.reason;
+    throw Failure(exit, what, outcome_json(out));
+  }
+  emit(g, "ios.tx.send.v1", outcome_json(out), outcome_text(out));
+}
 
 void register_tx(CLI::App& app, Globals& g) {
   auto* tx = app.add_subcommand("tx", "Sign and submit transfers; follow their state; batches and load");
@@ -110,6 +209,7 @@ void register_tx(CLI::App& app, Globals& g) {
   tx->footer("The node: --rpc URL (IOS_RPC), else a running node of the devnet at --home (IOS_HOME, default ./.ios-devnet).");
   register_send(*tx, g);
   register_status(*tx, g);
+  register_show(*tx, g);
   register_tx_batch(*tx, g);
   register_tx_load(*tx, g);
 }

@@ -15,5 +15,8 @@ void register_sim(CLI::App& app, Globals& g);
 void register_node(CLI::App& app, Globals& g);
 void register_tx(CLI::App& app, Globals& g);
 void register_devnet(CLI::App& app, Globals& g);
+void register_account(CLI::App& app, Globals& g);
+void register_devnet_fund(CLI::App& devnet, Globals& g);  // cmd_devnet_fund.cpp
+void register_block(CLI::App& app, Globals& g);
 
 }  // namespace ios::cli

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   register_node(app, g);
   register_tx(app, g);
   register_devnet(app, g);
+  register_account(app, g);
+  register_block(app, g);
 
   try {
     app.parse(argc, argv);

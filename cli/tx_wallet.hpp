@@ -142,6 +142,19 @@ Exit outcome_exit(const Outcome& out);
 // Exits with the code docs/CLI.md gives an RPC failure (7 unreachable, 3 not found, 1 otherwise).
 [[noreturn]] void fail_rpc(const rpc::RpcError& error, const std::string& context);
 
+// One transfer as `ios tx send` and `ios devnet fund` make it: the sender's unfinished
+// transfers settled (wallet_journal.hpp), coins picked, signed, submitted, followed to `level`,
+// and the outcome printed (ios.tx.send.v1) or thrown as a Failure with its exit code.
+struct TransferRequest {
+  Sender sender;
+  chain::Address to;
+  chain::Amount amount = 0;
+  chain::Amount fee = default_fee;
+  WaitLevel level = WaitLevel::final;
+  std::uint64_t timeout_ms = 30'000;
+};
+void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& target);
+
 // Registration of the larger subcommands, each in its own file.
 void register_tx_batch(CLI::App& tx, Globals& g);
 void register_tx_load(CLI::App& tx, Globals& g);

@@ -60,7 +60,7 @@ class Transport::Impl final : public ConnectionOwner, public std::enable_shared_
   core::Result<std::uint16_t> listen(const std::string& host, std::uint16_t port);
   void send(protocol::NodeId to, core::Bytes payload);
   void stop();
-  std::size_t connected_peers() const;
+  std::set<protocol::NodeId> peer_set() const;
 
   void on_authenticated(Connection& c) override;
   void on_frame(Connection& c, core::Bytes payload) override;
@@ -277,13 +277,13 @@ void Transport::Impl::stop() {
   outbound_.clear();
 }
 
-std::size_t Transport::Impl::connected_peers() const {
+std::set<protocol::NodeId> Transport::Impl::peer_set() const {
   std::set<protocol::NodeId> peers;
   for (const auto& [id, o] : outbound_)
     if (o->conn && o->conn->authenticated()) peers.insert(id);
   for (const auto& c : inbound_)
     if (c->authenticated()) peers.insert(c->peer());
-  return peers.size();
+  return peers;
 }
 
 Transport::Transport(asio::io_context& io, protocol::NodeId self, std::shared_ptr<const crypto::SigningKey> key,
@@ -305,6 +305,6 @@ void Transport::set_on_message(std::function<void(protocol::NodeId, core::Bytes)
 }
 void Transport::stop() { impl_->stop(); }
 const Transport::Stats& Transport::stats() const { return impl_->stats_; }
-std::size_t Transport::connected_peers() const { return impl_->connected_peers(); }
+std::set<protocol::NodeId> Transport::peer_set() const { return impl_->peer_set(); }
 
 }  // namespace ios::net

@@ -30,6 +30,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,8 @@ class Transport {
 
   const Stats& stats() const;
   // Distinct peers with at least one authenticated connection, in either direction.
-  std::size_t connected_peers() const;
+  std::size_t connected_peers() const { return peer_set().size(); }
+  std::set<protocol::NodeId> peer_set() const;
 
   class Impl;
 

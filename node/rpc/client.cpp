@@ -175,8 +175,12 @@ RpcResult<nlohmann::json> RpcClient::account(const chain::Address& address) cons
   return get("/v1/accounts/" + address.to_string());
 }
 
-RpcResult<nlohmann::json> RpcClient::block(std::uint64_t height) const {
-  return get("/v1/blocks/" + std::to_string(height));
+RpcResult<nlohmann::json> RpcClient::block(std::optional<std::uint64_t> height) const {
+  return get("/v1/blocks/" + (height ? std::to_string(*height) : std::string("latest")));
+}
+
+RpcResult<nlohmann::json> RpcClient::tx_body(const core::Hash32& hash) const {
+  return get("/v1/tx/" + core::to_hex(hash) + "/body");
 }
 
 }  // namespace ios::rpc

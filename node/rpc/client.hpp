@@ -60,7 +60,9 @@ class RpcClient {
   // 404 from the node is an answer too: state unknown.
   RpcResult<TxStatus> tx_status(const core::Hash32& hash) const;
   RpcResult<nlohmann::json> account(const chain::Address& address) const;
-  RpcResult<nlohmann::json> block(std::uint64_t height) const;
+  // The final block at `height`, or the latest one (nullopt).
+  RpcResult<nlohmann::json> block(std::optional<std::uint64_t> height) const;
+  RpcResult<nlohmann::json> tx_body(const core::Hash32& hash) const;
 
  private:
   struct Impl;

@@ -60,8 +60,12 @@ class NodeApi {
   // A JSON object {"balance": "<decimal>", "utxos": [{"tx", "index", "amount": "<decimal>"}]};
   // nullopt when this node cannot answer for the address.
   virtual std::optional<nlohmann::json> account(const chain::Address& address) = 0;
-  // A JSON object describing the final block at `height`; nullopt if there is none yet.
-  virtual std::optional<nlohmann::json> block(std::uint64_t height) = 0;
+  // A JSON object describing the final block at `height` (the last one if nullopt); nullopt
+  // if there is none yet.
+  virtual std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) = 0;
+  // A JSON object with the body of a transaction this node holds (pending through its API, or
+  // in a final block); nullopt otherwise.
+  virtual std::optional<nlohmann::json> tx_body(const core::Hash32& hash) = 0;
   // Prometheus text exposition format 0.0.4.
   virtual std::string metrics() = 0;
 };

@@ -9,10 +9,11 @@ namespace ios::rpc {
 
 namespace {
 
-constexpr std::array<Route, 6> routes{{
+constexpr std::array<Route, 7> routes{{
     {"GET", "/v1/status", on_status},
     {"POST", "/v1/tx", on_submit},
     {"GET", "/v1/tx/([^/]+)", on_tx_status},
+    {"GET", "/v1/tx/([^/]+)/body", on_tx_body},
     {"GET", "/v1/accounts/([^/]+)", on_account},
     {"GET", "/v1/blocks/([^/]+)", on_block},
     {"GET", "/metrics", on_metrics},
@@ -65,6 +66,12 @@ Reply on_tx_status(NodeApi& api, const RouteInput& in) {
   return json_reply(200, tx_status_document(status));
 }
 
+Reply on_tx_body(NodeApi& api, const RouteInput& in) {
+  auto hash = parse_tx_hash(in.param);
+  if (!hash) return error_reply(ErrorCode::bad_request, hash.error());
+  return object_reply(schema_tx_body, api.tx_body(*hash), "transaction " + core::to_hex(*hash));
+}
+
 Reply on_account(NodeApi& api, const RouteInput& in) {
   auto address = chain::Address::parse(in.param);
   if (!address) return error_reply(ErrorCode::bad_request, address.error());
@@ -74,6 +81,7 @@ Reply on_account(NodeApi& api, const RouteInput& in) {
 }
 
 Reply on_block(NodeApi& api, const RouteInput& in) {
+  if (in.param == "latest") return object_reply(schema_block, api.block(std::nullopt), "the latest block");
   auto height = parse_height(in.param);
   if (!height) return error_reply(ErrorCode::bad_request, height.error());
   return object_reply(schema_block, api.block(*height), "block " + std::to_string(*height));

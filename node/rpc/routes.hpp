@@ -51,6 +51,7 @@ std::span<const Route> route_table();
 Reply on_status(NodeApi& api, const RouteInput& in);
 Reply on_submit(NodeApi& api, const RouteInput& in);
 Reply on_tx_status(NodeApi& api, const RouteInput& in);
+Reply on_tx_body(NodeApi& api, const RouteInput& in);
 Reply on_account(NodeApi& api, const RouteInput& in);
 Reply on_block(NodeApi& api, const RouteInput& in);
 Reply on_metrics(NodeApi& api, const RouteInput& in);

@@ -15,6 +15,7 @@
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/byzcoin/vote.hpp"
 #include "node/protocol/pob/messages.hpp"
+#include "node/runtime/chain_documents.hpp"
 #include "node/runtime/io_call.hpp"
 
 namespace ios::runtime {
@@ -22,8 +23,6 @@ namespace ios::runtime {
 namespace pob = protocol::pob;
 
 namespace {
-
-void log_line(const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }
 
 // 127.0.0.0/8, ::1 and "localhost": the API's default reach (docs/CLI.md "Binding").
 bool is_loopback_host(const std::string& host) {
@@ -53,9 +52,9 @@ class NodeRuntime::Api final : public rpc::NodeApi {
   }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
     return on_io([this, hash] {
-      if (auto t = node_.tracker_.find(hash);
-          t && t->state != rpc::TxState::pending && t->state != rpc::TxState::optimistic)
-        return *t;
+      const auto tracked = node_.tracker_.find(hash);
+      if (tracked && tracked->state != rpc::TxState::pending && tracked->state != rpc::TxState::optimistic)
+        return *tracked;
       auto row = node_.store_->tx(hash);
       if (row && *row) {
         rpc::TxStatus s{hash,
@@ -66,45 +65,29 @@ class NodeRuntime::Api final : public rpc::NodeApi {
           s.reason = "excluded from final block " + std::to_string((*row)->height);
         return s;
       }
-      if (auto t = node_.tracker_.find(hash)) return *t;
+      if (tracked) return *tracked;
+      if (auto refused = node_.tracker_.find_refusal(hash)) return *refused;
       return rpc::TxStatus{hash, rpc::TxState::unknown, std::nullopt, {}};
     });
   }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
-    return on_io([this, a]() -> std::optional<nlohmann::json> {
-      const auto& state = node_.core_->ledger().state();
-      nlohmann::json utxos = nlohmann::json::array();
-      for (const auto& [op, out] : state.utxos_of(a)) {
-        utxos.push_back({{"tx", core::to_hex(op.tx)}, {"index", op.index}, {"amount", std::to_string(out.amount)}});
+    return on_io([this, a]() -> std::optional<nlohmann::json> { return node_.account_json(a); });
+  }
+  std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) override {
+    return on_io([this, height]() -> std::optional<nlohmann::json> {
+      auto h = height;
+      if (!h) {
+        auto last = node_.store_->last_height();
+        if (!last || !*last) return std::nullopt;
+        h = **last;
       }
-      return nlohmann::json{{"address", a.to_string()},
-                            {"balance", std::to_string(state.balance(a))},
-                            {"height", node_.core_->ledger().height()},
-                            {"utxos", utxos}};
+      auto b = node_.final_block(*h);
+      if (!b) return std::nullopt;
+      return block_document(b->first, b->second, node_.setup_->normal);
     });
   }
-  std::optional<nlohmann::json> block(std::uint64_t height) override {
-    return on_io([this, height]() -> std::optional<nlohmann::json> {
-      auto bytes = node_.store_->block(height);
-      if (!bytes || !*bytes) return std::nullopt;
-      auto b = chain::decode_finalized_block(**bytes);
-      if (!b) return std::nullopt;
-      auto p = pob::decode_proposed_block(b->body);
-      std::size_t txs = 0;
-      if (p) {
-        for (const auto& m : p->merged) txs += m.txs.size();
-        txs += p->body.direct_txs.size();
-      }
-      return nlohmann::json{{"height", b->height},
-                            {"hash", core::to_hex(b->hash())},
-                            {"prev", core::to_hex(b->prev)},
-                            {"view", b->view},
-                            {"txs", txs},
-                            {"excluded", p ? p->body.excluded.size() : 0},
-                            {"optimistic_blocks", p ? p->merged.size() : 0},
-                            {"commit_signers", b->commit.mask.count()},
-                            {"time_ms", p ? p->body.time_ms : 0}};
-    });
+  std::optional<nlohmann::json> tx_body(const core::Hash32& hash) override {
+    return on_io([this, hash]() -> std::optional<nlohmann::json> { return node_.tx_body_json(hash); });
   }
   std::string metrics() override {
     return on_io([this] {
@@ -153,6 +136,7 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   n->home_ = home;
   n->config_ = *config;
   n->options_ = options;
+  n->log_ = std::make_unique<NodeLog>(options.log_level, options.log_format);
 
   auto genesis_text = read_file(home / n->config_.genesis, chain::genesis_json_bytes_max);
   if (!genesis_text) return genesis_text.error();
@@ -228,7 +212,7 @@ void NodeRuntime::write_vote_history_marker() {
                         .dump() +
                     "\n";
   if (auto s = crypto::write_secret_file((home_ / validator_marker_file).string(), text, true); !s) {
-    log_line("ios: fatal: cannot write the vote-history marker: " + s.error().message());
+    log_->error("fatal", "cannot write the vote-history marker: " + s.error().message());
     std::abort();
   }
   marker_written_ = true;
@@ -255,6 +239,7 @@ void NodeRuntime::input(const std::function<void(protocol::Core&, protocol::Effe
   ++inputs_;
   call(*core_, out);
   apply(out.take());
+  log_view_change();
 }
 
 void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
@@ -272,7 +257,7 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
     } else if (auto* c = std::get_if<protocol::CancelTimer>(&e)) {
       if (auto it = timers_.find(c->id); it != timers_.end()) it->second->cancel();
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
-      log_line("deliver " + d->kind);
+      log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
       verify(std::move(*v));
     }
@@ -319,7 +304,7 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
   if (!s) {
     // The disk refused a write the protocol counts on: continuing could sign something a
     // restart would contradict. Stop loudly.
-    log_line("ios: fatal: cannot persist: " + s.error().message());
+    log_->error("fatal", "cannot persist: " + s.error().message());
     std::abort();
   }
   if (!marker_written_) write_vote_history_marker();
@@ -406,6 +391,7 @@ void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::Appl
   std::vector<store::TxIndexRow> rows;
   std::vector<core::Hash32> applied_sorted = applied.applied;
   std::sort(applied_sorted.begin(), applied_sorted.end());
+  final_txs_ += applied.applied.size();
   for (const auto& h : applied.applied) {
     rows.push_back({h, applied.height, store::TxStatus::applied});
     tracker_.final(h, applied.height);
@@ -444,19 +430,82 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
+  const auto& ledger = core_->ledger();
+  const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
+  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+  // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
+  // timeout) is accepted again: sent on once more if it is still pending here, answered at
+  // once if it is final. The state check below would refuse it, its inputs being spent by itself.
+  if (submitted_.contains(hash)) {
+    for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
+    return {hash, true, {}};
+  }
+  if (auto row = store_->tx(hash); row && *row && (*row)->status == store::TxStatus::applied) return {hash, true, {}};
   // Refuse at the door what no validator would accept, with the reason (an unknown or spent
   // input, a wrong amount; Api::submit checked the witnesses). Outputs of this node's own
   // unfinalized submissions count, so a wallet can chain through optimistic receipts; the
   // believable validator judges again.
-  const auto& ledger = core_->ledger();
   auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), setup_->policy().min_fee);
-  if (!change) return {hash, false, change.error().message()};
+  if (!change) {
+    tracker_.refused(hash, change.error().message());
+    ++door_refusals_[std::string(core::to_string(change.error().reason))];
+    return {hash, false, change.error().message()};
+  }
   submitted_.add(tx, ledger.height());
   tracker_.submitted(hash);
-  const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
-  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
   for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
   return {hash, true, {}};
+}
+
+std::optional<std::pair<chain::FinalizedBlock, pob::ProposedBlock>> NodeRuntime::final_block(std::uint64_t height) const {
+  auto bytes = store_->block(height);
+  if (!bytes || !*bytes) return std::nullopt;
+  auto block = chain::decode_finalized_block(**bytes);
+  IOS_ASSERT(block);  // the store re-checked its hash: these are bytes we wrote
+  auto proposed = pob::decode_proposed_block(block->body);
+  IOS_ASSERT(proposed);  // a final block's body was decoded before it was voted on
+  return std::pair{std::move(*block), std::move(*proposed)};
+}
+
+std::optional<nlohmann::json> NodeRuntime::tx_body_json(const core::Hash32& hash) const {
+  if (const auto* tx = submitted_.find(hash)) return tx_document(*tx);
+  auto row = store_->tx(hash);
+  if (!row || !*row) return std::nullopt;
+  auto block = final_block((*row)->height);
+  if (!block) return std::nullopt;
+  for (const auto* tx : block_txs(block->second)) {
+    if (chain::tx_hash(*tx) != hash) continue;
+    auto doc = tx_document(*tx);
+    doc["height"] = (*row)->height;
+    return doc;
+  }
+  return std::nullopt;  // excluded: the block names it but does not hold it
+}
+
+nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
+  // What the owner can spend now, as far as this node knows: its final outputs that no pending
+  // submission spends, and the outputs pending submissions pay it (README "Accounts").
+  const auto& ledger = core_->ledger();
+  nlohmann::json utxos = nlohmann::json::array();
+  chain::Amount spendable = 0;
+  const auto list = [&](const chain::OutPoint& op, const chain::TxOutput& out, std::string_view state) {
+    if (submitted_.spends(op)) return;
+    utxos.push_back({{"tx", core::to_hex(op.tx)},
+                     {"index", op.index},
+                     {"amount", std::to_string(out.amount)},
+                     {"state", std::string(state)}});
+    spendable += out.amount;
+  };
+  for (const auto& [op, out] : ledger.state().utxos_of(a)) list(op, out, "final");
+  for (const auto& [op, out] : submitted_.outputs_to(a)) {
+    const auto t = tracker_.find(op.tx);
+    list(op, out, rpc::to_string(t ? t->state : rpc::TxState::pending));
+  }
+  return {{"address", a.to_string()},
+          {"balance", std::to_string(ledger.state().balance(a))},
+          {"spendable", std::to_string(spendable)},
+          {"height", ledger.height()},
+          {"utxos", utxos}};
 }
 
 nlohmann::json NodeRuntime::status_json() {
@@ -492,14 +541,72 @@ void NodeRuntime::watch_parent() {
   });
 }
 
+void NodeRuntime::watch_activity() {
+  activity_timer_->expires_after(std::chrono::milliseconds(peer_check_interval_ms));
+  activity_timer_->async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    log_peers();
+    if (++activity_ticks_ % (progress_interval_ms / peer_check_interval_ms) == 0) log_progress();
+    watch_activity();
+  });
+}
+
+void NodeRuntime::log_peers() {
+  // Roster members only (the handshake authenticated them), so at most one line per member
+  // and tick: nobody outside the roster can make the node write here.
+  auto now = transport_->peer_set();
+  for (auto id : now)
+    if (!logged_.peers.contains(id)) log_->info("peer_up", "validator " + std::to_string(id) + " connected", {{"peer", id}});
+  for (auto id : logged_.peers)
+    if (!now.contains(id)) log_->info("peer_down", "validator " + std::to_string(id) + " disconnected", {{"peer", id}});
+  logged_.peers = std::move(now);
+}
+
+void NodeRuntime::log_progress() {
+  const auto height = core_->ledger().height();
+  log_->info("final",
+             "height " + std::to_string(height) + ": " + std::to_string(height - logged_.height) + " blocks, " +
+                 std::to_string(final_txs_ - logged_.final_txs) + " txs in the last " +
+                 std::to_string(progress_interval_ms / 1000) + " s",
+             {{"height", height},
+              {"blocks", height - logged_.height},
+              {"txs", final_txs_ - logged_.final_txs},
+              {"view", core_->engine().view()},
+              {"peers", logged_.peers.size()}});
+  logged_.height = height;
+  logged_.final_txs = final_txs_;
+  // Refusals, counted by reason: one line per interval however many there were.
+  const auto& ts = transport_->stats();
+  nlohmann::json counts = nlohmann::json::object();
+  for (const auto& [reason, n] : door_refusals_) counts["tx_" + reason] = n;
+  if (receipts_refused_ > logged_.receipts_refused) counts["receipts"] = receipts_refused_ - logged_.receipts_refused;
+  if (ts.rejected_frames > logged_.rejected_frames) counts["frames"] = ts.rejected_frames - logged_.rejected_frames;
+  if (ts.rejected_handshakes > logged_.rejected_handshakes)
+    counts["handshakes"] = ts.rejected_handshakes - logged_.rejected_handshakes;
+  if (!counts.empty()) log_->warn("refused", "refused in the last " + std::to_string(progress_interval_ms / 1000) + " s", counts);
+  door_refusals_.clear();
+  logged_.receipts_refused = receipts_refused_;
+  logged_.rejected_frames = ts.rejected_frames;
+  logged_.rejected_handshakes = ts.rejected_handshakes;
+}
+
+void NodeRuntime::log_view_change() {
+  const auto view = core_->engine().view();
+  if (view == logged_.view) return;
+  log_->info("view_change", "view " + std::to_string(logged_.view) + " -> " + std::to_string(view),
+             {{"from", logged_.view}, {"to", view}, {"leader", core_->engine().leader()}, {"height", core_->ledger().height()}});
+  logged_.view = view;
+}
+
 void NodeRuntime::shutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
-  log_line(std::string("node ") + config_.name + ": stopping (" + why + ")");
+  log_->info("stop", std::string("node ") + config_.name + ": stopping (" + why + ")");
   if (rpc_) rpc_->stop();
   transport_->stop();
   for (auto& [id, t] : timers_) t->cancel();
   if (parent_timer_) parent_timer_->cancel();
+  if (activity_timer_) activity_timer_->cancel();
   if (signals_) signals_->cancel();
   io_.stop();
 }
@@ -508,7 +615,7 @@ int NodeRuntime::run() {
   const auto self = config_.index;
   auto persisted = load_core_state();
   if (!persisted) {
-    log_line("ios: cannot read the database: " + persisted.error().message());
+    log_->error("start", "cannot read the database: " + persisted.error().message());
     return 1;
   }
   protocol::byzcoin::ByzcoinConfig timing;
@@ -526,7 +633,7 @@ int NodeRuntime::run() {
       [this](protocol::NodeId from, core::Bytes payload) { on_peer_message(from, std::move(payload)); });
   auto p2p = transport_->listen(config_.p2p.host, config_.p2p.port);
   if (!p2p) {
-    log_line("ios: cannot listen for peers on " + config_.p2p.host + ":" + std::to_string(config_.p2p.port) + ": " +
+    log_->error("start", "cannot listen for peers on " + config_.p2p.host + ":" + std::to_string(config_.p2p.port) + ": " +
              p2p.error().message());
     return 9;
   }
@@ -535,13 +642,13 @@ int NodeRuntime::run() {
   rpc_ = std::make_unique<rpc::RpcServer>(*api_);
   auto rpc_port = rpc_->listen(config_.rpc.host, config_.rpc.port);
   if (!rpc_port) {
-    log_line("ios: cannot listen for RPC on " + config_.rpc.host + ":" + std::to_string(config_.rpc.port) + ": " +
+    log_->error("start", "cannot listen for RPC on " + config_.rpc.host + ":" + std::to_string(config_.rpc.port) + ": " +
              rpc_port.error().message());
     return 9;
   }
   rpc_port_ = *rpc_port;
   if (!is_loopback_host(config_.rpc.host))
-    log_line("ios: warning: the RPC API listens on " + config_.rpc.host + ":" + std::to_string(rpc_port_) +
+    log_->warn("start", "the RPC API listens on " + config_.rpc.host + ":" + std::to_string(rpc_port_) +
              ", beyond this machine: anyone who reaches it can submit transactions (POST /v1/tx) and read this "
              "node's state, with no authentication. Keep rpc.host at 127.0.0.1 unless a proxy guards it.");
 
@@ -562,16 +669,21 @@ int NodeRuntime::run() {
   const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
   if (auto s = crypto::write_secret_file((home_ / config_.ports_file).string(), to_json(ports).dump() + "\n", true);
       !s) {
-    log_line("ios: " + s.error().message());
+    log_->error("start", s.error().message());
     return 1;
   }
-  log_line("node " + config_.name + " (validator " + std::to_string(self) + ", " +
-           (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" + std::to_string(p2p_port_) +
-           ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
+  log_->info("start", "node " + config_.name + " (validator " + std::to_string(self) + ", " +
+                          (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" +
+                          std::to_string(p2p_port_) + ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_),
+              {{"height", core_->ledger().height()}, {"view", core_->engine().view()}});
+  logged_.view = core_->engine().view();
+  logged_.height = core_->ledger().height();
+  activity_timer_.emplace(io_);
+  watch_activity();
   io_.run();
   verifiers_.stop();  // checks still queued are for inputs that will never run
   verifiers_.join();
-  log_line("node " + config_.name + ": stopped at height " + std::to_string(core_->ledger().height()));
+  log_->info("stop", "node " + config_.name + ": stopped at height " + std::to_string(core_->ledger().height()));
   return 0;
 }
 

@@ -18,8 +18,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <asio.hpp>
 
@@ -28,6 +30,7 @@
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/rpc/server.hpp"
 #include "node/runtime/node_config.hpp"
+#include "node/runtime/node_log.hpp"
 #include "node/runtime/submitted_outputs.hpp"
 #include "node/runtime/tx_tracker.hpp"
 #include "node/store/node_store.hpp"
@@ -47,7 +50,13 @@ inline constexpr const char* validator_marker_file = "validator.has-run";
 struct RuntimeOptions {
   bool exit_with_parent = false;  // exit when the supervisor (our parent) dies
   bool fresh_validator = false;   // start even though the marker says the vote history is lost
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::text;
 };
+
+// How often the node logs its progress and what it refused (node_log.hpp), and checks its peers.
+inline constexpr std::uint64_t progress_interval_ms = 10'000;
+inline constexpr std::uint64_t peer_check_interval_ms = 1'000;
 
 class NodeRuntime {
  public:
@@ -81,10 +90,21 @@ class NodeRuntime {
   core::Status check_vote_history();
   void write_vote_history_marker();
   void shutdown(const char* why);
+  // Every peer_check_interval_ms: peers that joined or left; every progress_interval_ms: the
+  // blocks finalized and what was refused since the last line.
+  void watch_activity();
+  void log_peers();
+  void log_progress();
+  // After each input: a view change is worth a line.
+  void log_view_change();
 
   // called on the io thread by Api
   rpc::SubmitResult submit(const chain::Tx& tx);
   nlohmann::json status_json();
+  nlohmann::json account_json(const chain::Address& a) const;
+  std::optional<nlohmann::json> tx_body_json(const core::Hash32& hash) const;
+  // A stored final block and its decoded body; nullopt if the store has none at `height`.
+  std::optional<std::pair<chain::FinalizedBlock, protocol::pob::ProposedBlock>> final_block(std::uint64_t height) const;
 
   std::filesystem::path home_;
   NodeConfig config_;
@@ -115,6 +135,17 @@ class NodeRuntime {
   std::atomic<bool> ready_{false};            // on_start ran (the chain is replayed); the API answers 503 before
   std::size_t receipt_checks_in_flight_ = 0;  // receipts out on the pool for their signature
   std::uint64_t receipts_refused_ = 0, receipts_dropped_ = 0;
+  std::unique_ptr<NodeLog> log_;
+  std::optional<asio::steady_timer> activity_timer_;
+  std::uint64_t activity_ticks_ = 0;
+  // What the last lines reported, to log differences.
+  struct Logged {
+    std::set<protocol::NodeId> peers;
+    std::uint64_t view = 0, height = 0, final_txs = 0;
+    std::uint64_t receipts_refused = 0, rejected_frames = 0, rejected_handshakes = 0;
+  } logged_;
+  std::uint64_t final_txs_ = 0;                            // txs applied by final blocks since start
+  std::map<std::string, std::uint64_t> door_refusals_;     // Reject name -> count since the last line (bounded by the enum)
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.
   asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};
 };

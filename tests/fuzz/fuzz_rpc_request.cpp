@@ -39,9 +39,13 @@ class FakeNode : public rpc::NodeApi {
     if (a.bytes()[0] % 2) return std::nullopt;
     return nlohmann::json{{"balance", "0"}, {"utxos", nlohmann::json::array()}};
   }
-  std::optional<nlohmann::json> block(std::uint64_t height) override {
-    if (height % 2) return std::nullopt;
-    return nlohmann::json{{"height", height}};
+  std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) override {
+    if (height.value_or(0) % 2) return std::nullopt;
+    return nlohmann::json{{"height", height.value_or(0)}};
+  }
+  std::optional<nlohmann::json> tx_body(const ios::core::Hash32& hash) override {
+    if (hash[0] % 2) return std::nullopt;
+    return nlohmann::json{{"hash", ios::core::to_hex(hash)}};
   }
   std::string metrics() override { return "ios_up 1\n"; }
 };

@@ -101,10 +101,15 @@ class FakeNode : public rpc::NodeApi {
     return json{{"balance", "18446744073709551615"},
                 {"utxos", json::array({{{"tx", std::string(64, 'a')}, {"index", 0}, {"amount", "5"}}})}};
   }
-  std::optional<json> block(std::uint64_t height) override {
+  std::optional<json> block(std::optional<std::uint64_t> height) override {
     if (slow_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
-    if (height > 3) return std::nullopt;
-    return json{{"height", height}, {"hash", std::string(64, 'b')}};
+    const auto h = height.value_or(3);
+    if (h > 3) return std::nullopt;
+    return json{{"height", h}, {"hash", std::string(64, 'b')}};
+  }
+  std::optional<json> tx_body(const core::Hash32& hash) override {
+    if (hash != core::Hash32{}) return std::nullopt;
+    return json{{"hash", std::string(64, '0')}, {"fee", "1"}};
   }
   std::string metrics() override { return "# TYPE ios_height gauge\nios_height 12\n"; }
 
@@ -514,6 +519,15 @@ TEST_F(RpcServerTest, BlockRoute) {
   EXPECT_EQ((*res)["schema"], "ios.rpc.block.v1");
   EXPECT_EQ((*res)["height"], 3);
   expect_error(raw().Get("/v1/blocks/4"), 404, "NOT_FOUND");
+  auto latest = client().block(std::nullopt);
+  ASSERT_TRUE(latest.ok()) << latest.error().message;
+  EXPECT_EQ((*latest)["height"], 3);
+  EXPECT_EQ((*latest)["schema"], "ios.rpc.block.v1");
+  auto body = client().tx_body(core::Hash32{});
+  ASSERT_TRUE(body.ok()) << body.error().message;
+  EXPECT_EQ((*body)["schema"], "ios.rpc.tx.body.v1");
+  expect_error(raw().Get(("/v1/tx/" + std::string(64, 'c') + "/body").c_str()), 404, "NOT_FOUND");
+  expect_error(raw().Get("/v1/tx/zz/body"), 400, "BAD_REQUEST");
   for (const char* bad : {"/v1/blocks/03", "/v1/blocks/-1", "/v1/blocks/18446744073709551616", "/v1/blocks/x"}) {
     auto r = raw().Get(bad);
     expect_error(r, 400, "BAD_REQUEST");

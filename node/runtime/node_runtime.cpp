@@ -504,7 +504,7 @@ nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
   return {{"address", a.to_string()},
           {"balance", std::to_string(ledger.state().balance(a))},
           {"spendable", std::to_string(spendable)},
-          {"height", ledger.height()},
+          {"height", ledger.state().height()},  // the last final block the balance includes
           {"utxos", utxos}};
 }
 
@@ -556,23 +556,18 @@ void NodeRuntime::log_peers() {
   // and tick: nobody outside the roster can make the node write here.
   auto now = transport_->peer_set();
   for (auto id : now)
-    if (!logged_.peers.contains(id)) log_->info("peer_up", "validator " + std::to_string(id) + " connected", {{"peer", id}});
+    if (!logged_.peers.contains(id)) log_->info("peer_up", "connected", {{"peer", id}});
   for (auto id : logged_.peers)
-    if (!now.contains(id)) log_->info("peer_down", "validator " + std::to_string(id) + " disconnected", {{"peer", id}});
+    if (!now.contains(id)) log_->info("peer_down", "disconnected", {{"peer", id}});
   logged_.peers = std::move(now);
 }
 
 void NodeRuntime::log_progress() {
   const auto height = core_->ledger().height();
   log_->info("final",
-             "height " + std::to_string(height) + ": " + std::to_string(height - logged_.height) + " blocks, " +
-                 std::to_string(final_txs_ - logged_.final_txs) + " txs in the last " +
-                 std::to_string(progress_interval_ms / 1000) + " s",
-             {{"height", height},
-              {"blocks", height - logged_.height},
-              {"txs", final_txs_ - logged_.final_txs},
-              {"view", core_->engine().view()},
-              {"peers", logged_.peers.size()}});
+             std::to_string(height - logged_.height) + " blocks, " + std::to_string(final_txs_ - logged_.final_txs) +
+                 " txs in the last " + std::to_string(progress_interval_ms / 1000) + " s",
+             {{"height", height}, {"view", core_->engine().view()}, {"peers", logged_.peers.size()}});
   logged_.height = height;
   logged_.final_txs = final_txs_;
   // Refusals, counted by reason: one line per interval however many there were.
@@ -583,7 +578,7 @@ void NodeRuntime::log_progress() {
   if (ts.rejected_frames > logged_.rejected_frames) counts["frames"] = ts.rejected_frames - logged_.rejected_frames;
   if (ts.rejected_handshakes > logged_.rejected_handshakes)
     counts["handshakes"] = ts.rejected_handshakes - logged_.rejected_handshakes;
-  if (!counts.empty()) log_->warn("refused", "refused in the last " + std::to_string(progress_interval_ms / 1000) + " s", counts);
+  if (!counts.empty()) log_->warn("refused", "in the last " + std::to_string(progress_interval_ms / 1000) + " s", counts);
   door_refusals_.clear();
   logged_.receipts_refused = receipts_refused_;
   logged_.rejected_frames = ts.rejected_frames;
@@ -591,11 +586,13 @@ void NodeRuntime::log_progress() {
 }
 
 void NodeRuntime::log_view_change() {
+  // ByzCoin's view starts again at 0 with each height: only a rise is a view change.
   const auto view = core_->engine().view();
-  if (view == logged_.view) return;
-  log_->info("view_change", "view " + std::to_string(logged_.view) + " -> " + std::to_string(view),
-             {{"from", logged_.view}, {"to", view}, {"leader", core_->engine().leader()}, {"height", core_->ledger().height()}});
+  const bool changed = view > logged_.view;
   logged_.view = view;
+  if (!changed) return;
+  log_->info("view_change", "new view",
+             {{"view", view}, {"leader", core_->engine().leader()}, {"height", core_->ledger().height()}});
 }
 
 void NodeRuntime::shutdown(const char* why) {

@@ -12,6 +12,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/user_file.hpp"
 #include "devnet/files.hpp"
 #include "devnet/health.hpp"
 #include "devnet/home.hpp"

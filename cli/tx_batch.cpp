@@ -17,16 +17,19 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli/args.hpp"
 #include "cli/tx_wallet.hpp"
+#include "cli/user_file.hpp"
 
 namespace ios::cli {
 
 namespace {
 
 inline constexpr std::size_t batch_lines_max = 1'000'000;
+inline constexpr std::size_t batch_bytes_max = std::size_t{512} << 20;  // a million lines of ~200 bytes and room
 inline constexpr std::size_t batch_senders_parallel_max = 32;
 
 struct BatchLine {
@@ -72,8 +75,7 @@ BatchLine parse_line(const std::string& home, const std::string& text, std::size
 }
 
 std::vector<BatchLine> read_batch(const std::string& home, const std::string& path, WaitLevel default_level) {
-  std::ifstream in(path);
-  if (!in) throw Failure(Exit::not_found, "batch file not found or unreadable: " + path);
+  std::istringstream in(read_user_file("batch file", path, batch_bytes_max));
   std::vector<BatchLine> lines;
   std::string text;
   for (std::size_t n = 1; std::getline(in, text); ++n) {

@@ -87,7 +87,7 @@ json node_config_json(const DevnetNode& node, const std::vector<DevnetNode>& all
 DevnetStatus make_private_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return devnet_error(ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return devnet_error(ErrorKind::bad_config, "cannot create " + dir.string() + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);  // dev keys inside; best effort (the keystores are 0600 anyway)
   return Done{};
 }

@@ -1,9 +1,7 @@
 #include "node/runtime/node_config.hpp"
 
+#include "node/core/json_error.hpp"
 #include "node/crypto/keystore_file.hpp"
-
-#include <fstream>
-#include <sstream>
 
 namespace ios::runtime {
 namespace {
@@ -68,7 +66,7 @@ core::Result<NodeConfig> NodeConfig::from_json(const nlohmann::json& doc) {
       c.peers.push_back(a);
     }
   } catch (const nlohmann::json::exception& e) {
-    return core::reject(core::Reject::bad_json, std::string("config: ") + e.what());
+    return core::reject(core::Reject::bad_json, "config: " + core::describe_json_error(e));
   }
   auto p2p = listen_from(doc.value("p2p", nlohmann::json{}), "p2p");
   if (!p2p) return p2p.error();

@@ -58,3 +58,29 @@ TEST(CliSurface, VersionReportsLibraries) {
   EXPECT_EQ(nd.code, 0);
   EXPECT_EQ(ios::test::count_lines(nd.out), 1);
 }
+
+TEST(CliSurface, UnknownCommandIsNamedWithTheClosestOne) {
+  auto r = run_ios("devnet stauts");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("unknown command 'stauts' for 'ios devnet'; did you mean 'status'?"), std::string::npos) << r.err;
+  auto top = run_ios("foo");
+  EXPECT_EQ(top.code, 2);
+  EXPECT_NE(top.err.find("unknown command 'foo' for 'ios'"), std::string::npos) << top.err;
+  EXPECT_EQ(top.err.find("did you mean"), std::string::npos) << top.err;  // nothing is close to "foo"
+  auto near = run_ios("kegen --json");
+  EXPECT_EQ(near.code, 2);
+  EXPECT_NE(near.json()["error"]["message"].get<std::string>().find("did you mean 'keygen'?"), std::string::npos);
+  // The hidden `devnet supervise` is never offered.
+  EXPECT_EQ(run_ios("devnet supervse").err.find("supervise"), std::string::npos);
+}
+
+TEST(CliSurface, UnknownFlagIsReportedBeforeMissingRequiredOptions) {
+  auto r = run_ios("tx send --bogus");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("unknown flag '--bogus' for 'ios tx send'"), std::string::npos) << r.err;
+  auto v = run_ios("keygen --out x --bogus=1");
+  EXPECT_EQ(v.code, 2);
+  EXPECT_NE(v.err.find("unknown flag '--bogus'"), std::string::npos) << v.err;
+}

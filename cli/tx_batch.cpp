@@ -222,7 +222,7 @@ class SenderRun {
           ++it;
           continue;
         }
-        if (it->out.state == rpc::TxState::final) unconfirmed_.erase(it->out.hash);
+        if (it->out.state == rpc::TxState::final) unconfirmed_.erase(*it->out.hash);
         report_.line(it->line, it->out);
         it = in_flight_.erase(it);
       }

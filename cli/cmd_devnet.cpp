@@ -421,6 +421,7 @@ std::vector<LogLine> read_log_lines(const std::vector<std::filesystem::path>& fi
   return out;
 }
 
+// Text and ndjson stream line by line; -o json gathers the lines into one document instead.
 void print_log_line(const Globals& g, const std::string& node, const std::string& text) {
   if (g.format == Format::text) std::cout << node << "| " << text << '\n';
   else std::cout << json{{"schema", "ios.devnet.log.v1"}, {"node", node}, {"line", text}}.dump() << '\n';
@@ -469,8 +470,12 @@ void register_logs(CLI::App& devnet, Globals& g) {
   auto* cmd = devnet.add_subcommand("logs", "Node logs merged, each line prefixed with its node (\"node0| \")");
   cmd->add_flag("-f,--follow", args->follow, "Keep printing new lines until Ctrl-C");
   cmd->add_option("node", args->node, "Only this node (name or index)");
-  cmd->footer("Examples:\n  ios devnet logs -f\n  ios devnet logs node2 | grep view");
+  cmd->footer(
+      "-o json: one document {\"lines\":[{\"node\",\"line\"}]}; -o ndjson: one ios.devnet.log.v1 per line (also with -f).\n"
+      "Examples:\n  ios devnet logs -f\n  ios devnet logs node2 | grep view");
   cmd->callback([args, &g] {
+    if (args->follow && g.format == Format::json)
+      throw Failure(Exit::usage, "--follow never ends, so it cannot be one JSON document: use -o ndjson");
     const auto home = load_home(g);
     std::vector<std::string> names;
     std::vector<std::filesystem::path> files;
@@ -480,6 +485,12 @@ void register_logs(CLI::App& devnet, Globals& g) {
       files.push_back(home.log_file(n));
     }
     if (names.empty()) throw Failure(Exit::not_found, "no node '" + args->node + "' in " + home.dir.string());
+    if (g.format == Format::json) {
+      json lines = json::array();
+      for (const auto& line : read_log_lines(files)) lines.push_back({{"node", names[line.node]}, {"line", line.text}});
+      emit(g, "ios.devnet.logs.v1", {{"home", home.dir.string()}, {"lines", lines}}, "");
+      return;
+    }
     for (const auto& line : read_log_lines(files)) print_log_line(g, names[line.node], line.text);
     std::cout.flush();
     if (args->follow) follow_logs(g, names, files);
@@ -535,15 +546,16 @@ void register_reset(CLI::App& devnet, Globals& g) {
       if (std::filesystem::remove(f, ec)) removed.push_back(f.string());
       if (ec) throw Failure(Exit::internal, "cannot remove " + f.string() + ": " + ec.message());
     }
-    emit(g, "ios.devnet.reset.v1", {{"home", home.dir.string()}, {"stopped", stopped.size()}, {"removed", removed}},
-         "devnet: reset " + home.dir.string() + " (" + std::to_string(removed.size()) + " files removed)");
+    // Like `down`: the document on stdout in JSON modes, the status line for people on stderr.
+    emit(g, "ios.devnet.reset.v1", {{"home", home.dir.string()}, {"stopped", stopped.size()}, {"removed", removed}}, "");
+    note(g, "devnet: reset " + home.dir.string() + " (" + std::to_string(removed.size()) + " files removed)");
   });
 }
 
 }  // namespace
 
 void register_devnet(CLI::App& app, Globals& g) {
-  auto* devnet = app.add_subcommand("devnet", "A multi-process network on loopback: init, up, status, wait, logs, down, reset");
+  auto* devnet = app.add_subcommand("devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset");
   devnet->require_subcommand(1);
   devnet->footer(
       "Home: --home DIR, else $IOS_HOME, else ./.ios-devnet. Nodes are stopped by the pids in state.json, never by name.\n"

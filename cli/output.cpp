@@ -59,8 +59,9 @@ void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const
   std::cout.flush();
 }
 
-int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details) {
-  if (g.format != Format::text) {
+int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details,
+                   bool document_printed) {
+  if (g.format != Format::text && !document_printed) {
     nlohmann::json doc{
         {"schema", "ios.error.v1"}, {"ok", false}, {"error", {{"code", error_code(exit)}, {"message", message}}}};
     if (!details.is_null()) doc["error"]["details"] = details;

@@ -384,3 +384,40 @@ TEST(CliDevnetSupervisor, ForegroundUpStopsEveryNodeOnSigterm) {
     EXPECT_FALSE(ios::devnet::process_alive({n["pid"].get<std::int64_t>(), n["pid_start"].get<std::uint64_t>()}));
   EXPECT_EQ(json::parse(slurp(net.dir / "devnet/state.json"))["state"], "stopped");
 }
+
+TEST(CliDevnetHome, LogsInJsonModeAreOneDocumentAndNdjsonAStream) {
+  TempDir d;
+  auto init = run_ios("devnet init --json" + home_flag(d));
+  ASSERT_EQ(init.code, 0) << init.err;
+  const auto nodes = init.json()["nodes"];
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = (d / "devnet") + "/" + nodes[i]["home"].get<std::string>();
+    std::ofstream(dir + "/node.log") << "1 first of " << i << "\n2 second of " << i << "\n";
+  }
+  auto j = run_ios("devnet logs --json" + home_flag(d));
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto doc = j.json();  // throws unless stdout is exactly one document
+  EXPECT_EQ(doc["schema"], "ios.devnet.logs.v1");
+  ASSERT_EQ(doc["lines"].size(), 4u) << j.out;
+  EXPECT_EQ(doc["lines"][0]["line"], "1 first of 0");
+  auto nd = run_ios("devnet logs -o ndjson" + home_flag(d));
+  ASSERT_EQ(nd.code, 0);
+  EXPECT_EQ(ios::test::count_lines(nd.out), 4);
+  EXPECT_EQ(json::parse(nd.out.substr(0, nd.out.find('\n')))["schema"], "ios.devnet.log.v1");
+  // -f never ends: not one document; said at once, not after waiting forever.
+  EXPECT_EQ(run_ios("devnet logs -f --json" + home_flag(d)).code, 2);
+}
+
+TEST(CliDevnetHome, ResetAndDownReportOnStderr) {
+  TempDir d;
+  ASSERT_EQ(run_ios("devnet init -q" + home_flag(d)).code, 0);
+  for (const char* cmd : {"devnet reset", "devnet down"}) {
+    auto r = run_ios(std::string(cmd) + home_flag(d));
+    EXPECT_EQ(r.code, 0) << cmd << r.err;
+    EXPECT_EQ(r.out, "") << cmd;
+    EXPECT_NE(r.err.find("devnet: "), std::string::npos) << cmd;
+    auto j = run_ios(std::string(cmd) + " --json" + home_flag(d));
+    EXPECT_EQ(j.code, 0) << cmd;
+    EXPECT_NO_THROW(j.json()) << cmd << j.out;
+  }
+}

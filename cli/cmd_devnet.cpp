@@ -82,23 +82,13 @@ void add_init_flags(CLI::App* cmd, InitArgs& a) {
   cmd->add_option("--policy", a.policy_file, "Sharding policy file (JSON); its league sizes set the defaults of the flags");
 }
 
-bool init_flags_given(const CLI::App* cmd) {
-  for (const char* f : {"--validators", "--believable", "--believable-min", "--accounts", "--balance", "--seed", "--policy"}) {
-    if (cmd->count(f) > 0) return true;
-  }
-  return false;
-}
-
 devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   devnet::DevnetOptions o = a.o;
   auto balance = chain::parse_amount(a.balance);
   if (!balance) throw Failure(Exit::usage, "--balance: " + balance.error().message());
   o.balance = *balance;
   if (a.policy_file.empty()) return o;
-  if (!std::filesystem::exists(a.policy_file)) throw Failure(Exit::not_found, "--policy: not found: " + a.policy_file);
-  auto text = crypto::read_text_file(a.policy_file, chain::policy_json_bytes_max);
-  if (!text) fail(Exit::usage, text.error(), "--policy");
-  auto policy = chain::parse_shard_policy(*text);
+  auto policy = chain::parse_shard_policy(read_user_file("--policy", a.policy_file, chain::policy_json_bytes_max));
   if (!policy) fail(Exit::usage, policy.error(), "--policy " + a.policy_file);
   o.policy = *policy;
   // The file's league sizes unless the flags say otherwise (then they must agree: devnet_policy).
@@ -176,10 +166,44 @@ struct UpArgs {
   std::string timeout = "60s";
 };
 
+// The init flags given that differ from what the existing home was made with, as
+// "--validators 7 (the home has 6)".
+std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* cmd, const DevnetHome& home) {
+  const auto wanted = options_of(a, cmd);
+  const auto& had = home.options;
+  std::vector<std::string> changed;
+  auto compare = [&](const char* flag, auto want, auto have) {
+    if (cmd->count(flag) > 0 && want != have)
+      changed.push_back(std::string(flag) + " " + std::to_string(want) + " (the home has " + std::to_string(have) + ")");
+  };
+  compare("--validators", wanted.validators, had.validators);
+  compare("--believable", wanted.believable, had.believable);
+  compare("--believable-min", wanted.believable_min, had.believable_min);
+  compare("--accounts", wanted.accounts, had.accounts);
+  compare("--balance", wanted.balance, had.balance);
+  compare("--seed", wanted.seed, had.seed);
+  // The policy the options describe (a file may leave fields to the devnet defaults).
+  if (cmd->count("--policy") > 0 && must(devnet::devnet_policy(wanted)) != home.genesis.policy)
+    changed.push_back("--policy " + a.policy_file + " (the home's genesis has another policy)");
+  return changed;
+}
+
+// A home is made once: flags that would make a different one are refused rather than
+// silently ignored (the user would test a network they did not ask for).
 DevnetHome init_or_reuse(const Globals& g, const UpArgs& a, const CLI::App* cmd) {
   if (devnet::devnet_home_exists(home_dir(g))) {
-    if (init_flags_given(cmd)) note(g, "note: reusing the devnet home " + home_dir(g).string() + "; its init flags are ignored");
-    return load_home(g);
+    auto home = load_home(g);
+    const auto changed = changed_init_flags(a.init, cmd, home);
+    if (!changed.empty()) {
+      std::string list;
+      for (const auto& c : changed) list += (list.empty() ? "" : ", ") + c;
+      const std::string dir = home_dir(g).string();
+      throw Failure(Exit::conflict, "the devnet home " + dir + " was made with other options: " + list +
+                                        "; run it as it is with `ios devnet up --home " + dir +
+                                        "`, or start over in a new --home (or after `ios devnet down --home " + dir +
+                                        " && rm -r " + dir + "`)");
+    }
+    return home;
   }
   auto home = must(devnet::write_devnet_home(home_dir(g), options_of(a.init, cmd)));
   note(g, "devnet: new home " + home.dir.string() + ", genesis " + core::to_hex(home.genesis_hash));

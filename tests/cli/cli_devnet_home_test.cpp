@@ -421,3 +421,27 @@ TEST(CliDevnetHome, ResetAndDownReportOnStderr) {
     EXPECT_NO_THROW(j.json()) << cmd << j.out;
   }
 }
+
+TEST(CliDevnetHome, UpWithOtherInitFlagsOnAnExistingHomeExits9AndSaysWhatWorks) {
+  TempDir d;
+  ASSERT_EQ(run_ios("devnet init --seed 3 -q" + home_flag(d)).code, 0);
+  const std::string genesis = slurp(d / "devnet/genesis.json");
+  for (const char* cmd : {"devnet up -d --validators 7", "devnet up -d --seed 4", "devnet init --validators 7"}) {
+    auto r = run_ios(std::string(cmd) + home_flag(d));
+    EXPECT_EQ(r.code, 9) << cmd << ": " << r.err;
+    EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("new --home"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("devnet reset"), std::string::npos) << r.err;  // reset keeps the options
+  }
+  auto v = run_ios("devnet up -d --validators 7" + home_flag(d));
+  EXPECT_NE(v.err.find("--validators 7 (the home has 6)"), std::string::npos) << v.err;
+  EXPECT_EQ(slurp(d / "devnet/genesis.json"), genesis);
+  EXPECT_FALSE(std::filesystem::exists(d / "devnet/state.json"));  // nothing was started
+  // A folder that is not a devnet home: the advice is another home, not `reset` (which exits 3 there).
+  std::filesystem::create_directories(d / "other");
+  std::ofstream(d / "other/notes.txt") << "mine\n";
+  auto o = run_ios("devnet up -d" + home_flag(d, "other"));
+  EXPECT_EQ(o.code, 9) << o.err;
+  EXPECT_EQ(o.err.find("devnet reset"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("not a devnet home"), std::string::npos) << o.err;
+}

@@ -361,7 +361,7 @@ void register_status(CLI::App& devnet, Globals& g) {
     json nodes = json::array();
     std::ostringstream t;
     std::vector<std::string> problems;
-    t << "name     role        pid      height  view  peers  lag  state\n";
+    t << "name     role        pid      height  view  peers  lag  state        rpc\n";
     for (std::size_t i = 0; i < state.nodes.size(); ++i) {
       const auto& n = state.nodes[i];
       const auto& s = statuses[i];
@@ -375,11 +375,11 @@ void register_status(CLI::App& devnet, Globals& g) {
         node.update({{"height", s.height}, {"view", s.view}, {"peers", s.peers}, {"lag", lag}, {"mode", s.mode}});
       }
       nodes.push_back(node);
-      char line[160];
-      std::snprintf(line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %s\n", n.name.c_str(), n.role.c_str(),
+      char line[256];
+      std::snprintf(line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), n.role.c_str(),
                     static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
                     s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
-                    s.answered ? std::to_string(lag).c_str() : "-", health.c_str());
+                    s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;
     }
     emit(g, "ios.devnet.status.v1",
@@ -392,6 +392,31 @@ void register_status(CLI::App& devnet, Globals& g) {
       message.pop_back();
       exit_after_output(g, Exit::unhealthy, message);
     }
+  });
+}
+
+// Single quotes keep a home path with spaces or $ one word for the shell that evals this.
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void register_env(CLI::App& devnet, Globals& g) {
+  auto* cmd = devnet.add_subcommand("env", "Shell lines that point later ios commands at this devnet (IOS_HOME, IOS_RPC)");
+  cmd->footer(
+      "IOS_RPC is the first running node's API. Exit 8 if the devnet is not running.\n"
+      "Example:\n  eval \"$(ios devnet env --home /tmp/devnet)\" && ios tx send --from acct0 --to acct1 --amount 5");
+  cmd->callback([&g] {
+    const auto home = load_home(g);
+    const auto state = running_state(home);
+    const auto running = std::find_if(state.nodes.begin(), state.nodes.end(),
+                                      [](const auto& n) { return n.pid != 0 && !n.rpc_url.empty(); });
+    if (running == state.nodes.end())
+      throw Failure(Exit::unhealthy, "no node of the devnet in " + home.dir.string() + " has an API address");
+    const auto dir = std::filesystem::absolute(home.dir).lexically_normal().string();
+    emit(g, "ios.devnet.env.v1", {{"home", dir}, {"rpc", running->rpc_url}, {"env", {{"IOS_HOME", dir}, {"IOS_RPC", running->rpc_url}}}},
+         "export IOS_HOME=" + shell_quoted(dir) + "\nexport IOS_RPC=" + shell_quoted(running->rpc_url) + "\n");
   });
 }
 
@@ -588,6 +613,7 @@ void register_devnet(CLI::App& app, Globals& g) {
   register_up(*devnet, g);
   register_supervise(*devnet, g);
   register_status(*devnet, g);
+  register_env(*devnet, g);
   register_wait(*devnet, g);
   register_logs(*devnet, g);
   register_down(*devnet, g);

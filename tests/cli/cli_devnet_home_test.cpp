@@ -445,3 +445,30 @@ TEST(CliDevnetHome, UpWithOtherInitFlagsOnAnExistingHomeExits9AndSaysWhatWorks) 
   EXPECT_EQ(o.err.find("devnet reset"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("not a devnet home"), std::string::npos) << o.err;
 }
+
+TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) {
+  if (!python_available()) GTEST_SKIP() << "python3 is needed for the stub node";
+  StubDevnet net;
+  ASSERT_EQ(net.run_ios_env("devnet env").code, 8);  // not running yet
+  auto up = net.run_ios_env("devnet up -d --validators 5 --believable 1 --wait-for rpc --timeout 30s --json");
+  ASSERT_EQ(up.code, 0) << up.err;
+  const auto nodes = up.json()["nodes"];
+  auto status = net.run_ios_env("devnet status");
+  EXPECT_EQ(status.code, 0) << status.err;
+  for (const auto& n : nodes) EXPECT_NE(status.out.find(n["rpc_url"].get<std::string>()), std::string::npos) << status.out;
+
+  auto env = net.run_ios_env("devnet env");
+  ASSERT_EQ(env.code, 0) << env.err;
+  EXPECT_NE(env.out.find("IOS_RPC="), std::string::npos) << env.out;
+  EXPECT_NE(env.out.find("IOS_HOME="), std::string::npos) << env.out;
+  // What a user does with it: eval in a shell, then the variables are there for the next ios.
+  std::ofstream(net.dir / "env.sh") << env.out;
+  auto shell = StubDevnet::run_ios_raw("sh -c '. " + (net.dir / "env.sh") + " && sh -c \"printf %s,%s \\$IOS_RPC \\$IOS_HOME\"'");
+  EXPECT_EQ(shell.out, nodes[0]["rpc_url"].get<std::string>() + "," + (net.dir / "devnet")) << shell.err;
+  auto doc = net.run_ios_env("devnet env --json");
+  ASSERT_EQ(doc.code, 0);
+  EXPECT_EQ(doc.json()["schema"], "ios.devnet.env.v1");
+  EXPECT_EQ(doc.json()["env"]["IOS_RPC"], nodes[0]["rpc_url"]);
+  EXPECT_NE(net.run_ios_env("devnet env --help").out.find("eval"), std::string::npos);
+  EXPECT_EQ(net.run_ios_env("devnet down").code, 0);
+}

@@ -74,9 +74,11 @@ void register_run(CLI::App& drp, Globals& g) {
     if (!outcome.verified) throw Failure(Exit::internal, "own transcript failed verification: " + outcome.failure->message());
     auto json = protocol::drp::to_json(*r.transcript);
     auto text = json.dump(1) + "\n";
-    if (auto w = crypto::write_secret_file(args->out, text, args->force); !w)
-      throw Failure(Exit::internal, "cannot write " + args->out + ": " + w.error().message());
-    const auto transcript_bytes = protocol::drp::encode(*r.transcript).size();
+    write_user_file("--out", args->out, text, args->force);
+    // The size of the file written (what `ls -l` shows), and of the canonical encoding inside it
+    // (hex in the file: the JSON is more than twice as large).
+    const auto transcript_bytes = text.size();
+    const auto encoded_bytes = protocol::drp::encode(*r.transcript).size();
     nlohmann::json doc{{"randomness", core::to_hex(r.transcript->randomness)},
                        {"session_id", core::to_hex(outcome.verified->session)},
                        {"servers", o.servers},
@@ -96,6 +98,7 @@ void register_run(CLI::App& drp, Globals& g) {
                        {"messages", r.messages},
                        {"bytes", r.bytes},
                        {"transcript_bytes", transcript_bytes},
+                       {"transcript_encoded_bytes", encoded_bytes},
                        {"transcript_file", args->out}};
     std::ostringstream t;
     t << "randomness  " << core::to_hex(r.transcript->randomness) << "\n"
@@ -105,7 +108,8 @@ void register_run(CLI::App& drp, Globals& g) {
       << "simulated   " << r.simulated_ms << " ms at " << o.latency_ms << " ms latency\n"
       << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max " << r.server_cpu_s_max
       << " s), verify " << verify_cpu << " s\n"
-      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes\n"
+      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes (" << encoded_bytes
+      << " encoded)\n"
       << "transcript  " << args->out << "\n";
     emit(g, "ios.drp.run.v1", doc, t.str());
   });

@@ -100,3 +100,14 @@ TEST(CliDrp, MissingFieldIsNamedInOurWords) {
   EXPECT_EQ(s.code, 2);
   EXPECT_EQ(s.err.find("json.exception"), std::string::npos) << s.err;
 }
+
+TEST(CliDrp, RunReportsTheSizeOfTheFileItWrote) {
+  TempDir d;
+  auto r = run_ios("drp run --servers 8 --groups 1 --seed 3 -q --out " + (d / "t.json") + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json()["transcript_bytes"].get<std::uintmax_t>(), std::filesystem::file_size(d / "t.json"));
+  auto text = run_ios("drp run --servers 8 --groups 1 --seed 3 -q --out " + (d / "u.json"));
+  EXPECT_NE(text.out.find("transcript " + std::to_string(std::filesystem::file_size(d / "u.json")) + " bytes"),
+            std::string::npos)
+      << text.out;
+}

@@ -449,7 +449,7 @@ TEST(CliDevnetHome, UpWithOtherInitFlagsOnAnExistingHomeExits9AndSaysWhatWorks) 
 TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) {
   if (!python_available()) GTEST_SKIP() << "python3 is needed for the stub node";
   StubDevnet net;
-  ASSERT_EQ(net.run_ios_env("devnet env").code, 8);  // not running yet
+  ASSERT_EQ(net.run_ios_env("devnet env").code, 3);  // no devnet home yet
   auto up = net.run_ios_env("devnet up -d --validators 5 --believable 1 --wait-for rpc --timeout 30s --json");
   ASSERT_EQ(up.code, 0) << up.err;
   const auto nodes = up.json()["nodes"];
@@ -471,4 +471,5 @@ TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) 
   EXPECT_EQ(doc.json()["env"]["IOS_RPC"], nodes[0]["rpc_url"]);
   EXPECT_NE(net.run_ios_env("devnet env --help").out.find("eval"), std::string::npos);
   EXPECT_EQ(net.run_ios_env("devnet down").code, 0);
+  EXPECT_EQ(net.run_ios_env("devnet env").code, 8);  // a home, not running
 }

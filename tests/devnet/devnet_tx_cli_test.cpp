@@ -76,11 +76,11 @@ TEST(DevnetTxCli, SendStatusAndExitCodes) {
   // -o json is one document, the results inside it in file order (a failed line: the error document).
   auto one = net.ios("tx batch " + net.home() + "/mixed.ndjson --json -q");
   EXPECT_EQ(one.code, 5) << one.out;
-  const auto doc = one.json();  // throws unless stdout is exactly one document
-  EXPECT_EQ(doc["schema"], "ios.error.v1");
-  ASSERT_EQ(doc["error"]["details"]["results"].size(), 3u) << one.out;
-  EXPECT_EQ(doc["error"]["details"]["results"][2]["line"], 3);
-  EXPECT_EQ(doc["error"]["details"]["failed"], 2);
+  const auto batch_doc = one.json();  // throws unless stdout is exactly one document
+  EXPECT_EQ(batch_doc["schema"], "ios.error.v1");
+  ASSERT_EQ(batch_doc["error"]["details"]["results"].size(), 3u) << one.out;
+  EXPECT_EQ(batch_doc["error"]["details"]["results"][2]["line"], 3);
+  EXPECT_EQ(batch_doc["error"]["details"]["failed"], 2);
   // Unreachable node.
   EXPECT_EQ(run_ios("tx status " + std::string(64, 'a') + " --rpc http://127.0.0.1:1").code, 7);
 

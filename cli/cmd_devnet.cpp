@@ -174,7 +174,8 @@ std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* c
   std::vector<std::string> changed;
   auto compare = [&](const char* flag, auto want, auto have) {
     if (cmd->count(flag) > 0 && want != have)
-      changed.push_back(std::string(flag) + " " + std::to_string(want) + " (the home has " + std::to_string(have) + ")");
+      changed.push_back(std::string(flag) + " " + std::to_string(want) + " (the home has " + std::to_string(have) +
+                        ")");
   };
   compare("--validators", wanted.validators, had.validators);
   compare("--believable", wanted.believable, had.believable);
@@ -376,10 +377,11 @@ void register_status(CLI::App& devnet, Globals& g) {
       }
       nodes.push_back(node);
       char line[256];
-      std::snprintf(line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), n.role.c_str(),
-                    static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
-                    s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
-                    s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
+      std::snprintf(
+          line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), n.role.c_str(),
+          static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
+          s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
+          s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;
     }
     emit(g, "ios.devnet.status.v1",
@@ -403,7 +405,8 @@ std::string shell_quoted(const std::string& s) {
 }
 
 void register_env(CLI::App& devnet, Globals& g) {
-  auto* cmd = devnet.add_subcommand("env", "Shell lines that point later ios commands at this devnet (IOS_HOME, IOS_RPC)");
+  auto* cmd =
+      devnet.add_subcommand("env", "Shell lines that point later ios commands at this devnet (IOS_HOME, IOS_RPC)");
   cmd->footer(
       "IOS_RPC is the first running node's API. Exit 8 if the devnet is not running.\n"
       "Example:\n  eval \"$(ios devnet env --home /tmp/devnet)\" && ios tx send --from acct0 --to acct1 --amount 5");
@@ -415,7 +418,8 @@ void register_env(CLI::App& devnet, Globals& g) {
     if (running == state.nodes.end())
       throw Failure(Exit::unhealthy, "no node of the devnet in " + home.dir.string() + " has an API address");
     const auto dir = std::filesystem::absolute(home.dir).lexically_normal().string();
-    emit(g, "ios.devnet.env.v1", {{"home", dir}, {"rpc", running->rpc_url}, {"env", {{"IOS_HOME", dir}, {"IOS_RPC", running->rpc_url}}}},
+    emit(g, "ios.devnet.env.v1",
+         {{"home", dir}, {"rpc", running->rpc_url}, {"env", {{"IOS_HOME", dir}, {"IOS_RPC", running->rpc_url}}}},
          "export IOS_HOME=" + shell_quoted(dir) + "\nexport IOS_RPC=" + shell_quoted(running->rpc_url) + "\n");
   });
 }
@@ -520,7 +524,8 @@ void register_logs(CLI::App& devnet, Globals& g) {
   cmd->add_flag("-f,--follow", args->follow, "Keep printing new lines until Ctrl-C");
   cmd->add_option("node", args->node, "Only this node (name or index)");
   cmd->footer(
-      "-o json: one document {\"lines\":[{\"node\",\"line\"}]}; -o ndjson: one ios.devnet.log.v1 per line (also with -f).\n"
+      "-o json: one document {\"lines\":[{\"node\",\"line\"}]}; -o ndjson: one ios.devnet.log.v1 per line (also with "
+      "-f).\n"
       "Examples:\n  ios devnet logs -f\n  ios devnet logs node2 | grep view");
   cmd->callback([args, &g] {
     if (args->follow && g.format == Format::json)
@@ -596,7 +601,8 @@ void register_reset(CLI::App& devnet, Globals& g) {
       if (ec) throw Failure(Exit::internal, "cannot remove " + f.string() + ": " + ec.message());
     }
     // Like `down`: the document on stdout in JSON modes, the status line for people on stderr.
-    emit(g, "ios.devnet.reset.v1", {{"home", home.dir.string()}, {"stopped", stopped.size()}, {"removed", removed}}, "");
+    emit(g, "ios.devnet.reset.v1", {{"home", home.dir.string()}, {"stopped", stopped.size()}, {"removed", removed}},
+         "");
     note(g, "devnet: reset " + home.dir.string() + " (" + std::to_string(removed.size()) + " files removed)");
   });
 }
@@ -604,7 +610,8 @@ void register_reset(CLI::App& devnet, Globals& g) {
 }  // namespace
 
 void register_devnet(CLI::App& app, Globals& g) {
-  auto* devnet = app.add_subcommand("devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset");
+  auto* devnet = app.add_subcommand(
+      "devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset");
   devnet->require_subcommand(1);
   devnet->footer(
       "Home: --home DIR, else $IOS_HOME, else ./.ios-devnet. Nodes are stopped by the pids in state.json, never by name.\n"

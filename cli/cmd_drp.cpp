@@ -106,10 +106,10 @@ void register_run(CLI::App& drp, Globals& g) {
       << outcome.verified->dealers << " dealers chosen, " << r.transcript->choice_signature.mask.count()
       << " co-signed the choice\n"
       << "simulated   " << r.simulated_ms << " ms at " << o.latency_ms << " ms latency\n"
-      << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max " << r.server_cpu_s_max
-      << " s), verify " << verify_cpu << " s\n"
-      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes (" << encoded_bytes
-      << " encoded)\n"
+      << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max "
+      << r.server_cpu_s_max << " s), verify " << verify_cpu << " s\n"
+      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes ("
+      << encoded_bytes << " encoded)\n"
       << "transcript  " << args->out << "\n";
     emit(g, "ios.drp.run.v1", doc, t.str());
   });

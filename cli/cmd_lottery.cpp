@@ -128,7 +128,8 @@ inline constexpr std::size_t tickets_json_bytes_max = std::size_t{64} << 20;
 TicketFile load_ticket_file(const std::string& path) {
   const nlohmann::json j = read_user_json("tickets file", path, tickets_json_bytes_max);
   if (!j.is_object()) throw Failure(Exit::usage, "tickets file " + path + ": not a JSON object");
-  if (j.value("version", nlohmann::json()) != 1) throw Failure(Exit::usage, "tickets file " + path + ": \"version\" must be 1");
+  if (j.value("version", nlohmann::json()) != 1)
+    throw Failure(Exit::usage, "tickets file " + path + ": \"version\" must be 1");
   TicketFile out;
   // Each field checked by name, so a wrong file says which field is wrong in our words.
   const std::string where = "tickets file " + path;
@@ -144,7 +145,8 @@ TicketFile load_ticket_file(const std::string& path) {
   };
   auto u64_field = [&](const char* name) {
     const auto& v = field(name);
-    if (!v.is_number_unsigned()) throw Failure(Exit::usage, where + ": field \"" + name + "\" must be a non-negative integer");
+    if (!v.is_number_unsigned())
+      throw Failure(Exit::usage, where + ": field \"" + name + "\" must be a non-negative integer");
     return v.get<std::uint64_t>();
   };
   if (j.contains("alpha_hex")) {
@@ -152,8 +154,8 @@ TicketFile load_ticket_file(const std::string& path) {
       throw Failure(Exit::usage, where + ": give either alpha_hex or epoch, view and config_hash");
     out.alpha = parse_hex_arg(where + ": field \"alpha_hex\"", string_field("alpha_hex"));
   } else {
-    LotteryContext ctx{parse_hex_arg<32>(where + ": field \"config_hash\"", string_field("config_hash")), u64_field("epoch"),
-                       u64_field("view")};
+    LotteryContext ctx{parse_hex_arg<32>(where + ": field \"config_hash\"", string_field("config_hash")),
+                       u64_field("epoch"), u64_field("view")};
     out.alpha = protocol::lottery::leader_alpha(ctx);
   }
   const auto& list = field("tickets");

@@ -54,9 +54,7 @@ void NewKeystoreArgs::add(CLI::App* cmd) {
   add_password_flags(cmd, password, true);
 }
 
-void NewKeystoreArgs::refuse_existing() const {
-  check_writable_path("--out", out, force);
-}
+void NewKeystoreArgs::refuse_existing() const { check_writable_path("--out", out, force); }
 
 void NewKeystoreArgs::save_and_print(const Globals& g, const std::string& schema, const crypto::Identity& identity) const {
   write_keystore(out, identity, password, force);

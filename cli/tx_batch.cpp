@@ -291,7 +291,8 @@ void run_batch(const Globals& g, const std::string& file, const std::string& wai
   if (failure) std::rethrow_exception(failure);
 
   nlohmann::json summary{{"total", lines.size()}, {"ok", report.ok()}, {"failed", report.failed()}};
-  const std::string failed_text = std::to_string(report.failed()) + " of " + std::to_string(lines.size()) + " lines failed";
+  const std::string failed_text =
+      std::to_string(report.failed()) + " of " + std::to_string(lines.size()) + " lines failed";
   if (g.format == Format::json) {
     // One document: the results inside; a failed line makes it the error document (exit 5).
     summary["results"] = report.results();

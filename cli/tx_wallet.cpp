@@ -118,7 +118,8 @@ chain::Address resolve_recipient(const std::string& home, const std::string& tex
   // BIP-350 allows an address in all upper case (QR codes use it); the decoder accepts either
   // case and refuses a mixture, so the prefix test here must not be the one to refuse it.
   std::string prefix = text.substr(0, 4);
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (prefix == "ios1") {
     auto a = chain::Address::parse(text);
     if (!a) throw Failure(Exit::usage, "--to: " + a.error().message());
@@ -130,8 +131,8 @@ chain::Address resolve_recipient(const std::string& home, const std::string& tex
   // A keystore file, as --from takes one: its public part is enough (no password).
   if (std::filesystem::is_regular_file(text))
     return chain::Address::from_public_key(read_keystore_public(text).identity.signing);
-  throw Failure(Exit::not_found, "unknown account '" + text + "' (not an ios1 address, an account of the devnet at " + home +
-                                     ", nor a keystore file)");
+  throw Failure(Exit::not_found, "unknown account '" + text + "' (not an ios1 address, an account of the devnet at " +
+                                     home + ", nor a keystore file)");
 }
 
 chain::Amount parse_amount_arg(const std::string& flag, const std::string& text) {

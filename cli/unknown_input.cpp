@@ -43,7 +43,8 @@ std::optional<std::string> closest_subcommand(const CLI::App& app, const std::st
   // Up to a third of the word's letters wrong, at least two: "stauts" -> "status" (2), "foo" -> none.
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   // Hidden subcommands (group "") are not offered; option groups have no name.
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty() && !s->get_name().empty(); })) {
+  for (const CLI::App* sub :
+       app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty() && !s->get_name().empty(); })) {
     const std::size_t d = edit_distance(word, sub->get_name());
     if (d < best_distance) best_distance = d, best = sub->get_name();
   }

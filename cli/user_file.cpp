@@ -20,7 +20,8 @@ void check_readable(const std::string& what, const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) throw Failure(Exit::not_found, (what.empty() ? "" : what + " ") + "not found: " + path);
+    if (err == ENOENT || err == ENOTDIR)
+      throw Failure(Exit::not_found, (what.empty() ? "" : what + " ") + "not found: " + path);
     throw Failure(Exit::usage, named(what, path) + ": cannot read: " + std::strerror(err));
   }
   if (S_ISDIR(st.st_mode)) throw Failure(Exit::usage, named(what, path) + ": is a folder, expected a file");

@@ -237,9 +237,10 @@ DevnetResult<DevnetHome> write_devnet_home(const std::filesystem::path& dir, con
   // Each message says what works: `reset` keeps keys and genesis (it cannot change the options)
   // and knows only devnet homes, so it is advice for neither case.
   if (devnet_home_exists(dir))
-    return devnet_error(ErrorKind::conflict, "devnet home " + dir.string() + " already exists; run it as it is with `ios devnet up --home " +
-                                                 dir.string() + "`, or start over in a new --home (or after `ios devnet down --home " +
-                                                 dir.string() + " && rm -r " + dir.string() + "`)");
+    return devnet_error(ErrorKind::conflict,
+                        "devnet home " + dir.string() + " already exists; run it as it is with `ios devnet up --home " +
+                            dir.string() + "`, or start over in a new --home (or after `ios devnet down --home " +
+                            dir.string() + " && rm -r " + dir.string() + "`)");
   if (std::filesystem::exists(dir, ec) &&
       !(std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)))
     return devnet_error(ErrorKind::conflict, dir.string() + " exists and is not a devnet home (nor an empty folder): " +

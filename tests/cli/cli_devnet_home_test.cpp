@@ -455,7 +455,8 @@ TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) 
   const auto nodes = up.json()["nodes"];
   auto status = net.run_ios_env("devnet status");
   EXPECT_EQ(status.code, 0) << status.err;
-  for (const auto& n : nodes) EXPECT_NE(status.out.find(n["rpc_url"].get<std::string>()), std::string::npos) << status.out;
+  for (const auto& n : nodes)
+    EXPECT_NE(status.out.find(n["rpc_url"].get<std::string>()), std::string::npos) << status.out;
 
   auto env = net.run_ios_env("devnet env");
   ASSERT_EQ(env.code, 0) << env.err;
@@ -463,7 +464,8 @@ TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) 
   EXPECT_NE(env.out.find("IOS_HOME="), std::string::npos) << env.out;
   // What a user does with it: eval in a shell, then the variables are there for the next ios.
   std::ofstream(net.dir / "env.sh") << env.out;
-  auto shell = StubDevnet::run_ios_raw("sh -c '. " + (net.dir / "env.sh") + " && sh -c \"printf %s,%s \\$IOS_RPC \\$IOS_HOME\"'");
+  auto shell = StubDevnet::run_ios_raw("sh -c '. " + (net.dir / "env.sh") +
+                                       " && sh -c \"printf %s,%s \\$IOS_RPC \\$IOS_HOME\"'");
   EXPECT_EQ(shell.out, nodes[0]["rpc_url"].get<std::string>() + "," + (net.dir / "devnet")) << shell.err;
   auto doc = net.run_ios_env("devnet env --json");
   ASSERT_EQ(doc.code, 0);

@@ -66,7 +66,8 @@ TEST(CliSurface, UnknownCommandIsNamedWithTheClosestOne) {
   auto r = run_ios("devnet stauts");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
-  EXPECT_NE(r.err.find("unknown command 'stauts' for 'ios devnet'; did you mean 'status'?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown command 'stauts' for 'ios devnet'; did you mean 'status'?"), std::string::npos)
+      << r.err;
   auto top = run_ios("foo");
   EXPECT_EQ(top.code, 2);
   EXPECT_NE(top.err.find("unknown command 'foo' for 'ios'"), std::string::npos) << top.err;
@@ -90,10 +91,10 @@ TEST(CliSurface, UnknownFlagIsReportedBeforeMissingRequiredOptions) {
 
 namespace {
 const char* const every_command[] = {
-    "version",     "keygen",      "keys show",   "keys list",   "keys import", "keys export", "lottery prove",
-    "lottery verify", "lottery rank", "drp run",  "drp verify",  "drp show",    "sim run",     "node init",
-    "node run",    "node status", "tx send",     "tx status",   "tx batch",    "tx load",     "devnet init",
-    "devnet up",   "devnet status", "devnet env", "devnet wait", "devnet logs", "devnet down", "devnet reset"};
+    "version",        "keygen",        "keys show",  "keys list",   "keys import", "keys export", "lottery prove",
+    "lottery verify", "lottery rank",  "drp run",    "drp verify",  "drp show",    "sim run",     "node init",
+    "node run",       "node status",   "tx send",    "tx status",   "tx batch",    "tx load",     "devnet init",
+    "devnet up",      "devnet status", "devnet env", "devnet wait", "devnet logs", "devnet down", "devnet reset"};
 }  // namespace
 
 TEST(CliSurface, HelpNamesOnlyCommandsThatExist) {

@@ -31,7 +31,8 @@ struct Keys {
     recipient_address = r.json()["address"];
   }
   std::string send(const std::string& to) const {
-    return "tx send --home " + (d / "no-devnet") + " --from " + (d / "from.key") + " --to " + to + " --amount 1" + no_node;
+    return "tx send --home " + (d / "no-devnet") + " --from " + (d / "from.key") + " --to " + to + " --amount 1" +
+           no_node;
   }
 };
 

@@ -49,8 +49,8 @@ TEST(CliUserFiles, AFolderInJsonModeIsOneErrorDocument) {
 TEST(CliUserFiles, OutInAMissingFolderIsNotFound) {
   TempDir d;
   const std::string out = d / "no/such/folder/x";
-  for (const std::string& args : {"keygen --type account --insecure --out " + out,
-                                  "drp run --servers 4 --groups 1 -q --out " + out}) {
+  for (const std::string& args :
+       {"keygen --type account --insecure --out " + out, "drp run --servers 4 --groups 1 -q --out " + out}) {
     auto r = run_ios(args);
     EXPECT_EQ(r.code, 3) << args << ": " << r.err;
     expect_one_line_naming(r, out, "does not exist");

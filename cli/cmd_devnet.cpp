@@ -12,6 +12,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/user_file.hpp"
 #include "devnet/files.hpp"
 #include "devnet/health.hpp"
 #include "devnet/home.hpp"
@@ -81,23 +82,13 @@ void add_init_flags(CLI::App* cmd, InitArgs& a) {
   cmd->add_option("--policy", a.policy_file, "Sharding policy file (JSON); its league sizes set the defaults of the flags");
 }
 
-bool init_flags_given(const CLI::App* cmd) {
-  for (const char* f : {"--validators", "--believable", "--believable-min", "--accounts", "--balance", "--seed", "--policy"}) {
-    if (cmd->count(f) > 0) return true;
-  }
-  return false;
-}
-
 devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   devnet::DevnetOptions o = a.o;
   auto balance = chain::parse_amount(a.balance);
   if (!balance) throw Failure(Exit::usage, "--balance: " + balance.error().message());
   o.balance = *balance;
   if (a.policy_file.empty()) return o;
-  if (!std::filesystem::exists(a.policy_file)) throw Failure(Exit::not_found, "--policy: not found: " + a.policy_file);
-  auto text = crypto::read_text_file(a.policy_file, chain::policy_json_bytes_max);
-  if (!text) fail(Exit::usage, text.error(), "--policy");
-  auto policy = chain::parse_shard_policy(*text);
+  auto policy = chain::parse_shard_policy(read_user_file("--policy", a.policy_file, chain::policy_json_bytes_max));
   if (!policy) fail(Exit::usage, policy.error(), "--policy " + a.policy_file);
   o.policy = *policy;
   // The file's league sizes unless the flags say otherwise (then they must agree: devnet_policy).
@@ -175,10 +166,45 @@ struct UpArgs {
   std::string timeout = "60s";
 };
 
+// The init flags given that differ from what the existing home was made with, as
+// "--validators 7 (the home has 6)".
+std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* cmd, const DevnetHome& home) {
+  const auto wanted = options_of(a, cmd);
+  const auto& had = home.options;
+  std::vector<std::string> changed;
+  auto compare = [&](const char* flag, auto want, auto have) {
+    if (cmd->count(flag) > 0 && want != have)
+      changed.push_back(std::string(flag) + " " + std::to_string(want) + " (the home has " + std::to_string(have) +
+                        ")");
+  };
+  compare("--validators", wanted.validators, had.validators);
+  compare("--believable", wanted.believable, had.believable);
+  compare("--believable-min", wanted.believable_min, had.believable_min);
+  compare("--accounts", wanted.accounts, had.accounts);
+  compare("--balance", wanted.balance, had.balance);
+  compare("--seed", wanted.seed, had.seed);
+  // The policy the options describe (a file may leave fields to the devnet defaults).
+  if (cmd->count("--policy") > 0 && must(devnet::devnet_policy(wanted)) != home.genesis.policy)
+    changed.push_back("--policy " + a.policy_file + " (the home's genesis has another policy)");
+  return changed;
+}
+
+// A home is made once: flags that would make a different one are refused rather than
+// silently ignored (the user would test a network they did not ask for).
 DevnetHome init_or_reuse(const Globals& g, const UpArgs& a, const CLI::App* cmd) {
   if (devnet::devnet_home_exists(home_dir(g))) {
-    if (init_flags_given(cmd)) note(g, "note: reusing the devnet home " + home_dir(g).string() + "; its init flags are ignored");
-    return load_home(g);
+    auto home = load_home(g);
+    const auto changed = changed_init_flags(a.init, cmd, home);
+    if (!changed.empty()) {
+      std::string list;
+      for (const auto& c : changed) list += (list.empty() ? "" : ", ") + c;
+      const std::string dir = home_dir(g).string();
+      throw Failure(Exit::conflict, "the devnet home " + dir + " was made with other options: " + list +
+                                        "; run it as it is with `ios devnet up --home " + dir +
+                                        "`, or start over in a new --home (or after `ios devnet down --home " + dir +
+                                        " && rm -r " + dir + "`)");
+    }
+    return home;
   }
   auto home = must(devnet::write_devnet_home(home_dir(g), options_of(a.init, cmd)));
   note(g, "devnet: new home " + home.dir.string() + ", genesis " + core::to_hex(home.genesis_hash));
@@ -336,7 +362,7 @@ void register_status(CLI::App& devnet, Globals& g) {
     json nodes = json::array();
     std::ostringstream t;
     std::vector<std::string> problems;
-    t << "name     role        pid      height  view  peers  lag  state\n";
+    t << "name     role        pid      height  view  peers  lag  state        rpc\n";
     for (std::size_t i = 0; i < state.nodes.size(); ++i) {
       const auto& n = state.nodes[i];
       const auto& s = statuses[i];
@@ -350,11 +376,12 @@ void register_status(CLI::App& devnet, Globals& g) {
         node.update({{"height", s.height}, {"view", s.view}, {"peers", s.peers}, {"lag", lag}, {"mode", s.mode}});
       }
       nodes.push_back(node);
-      char line[160];
-      std::snprintf(line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %s\n", n.name.c_str(), n.role.c_str(),
-                    static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
-                    s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
-                    s.answered ? std::to_string(lag).c_str() : "-", health.c_str());
+      char line[256];
+      std::snprintf(
+          line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), n.role.c_str(),
+          static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
+          s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
+          s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;
     }
     emit(g, "ios.devnet.status.v1",
@@ -367,6 +394,33 @@ void register_status(CLI::App& devnet, Globals& g) {
       message.pop_back();
       exit_after_output(g, Exit::unhealthy, message);
     }
+  });
+}
+
+// Single quotes keep a home path with spaces or $ one word for the shell that evals this.
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void register_env(CLI::App& devnet, Globals& g) {
+  auto* cmd =
+      devnet.add_subcommand("env", "Shell lines that point later ios commands at this devnet (IOS_HOME, IOS_RPC)");
+  cmd->footer(
+      "IOS_RPC is the first running node's API. Exit 8 if the devnet is not running.\n"
+      "Example:\n  eval \"$(ios devnet env --home /tmp/devnet)\" && ios tx send --from acct0 --to acct1 --amount 5");
+  cmd->callback([&g] {
+    const auto home = load_home(g);
+    const auto state = running_state(home);
+    const auto running = std::find_if(state.nodes.begin(), state.nodes.end(),
+                                      [](const auto& n) { return n.pid != 0 && !n.rpc_url.empty(); });
+    if (running == state.nodes.end())
+      throw Failure(Exit::unhealthy, "no node of the devnet in " + home.dir.string() + " has an API address");
+    const auto dir = std::filesystem::absolute(home.dir).lexically_normal().string();
+    emit(g, "ios.devnet.env.v1",
+         {{"home", dir}, {"rpc", running->rpc_url}, {"env", {{"IOS_HOME", dir}, {"IOS_RPC", running->rpc_url}}}},
+         "export IOS_HOME=" + shell_quoted(dir) + "\nexport IOS_RPC=" + shell_quoted(running->rpc_url) + "\n");
   });
 }
 
@@ -420,6 +474,7 @@ std::vector<LogLine> read_log_lines(const std::vector<std::filesystem::path>& fi
   return out;
 }
 
+// Text and ndjson stream line by line; -o json gathers the lines into one document instead.
 void print_log_line(const Globals& g, const std::string& node, const std::string& text) {
   if (g.format == Format::text) std::cout << node << "| " << text << '\n';
   else std::cout << json{{"schema", "ios.devnet.log.v1"}, {"node", node}, {"line", text}}.dump() << '\n';
@@ -468,8 +523,13 @@ void register_logs(CLI::App& devnet, Globals& g) {
   auto* cmd = devnet.add_subcommand("logs", "Node logs merged, each line prefixed with its node (\"node0| \")");
   cmd->add_flag("-f,--follow", args->follow, "Keep printing new lines until Ctrl-C");
   cmd->add_option("node", args->node, "Only this node (name or index)");
-  cmd->footer("Examples:\n  ios devnet logs -f\n  ios devnet logs node2 | grep view");
+  cmd->footer(
+      "-o json: one document {\"lines\":[{\"node\",\"line\"}]}; -o ndjson: one ios.devnet.log.v1 per line (also with "
+      "-f).\n"
+      "Examples:\n  ios devnet logs -f\n  ios devnet logs node2 | grep view");
   cmd->callback([args, &g] {
+    if (args->follow && g.format == Format::json)
+      throw Failure(Exit::usage, "--follow never ends, so it cannot be one JSON document: use -o ndjson");
     const auto home = load_home(g);
     std::vector<std::string> names;
     std::vector<std::filesystem::path> files;
@@ -479,6 +539,12 @@ void register_logs(CLI::App& devnet, Globals& g) {
       files.push_back(home.log_file(n));
     }
     if (names.empty()) throw Failure(Exit::not_found, "no node '" + args->node + "' in " + home.dir.string());
+    if (g.format == Format::json) {
+      json lines = json::array();
+      for (const auto& line : read_log_lines(files)) lines.push_back({{"node", names[line.node]}, {"line", line.text}});
+      emit(g, "ios.devnet.logs.v1", {{"home", home.dir.string()}, {"lines", lines}}, "");
+      return;
+    }
     for (const auto& line : read_log_lines(files)) print_log_line(g, names[line.node], line.text);
     std::cout.flush();
     if (args->follow) follow_logs(g, names, files);
@@ -534,15 +600,18 @@ void register_reset(CLI::App& devnet, Globals& g) {
       if (std::filesystem::remove(f, ec)) removed.push_back(f.string());
       if (ec) throw Failure(Exit::internal, "cannot remove " + f.string() + ": " + ec.message());
     }
+    // Like `down`: the document on stdout in JSON modes, the status line for people on stderr.
     emit(g, "ios.devnet.reset.v1", {{"home", home.dir.string()}, {"stopped", stopped.size()}, {"removed", removed}},
-         "devnet: reset " + home.dir.string() + " (" + std::to_string(removed.size()) + " files removed)");
+         "");
+    note(g, "devnet: reset " + home.dir.string() + " (" + std::to_string(removed.size()) + " files removed)");
   });
 }
 
 }  // namespace
 
 void register_devnet(CLI::App& app, Globals& g) {
-  auto* devnet = app.add_subcommand("devnet", "A multi-process network on loopback: init, up, status, wait, logs, down, reset");
+  auto* devnet = app.add_subcommand(
+      "devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset");
   devnet->require_subcommand(1);
   devnet->footer(
       "Home: --home DIR, else $IOS_HOME, else ./.ios-devnet. Nodes are stopped by the pids in state.json, never by name.\n"
@@ -551,6 +620,7 @@ void register_devnet(CLI::App& app, Globals& g) {
   register_up(*devnet, g);
   register_supervise(*devnet, g);
   register_status(*devnet, g);
+  register_env(*devnet, g);
   register_wait(*devnet, g);
   register_logs(*devnet, g);
   register_down(*devnet, g);

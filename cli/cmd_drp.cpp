@@ -2,10 +2,10 @@
 // in the simulator, and offline verification of its transcripts.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/user_file.hpp"
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/drp/verify.hpp"
 #include "node/sim/drp_scenario.hpp"
@@ -16,19 +16,24 @@ namespace {
 
 using protocol::drp::Transcript;
 
+// A transcript of 4096 servers in 64 groups is a few MiB; the limit only stops a wrong path.
+inline constexpr std::size_t transcript_json_bytes_max = std::size_t{256} << 20;
+
 double cpu_now_s() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 Transcript load_transcript(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw Failure(Exit::not_found, "transcript not found: " + path);
-  std::ifstream in(path);
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded()) throw Failure(Exit::usage, path + ": not JSON");
+  const auto j = read_user_json("transcript", path, transcript_json_bytes_max);
   auto t = protocol::drp::transcript_from_json(j);
   // A document whose readable claims contradict its own signed encodings fails verification;
   // anything else that does not decode is malformed.
   if (!t && t.error().reason == core::Reject::bad_proof)
     throw Failure(Exit::verification_failed, path + ": " + t.error().message(), {{"step", "document"}});
-  if (!t) throw Failure(Exit::usage, path + ": not a valid transcript: " + t.error().message());
+  // The decoder names the field in its own words ("missing field \"r2\""); the reason code
+  // adds nothing for a document that is simply malformed.
+  const auto reason = t ? core::Reject::bad_json : t.error().reason;
+  if (!t && (reason == core::Reject::bad_json || reason == core::Reject::bad_hex))
+    throw Failure(Exit::usage, "transcript " + path + ": " + t.error().detail);
+  if (!t) throw Failure(Exit::usage, "transcript " + path + ": not a valid transcript: " + t.error().message());
   return *t;
 }
 
@@ -55,8 +60,7 @@ void register_run(CLI::App& drp, Globals& g) {
   cmd->callback([args, &g] {
     auto& o = args->options;
     if (o.groups > o.servers) throw Failure(Exit::usage, "--groups must not exceed --servers");
-    if (!args->force && std::filesystem::exists(args->out))
-      throw Failure(Exit::conflict, args->out + " already exists (use --force to overwrite)");
+    check_writable_path("--out", args->out, args->force);
     note(g, "drp: seed " + std::to_string(o.seed) + " (replay: ios drp run --servers " + std::to_string(o.servers) +
                 " --groups " + std::to_string(o.groups) + " --faulty " + std::to_string(o.silent) + " --seed " +
                 std::to_string(o.seed) + " ...)");
@@ -70,9 +74,11 @@ void register_run(CLI::App& drp, Globals& g) {
     if (!outcome.verified) throw Failure(Exit::internal, "own transcript failed verification: " + outcome.failure->message());
     auto json = protocol::drp::to_json(*r.transcript);
     auto text = json.dump(1) + "\n";
-    if (auto w = crypto::write_secret_file(args->out, text, args->force); !w)
-      throw Failure(Exit::internal, "cannot write " + args->out + ": " + w.error().message());
-    const auto transcript_bytes = protocol::drp::encode(*r.transcript).size();
+    write_user_file("--out", args->out, text, args->force);
+    // The size of the file written (what `ls -l` shows), and of the canonical encoding inside it
+    // (hex in the file: the JSON is more than twice as large).
+    const auto transcript_bytes = text.size();
+    const auto encoded_bytes = protocol::drp::encode(*r.transcript).size();
     nlohmann::json doc{{"randomness", core::to_hex(r.transcript->randomness)},
                        {"session_id", core::to_hex(outcome.verified->session)},
                        {"servers", o.servers},
@@ -92,6 +98,7 @@ void register_run(CLI::App& drp, Globals& g) {
                        {"messages", r.messages},
                        {"bytes", r.bytes},
                        {"transcript_bytes", transcript_bytes},
+                       {"transcript_encoded_bytes", encoded_bytes},
                        {"transcript_file", args->out}};
     std::ostringstream t;
     t << "randomness  " << core::to_hex(r.transcript->randomness) << "\n"
@@ -99,9 +106,10 @@ void register_run(CLI::App& drp, Globals& g) {
       << outcome.verified->dealers << " dealers chosen, " << r.transcript->choice_signature.mask.count()
       << " co-signed the choice\n"
       << "simulated   " << r.simulated_ms << " ms at " << o.latency_ms << " ms latency\n"
-      << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max " << r.server_cpu_s_max
-      << " s), verify " << verify_cpu << " s\n"
-      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes\n"
+      << "cpu         client " << r.client_cpu_s << " s, servers " << r.servers_cpu_s << " s (max "
+      << r.server_cpu_s_max << " s), verify " << verify_cpu << " s\n"
+      << "messages    " << r.messages << " (" << r.bytes << " bytes); transcript " << transcript_bytes << " bytes ("
+      << encoded_bytes << " encoded)\n"
       << "transcript  " << args->out << "\n";
     emit(g, "ios.drp.run.v1", doc, t.str());
   });

@@ -7,6 +7,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/keyfile.hpp"
+#include "cli/user_file.hpp"
 #include "node/crypto/keystore_file.hpp"
 
 namespace ios::cli {
@@ -83,13 +84,12 @@ void register_import(CLI::App& keys, Globals& g) {
   cmd->callback([args, &g] {
     const auto& k = args->keystore;
     k.refuse_existing();
-    auto text = crypto::read_text_file(args->secret_file, 4096);
-    if (!text) throw Failure(Exit::not_found, "secret file not readable: " + args->secret_file);
-    std::string hex = *text;
+    auto text = read_user_file("--secret-file", args->secret_file, 4096);
+    std::string hex = text;
     while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r' || hex.back() == ' ')) hex.pop_back();
     auto seed = core::from_hex_fixed<32>(hex);
     sodium_memzero(hex.data(), hex.size());
-    sodium_memzero(text->data(), text->size());
+    sodium_memzero(text.data(), text.size());
     if (!seed) throw Failure(Exit::key_error, args->secret_file + ": expected a 32-byte master seed as 64 hex characters");
     auto identity = crypto::Identity::from_master_seed(k.key_type(), crypto::Secret<32>(*seed), k.epoch);
     sodium_memzero(seed->data(), seed->size());

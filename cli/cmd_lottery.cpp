@@ -1,11 +1,11 @@
 // ios lottery prove / verify / rank: VRF tickets of whitepaper Algorithm 1 (docs/PROTOCOLS.md §9.1).
-#include <fstream>
 #include <sstream>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/keyfile.hpp"
 #include "cli/password.hpp"
+#include "cli/user_file.hpp"
 #include "node/protocol/lottery/ranking.hpp"
 
 namespace ios::cli {
@@ -122,44 +122,58 @@ struct TicketFile {
   std::vector<std::pair<std::size_t, std::string>> malformed;  // index in file, why
 };
 
+// Far above any roster (a ticket is under 300 bytes of JSON); the limit only stops a wrong path.
+inline constexpr std::size_t tickets_json_bytes_max = std::size_t{64} << 20;
+
 TicketFile load_ticket_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Failure(Exit::not_found, "tickets file not found: " + path);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Failure(Exit::usage, path + ": not a JSON object");
-  if (j.value("version", 0) != 1) throw Failure(Exit::usage, path + ": \"version\" must be 1");
+  const nlohmann::json j = read_user_json("tickets file", path, tickets_json_bytes_max);
+  if (!j.is_object()) throw Failure(Exit::usage, "tickets file " + path + ": not a JSON object");
+  if (j.value("version", nlohmann::json()) != 1)
+    throw Failure(Exit::usage, "tickets file " + path + ": \"version\" must be 1");
   TicketFile out;
-  try {
-    AlphaArgs a;
-    if (j.contains("alpha_hex")) {
-      a.alpha_hex = j.at("alpha_hex").get<std::string>();
-      if (j.contains("epoch") || j.contains("view") || j.contains("config_hash"))
-        throw Failure(Exit::usage, path + ": give either alpha_hex or epoch, view and config_hash");
-    } else {
-      a.epoch = j.at("epoch").get<std::uint64_t>();
-      a.view = j.at("view").get<std::uint64_t>();
-      a.config_hash = j.at("config_hash").get<std::string>();
+  // Each field checked by name, so a wrong file says which field is wrong in our words.
+  const std::string where = "tickets file " + path;
+  auto field = [&](const char* name) -> const nlohmann::json& {
+    auto it = j.find(name);
+    if (it == j.end()) throw Failure(Exit::usage, where + ": missing field \"" + name + "\"");
+    return *it;
+  };
+  auto string_field = [&](const char* name) {
+    const auto& v = field(name);
+    if (!v.is_string()) throw Failure(Exit::usage, where + ": field \"" + name + "\" must be a string");
+    return v.get<std::string>();
+  };
+  auto u64_field = [&](const char* name) {
+    const auto& v = field(name);
+    if (!v.is_number_unsigned())
+      throw Failure(Exit::usage, where + ": field \"" + name + "\" must be a non-negative integer");
+    return v.get<std::uint64_t>();
+  };
+  if (j.contains("alpha_hex")) {
+    if (j.contains("epoch") || j.contains("view") || j.contains("config_hash"))
+      throw Failure(Exit::usage, where + ": give either alpha_hex or epoch, view and config_hash");
+    out.alpha = parse_hex_arg(where + ": field \"alpha_hex\"", string_field("alpha_hex"));
+  } else {
+    LotteryContext ctx{parse_hex_arg<32>(where + ": field \"config_hash\"", string_field("config_hash")),
+                       u64_field("epoch"), u64_field("view")};
+    out.alpha = protocol::lottery::leader_alpha(ctx);
+  }
+  const auto& list = field("tickets");
+  if (!list.is_array()) throw Failure(Exit::usage, where + ": field \"tickets\" must be a list");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& t = list[i];
+    auto pk = t.is_object() && t.contains("public_key") && t["public_key"].is_string()
+                  ? core::from_hex_fixed<32>(t["public_key"].get<std::string>())
+                  : std::nullopt;
+    auto pi = t.is_object() && t.contains("proof") && t["proof"].is_string()
+                  ? core::from_hex_fixed<80>(t["proof"].get<std::string>())
+                  : std::nullopt;
+    if (!pk || !pi) {
+      out.malformed.emplace_back(i, !pk ? "public_key is not 32 bytes of hex" : "proof is not 80 bytes of hex");
+      continue;
     }
-    out.alpha = a.alpha();
-    const auto& list = j.at("tickets");
-    if (!list.is_array()) throw Failure(Exit::usage, path + ": \"tickets\" must be an array");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const auto& t = list[i];
-      auto pk = t.is_object() && t.contains("public_key") && t["public_key"].is_string()
-                    ? core::from_hex_fixed<32>(t["public_key"].get<std::string>())
-                    : std::nullopt;
-      auto pi = t.is_object() && t.contains("proof") && t["proof"].is_string()
-                    ? core::from_hex_fixed<80>(t["proof"].get<std::string>())
-                    : std::nullopt;
-      if (!pk || !pi) {
-        out.malformed.emplace_back(i, !pk ? "public_key is not 32 bytes of hex" : "proof is not 80 bytes of hex");
-        continue;
-      }
-      out.tickets.push_back({*pk, *pi});
-      out.index_in_file.push_back(i);
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw Failure(Exit::usage, path + ": missing or mistyped field (" + std::string(e.what()) + ")");
+    out.tickets.push_back({*pk, *pi});
+    out.index_in_file.push_back(i);
   }
   return out;
 }

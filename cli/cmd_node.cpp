@@ -15,8 +15,9 @@ namespace {
 Exit exit_for(const core::Error& e) {
   switch (e.reason) {
     case core::Reject::io_error:
+      // A file of the home that is a folder, unreadable or too large is the user's to fix (README).
       return e.detail.rfind("not found", 0) == 0 || e.detail.rfind("no node config", 0) == 0 ? Exit::not_found
-                                                                                             : Exit::internal;
+                                                                                             : Exit::usage;
     case core::Reject::duplicate:
     case core::Reject::state_lost:
       return Exit::conflict;

@@ -40,7 +40,9 @@ void register_send(CLI::App& tx, Globals& g) {
   auto args = std::make_shared<SendArgs>();
   auto* cmd = tx.add_subcommand("send", "Sign a transfer, submit it and wait for it");
   cmd->add_option("--from", args->from, "Sender: a devnet account name (acct3) or a keystore file")->required();
-  cmd->add_option("--to", args->to, "Recipient: an ios1 address or a devnet account name")->required();
+  cmd->add_option("--to", args->to,
+                  "Recipient: an ios1 address (either case), a devnet account name or a keystore file")
+      ->required();
   cmd->add_option("--amount", args->amount, "Amount in base units")->required();
   cmd->add_option("--fee", args->fee, "Fee in base units (the policy's minimum by default)")->capture_default_str();
   cmd->add_option("--wait", args->wait, "none, optimistic or final")->capture_default_str();
@@ -196,7 +198,7 @@ void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& t
                        : out.timed_out        ? "timed out after " + std::to_string(r.timeout_ms) + " ms waiting for " +
                                                  std::string(to_string(r.level)) + " (last state " +
                                                  std::string(rpc::to_string(out.state)) + ")"
-                                              : "transaction " + core::to_hex(out.hash) + " " + std::string(rpc::to_string(out.state)) +
+                                              : "transaction " + core::to_hex(transfer->hash) + " " + std::string(rpc::to_string(out.state)) +
                                                  ": " + out.reason;
     throw Failure(exit, what, outcome_json(out));
   }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/output.hpp"
+#include "cli/user_file.hpp"
 #include "node/chain/address.hpp"
 #include "node/crypto/keystore_file.hpp"
 
@@ -12,10 +13,7 @@ namespace ios::cli {
 namespace {
 
 std::string read_keystore_text(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw Failure(Exit::not_found, "keystore not found: " + path);
-  auto text = crypto::read_text_file(path, crypto::keystore_bytes_max);
-  if (!text) fail(Exit::key_error, text.error(), path);
-  return *text;
+  return read_user_file("keystore", path, crypto::keystore_bytes_max);
 }
 
 }  // namespace
@@ -33,22 +31,17 @@ crypto::Identity unlock_keystore(const std::string& path, const PasswordSource& 
   bool no_source = src.file.empty() && src.env.empty();
   PasswordSource effective = src;
   if (pub->insecure && no_source) effective.insecure = true;
-  PasswordText password = read_password(effective, false);
+  PasswordText password = read_password(effective, false, /*allow_empty=*/pub->insecure);
   auto identity = crypto::keystore_decrypt(text, password.str());
   if (!identity) fail(Exit::key_error, identity.error(), path);
   return std::move(identity).value();
 }
 
 void write_keystore(const std::string& path, const crypto::Identity& identity, const PasswordSource& src, bool force) {
-  PasswordText password = read_password(src, true);
+  PasswordText password = read_password(src, true, /*allow_empty=*/false);
   auto params = src.insecure ? crypto::KdfParams::insecure() : crypto::KdfParams::moderate();
   std::string text = crypto::keystore_encrypt(identity, password.str(), params, src.insecure);
-  auto written = crypto::write_secret_file(path, text, force);
-  if (!written) {
-    if (written.error().detail.rfind("exists:", 0) == 0)
-      throw Failure(Exit::conflict, path + " already exists (use --force to overwrite)");
-    fail(Exit::internal, written.error(), "cannot write " + path);
-  }
+  write_user_file("--out", path, text, force);
 }
 
 void NewKeystoreArgs::add(CLI::App* cmd) {
@@ -61,9 +54,7 @@ void NewKeystoreArgs::add(CLI::App* cmd) {
   add_password_flags(cmd, password, true);
 }
 
-void NewKeystoreArgs::refuse_existing() const {
-  if (!force && std::filesystem::exists(out)) throw Failure(Exit::conflict, out + " already exists (use --force to overwrite)");
-}
+void NewKeystoreArgs::refuse_existing() const { check_writable_path("--out", out, force); }
 
 void NewKeystoreArgs::save_and_print(const Globals& g, const std::string& schema, const crypto::Identity& identity) const {
   write_keystore(out, identity, password, force);

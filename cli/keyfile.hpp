@@ -1,6 +1,7 @@
 #pragma once
 // Keystore files as the CLI sees them: exit codes of docs/CLI.md for every way a file can be bad
-// (missing: 3; malformed, tampered, wrong password, newer version: 10; exists: 9).
+// (missing: 3; a folder, unreadable or too large: 2; malformed, tampered, wrong password, newer
+// version: 10; exists: 9).
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -29,7 +30,8 @@ struct NewKeystoreArgs {
 
   void add(CLI::App* cmd);  // --type --out --epoch --force and the password flags
   crypto::KeyType key_type() const { return *crypto::key_type_from_string(type); }
-  // Exit 9 if --out exists and --force is absent; called before any password is asked for.
+  // Exit 9 if --out exists and --force is absent, 3 or 2 if it cannot be written (user_file.hpp);
+  // called before any password is asked for.
   void refuse_existing() const;
   // Writes the keystore, warns if it is insecure, prints the public identity.
   void save_and_print(const Globals& g, const std::string& schema, const crypto::Identity& identity) const;

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/unknown_input.hpp"
 #include "node/crypto/hash.hpp"
 
 int main(int argc, char** argv) {
@@ -37,10 +38,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    // Every parse error is a usage error (docs/CLI.md): one line, exit 2.
-    return report_failure(g, Exit::usage, std::string(e.what()) + " (see --help)");
+    // Every parse error is a usage error (docs/CLI.md): one line, exit 2. A stray word is named
+    // before anything CLI11 checked first (a required option it made look missing).
+    return report_failure(g, Exit::usage, unknown_input_message(app).value_or(e.what()) + " (see --help)");
   } catch (const Failure& f) {
-    return report_failure(g, f.exit(), f.what(), f.details());
+    return report_failure(g, f.exit(), f.what(), f.details(), f.document_printed());
   } catch (const std::exception& e) {
     return report_failure(g, Exit::internal, std::string("internal error: ") + e.what());
   }

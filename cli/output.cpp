@@ -7,12 +7,12 @@ namespace ios::cli {
 const char* const exit_code_table =
     "Exit codes:\n"
     "  0  success\n"
-    "  1  internal error\n"
-    "  2  usage or config error\n"
-    "  3  not found (tx, block, account, devnet home, node)\n"
+    "  1  internal error (a bug in ios)\n"
+    "  2  usage or config error (also a file that is a folder, unreadable, unwritable or too large)\n"
+    "  3  not found (a file or the folder to write it in, tx, account, devnet home, node)\n"
     "  4  timeout\n"
-    "  5  failed (drp run without output; tx rejected, Atomix aborted, a batch line failed)\n"
-    "  6  verification failed (msb verify, drp verify, lottery verify)\n"
+    "  5  failed (drp run without output; tx rejected, a batch line failed)\n"
+    "  6  verification failed (drp verify, lottery verify, lottery rank)\n"
     "  7  node unreachable\n"
     "  8  network unhealthy\n"
     "  9  conflict (file or home exists, port in use, devnet or node already running, validator database lost)\n"
@@ -59,8 +59,9 @@ void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const
   std::cout.flush();
 }
 
-int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details) {
-  if (g.format != Format::text) {
+int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details,
+                   bool document_printed) {
+  if (g.format != Format::text && !document_printed) {
     nlohmann::json doc{
         {"schema", "ios.error.v1"}, {"ok", false}, {"error", {{"code", error_code(exit)}, {"message", message}}}};
     if (!details.is_null()) doc["error"]["details"] = details;

@@ -46,9 +46,19 @@ class Failure : public std::runtime_error {
   // Machine-readable specifics for the JSON error document (e.g. the failing step).
   const nlohmann::json& details() const { return details_; }
 
+  // For a command that already printed its whole result (a batch's results and summary): the
+  // exit code and the stderr line, and no second document on stdout.
+  static Failure after_output(Exit exit, std::string message) {
+    Failure f(exit, std::move(message));
+    f.document_printed_ = true;
+    return f;
+  }
+  bool document_printed() const { return document_printed_; }
+
  private:
   Exit exit_;
   nlohmann::json details_;
+  bool document_printed_ = false;
 };
 
 // The JSON error code of docs/CLI.md for an exit code ("TIMEOUT", "VERIFICATION_FAILED", ...).
@@ -57,8 +67,10 @@ const char* error_code(Exit exit);
 // Prints a command's result: `doc` (its "schema" is set here) in JSON modes, `text` otherwise.
 void emit(const Globals& g, const std::string& schema, nlohmann::json doc, const std::string& text);
 
-// Prints a failure in the chosen format; returns the exit code for main().
-int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details = nullptr);
+// Prints a failure in the chosen format; returns the exit code for main(). With
+// `document_printed` only the stderr line (the command's document is already out).
+int report_failure(const Globals& g, Exit exit, const std::string& message, const nlohmann::json& details = nullptr,
+                   bool document_printed = false);
 
 // Progress and warnings for people; silent with -q.
 void note(const Globals& g, const std::string& line);

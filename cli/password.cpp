@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/output.hpp"
+#include "cli/user_file.hpp"
 
 namespace ios::cli {
 
@@ -29,6 +29,9 @@ void add_password_flags(CLI::App* cmd, PasswordSource& src, bool allow_insecure)
 
 namespace {
 
+// A password is a line; a larger file is the wrong file.
+inline constexpr std::size_t password_file_bytes_max = 64 * 1024;
+
 std::string prompt(const char* text) {
   std::cerr << text << std::flush;
   termios old{};
@@ -45,15 +48,10 @@ std::string prompt(const char* text) {
   return line;
 }
 
-}  // namespace
-
-PasswordText read_password(const PasswordSource& src, bool confirm) {
-  if (src.insecure) return PasswordText(std::string{});
+PasswordText read_from_source(const PasswordSource& src, bool confirm) {
   if (!src.file.empty()) {
-    std::ifstream in(src.file, std::ios::binary);
-    if (!in) throw Failure(Exit::not_found, "password file not found or unreadable: " + src.file);
-    std::string line;
-    std::getline(in, line);
+    PasswordText whole(read_user_file("--password-file", src.file, password_file_bytes_max));
+    std::string line = whole.str().substr(0, whole.str().find('\n'));
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return PasswordText(std::move(line));
   }
@@ -72,6 +70,24 @@ PasswordText read_password(const PasswordSource& src, bool confirm) {
       throw Failure(Exit::usage, "the two passwords differ");
   }
   return PasswordText(first.str());
+}
+
+std::string source_name(const PasswordSource& src) {
+  if (!src.file.empty()) return "--password-file " + src.file;
+  if (!src.env.empty()) return "--password-env " + src.env;
+  return "the password typed";
+}
+
+}  // namespace
+
+PasswordText read_password(const PasswordSource& src, bool confirm, bool allow_empty) {
+  if (src.insecure) return PasswordText(std::string{});
+  PasswordText password = read_from_source(src, confirm);
+  if (password.str().empty() && !allow_empty)
+    throw Failure(Exit::usage, source_name(src) + ": the password is empty" +
+                                   (confirm ? " (for a throwaway dev key without one, use --insecure)"
+                                            : " (only an --insecure dev keystore opens without one)"));
+  return PasswordText(password.str());  // a copy: PasswordText wipes, so it does not move
 }
 
 }  // namespace ios::cli

@@ -29,7 +29,11 @@ class PasswordText {
 void add_password_flags(CLI::App* cmd, PasswordSource& src, bool allow_insecure);
 
 // For a new keystore (`confirm` asks twice at a TTY). Throws Failure(usage) when no source is
-// given and stdin is not a terminal, Failure(not_found) for a missing file or variable.
-PasswordText read_password(const PasswordSource& src, bool confirm);
+// given and stdin is not a terminal, Failure(not_found) for a missing file or variable, and
+// Failure(usage) for a password file that is a folder or unreadable (cli/user_file.hpp).
+// An empty password is refused (usage) unless `allow_empty`: a keystore under an empty
+// password is as open as an insecure one without saying so, and an empty file or variable is
+// far more often a mistake (a folder, an unset export) than a choice; --insecure is the way.
+PasswordText read_password(const PasswordSource& src, bool confirm, bool allow_empty);
 
 }  // namespace ios::cli

@@ -1,5 +1,7 @@
-// ios tx batch FILE.ndjson: one transfer per line {"from","to","amount","fee"?,"wait"?}, one
-// result per line on stdout (ios.tx.send.v1 plus "line"), then ios.tx.batch.summary.v1.
+// ios tx batch FILE.ndjson: one transfer per line {"from","to","amount","fee"?,"wait"?}. With
+// -o ndjson one result per line on stdout (ios.tx.send.v1 plus "line"), then
+// ios.tx.batch.summary.v1 as the last line; with -o json one document, ios.tx.batch.v1 (or the
+// error document when a line failed), its results in file order under "results".
 //
 // The whole file is checked before anything is sent (a typo on line 900 must not leave 899
 // transfers half-submitted): malformed lines exit 2, unknown accounts 3, locked keystores 10.
@@ -17,16 +19,19 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli/args.hpp"
 #include "cli/tx_wallet.hpp"
+#include "cli/user_file.hpp"
 
 namespace ios::cli {
 
 namespace {
 
 inline constexpr std::size_t batch_lines_max = 1'000'000;
+inline constexpr std::size_t batch_bytes_max = std::size_t{512} << 20;  // a million lines of ~200 bytes and room
 inline constexpr std::size_t batch_senders_parallel_max = 32;
 
 struct BatchLine {
@@ -72,8 +77,7 @@ BatchLine parse_line(const std::string& home, const std::string& text, std::size
 }
 
 std::vector<BatchLine> read_batch(const std::string& home, const std::string& path, WaitLevel default_level) {
-  std::ifstream in(path);
-  if (!in) throw Failure(Exit::not_found, "batch file not found or unreadable: " + path);
+  std::istringstream in(read_user_file("batch file", path, batch_bytes_max));
   std::vector<BatchLine> lines;
   std::string text;
   for (std::size_t n = 1; std::getline(in, text); ++n) {
@@ -84,7 +88,8 @@ std::vector<BatchLine> read_batch(const std::string& home, const std::string& pa
   return lines;
 }
 
-// Prints results as they complete; counts them for the summary.
+// Text and ndjson print each result as it completes (a long batch shows progress); -o json
+// keeps them for the one document printed at the end, in file order.
 class BatchReport {
  public:
   explicit BatchReport(const Globals& g) : g_(g) {}
@@ -94,23 +99,34 @@ class BatchReport {
     (out.ok() ? ok_ : failed_)++;
     if (g_.format == Format::text) {
       std::cout << "line " << n << ": " << outcome_text(out) << '\n';
-    } else {
-      auto doc = outcome_json(out);
-      doc["schema"] = "ios.tx.send.v1";
-      doc["line"] = n;
-      doc["ok"] = out.ok();
-      std::cout << doc.dump() << '\n';
+      std::cout.flush();
+      return;
     }
+    auto doc = outcome_json(out);
+    doc["line"] = n;
+    doc["ok"] = out.ok();
+    if (g_.format == Format::json) {
+      results_.push_back(std::move(doc));
+      return;
+    }
+    doc["schema"] = "ios.tx.send.v1";
+    std::cout << doc.dump() << '\n';
     std::cout.flush();
   }
   std::size_t ok() const { return ok_; }
   std::size_t failed() const { return failed_; }
+  nlohmann::json results() const {
+    auto sorted = results_;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a["line"] < b["line"]; });
+    return sorted;
+  }
 
  private:
   const Globals& g_;
   std::mutex mutex_;
   std::size_t ok_ = 0;
   std::size_t failed_ = 0;
+  nlohmann::json results_ = nlohmann::json::array();
 };
 
 struct InFlight {
@@ -220,7 +236,7 @@ class SenderRun {
           ++it;
           continue;
         }
-        if (it->out.state == rpc::TxState::final) unconfirmed_.erase(it->out.hash);
+        if (it->out.state == rpc::TxState::final) unconfirmed_.erase(*it->out.hash);
         report_.line(it->line, it->out);
         it = in_flight_.erase(it);
       }
@@ -275,12 +291,20 @@ void run_batch(const Globals& g, const std::string& file, const std::string& wai
   if (failure) std::rethrow_exception(failure);
 
   nlohmann::json summary{{"total", lines.size()}, {"ok", report.ok()}, {"failed", report.failed()}};
+  const std::string failed_text =
+      std::to_string(report.failed()) + " of " + std::to_string(lines.size()) + " lines failed";
+  if (g.format == Format::json) {
+    // One document: the results inside; a failed line makes it the error document (exit 5).
+    summary["results"] = report.results();
+    if (report.failed() > 0) throw Failure(Exit::failed_on_chain, failed_text, summary);
+    emit(g, "ios.tx.batch.v1", summary, "");
+    return;
+  }
+  // Text and ndjson: the summary is the last line of the stream, also when a line failed.
   emit(g, "ios.tx.batch.summary.v1", summary,
        "batch: " + std::to_string(lines.size()) + " lines, " + std::to_string(report.ok()) + " ok, " +
            std::to_string(report.failed()) + " failed");
-  if (report.failed() > 0)
-    throw Failure(Exit::failed_on_chain, std::to_string(report.failed()) + " of " + std::to_string(lines.size()) + " lines failed",
-                  summary);
+  if (report.failed() > 0) throw Failure::after_output(Exit::failed_on_chain, failed_text);
 }
 
 }  // namespace
@@ -300,6 +324,8 @@ void register_tx_batch(CLI::App& tx, Globals& g) {
   add_password_flags(cmd, args->password, false);
   cmd->footer(
       "Exit 5 if any line failed (refused, excluded, timed out), 2 for a malformed file (nothing is sent then).\n"
+      "-o ndjson: one result per line, then the summary as the last line; -o json: one document with \"results\".\n"
+      "A line that was never sent (its sender cannot pay for it) has no \"hash\", only its \"reason\".\n"
       "Example:\n  ios tx batch transfers.ndjson -o ndjson");
   cmd->callback([args, &g] { run_batch(g, args->file, args->wait, args->timeout, args->password); });
 }

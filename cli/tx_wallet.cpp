@@ -1,6 +1,7 @@
 #include "cli/tx_wallet.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -114,7 +115,12 @@ Sender load_sender(const std::string& home, const std::string& account, const Pa
 }
 
 chain::Address resolve_recipient(const std::string& home, const std::string& text) {
-  if (text.rfind("ios1", 0) == 0) {
+  // BIP-350 allows an address in all upper case (QR codes use it); the decoder accepts either
+  // case and refuses a mixture, so the prefix test here must not be the one to refuse it.
+  std::string prefix = text.substr(0, 4);
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (prefix == "ios1") {
     auto a = chain::Address::parse(text);
     if (!a) throw Failure(Exit::usage, "--to: " + a.error().message());
     return *a;
@@ -122,7 +128,11 @@ chain::Address resolve_recipient(const std::string& home, const std::string& tex
   for (const auto& a : devnet_accounts(home)) {
     if (a.name == text) return a.address;
   }
-  throw Failure(Exit::not_found, "unknown account '" + text + "' (not an ios1 address, nor an account of the devnet at " + home + ")");
+  // A keystore file, as --from takes one: its public part is enough (no password).
+  if (std::filesystem::is_regular_file(text))
+    return chain::Address::from_public_key(read_keystore_public(text).identity.signing);
+  throw Failure(Exit::not_found, "unknown account '" + text + "' (not an ios1 address, an account of the devnet at " +
+                                     home + ", nor a keystore file)");
 }
 
 chain::Amount parse_amount_arg(const std::string& flag, const std::string& text) {
@@ -240,7 +250,8 @@ void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_
     out.last_sent = Clock::now();
     (void)client.submit(*tx);  // the answer that counts is the state polled next
   }
-  auto s = client.tx_status(out.hash);
+  IOS_ASSERT(out.hash.has_value());  // only a submitted transfer is observed
+  auto s = client.tx_status(*out.hash);
   if (!s) {
     if (s.error().kind != rpc::RpcErrorKind::unreachable) out.error = s.error().message;
     return;
@@ -268,7 +279,8 @@ void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_
 }
 
 nlohmann::json outcome_json(const Outcome& out) {
-  nlohmann::json doc{{"hash", core::to_hex(out.hash)}, {"state", std::string(rpc::to_string(out.state))}};
+  nlohmann::json doc{{"state", std::string(rpc::to_string(out.state))}};
+  if (out.hash) doc["hash"] = core::to_hex(*out.hash);
   if (out.height) doc["height"] = *out.height;
   nlohmann::json latency = nlohmann::json::object();
   if (out.optimistic_ms) latency["optimistic"] = *out.optimistic_ms;
@@ -282,7 +294,7 @@ nlohmann::json outcome_json(const Outcome& out) {
 
 std::string outcome_text(const Outcome& out) {
   std::ostringstream t;
-  t << core::to_hex(out.hash) << " " << rpc::to_string(out.state);
+  t << (out.hash ? core::to_hex(*out.hash) : std::string("(not sent)")) << " " << rpc::to_string(out.state);
   if (out.height) t << " at height " << *out.height;
   if (out.optimistic_ms) t << "; optimistic after " << *out.optimistic_ms << " ms";
   if (out.final_ms) t << "; final after " << *out.final_ms << " ms";

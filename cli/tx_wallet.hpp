@@ -68,8 +68,8 @@ std::vector<DevnetAccount> devnet_accounts(const std::string& home);
 // "acct3" (accounts/acct3.json under the devnet home) or a keystore path. Exit 3 for an unknown
 // account, 10 for a keystore that does not unlock.
 Sender load_sender(const std::string& home, const std::string& account, const PasswordSource& password);
-// A bech32m address or a devnet account name. Exit 2 for a malformed address, 3 for an
-// unknown name.
+// A bech32m address (either case), a devnet account name, or a keystore file (its public part).
+// Exit 2 for a malformed address, 3 for an unknown name, 10 for a file that is not a keystore.
 chain::Address resolve_recipient(const std::string& home, const std::string& text);
 
 // Decimal amount; exit 2 naming the flag otherwise.
@@ -107,7 +107,9 @@ bool reached(rpc::TxState state, WaitLevel level);
 // What happened to one submitted transaction, as the node reported it.
 using Clock = std::chrono::steady_clock;
 struct Outcome {
-  core::Hash32 hash{};
+  // None when no transaction was signed or sent (e.g. a batch line its sender cannot pay for):
+  // a made-up hash would send a user looking for a transaction that never existed.
+  std::optional<core::Hash32> hash;
   rpc::TxState state = rpc::TxState::unknown;
   std::optional<std::uint64_t> height;
   std::string reason;                       // the node's refusal or exclusion

@@ -1,8 +1,8 @@
 #pragma once
 // What can go wrong with a devnet, in the classes the CLI maps to its exit codes (docs/CLI.md):
-// a missing home or node (3), a bad option or file (2), a home that exists or a devnet that is
-// already running (9), a timeout (4), a node that crashed or lags (8), a filesystem or process
-// failure (1). The message is one line for people and names the file or node.
+// a missing home or node (3), a bad option or file, or a home path that cannot be read or
+// written (2), a home that exists or a devnet that is already running (9), a timeout (4), a node
+// that crashed or lags (8), a process failure (1). The message is one line for people and names the file or node.
 #include <string>
 #include <utility>
 

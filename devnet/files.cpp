@@ -11,7 +11,8 @@ DevnetResult<nlohmann::json> read_json_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return devnet_error(ErrorKind::not_found, "not found: " + path.string());
   auto text = crypto::read_text_file(path.string(), devnet_json_bytes_max);
-  if (!text) return devnet_error(ErrorKind::io, text.error().message());
+  // A folder, an unreadable or oversized file where the home needs a file: the user's to fix (2).
+  if (!text) return devnet_error(ErrorKind::bad_config, text.error().message());
   auto doc = nlohmann::json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
     return devnet_error(ErrorKind::bad_config, path.string() + ": not a JSON object");
@@ -31,7 +32,7 @@ DevnetStatus write_text_file(const std::filesystem::path& path, const std::strin
   if (!written) {
     if (written.error().detail.rfind("exists:", 0) == 0)
       return devnet_error(ErrorKind::conflict, path.string() + " already exists");
-    return devnet_error(ErrorKind::io, "cannot write " + path.string() + ": " + written.error().message());
+    return devnet_error(ErrorKind::bad_config, "cannot write " + path.string() + ": " + written.error().message());
   }
   return Done{};
 }

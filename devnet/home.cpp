@@ -87,7 +87,7 @@ json node_config_json(const DevnetNode& node, const std::vector<DevnetNode>& all
 DevnetStatus make_private_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return devnet_error(ErrorKind::io, "cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return devnet_error(ErrorKind::bad_config, "cannot create " + dir.string() + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);  // dev keys inside; best effort (the keystores are 0600 anyway)
   return Done{};
 }
@@ -234,11 +234,17 @@ bool devnet_home_exists(const std::filesystem::path& dir) {
 
 DevnetResult<DevnetHome> write_devnet_home(const std::filesystem::path& dir, const DevnetOptions& options) {
   std::error_code ec;
+  // Each message says what works: `reset` keeps keys and genesis (it cannot change the options)
+  // and knows only devnet homes, so it is advice for neither case.
+  if (devnet_home_exists(dir))
+    return devnet_error(ErrorKind::conflict,
+                        "devnet home " + dir.string() + " already exists; run it as it is with `ios devnet up --home " +
+                            dir.string() + "`, or start over in a new --home (or after `ios devnet down --home " +
+                            dir.string() + " && rm -r " + dir.string() + "`)");
   if (std::filesystem::exists(dir, ec) &&
       !(std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec)))
-    return devnet_error(
-        ErrorKind::conflict,
-        "devnet home " + dir.string() + " exists and is not empty (`ios devnet reset` restarts it from genesis)");
+    return devnet_error(ErrorKind::conflict, dir.string() + " exists and is not a devnet home (nor an empty folder): " +
+                                                 "choose another --home, a new or empty folder");
   auto policy = devnet_policy(options);
   if (!policy) return policy.error();
   const auto validators = validator_identities(options);

@@ -14,5 +14,5 @@ for cfg in "16 1" "64 4" "64 2" "256 16" "256 8" "512 32" "512 16"; do
   set -- $cfg
   "$ios" drp run --servers "$1" --groups "$2" --seed 1 --out "$work/t.json" --force -q -o ndjson |
     jq -c --arg cpu "$cpu" --argjson cores "$(nproc)" \
-      '{schema, servers, groups, group_size: (.servers / .groups), cpu_s, verify_cpu_s, transcript_bytes, messages, bytes, simulated_ms, machine: {cpu: $cpu, cores: $cores}}'
+      '{schema, servers, groups, group_size: (.servers / .groups), cpu_s, verify_cpu_s, transcript_bytes, transcript_encoded_bytes, messages, bytes, simulated_ms, machine: {cpu: $cpu, cores: $cores}}'
 done

@@ -1,9 +1,7 @@
 #include "node/runtime/node_config.hpp"
 
+#include "node/core/json_error.hpp"
 #include "node/crypto/keystore_file.hpp"
-
-#include <fstream>
-#include <sstream>
 
 namespace ios::runtime {
 namespace {
@@ -68,7 +66,7 @@ core::Result<NodeConfig> NodeConfig::from_json(const nlohmann::json& doc) {
       c.peers.push_back(a);
     }
   } catch (const nlohmann::json::exception& e) {
-    return core::reject(core::Reject::bad_json, std::string("config: ") + e.what());
+    return core::reject(core::Reject::bad_json, "config: " + core::describe_json_error(e));
   }
   auto p2p = listen_from(doc.value("p2p", nlohmann::json{}), "p2p");
   if (!p2p) return p2p.error();
@@ -95,19 +93,25 @@ core::Result<PortsFile> ports_from_json(const nlohmann::json& doc) {
   return PortsFile{pid.get<std::int64_t>(), doc["p2p"].get<std::uint16_t>(), doc["rpc"].get<std::uint16_t>()};
 }
 
+// Read whole through crypto::read_text_file, never a stream: a folder where a file belongs makes
+// libstdc++'s filebuf throw from inside the JSON parser, which no caller expects.
+inline constexpr std::size_t node_json_bytes_max = 1 << 20;
+
 std::optional<PortsFile> read_ports_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  auto ports = ports_from_json(nlohmann::json::parse(in, nullptr, false));
+  auto text = crypto::read_text_file(path.string(), node_json_bytes_max);
+  if (!text) return std::nullopt;
+  auto ports = ports_from_json(nlohmann::json::parse(*text, nullptr, false));
   if (!ports) return std::nullopt;
   return *ports;
 }
 
 core::Result<NodeConfig> load_node_config(const std::filesystem::path& home) {
   const auto path = home / "config.json";
-  std::ifstream in(path);
-  if (!in) return core::reject(core::Reject::io_error, "no node config at " + path.string());
-  auto j = nlohmann::json::parse(in, nullptr, false);
+  auto text = crypto::read_text_file(path.string(), node_json_bytes_max);
+  if (!text && text.error().detail.rfind("not found", 0) == 0)
+    return core::reject(core::Reject::io_error, "no node config at " + path.string());
+  if (!text) return text.error();
+  auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded()) return core::reject(core::Reject::bad_json, path.string() + ": not JSON");
   return NodeConfig::from_json(j);
 }

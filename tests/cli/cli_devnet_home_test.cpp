@@ -384,3 +384,94 @@ TEST(CliDevnetSupervisor, ForegroundUpStopsEveryNodeOnSigterm) {
     EXPECT_FALSE(ios::devnet::process_alive({n["pid"].get<std::int64_t>(), n["pid_start"].get<std::uint64_t>()}));
   EXPECT_EQ(json::parse(slurp(net.dir / "devnet/state.json"))["state"], "stopped");
 }
+
+TEST(CliDevnetHome, LogsInJsonModeAreOneDocumentAndNdjsonAStream) {
+  TempDir d;
+  auto init = run_ios("devnet init --json" + home_flag(d));
+  ASSERT_EQ(init.code, 0) << init.err;
+  const auto nodes = init.json()["nodes"];
+  for (int i = 0; i < 2; ++i) {
+    const std::string dir = (d / "devnet") + "/" + nodes[i]["home"].get<std::string>();
+    std::ofstream(dir + "/node.log") << "1 first of " << i << "\n2 second of " << i << "\n";
+  }
+  auto j = run_ios("devnet logs --json" + home_flag(d));
+  ASSERT_EQ(j.code, 0) << j.err;
+  const auto doc = j.json();  // throws unless stdout is exactly one document
+  EXPECT_EQ(doc["schema"], "ios.devnet.logs.v1");
+  ASSERT_EQ(doc["lines"].size(), 4u) << j.out;
+  EXPECT_EQ(doc["lines"][0]["line"], "1 first of 0");
+  auto nd = run_ios("devnet logs -o ndjson" + home_flag(d));
+  ASSERT_EQ(nd.code, 0);
+  EXPECT_EQ(ios::test::count_lines(nd.out), 4);
+  EXPECT_EQ(json::parse(nd.out.substr(0, nd.out.find('\n')))["schema"], "ios.devnet.log.v1");
+  // -f never ends: not one document; said at once, not after waiting forever.
+  EXPECT_EQ(run_ios("devnet logs -f --json" + home_flag(d)).code, 2);
+}
+
+TEST(CliDevnetHome, ResetAndDownReportOnStderr) {
+  TempDir d;
+  ASSERT_EQ(run_ios("devnet init -q" + home_flag(d)).code, 0);
+  for (const char* cmd : {"devnet reset", "devnet down"}) {
+    auto r = run_ios(std::string(cmd) + home_flag(d));
+    EXPECT_EQ(r.code, 0) << cmd << r.err;
+    EXPECT_EQ(r.out, "") << cmd;
+    EXPECT_NE(r.err.find("devnet: "), std::string::npos) << cmd;
+    auto j = run_ios(std::string(cmd) + " --json" + home_flag(d));
+    EXPECT_EQ(j.code, 0) << cmd;
+    EXPECT_NO_THROW(j.json()) << cmd << j.out;
+  }
+}
+
+TEST(CliDevnetHome, UpWithOtherInitFlagsOnAnExistingHomeExits9AndSaysWhatWorks) {
+  TempDir d;
+  ASSERT_EQ(run_ios("devnet init --seed 3 -q" + home_flag(d)).code, 0);
+  const std::string genesis = slurp(d / "devnet/genesis.json");
+  for (const char* cmd : {"devnet up -d --validators 7", "devnet up -d --seed 4", "devnet init --validators 7"}) {
+    auto r = run_ios(std::string(cmd) + home_flag(d));
+    EXPECT_EQ(r.code, 9) << cmd << ": " << r.err;
+    EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("new --home"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("devnet reset"), std::string::npos) << r.err;  // reset keeps the options
+  }
+  auto v = run_ios("devnet up -d --validators 7" + home_flag(d));
+  EXPECT_NE(v.err.find("--validators 7 (the home has 6)"), std::string::npos) << v.err;
+  EXPECT_EQ(slurp(d / "devnet/genesis.json"), genesis);
+  EXPECT_FALSE(std::filesystem::exists(d / "devnet/state.json"));  // nothing was started
+  // A folder that is not a devnet home: the advice is another home, not `reset` (which exits 3 there).
+  std::filesystem::create_directories(d / "other");
+  std::ofstream(d / "other/notes.txt") << "mine\n";
+  auto o = run_ios("devnet up -d" + home_flag(d, "other"));
+  EXPECT_EQ(o.code, 9) << o.err;
+  EXPECT_EQ(o.err.find("devnet reset"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("not a devnet home"), std::string::npos) << o.err;
+}
+
+TEST(CliDevnetSupervisor, StatusShowsEachRpcUrlAndEnvPointsTheShellAtTheDevnet) {
+  if (!python_available()) GTEST_SKIP() << "python3 is needed for the stub node";
+  StubDevnet net;
+  ASSERT_EQ(net.run_ios_env("devnet env").code, 3);  // no devnet home yet
+  auto up = net.run_ios_env("devnet up -d --validators 5 --believable 1 --wait-for rpc --timeout 30s --json");
+  ASSERT_EQ(up.code, 0) << up.err;
+  const auto nodes = up.json()["nodes"];
+  auto status = net.run_ios_env("devnet status");
+  EXPECT_EQ(status.code, 0) << status.err;
+  for (const auto& n : nodes)
+    EXPECT_NE(status.out.find(n["rpc_url"].get<std::string>()), std::string::npos) << status.out;
+
+  auto env = net.run_ios_env("devnet env");
+  ASSERT_EQ(env.code, 0) << env.err;
+  EXPECT_NE(env.out.find("IOS_RPC="), std::string::npos) << env.out;
+  EXPECT_NE(env.out.find("IOS_HOME="), std::string::npos) << env.out;
+  // What a user does with it: eval in a shell, then the variables are there for the next ios.
+  std::ofstream(net.dir / "env.sh") << env.out;
+  auto shell = StubDevnet::run_ios_raw("sh -c '. " + (net.dir / "env.sh") +
+                                       " && sh -c \"printf %s,%s \\$IOS_RPC \\$IOS_HOME\"'");
+  EXPECT_EQ(shell.out, nodes[0]["rpc_url"].get<std::string>() + "," + (net.dir / "devnet")) << shell.err;
+  auto doc = net.run_ios_env("devnet env --json");
+  ASSERT_EQ(doc.code, 0);
+  EXPECT_EQ(doc.json()["schema"], "ios.devnet.env.v1");
+  EXPECT_EQ(doc.json()["env"]["IOS_RPC"], nodes[0]["rpc_url"]);
+  EXPECT_NE(net.run_ios_env("devnet env --help").out.find("eval"), std::string::npos);
+  EXPECT_EQ(net.run_ios_env("devnet down").code, 0);
+  EXPECT_EQ(net.run_ios_env("devnet env").code, 8);  // a home, not running
+}

@@ -1,6 +1,9 @@
 // ios drp run / verify / show through the binary: outputs, exit codes, tampering.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "cli/run_ios.hpp"
 
 using ios::test::run_ios;
@@ -59,4 +62,52 @@ TEST(CliDrp, BadInputExitCodes) {
   EXPECT_FALSE(std::filesystem::exists(d / "x.json"));
   ASSERT_EQ(run_ios("drp run --servers 4 --groups 1 -q --out " + (d / "y.json")).code, 0);
   EXPECT_EQ(run_ios("drp run --servers 4 --groups 1 -q --out " + (d / "y.json")).code, 9);
+}
+
+TEST(CliDrp, MissingFieldIsNamedInOurWords) {
+  TempDir d;
+  ASSERT_EQ(run_ios("drp run --servers 4 --groups 1 --seed 5 -q --out " + (d / "t.json")).code, 0);
+  auto full = nlohmann::json::parse(slurp(d / "t.json"));
+  auto without = [&](const std::string& name, const std::string& parent) {
+    auto j = full;
+    (parent.empty() ? j : j[parent]).erase(name);
+    std::ofstream(d / "bad.json") << j.dump();
+    return run_ios("drp verify " + (d / "bad.json"));
+  };
+  for (const auto& [name, parent, shown] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"r2", "", "missing field \"r2\""},
+           {"version", "", "missing field \"version\""},
+           {"encoding", "choice", "missing field \"choice.encoding\""},
+           {"point", "output", "missing field \"output.point\""}}) {
+    auto r = without(name, parent);
+    EXPECT_EQ(r.code, 2) << name << ": " << r.err;
+    EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(shown), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(d / "bad.json"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+  }
+  // A field of the wrong type is named too.
+  auto j = full;
+  j["r2"] = 7;
+  std::ofstream(d / "typed.json") << j.dump();
+  auto r = run_ios("drp show " + (d / "typed.json"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("field \"r2\" must be a list"), std::string::npos) << r.err;
+  j = full;
+  j["schema"] = 1;  // not a string: not our document, said as such
+  std::ofstream(d / "schema.json") << j.dump();
+  auto s = run_ios("drp verify " + (d / "schema.json"));
+  EXPECT_EQ(s.code, 2);
+  EXPECT_EQ(s.err.find("json.exception"), std::string::npos) << s.err;
+}
+
+TEST(CliDrp, RunReportsTheSizeOfTheFileItWrote) {
+  TempDir d;
+  auto r = run_ios("drp run --servers 8 --groups 1 --seed 3 -q --out " + (d / "t.json") + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.json()["transcript_bytes"].get<std::uintmax_t>(), std::filesystem::file_size(d / "t.json"));
+  auto text = run_ios("drp run --servers 8 --groups 1 --seed 3 -q --out " + (d / "u.json"));
+  EXPECT_NE(text.out.find("transcript " + std::to_string(std::filesystem::file_size(d / "u.json")) + " bytes"),
+            std::string::npos)
+      << text.out;
 }

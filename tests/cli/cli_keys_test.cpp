@@ -143,3 +143,45 @@ TEST(CliKeys, ListSkipsWhatIsNotAKeystore) {
   EXPECT_NE(r.err.find("notes.txt"), std::string::npos);
   EXPECT_EQ(run_ios("keys list " + (d / "nope")).code, 3);
 }
+
+TEST(CliKeys, EmptyPasswordIsRefusedUnlessInsecure) {
+  TempDir d;
+  ::setenv("IOS_TEST_EMPTY_PW", "", 1);  // set, and empty
+  std::ofstream(d / "empty");
+  std::ofstream(d / "newline") << "\n";
+  for (const std::string& source : {"--password-file " + (d / "empty"), "--password-file " + (d / "newline"),
+                                    std::string("--password-env IOS_TEST_EMPTY_PW")}) {
+    auto r = run_ios("keygen --type account --out " + (d / "k") + " " + source);
+    EXPECT_EQ(r.code, 2) << source << ": " << r.err;
+    EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--insecure"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(d / "k")) << source;
+  }
+  // An insecure dev key still opens with an empty password file (it has no password).
+  ASSERT_EQ(run_ios("keygen --type account --insecure --seed " + seed + " --out " + (d / "dev")).code, 0);
+  EXPECT_EQ(run_ios("keys export " + (d / "dev") + " --print-secret --password-file " + (d / "empty")).code, 0);
+  // A real keystore is not unlocked with an empty password: refused as such, not "wrong password".
+  std::ofstream(d / "pw") << "correct horse\n";
+  ASSERT_EQ(run_ios("keygen --type account --out " + (d / "real") + " --password-file " + (d / "pw")).code, 0);
+  auto r = run_ios("keys export " + (d / "real") + " --print-secret --password-file " + (d / "empty"));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+}
+
+TEST(CliKeys, PasswordFileThatIsAFolderIsAnIoErrorNotAWrongPassword) {
+  TempDir d;
+  auto r = run_ios("keygen --type account --out " + (d / "k") + " --password-file " + d.path().string());
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("--password-file " + d.path().string() + ": is a folder"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "k"));
+  std::ofstream(d / "pw") << "correct horse\n";
+  ASSERT_EQ(run_ios("keygen --type account --out " + (d / "real") + " --password-file " + (d / "pw")).code, 0);
+  auto u = run_ios("keys export " + (d / "real") + " --print-secret --password-file " + d.path().string());
+  EXPECT_EQ(u.code, 2) << u.err;
+  EXPECT_EQ(u.err.find("wrong password"), std::string::npos) << u.err;
+  EXPECT_NE(u.err.find("is a folder"), std::string::npos) << u.err;
+  auto missing = run_ios("keys export " + (d / "real") + " --print-secret --password-file " + (d / "none"));
+  EXPECT_EQ(missing.code, 3) << missing.err;
+}

@@ -95,3 +95,19 @@ TEST(CliLottery, RankRefusesBadFiles) {
                                               "\",\"proof\":\"" + pi17 + "\"}]}";
   EXPECT_EQ(run_ios("lottery rank " + (d / "none_valid.json")).code, 6);
 }
+
+TEST(CliLottery, RankNamesAMissingOrMistypedFieldInOurWords) {
+  TempDir d;
+  std::ofstream(d / "no_view.json") << "{\"version\":1,\"epoch\":1,\"config_hash\":\"" + config + "\",\"tickets\":[]}";
+  auto r = run_ios("lottery rank " + (d / "no_view.json"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("missing field \"view\""), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
+  std::ofstream(d / "typed.json") << "{\"version\":1,\"epoch\":\"1\",\"view\":0,\"config_hash\":\"" + config +
+                                         "\",\"tickets\":[]}";
+  auto t = run_ios("lottery rank " + (d / "typed.json"));
+  EXPECT_EQ(t.code, 2);
+  EXPECT_NE(t.err.find("field \"epoch\" must be a non-negative integer"), std::string::npos) << t.err;
+  EXPECT_EQ(t.err.find("json.exception"), std::string::npos) << t.err;
+}

@@ -1,6 +1,9 @@
 // The command surface of docs/CLI.md: help, exit codes, global flags, JSON error documents.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <regex>
+
 #include "cli/run_ios.hpp"
 
 using ios::test::run_ios;
@@ -57,4 +60,79 @@ TEST(CliSurface, VersionReportsLibraries) {
   auto nd = run_ios("-o ndjson version");
   EXPECT_EQ(nd.code, 0);
   EXPECT_EQ(ios::test::count_lines(nd.out), 1);
+}
+
+TEST(CliSurface, UnknownCommandIsNamedWithTheClosestOne) {
+  auto r = run_ios("devnet stauts");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("unknown command 'stauts' for 'ios devnet'; did you mean 'status'?"), std::string::npos)
+      << r.err;
+  auto top = run_ios("foo");
+  EXPECT_EQ(top.code, 2);
+  EXPECT_NE(top.err.find("unknown command 'foo' for 'ios'"), std::string::npos) << top.err;
+  EXPECT_EQ(top.err.find("did you mean"), std::string::npos) << top.err;  // nothing is close to "foo"
+  auto near = run_ios("kegen --json");
+  EXPECT_EQ(near.code, 2);
+  EXPECT_NE(near.json()["error"]["message"].get<std::string>().find("did you mean 'keygen'?"), std::string::npos);
+  // The hidden `devnet supervise` is never offered.
+  EXPECT_EQ(run_ios("devnet supervse").err.find("supervise"), std::string::npos);
+}
+
+TEST(CliSurface, UnknownFlagIsReportedBeforeMissingRequiredOptions) {
+  auto r = run_ios("tx send --bogus");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(ios::test::count_lines(r.err), 1) << r.err;
+  EXPECT_NE(r.err.find("unknown flag '--bogus' for 'ios tx send'"), std::string::npos) << r.err;
+  auto v = run_ios("keygen --out x --bogus=1");
+  EXPECT_EQ(v.code, 2);
+  EXPECT_NE(v.err.find("unknown flag '--bogus'"), std::string::npos) << v.err;
+}
+
+namespace {
+const char* const every_command[] = {
+    "version",        "keygen",        "keys show",  "keys list",   "keys import", "keys export", "lottery prove",
+    "lottery verify", "lottery rank",  "drp run",    "drp verify",  "drp show",    "sim run",     "node init",
+    "node run",       "node status",   "tx send",    "tx status",   "tx batch",    "tx load",     "devnet init",
+    "devnet up",      "devnet status", "devnet env", "devnet wait", "devnet logs", "devnet down", "devnet reset"};
+}  // namespace
+
+TEST(CliSurface, HelpNamesOnlyCommandsThatExist) {
+  auto r = run_ios("--help");
+  ASSERT_EQ(r.code, 0);
+  // "X verify" in the exit code table must be a command a user can run.
+  const std::regex verify_command(R"(([a-z]+) verify)");
+  for (std::sregex_iterator it(r.out.begin(), r.out.end(), verify_command), end; it != end; ++it) {
+    auto help = run_ios((*it)[1].str() + " verify --help");
+    EXPECT_EQ(help.code, 0) << "`ios --help` names `" << (*it)[0] << "`, which does not exist";
+  }
+  EXPECT_EQ(r.out.find("Atomix"), std::string::npos) << "no Atomix command exists yet";
+  for (const char* cmd : every_command) EXPECT_EQ(run_ios(std::string(cmd) + " --help").code, 0) << cmd;
+}
+
+TEST(CliSurface, HelpExamplesNameFilesThatExist) {
+  const std::regex example_file(R"(examples/[A-Za-z0-9_./-]+)");
+  for (const char* cmd : every_command) {
+    auto help = run_ios(std::string(cmd) + " --help");
+    for (std::sregex_iterator it(help.out.begin(), help.out.end(), example_file), end; it != end; ++it) {
+      const std::string path = std::string(IOS_SOURCE_DIR) + "/" + (*it)[0].str();
+      EXPECT_TRUE(std::filesystem::exists(path)) << "`ios " << cmd << " --help` names " << (*it)[0];
+    }
+  }
+  // The example of `lottery rank --help` runs as shown.
+  auto rank = run_ios("lottery rank " + std::string(IOS_SOURCE_DIR) + "/examples/lottery/tickets.json --json");
+  EXPECT_EQ(rank.code, 0) << rank.err;
+}
+
+TEST(CliSurface, ExamplePolicyIsTheDevnetDefault) {
+  // examples/policy/default.json is what `ios devnet init` uses without --policy: the same
+  // genesis, byte for byte, with the file or without it.
+  ios::test::TempDir d;
+  auto plain = run_ios("devnet init --seed 5 --json -q --home " + (d / "plain"));
+  auto with_file = run_ios("devnet init --seed 5 --json -q --home " + (d / "file") + " --policy " +
+                           std::string(IOS_SOURCE_DIR) + "/examples/policy/default.json");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  ASSERT_EQ(with_file.code, 0) << with_file.err;
+  EXPECT_EQ(with_file.json()["policy"], plain.json()["policy"]);
+  EXPECT_EQ(with_file.json()["genesis_hash"], plain.json()["genesis_hash"]);
 }

@@ -57,15 +57,38 @@ TEST(DevnetTxCli, SendStatusAndExitCodes) {
   std::ofstream(net.home() + "/bad.ndjson")
       << "{\"from\":\"acct6\",\"to\":\"acct1\",\"amount\":\"1\"}\n{\"from\":\"acct6\"\n";
   EXPECT_EQ(net.ios("tx batch " + net.home() + "/bad.ndjson").code, 2);
+  // Line 3 overspends: it is never signed nor sent, so its result carries no hash, only why.
   std::ofstream(net.home() + "/mixed.ndjson")
       << "{\"from\":\"acct6\",\"to\":\"acct1\",\"amount\":\"1\"}\n"
-         "{\"from\":\"acct7\",\"to\":\"acct1\",\"amount\":\"1\",\"fee\":\"0\"}\n";
+         "{\"from\":\"acct7\",\"to\":\"acct1\",\"amount\":\"1\",\"fee\":\"0\"}\n"
+         "{\"from\":\"acct8\",\"to\":\"acct1\",\"amount\":\"18000000000000000000\"}\n";
   auto mixed = net.ios("tx batch " + net.home() + "/mixed.ndjson -o ndjson -q");
   EXPECT_EQ(mixed.code, 5) << mixed.out;
   const auto summary = lines_with_schema(mixed.out, "ios.tx.batch.summary.v1");
   ASSERT_EQ(summary.size(), 1u) << mixed.out;
   EXPECT_EQ(summary[0]["ok"], 1);
-  EXPECT_EQ(summary[0]["failed"], 1);
+  EXPECT_EQ(summary[0]["failed"], 2);
+  // -o ndjson is a stream whose last line is the summary (no error document after it).
+  const std::string last_line = mixed.out.substr(mixed.out.rfind('\n', mixed.out.size() - 2) + 1);
+  EXPECT_EQ(nlohmann::json::parse(last_line), summary[0]) << mixed.out;
+  const auto results = lines_with_schema(mixed.out, "ios.tx.send.v1");
+  ASSERT_EQ(results.size(), 3u) << mixed.out;
+  for (const auto& r : results) {
+    if (r["line"] != 3) {
+      EXPECT_EQ(r["hash"].get<std::string>().size(), 64u) << r.dump();
+      continue;
+    }
+    EXPECT_FALSE(r.contains("hash")) << r.dump();
+    EXPECT_NE(r["reason"].get<std::string>().find("insufficient funds"), std::string::npos) << r.dump();
+  }
+  // -o json is one document, the results inside it in file order (a failed line: the error document).
+  auto one = net.ios("tx batch " + net.home() + "/mixed.ndjson --json -q");
+  EXPECT_EQ(one.code, 5) << one.out;
+  const auto batch_doc = one.json();  // throws unless stdout is exactly one document
+  EXPECT_EQ(batch_doc["schema"], "ios.error.v1");
+  ASSERT_EQ(batch_doc["error"]["details"]["results"].size(), 3u) << one.out;
+  EXPECT_EQ(batch_doc["error"]["details"]["results"][2]["line"], 3);
+  EXPECT_EQ(batch_doc["error"]["details"]["failed"], 2);
   // Unreachable node.
   EXPECT_EQ(run_ios("tx status " + std::string(64, 'a') + " --rpc http://127.0.0.1:1").code, 7);
 

@@ -50,6 +50,21 @@ TEST(NodeConfig, RefusesANewerVersionAndBadFields) {
   EXPECT_FALSE(load_node_config(temp_home()).ok());  // no config.json
 }
 
+TEST(NodeConfig, NamesAMissingFieldInOurWords) {
+  NodeConfig c;
+  c.name = "n";
+  auto j = c.to_json();
+  j.erase("index");
+  const auto missing = NodeConfig::from_json(j).error().detail;
+  EXPECT_NE(missing.find("missing field \"index\""), std::string::npos) << missing;
+  EXPECT_EQ(missing.find("json.exception"), std::string::npos) << missing;
+  j = c.to_json();
+  j["name"] = 7;
+  const auto typed = NodeConfig::from_json(j).error().detail;
+  EXPECT_NE(typed.find("wrong type"), std::string::npos) << typed;
+  EXPECT_EQ(typed.find("json.exception"), std::string::npos) << typed;
+}
+
 TEST(NodeConfig, PortsFileIsWrittenWholeAndParsedStrictly) {
   const auto home = temp_home();
   EXPECT_FALSE(read_ports_file(home / "ports.json").has_value());

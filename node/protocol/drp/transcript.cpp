@@ -105,41 +105,91 @@ nlohmann::json to_json(const Transcript& t) {
   };
 }
 
+namespace {
+
+// Fields are named as they appear in the file ("choice.encoding", "r2[3]"), in our words: a
+// reader of `ios drp verify` should learn what is wrong with the document, not which library
+// call threw.
+core::Error field_error(const std::string& field, const std::string& what) {
+  return core::reject(core::Reject::bad_json, "field \"" + field + "\" " + what);
+}
+
+core::Result<const nlohmann::json*> member(const nlohmann::json& obj, const std::string& parent, const char* name) {
+  const std::string field = parent.empty() ? name : parent + "." + name;
+  if (!obj.is_object()) return field_error(parent, "must be an object");
+  auto it = obj.find(name);
+  if (it == obj.end()) return core::reject(core::Reject::bad_json, "missing field \"" + field + "\"");
+  return &*it;
+}
+
+core::Result<core::Bytes> hex_value(const nlohmann::json& v, const std::string& field) {
+  if (!v.is_string()) return field_error(field, "must be a hex string");
+  auto b = core::from_hex(v.get_ref<const std::string&>());
+  if (!b) return core::reject(core::Reject::bad_hex, "field \"" + field + "\" is not hex");
+  return *b;
+}
+
+core::Result<core::Bytes> hex_member(const nlohmann::json& obj, const std::string& parent, const char* name) {
+  auto m = member(obj, parent, name);
+  if (!m) return m.error();
+  return hex_value(**m, parent.empty() ? name : parent + "." + name);
+}
+
+// A list of hex-encoded messages, appended to `w` as the canonical encoding lays it out.
+core::Status write_hex_list(core::Writer& w, const nlohmann::json& j, const char* name) {
+  auto m = member(j, "", name);
+  if (!m) return m.error();
+  if (!(*m)->is_array()) return field_error(name, "must be a list");
+  w.u32(static_cast<std::uint32_t>((*m)->size()));
+  for (std::size_t k = 0; k < (*m)->size(); ++k) {
+    auto b = hex_value((**m)[k], std::string(name) + "[" + std::to_string(k) + "]");
+    if (!b) return b.error();
+    w.bytes(*b);
+  }
+  return core::Ok{};
+}
+
+}  // namespace
+
 core::Result<Transcript> transcript_from_json(const nlohmann::json& j) {
   using core::Reject;
-  try {
-    if (!j.is_object() || j.value("schema", "") != "ios.drp.transcript.v1")
-      return core::reject(Reject::bad_json, "not an ios.drp.transcript.v1 document");
-    if (j.at("version").get<int>() != 1) return core::reject(Reject::unknown_version, "transcript version");
-    auto hex = [](const nlohmann::json& v, const char* what) -> core::Bytes {
-      auto b = core::from_hex(v.get<std::string>());
-      if (!b) throw std::invalid_argument(std::string(what) + " is not hex");
-      return *b;
-    };
-    core::Writer w;  // rebuild the canonical encoding from the JSON's parts, then decode strictly
-    w.u8(drp_version).bytes(hex(j.at("config"), "config")).bytes(hex(j.at("i1"), "i1"));
-    for (const char* list : {"r1"}) {
-      w.u32(static_cast<std::uint32_t>(j.at(list).size()));
-      for (const auto& m : j.at(list)) w.bytes(hex(m, list));
-    }
-    w.bytes(hex(j.at("choice").at("encoding"), "choice")).bytes(hex(j.at("choice_cosi").at("encoding"), "choice_cosi"));
-    for (const char* list : {"i2", "r2"}) {
-      w.u32(static_cast<std::uint32_t>(j.at(list).size()));
-      for (const auto& m : j.at(list)) w.bytes(hex(m, list));
-    }
-    auto point = core::from_hex_fixed<32>(j.at("output").at("point").get<std::string>());
-    auto rnd = core::from_hex_fixed<32>(j.at("output").at("randomness").get<std::string>());
-    if (!point || !rnd) return core::reject(Reject::bad_hex, "output");
-    w.raw(*point).raw(*rnd);
-    auto t = decode_transcript(w.view());
-    if (!t) return t;
-    // The readable fields are derived from the encodings; a document where they disagree
-    // (edited by hand to mislead a reader) is refused rather than half-believed.
-    if (to_json(*t) != j) return core::reject(Reject::bad_proof, "readable fields disagree with the encodings");
-    return t;
-  } catch (const std::exception& e) {
-    return core::reject(Reject::bad_json, e.what());
+  if (!j.is_object() || j.value("schema", nlohmann::json()) != "ios.drp.transcript.v1")
+    return core::reject(Reject::bad_json, "not an ios.drp.transcript.v1 document");
+  auto version = member(j, "", "version");
+  if (!version) return version.error();
+  if (**version != 1) return core::reject(Reject::unknown_version, "transcript version " + (*version)->dump());
+  core::Writer w;  // rebuild the canonical encoding from the JSON's parts, then decode strictly
+  w.u8(drp_version);
+  for (const char* name : {"config", "i1"}) {
+    auto b = hex_member(j, "", name);
+    if (!b) return b.error();
+    w.bytes(*b);
   }
+  if (auto s = write_hex_list(w, j, "r1"); !s) return s.error();
+  for (const char* parent : {"choice", "choice_cosi"}) {
+    auto obj = member(j, "", parent);
+    if (!obj) return obj.error();
+    auto b = hex_member(**obj, parent, "encoding");
+    if (!b) return b.error();
+    w.bytes(*b);
+  }
+  for (const char* name : {"i2", "r2"}) {
+    if (auto s = write_hex_list(w, j, name); !s) return s.error();
+  }
+  auto output = member(j, "", "output");
+  if (!output) return output.error();
+  for (const char* name : {"point", "randomness"}) {
+    auto b = hex_member(**output, "output", name);
+    if (!b) return b.error();
+    if (b->size() != 32) return field_error(std::string("output.") + name, "must be 32 bytes of hex");
+    w.raw(*b);
+  }
+  auto t = decode_transcript(w.view());
+  if (!t) return t;
+  // The readable fields are derived from the encodings; a document where they disagree
+  // (edited by hand to mislead a reader) is refused rather than half-believed.
+  if (to_json(*t) != j) return core::reject(Reject::bad_proof, "readable fields disagree with the encodings");
+  return t;
 }
 
 }  // namespace ios::protocol::drp

@@ -175,6 +175,11 @@ void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& t
   WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address);
   settle_unfinished(client, journal);
   auto coins = apply_unfinished(fetch_coins(client, sender.address), journal.entries(), sender.address);
+  if (g.verbosity > 0) {
+    for (const auto& e : journal.entries()) note(g, "unfinished: " + core::to_hex(e.hash));
+    for (const auto& c : coins)
+      note(g, "coin: " + core::to_hex(c.point.tx) + ":" + std::to_string(c.point.index) + " " + std::to_string(c.amount));
+  }
   chain::Amount balance = 0;
   for (const auto& c : coins) balance += c.amount;
   const auto chain_id = target.chain_id_bytes();

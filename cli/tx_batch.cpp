@@ -24,6 +24,7 @@
 
 #include "cli/args.hpp"
 #include "cli/tx_wallet.hpp"
+#include "cli/wallet_journal.hpp"
 #include "cli/user_file.hpp"
 
 namespace ios::cli {
@@ -140,9 +141,9 @@ struct InFlight {
 // One sender's lines, in order, on one thread.
 class SenderRun {
  public:
-  SenderRun(const Sender& sender, std::vector<const BatchLine*> lines, const TxTarget& target, std::uint64_t timeout_ms,
-            BatchReport& report)
-      : sender_(sender), lines_(std::move(lines)), client_(target.rpc_url), chain_id_(target.chain_id_bytes()),
+  SenderRun(const Globals& g, const Sender& sender, std::vector<const BatchLine*> lines, const TxTarget& target,
+            std::uint64_t timeout_ms, BatchReport& report)
+      : g_(g), sender_(sender), lines_(std::move(lines)), client_(target.rpc_url), chain_id_(target.chain_id_bytes()),
         timeout_(timeout_ms), report_(report) {}
 
   void run() {
@@ -153,13 +154,18 @@ class SenderRun {
       send_line(*l);
       poll_in_flight(false);
     }
+    keep_journal(true);  // the next process of this sender may go on
     poll_in_flight(true);
   }
 
  private:
+  // The sender's coins as `ios tx send` sees them: its unfinished transfers of earlier
+  // processes settled and counted (wallet_journal.hpp), the journal held until every line is sent.
   std::optional<std::vector<Coin>> fetch_coins_or_report() {
     try {
-      return fetch_coins(client_, sender_.address);
+      journal_.emplace(g_, wallet_dir(devnet_home(g_)), sender_.address);
+      settle_unfinished(client_, *journal_);
+      return apply_unfinished(fetch_coins(client_, sender_.address), journal_->entries(), sender_.address);
     } catch (const Failure& f) {
       for (const auto* l : lines_) {
         Outcome out;
@@ -192,6 +198,8 @@ class SenderRun {
       report_.line(l.line, f.out);
       return;
     }
+    journal_->add(t->tx);
+    keep_journal(false);
     if (t->change) {
       coins_.push_back(*t->change);
       unconfirmed_.insert(t->hash);
@@ -245,7 +253,19 @@ class SenderRun {
     }
   }
 
+  // Writes the journal; a failure to write it costs only the protection it gives, so it is
+  // a warning here rather than the end of every other line of the batch.
+  void keep_journal(bool unlock) {
+    try {
+      unlock ? journal_->save_and_unlock() : journal_->save();
+    } catch (const Failure& f) {
+      note(g_, std::string("warning: ") + f.what());
+    }
+  }
+
+  const Globals& g_;
   const Sender& sender_;
+  std::optional<WalletJournal> journal_;
   std::vector<const BatchLine*> lines_;
   rpc::RpcClient client_;
   core::Bytes chain_id_;
@@ -272,7 +292,7 @@ void run_batch(const Globals& g, const std::string& file, const std::string& wai
 
   BatchReport report(g);
   std::vector<std::unique_ptr<SenderRun>> runs;
-  for (auto& [name, own] : by_sender) runs.push_back(std::make_unique<SenderRun>(senders.at(name), own, target, timeout_ms, report));
+  for (auto& [name, own] : by_sender) runs.push_back(std::make_unique<SenderRun>(g, senders.at(name), own, target, timeout_ms, report));
   std::atomic<std::size_t> next{0};
   std::mutex failure_mutex;
   std::exception_ptr failure;

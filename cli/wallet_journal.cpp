@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -117,7 +118,7 @@ void WalletJournal::add(const chain::Tx& tx) {
     entries_.erase(entries_.begin(), entries_.end() - static_cast<std::ptrdiff_t>(journal_txs_max));
 }
 
-void WalletJournal::save_and_unlock() {
+void WalletJournal::save() {
   if (lock_fd_ < 0) return;
   nlohmann::json txs = nlohmann::json::array();
   for (const auto& e : entries_) txs.push_back({{"tx", core::to_hex(chain::encode(e.tx))}, {"sent_ms", e.sent_ms}});
@@ -133,18 +134,45 @@ void WalletJournal::save_and_unlock() {
   std::error_code ec;
   std::filesystem::rename(tmp, file_, ec);
   if (ec) fail_io(file_, "cannot replace: " + ec.message());
+}
+
+void WalletJournal::save_and_unlock() {
+  if (lock_fd_ < 0) return;
+  save();
   ::close(lock_fd_);
   lock_fd_ = -1;
 }
 
 void settle_unfinished(const rpc::RpcClient& client, WalletJournal& journal) {
+  // The node is asked about one entry at a time, so a block can land between two answers: a
+  // parent read as pending and its child read as final. A final child means a final parent
+  // (and a rejected parent a child that can never land), so the answers are made consistent
+  // along the chain before anything is forgotten; otherwise the parent's change, spent by the
+  // forgotten child, would be offered as a coin again.
   const auto entries = journal.entries();
+  std::map<core::Hash32, rpc::TxState> state;
   for (const auto& e : entries) {
     auto s = client.tx_status(e.hash);
     if (!s) fail_rpc(s.error(), "transaction " + core::to_hex(e.hash));
-    if (s->state == rpc::TxState::final || s->state == rpc::TxState::rejected) {
+    state[e.hash] = s->state;
+  }
+  // Entries are in the order they were sent, so parents come before children.
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+    if (state[e->hash] != rpc::TxState::final) continue;
+    for (const auto& in : e->tx.inputs)
+      if (auto p = state.find(in.prev.tx); p != state.end()) p->second = rpc::TxState::final;
+  }
+  for (const auto& e : entries) {
+    if (state[e.hash] == rpc::TxState::rejected) continue;
+    for (const auto& in : e.tx.inputs)
+      if (auto p = state.find(in.prev.tx); p != state.end() && p->second == rpc::TxState::rejected)
+        state[e.hash] = rpc::TxState::rejected;
+  }
+  for (const auto& e : entries) {
+    const auto s = state[e.hash];
+    if (s == rpc::TxState::final || s == rpc::TxState::rejected) {
       journal.forget(e.hash);
-    } else if (s->state == rpc::TxState::unknown) {
+    } else if (s == rpc::TxState::unknown) {
       auto answer = client.submit(e.tx);
       if (!answer) fail_rpc(answer.error(), "transaction " + core::to_hex(e.hash));
       if (!answer->accepted) journal.forget(e.hash);

@@ -60,7 +60,9 @@ class WalletJournal {
   const std::vector<JournalEntry>& entries() const { return entries_; }
   void forget(const core::Hash32& tx);
   void add(const chain::Tx& tx);
-  // Writes the file (temporary + rename) and releases the lock; later calls change nothing on disk.
+  // Writes the file (temporary + rename), keeping the lock.
+  void save();
+  // save(), then releases the lock; later calls change nothing on disk.
   void save_and_unlock();
 
  private:

@@ -145,7 +145,14 @@ TEST(DevnetTxCli, BackToBackSendsFromOneAccountInSeparateProcesses) {
   for (int i = 0; i < 3; ++i) send("", "optimistic");
   // Through a different node each time: a node that never saw the earlier sends.
   for (std::size_t i = 0; i < 6; ++i) send(" --rpc " + net.nodes()[i].rpc_url, i % 2 == 0 ? "none" : "optimistic");
-  ASSERT_EQ(hashes.size(), 12u);
+  // A batch of the same sender right after, then a send right after the batch.
+  std::ofstream(net.home() + "/two.ndjson") << "{\"from\":\"acct2\",\"to\":\"acct3\",\"amount\":\"7\",\"wait\":\"none\"}\n"
+                                               "{\"from\":\"acct2\",\"to\":\"acct3\",\"amount\":\"7\",\"wait\":\"none\"}\n";
+  auto batch = net.ios("tx batch " + net.home() + "/two.ndjson -o ndjson -q");
+  EXPECT_EQ(batch.code, 0) << batch.out << batch.err;
+  for (const auto& line : lines_with_schema(batch.out, "ios.tx.send.v1")) hashes.push_back(line["hash"]);
+  send(" --rpc " + net.nodes()[5].rpc_url, "none");
+  ASSERT_EQ(hashes.size(), 15u);
   for (const auto& h : hashes) {
     EXPECT_TRUE(eventually(30000, [&] {
       auto s = net.ios("tx status " + h + " --json");
@@ -160,13 +167,14 @@ TEST(DevnetTxCli, BackToBackSendsFromOneAccountInSeparateProcesses) {
     EXPECT_TRUE(eventually(10000, [&] {
       auto a = client.account(payer);
       auto b = client.account(payee);
-      return a && b && (*a)["balance"] == std::to_string(1'000'000'000 - 12 * 8) &&
-             (*b)["balance"] == std::to_string(1'000'000'000 + 12 * 7);
+      return a && b && (*a)["balance"] == std::to_string(1'000'000'000 - 15 * 8) &&
+             (*b)["balance"] == std::to_string(1'000'000'000 + 15 * 7);
     })) << n.name << ": " << client.account(payer)->dump() << " " << client.account(payee)->dump();
   }
   // The node logs say what happened (issue 10): peers joining, and every 10 s a progress line.
   const auto log_of_node0 = [&] { return slurp(net.nodes()[0].home + "/node.log"); };
-  EXPECT_NE(log_of_node0().find(" info peer_up: "), std::string::npos) << log_of_node0();
+  EXPECT_TRUE(eventually(5000, [&] { return log_of_node0().find(" info peer_up: ") != std::string::npos; }))
+      << log_of_node0();
   EXPECT_TRUE(eventually(15000, [&] { return log_of_node0().find(" info final: ") != std::string::npos; }))
       << log_of_node0();
   net.down();

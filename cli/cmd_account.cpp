@@ -9,7 +9,7 @@
 namespace ios::cli {
 
 void register_account(CLI::App& app, Globals& g) {
-  auto* account = app.add_subcommand("account", "Inspect accounts");
+  auto* account = app.add_subcommand("account", "What a node knows of an account: balance, spendable amount, outputs (show)");
   account->require_subcommand(1);
   auto who = std::make_shared<std::string>();
   auto* show = account->add_subcommand("show", "Balance, spendable amount and outputs of an account");

@@ -36,7 +36,7 @@ std::string block_text(const nlohmann::json& b) {
 }  // namespace
 
 void register_block(CLI::App& app, Globals& g) {
-  auto* block = app.add_subcommand("block", "Inspect final blocks");
+  auto* block = app.add_subcommand("block", "A final block: header, transactions, finality signers (show)");
   block->require_subcommand(1);
   auto which = std::make_shared<std::string>();
   auto* show = block->add_subcommand("show", "A final block: header, transactions, finality signers");

@@ -611,7 +611,7 @@ void register_reset(CLI::App& devnet, Globals& g) {
 
 void register_devnet(CLI::App& app, Globals& g) {
   auto* devnet = app.add_subcommand(
-      "devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset");
+      "devnet", "A multi-process network on loopback: init, up, status, env, wait, logs, down, reset, fund");
   devnet->require_subcommand(1);
   devnet->footer(
       "Home: --home DIR, else $IOS_HOME, else ./.ios-devnet. Nodes are stopped by the pids in state.json, never by name.\n"

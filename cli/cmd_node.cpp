@@ -137,9 +137,11 @@ void register_node(CLI::App& app, Globals& g) {
                 "only for a key that has never signed on this chain, since its old votes are forgotten");
   auto log_level = std::make_shared<std::string>("info");
   auto log_format = std::make_shared<std::string>("text");
-  run->add_option("--log-level", *log_level, "error, warn, info or debug")->capture_default_str();
+  // From the environment too, so `IOS_LOG_FORMAT=json ios devnet up` reaches every node it spawns.
+  run->add_option("--log-level", *log_level, "error, warn, info or debug")->capture_default_str()->envname("IOS_LOG_LEVEL");
   run->add_option("--log-format", *log_format, "text (a line per event, timestamp first) or json (an object per line)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->envname("IOS_LOG_FORMAT");
   run->footer(
       "Logs go to stderr: start and stop, peers joining and leaving, view changes, every 10 s the blocks finalized\n"
       "and what was refused (counted by reason).\n"

@@ -2,8 +2,8 @@
 // What a node tells its operator, one line per event on stderr (README "Node logs"): start and
 // stop, peers joining and leaving, view changes, a progress line of finalized blocks every
 // progress_interval_ms, and refusals counted by reason over the same interval (one line per
-// interval however hard a peer or client pushes: an attacker must not be able to fill the disk
-// through our log).
+// interval however hard a peer or client pushes: docs/security.md "Filling the disk through the
+// node log").
 //
 // text: "<unix ms> <level> <event>: <message> key=value ..." — the leading timestamp is what
 //       `ios devnet logs` merges the nodes' lines by.

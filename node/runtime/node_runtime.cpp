@@ -645,7 +645,7 @@ int NodeRuntime::run() {
   }
   rpc_port_ = *rpc_port;
   if (!is_loopback_host(config_.rpc.host))
-    log_->warn("start", "the RPC API listens on " + config_.rpc.host + ":" + std::to_string(rpc_port_) +
+    log_->warn("rpc_exposed", "the RPC API listens on " + config_.rpc.host + ":" + std::to_string(rpc_port_) +
              ", beyond this machine: anyone who reaches it can submit transactions (POST /v1/tx) and read this "
              "node's state, with no authentication. Keep rpc.host at 127.0.0.1 unless a proxy guards it.");
 
@@ -661,6 +661,9 @@ int NodeRuntime::run() {
   asio::post(io_, [this] {
     input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); });
     ready_.store(true, std::memory_order_release);  // the chain is replayed: the API may ask
+    logged_.view = core_->engine().view();
+    logged_.height = core_->ledger().height();
+    log_->info("ready", "chain replayed", {{"height", logged_.height}, {"view", logged_.view}});
   });
   rpc_->start();
   const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
@@ -671,10 +674,7 @@ int NodeRuntime::run() {
   }
   log_->info("start", "node " + config_.name + " (validator " + std::to_string(self) + ", " +
                           (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" +
-                          std::to_string(p2p_port_) + ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_),
-              {{"height", core_->ledger().height()}, {"view", core_->engine().view()}});
-  logged_.view = core_->engine().view();
-  logged_.height = core_->ledger().height();
+                          std::to_string(p2p_port_) + ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
   activity_timer_.emplace(io_);
   watch_activity();
   io_.run();

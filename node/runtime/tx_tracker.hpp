@@ -10,7 +10,8 @@
 // "Transaction states"). Apart, so that a flood of refused junk evicts only older refusals and
 // never a submission still in flight. They live in memory: a restarted node has forgotten them.
 // A tx whose signatures do not verify is not remembered: its hash does not cover witnesses, so
-// remembering it would let anyone mark somebody else's tx as rejected.
+// remembering it would let anyone mark somebody else's tx as rejected (docs/security.md
+// "Marking another's transaction as rejected").
 #include <cstdint>
 #include <deque>
 #include <map>

@@ -8,8 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/run_ios.hpp"
 
@@ -68,8 +72,23 @@ TEST(CliNode, OneProcessPerHomeAndACleanStop) {
   ASSERT_GT(exposed, 0) << slurp(home + "/node.log");
   EXPECT_EQ(stop_node(exposed), 0);
   const auto log = slurp(home + "/node.log");
-  EXPECT_NE(log.find("warning: the RPC API listens on 0.0.0.0"), std::string::npos) << log;
+  EXPECT_NE(log.find(" warn rpc_exposed: the RPC API listens on 0.0.0.0"), std::string::npos) << log;
   EXPECT_NE(log.find("POST /v1/tx"), std::string::npos) << log;
+
+  // --log-format json: every line the node writes is one JSON object (issue 10).
+  const pid_t json_run = start_node(home, "--log-format=json");
+  ASSERT_GT(json_run, 0) << slurp(home + "/node.log");
+  EXPECT_EQ(stop_node(json_run), 0);
+  std::istringstream lines(slurp(home + "/node.log"));
+  std::vector<std::string> events;
+  for (std::string line; std::getline(lines, line);) {
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(doc.is_object()) << line;
+    events.push_back(doc.value("event", ""));
+  }
+  EXPECT_NE(std::find(events.begin(), events.end(), "start"), events.end());
+  EXPECT_NE(std::find(events.begin(), events.end(), "rpc_exposed"), events.end());
+  EXPECT_EQ(events.back(), "stop");
 }
 
 TEST(CliNode, AValidatorWhoseDatabaseIsLostRefusesToStartUnlessToldItIsFresh) {

@@ -151,6 +151,11 @@ void run_show(const Globals& g, const std::string& hash_text) {
       t << "\nto       " << out["to"].get<std::string>() << "  " << out["amount"].get<std::string>() << " "
         << out["asset"].get<std::string>();
     t << "\nfee      " << (*body)["fee"].get<std::string>();
+    if (body->contains("receipt")) {
+      doc["receipt"] = (*body)["receipt"];
+      t << "\nreceipt  optimistic, signed by " << (*body)["receipt"]["producer"].get<std::string>().substr(0, 16)
+        << "… in optimistic block " << (*body)["receipt"]["optimistic_block"].get<std::string>().substr(0, 16) << "…";
+    }
   } else {
     t << "\n(body not held by " << target.rpc_url << ": it went through another node and is not final yet)";
   }
@@ -159,7 +164,7 @@ void run_show(const Globals& g, const std::string& hash_text) {
 
 void register_show(CLI::App& tx, Globals& g) {
   auto hash = std::make_shared<std::string>();
-  auto* cmd = tx.add_subcommand("show", "A transaction: sender, recipients, amounts, fee, block and state");
+  auto* cmd = tx.add_subcommand("show", "A transaction: sender, recipients, amounts, fee, block, state and receipt");
   cmd->add_option("hash", *hash, "Transaction hash (64 hex characters)")->required();
   cmd->footer("Exit 3 if the node does not know the transaction.\nExample:\n  ios tx show 3f1c…e0 --json");
   cmd->callback([hash, &g] { run_show(g, *hash); });

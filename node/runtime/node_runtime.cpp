@@ -378,7 +378,7 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
         return;
       }
       if (r.status == pob::ReceiptStatus::optimistic) {
-        tracker_.optimistic(r.tx);
+        tracker_.optimistic(r.tx, r.producer, r.optimistic_block);
       } else {
         tracker_.rejected(r.tx, r.reason);
         submitted_.settle(r.tx);
@@ -468,18 +468,26 @@ std::optional<std::pair<chain::FinalizedBlock, pob::ProposedBlock>> NodeRuntime:
 }
 
 std::optional<nlohmann::json> NodeRuntime::tx_body_json(const core::Hash32& hash) const {
-  if (const auto* tx = submitted_.find(hash)) return tx_document(*tx);
-  auto row = store_->tx(hash);
-  if (!row || !*row) return std::nullopt;
-  auto block = final_block((*row)->height);
-  if (!block) return std::nullopt;
-  for (const auto* tx : block_txs(block->second)) {
-    if (chain::tx_hash(*tx) != hash) continue;
-    auto doc = tx_document(*tx);
-    doc["height"] = (*row)->height;
-    return doc;
+  std::optional<nlohmann::json> doc;
+  if (const auto* tx = submitted_.find(hash)) {
+    doc = tx_document(*tx);
+  } else if (auto row = store_->tx(hash); row && *row) {
+    auto block = final_block((*row)->height);
+    if (!block) return std::nullopt;
+    for (const auto* tx : block_txs(block->second)) {
+      if (chain::tx_hash(*tx) != hash) continue;
+      doc = tx_document(*tx);
+      (*doc)["height"] = (*row)->height;
+      break;
+    }
+    if (!doc) return std::nullopt;  // excluded: the block names it but does not hold it
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;  // excluded: the block names it but does not hold it
+  // The believable validator's receipt, when this node submitted it and received one.
+  if (auto r = tracker_.receipt(hash))
+    (*doc)["receipt"] = {{"producer", core::to_hex(r->producer)}, {"optimistic_block", core::to_hex(r->optimistic_block)}};
+  return doc;
 }
 
 nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {

@@ -6,6 +6,7 @@ rpc::TxStatus& TxTracker::entry(const core::Hash32& tx) {
   auto it = txs_.find(tx);
   if (it != txs_.end()) return it->second;
   while (txs_.size() >= tracked_txs_max && !order_.empty()) {
+    receipts_.erase(order_.front());
     txs_.erase(order_.front());
     order_.pop_front();
   }
@@ -26,9 +27,18 @@ void TxTracker::submitted(const core::Hash32& tx) {
   }
 }
 
-void TxTracker::optimistic(const core::Hash32& tx) {
+void TxTracker::optimistic(const core::Hash32& tx, const crypto::PublicKey& producer,
+                           const core::Hash32& optimistic_block) {
   auto it = txs_.find(tx);
-  if (it != txs_.end() && it->second.state == rpc::TxState::pending) it->second.state = rpc::TxState::optimistic;
+  if (it == txs_.end() || it->second.state != rpc::TxState::pending) return;
+  it->second.state = rpc::TxState::optimistic;
+  receipts_[tx] = Receipt{producer, optimistic_block};
+}
+
+std::optional<TxTracker::Receipt> TxTracker::receipt(const core::Hash32& tx) const {
+  auto it = receipts_.find(tx);
+  if (it == receipts_.end()) return std::nullopt;
+  return it->second;
 }
 
 void TxTracker::rejected(const core::Hash32& tx, std::string reason) {

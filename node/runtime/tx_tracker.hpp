@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "node/core/bytes.hpp"
+#include "node/crypto/ed25519.hpp"
 #include "node/protocol/core/core.hpp"
 #include "node/rpc/node_api.hpp"
 
@@ -32,7 +33,8 @@ inline constexpr std::size_t refusal_reason_bytes_max = 200;
 class TxTracker {
  public:
   void submitted(const core::Hash32& tx);
-  void optimistic(const core::Hash32& tx);
+  // A believable validator's signed receipt: `producer` sealed it in `optimistic_block`.
+  void optimistic(const core::Hash32& tx, const crypto::PublicKey& producer, const core::Hash32& optimistic_block);
   void rejected(const core::Hash32& tx, std::string reason);
   void final(const core::Hash32& tx, std::uint64_t height);
   void excluded(const core::Hash32& tx, std::uint64_t height);
@@ -40,6 +42,12 @@ class TxTracker {
   void refused(const core::Hash32& tx, std::string reason);
   std::optional<rpc::TxStatus> find(const core::Hash32& tx) const;
   std::optional<rpc::TxStatus> find_refusal(const core::Hash32& tx) const;
+  // The optimistic receipt this node received for a tx it submitted, if any.
+  struct Receipt {
+    crypto::PublicKey producer{};
+    core::Hash32 optimistic_block{};
+  };
+  std::optional<Receipt> receipt(const core::Hash32& tx) const;
 
   std::uint64_t submitted_count() const { return submitted_; }
   std::uint64_t final_count() const { return finals_; }
@@ -48,6 +56,7 @@ class TxTracker {
  private:
   rpc::TxStatus& entry(const core::Hash32& tx);
   std::map<core::Hash32, rpc::TxStatus> txs_;
+  std::map<core::Hash32, Receipt> receipts_;  // a subset of txs_' keys
   std::deque<core::Hash32> order_;
   struct Refusal {
     std::string reason;

@@ -54,5 +54,19 @@ TEST(TxTracker, RefusalsAreBoundedOldestFirstAndReasonsCut) {
   EXPECT_EQ(t.find_refusal(id(2))->reason, "again");
 }
 
+TEST(TxTracker, AnOptimisticReceiptIsKeptWithItsProducerAndBlock) {
+  TxTracker t;
+  const crypto::PublicKey producer{7};
+  const core::Hash32 block = id(99);
+  t.optimistic(id(1), producer, block);  // not submitted here: nothing to record
+  EXPECT_FALSE(t.receipt(id(1)));
+  t.submitted(id(1));
+  t.optimistic(id(1), producer, block);
+  EXPECT_EQ(t.find(id(1))->state, rpc::TxState::optimistic);
+  ASSERT_TRUE(t.receipt(id(1)));
+  EXPECT_EQ(t.receipt(id(1))->producer, producer);
+  EXPECT_EQ(t.receipt(id(1))->optimistic_block, block);
+}
+
 }  // namespace
 }  // namespace ios::runtime

@@ -177,7 +177,7 @@ void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& t
   rpc::RpcClient client(target.rpc_url);
   // The sender's unfinished transfers first (wallet_journal.hpp): sent on to this node if it
   // does not know them, and their coins and change taken into account.
-  WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address);
+  WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address, r.timeout_ms);
   settle_unfinished(client, journal);
   auto coins = apply_unfinished(fetch_coins(client, sender.address), journal.entries(), sender.address);
   if (g.verbosity > 0) {
@@ -196,9 +196,13 @@ void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& t
   note(g, "tx: " + core::to_hex(transfer->hash) + " from " + sender.address.to_string() + " via " + target.rpc_url);
   Outcome out;
   const auto submitted_at = Clock::now();
+  // Recorded before it is sent: an answer lost on the way (a timeout, a 503 whose task still ran)
+  // must not let the next send spend the same coins. Dropped again only on a refusal.
+  journal.add(transfer->tx);
+  journal.keep(false);
   const bool accepted = submit_transfer(client, transfer->tx, out);
-  if (accepted) journal.add(transfer->tx);
-  journal.save_and_unlock();
+  if (!accepted && out.state == rpc::TxState::rejected) journal.forget(transfer->hash);
+  journal.keep(true);
   if (accepted)
     follow_transfer(client, r.level, submitted_at, submitted_at + std::chrono::milliseconds(r.timeout_ms), out, &transfer->tx);
   const Exit exit = outcome_exit(out);

@@ -154,7 +154,7 @@ class SenderRun {
       send_line(*l);
       poll_in_flight(false);
     }
-    keep_journal(true);  // the next process of this sender may go on
+    journal_->keep(true);  // the next process of this sender may go on
     poll_in_flight(true);
   }
 
@@ -163,7 +163,7 @@ class SenderRun {
   // processes settled and counted (wallet_journal.hpp), the journal held until every line is sent.
   std::optional<std::vector<Coin>> fetch_coins_or_report() {
     try {
-      journal_.emplace(g_, wallet_dir(devnet_home(g_)), sender_.address);
+      journal_.emplace(g_, wallet_dir(devnet_home(g_)), sender_.address, timeout_);
       settle_unfinished(client_, *journal_);
       return apply_unfinished(fetch_coins(client_, sender_.address), journal_->entries(), sender_.address);
     } catch (const Failure& f) {
@@ -187,10 +187,17 @@ class SenderRun {
       return;
     }
     const auto deadline = f.submitted_at + std::chrono::milliseconds(timeout_);
+    // Recorded before it is sent (wallet_journal.hpp); dropped again only on a refusal.
+    journal_->add(t->tx);
+    journal_->keep(false);
     bool accepted = submit_transfer(client_, t->tx, f.out);
     if (!accepted && f.out.reason.rfind("unknown_input", 0) == 0 && wait_for_parents(*t, deadline)) {
       f.out = Outcome{};
       accepted = submit_transfer(client_, t->tx, f.out);
+    }
+    if (!accepted && f.out.state == rpc::TxState::rejected) {
+      journal_->forget(t->hash);
+      journal_->keep(false);
     }
     if (!accepted) {
       // Refused at the door: nothing was spent, unless the refusal says an input is gone.
@@ -198,8 +205,6 @@ class SenderRun {
       report_.line(l.line, f.out);
       return;
     }
-    journal_->add(t->tx);
-    keep_journal(false);
     if (t->change) {
       coins_.push_back(*t->change);
       unconfirmed_.insert(t->hash);
@@ -250,16 +255,6 @@ class SenderRun {
       }
       if (!drain || in_flight_.empty()) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(tx_poll_interval_ms));
-    }
-  }
-
-  // Writes the journal; a failure to write it costs only the protection it gives, so it is
-  // a warning here rather than the end of every other line of the batch.
-  void keep_journal(bool unlock) {
-    try {
-      unlock ? journal_->save_and_unlock() : journal_->save();
-    } catch (const Failure& f) {
-      note(g_, std::string("warning: ") + f.what());
     }
   }
 

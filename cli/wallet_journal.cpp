@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 namespace ios::cli {
 
@@ -30,8 +31,12 @@ std::uint64_t unix_ms() {
 // The entries of a journal document, or nullopt if it is not one of `owner`.
 std::optional<std::vector<JournalEntry>> parse_journal(const std::string& text, const chain::Address& owner) {
   const auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (!doc.is_object() || doc.value("schema", "") != "ios.wallet.journal.v1" ||
-      doc.value("address", "") != owner.to_string() || !doc.contains("txs") || !doc["txs"].is_array())
+  const auto text_of = [&](const char* key) -> std::string {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!doc.is_object() || text_of("schema") != "ios.wallet.journal.v1" || text_of("address") != owner.to_string() ||
+      !doc.contains("txs") || !doc["txs"].is_array())
     return std::nullopt;
   std::vector<JournalEntry> entries;
   for (const auto& e : doc["txs"]) {
@@ -77,8 +82,9 @@ std::vector<Coin> apply_unfinished(std::vector<Coin> coins, const std::vector<Jo
   return coins;
 }
 
-WalletJournal::WalletJournal(const Globals& g, const std::filesystem::path& dir, const chain::Address& owner)
-    : owner_(owner) {
+WalletJournal::WalletJournal(const Globals& g, const std::filesystem::path& dir, const chain::Address& owner,
+                             std::uint64_t lock_wait_ms)
+    : g_(g), owner_(owner) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) fail_io(dir, "cannot create the directory: " + ec.message());
@@ -87,8 +93,15 @@ WalletJournal::WalletJournal(const Globals& g, const std::filesystem::path& dir,
   const auto lock_path = dir / (name + ".lock");
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd_ < 0) fail_io(lock_path, std::strerror(errno));
-  while (::flock(lock_fd_, LOCK_EX) != 0) {
-    if (errno != EINTR) fail_io(lock_path, std::string("cannot lock: ") + std::strerror(errno));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_ms);
+  bool told = false;
+  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) fail_io(lock_path, std::string("cannot lock: ") + std::strerror(errno));
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Failure(Exit::timeout, "another ios process of " + name + " still holds its wallet journal " + lock_path.string());
+    if (!told) note(g, "waiting for another ios process of " + name + " (wallet journal " + lock_path.string() + ")");
+    told = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::ifstream in(file_);
   if (!in) return;  // no unfinished transfers yet
@@ -136,6 +149,14 @@ void WalletJournal::save() {
   if (ec) fail_io(file_, "cannot replace: " + ec.message());
 }
 
+void WalletJournal::keep(bool unlock) {
+  try {
+    unlock ? save_and_unlock() : save();
+  } catch (const Failure& f) {
+    note(g_, std::string("warning: ") + f.what());
+  }
+}
+
 void WalletJournal::save_and_unlock() {
   if (lock_fd_ < 0) return;
   save();
@@ -144,39 +165,48 @@ void WalletJournal::save_and_unlock() {
 }
 
 void settle_unfinished(const rpc::RpcClient& client, WalletJournal& journal) {
-  // The node is asked about one entry at a time, so a block can land between two answers: a
-  // parent read as pending and its child read as final. A final child means a final parent
-  // (and a rejected parent a child that can never land), so the answers are made consistent
-  // along the chain before anything is forgotten; otherwise the parent's change, spent by the
-  // forgotten child, would be offered as a coin again.
-  const auto entries = journal.entries();
+  const auto entries = journal.entries();  // oldest first: parents before children
+  const auto unknown_input = [](const std::string& reason) { return reason.rfind("unknown_input", 0) == 0; };
   std::map<core::Hash32, rpc::TxState> state;
   for (const auto& e : entries) {
     auto s = client.tx_status(e.hash);
     if (!s) fail_rpc(s.error(), "transaction " + core::to_hex(e.hash));
-    state[e.hash] = s->state;
+    // Refused for an unknown input: this node has not seen an ancestor (yet). Not a verdict.
+    state[e.hash] = s->state == rpc::TxState::rejected && unknown_input(s->reason) ? rpc::TxState::unknown : s->state;
   }
-  // Entries are in the order they were sent, so parents come before children.
+  // The node is asked about one entry at a time, so a block can land between two answers: a
+  // parent read as pending and its child read as final. A final child means a final parent,
+  // and a rejected parent a child that can never land: make the answers agree along each chain.
   for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
     if (state[e->hash] != rpc::TxState::final) continue;
     for (const auto& in : e->tx.inputs)
       if (auto p = state.find(in.prev.tx); p != state.end()) p->second = rpc::TxState::final;
   }
+  const auto doomed = [&](const JournalEntry& e) {
+    return std::any_of(e.tx.inputs.begin(), e.tx.inputs.end(), [&](const chain::TxInput& in) {
+      auto p = state.find(in.prev.tx);
+      return p != state.end() && p->second == rpc::TxState::rejected;
+    });
+  };
   for (const auto& e : entries) {
-    if (state[e.hash] == rpc::TxState::rejected) continue;
-    for (const auto& in : e.tx.inputs)
-      if (auto p = state.find(in.prev.tx); p != state.end() && p->second == rpc::TxState::rejected)
-        state[e.hash] = rpc::TxState::rejected;
+    auto& s = state[e.hash];
+    if (s != rpc::TxState::final && doomed(e)) s = rpc::TxState::rejected;
+    if (s != rpc::TxState::unknown) continue;
+    // Not known to this node: sent to it, parents first (this loop's order).
+    auto answer = client.submit(e.tx);
+    if (!answer) fail_rpc(answer.error(), "transaction " + core::to_hex(e.hash));
+    if (!answer->accepted && !unknown_input(answer->reason)) s = rpc::TxState::rejected;
+  }
+  // A final entry stays while one still in flight spends its outputs, for a node behind.
+  std::set<core::Hash32> needed;
+  for (const auto& e : entries) {
+    const auto s = state[e.hash];
+    if (s == rpc::TxState::final || s == rpc::TxState::rejected) continue;
+    for (const auto& in : e.tx.inputs) needed.insert(in.prev.tx);
   }
   for (const auto& e : entries) {
     const auto s = state[e.hash];
-    if (s == rpc::TxState::final || s == rpc::TxState::rejected) {
-      journal.forget(e.hash);
-    } else if (s == rpc::TxState::unknown) {
-      auto answer = client.submit(e.tx);
-      if (!answer) fail_rpc(answer.error(), "transaction " + core::to_hex(e.hash));
-      if (!answer->accepted) journal.forget(e.hash);
-    }
+    if (s == rpc::TxState::rejected || (s == rpc::TxState::final && !needed.contains(e.hash))) journal.forget(e.hash);
   }
 }
 

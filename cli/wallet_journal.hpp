@@ -15,10 +15,18 @@
 //   "txs": [{"tx": <hex of chain::encode>, "sent_ms": <unix ms>}]}, written whole to a temporary
 // file and renamed (a crash leaves the old or the new file, never half of one). Two processes
 // of one sender take turns through flock(2) on <dir>/<address>.lock, held from before the coins
-// are read until the new transfer is recorded. An entry leaves when a node reports its
-// transfer final or rejected, or after journal_entry_ms_max; at most journal_txs_max are kept.
+// are read until the new transfer is recorded (waiting at most the command's --timeout: exit 4).
+// A transfer is recorded before it is submitted and dropped only if the node refuses it, so a
+// submission whose answer was lost (a timeout, a 503 whose task still ran) is not forgotten.
+// An entry leaves when a node reports it final and no entry still in flight spends its outputs
+// (a node a block behind is sent the parent again before the child), when a node rejects it
+// for a reason other than an unknown input (what a node says of a tx whose ancestor it has not
+// seen yet: not a verdict), or after journal_entry_ms_max; at most journal_txs_max are kept.
 // A journal that does not parse is our own file damaged: warned about and started afresh
 // (the worst outcome is the double spend the journal exists to avoid, refused by the chain).
+// The folder depends on the devnet home (see wallet_dir), so two processes of one sender share
+// a journal when they name the same home or IOS_WALLET_DIR. No fsync: a crash of the process
+// leaves the old or the new file; a power loss may lose the last entry.
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -30,7 +38,7 @@
 
 namespace ios::cli {
 
-inline constexpr std::size_t journal_txs_max = 64;
+inline constexpr std::size_t journal_txs_max = 1024;
 inline constexpr std::uint64_t journal_entry_ms_max = 10 * 60 * 1000;
 
 // IOS_WALLET_DIR if set; else <devnet home>/wallet if the devnet home exists; else
@@ -50,9 +58,11 @@ std::vector<Coin> apply_unfinished(std::vector<Coin> coins, const std::vector<Jo
 
 class WalletJournal {
  public:
-  // Creates `dir` if needed, takes the sender's lock (waits for another send of the same
-  // sender), reads the file and drops expired entries. Exit 3/2 naming the path on I/O errors.
-  WalletJournal(const Globals& g, const std::filesystem::path& dir, const chain::Address& owner);
+  // Creates `dir` if needed, takes the sender's lock (waits up to `lock_wait_ms` for another
+  // process of the same sender: exit 4 after), reads the file and drops expired entries. Exit 2
+  // naming the path on I/O errors.
+  WalletJournal(const Globals& g, const std::filesystem::path& dir, const chain::Address& owner,
+                std::uint64_t lock_wait_ms);
   ~WalletJournal();
   WalletJournal(const WalletJournal&) = delete;
   WalletJournal& operator=(const WalletJournal&) = delete;
@@ -64,8 +74,12 @@ class WalletJournal {
   void save();
   // save(), then releases the lock; later calls change nothing on disk.
   void save_and_unlock();
+  // The same, for after a submission: a journal that cannot be written costs the protection it
+  // gives, not the result of a transfer the node already took (a warning, not an exit).
+  void keep(bool unlock);
 
  private:
+  const Globals& g_;
   std::filesystem::path file_;
   chain::Address owner_;
   std::vector<JournalEntry> entries_;

@@ -1,11 +1,20 @@
 #include "node/runtime/chain_documents.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "node/chain/address.hpp"
 #include "node/core/result.hpp"
 
 namespace ios::runtime {
+
+StoredBlock decode_stored_block(core::ByteView bytes) {
+  auto block = chain::decode_finalized_block(bytes);
+  IOS_ASSERT(block);
+  auto proposed = protocol::pob::decode_proposed_block(block->body);
+  IOS_ASSERT(proposed);
+  return {std::move(*block), std::move(*proposed)};
+}
 
 std::vector<const chain::Tx*> block_txs(const protocol::pob::ProposedBlock& block) {
   std::vector<const chain::Tx*> txs;
@@ -23,7 +32,10 @@ nlohmann::json block_document(const chain::FinalizedBlock& block, const protocol
     optimistic.push_back(
         {{"producer", core::to_hex(m.header.producer)}, {"seq", m.header.seq}, {"txs", m.txs.size()}});
   nlohmann::json hashes = nlohmann::json::array();
-  for (const auto* tx : block_txs(proposed)) hashes.push_back(core::to_hex(chain::tx_hash(*tx)));
+  for (const auto* tx : block_txs(proposed)) {
+    const auto h = chain::tx_hash(*tx);
+    if (!std::binary_search(body.excluded.begin(), body.excluded.end(), h)) hashes.push_back(core::to_hex(h));
+  }
   nlohmann::json excluded = nlohmann::json::array();
   for (const auto& h : body.excluded) excluded.push_back(core::to_hex(h));
   nlohmann::json signers = nlohmann::json::array();

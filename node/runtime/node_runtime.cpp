@@ -73,21 +73,43 @@ class NodeRuntime::Api final : public rpc::NodeApi {
   std::optional<nlohmann::json> account(const chain::Address& a) override {
     return on_io([this, a]() -> std::optional<nlohmann::json> { return node_.account_json(a); });
   }
+  // The store is read on the io thread (its one owner); decoding a block of up to 4 MiB and
+  // building its document happen here, on this RPC thread, so a burst of block or tx-body
+  // requests cannot hold the protocol thread. setup_ never changes after open().
   std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) override {
-    return on_io([this, height]() -> std::optional<nlohmann::json> {
+    auto bytes = on_io([this, height]() -> std::optional<core::Bytes> {
       auto h = height;
       if (!h) {
         auto last = node_.store_->last_height();
         if (!last || !*last) return std::nullopt;
         h = **last;
       }
-      auto b = node_.final_block(*h);
-      if (!b) return std::nullopt;
-      return block_document(b->first, b->second, node_.setup_->normal);
+      return node_.stored_block(*h);
     });
+    if (!bytes) return std::nullopt;
+    const auto block = decode_stored_block(*bytes);
+    return block_document(block.final, block.proposed, node_.setup_->normal);
   }
   std::optional<nlohmann::json> tx_body(const core::Hash32& hash) override {
-    return on_io([this, hash]() -> std::optional<nlohmann::json> { return node_.tx_body_json(hash); });
+    auto found = on_io([this, hash] { return node_.find_tx(hash); });
+    std::optional<nlohmann::json> doc;
+    if (found.pending) {
+      doc = tx_document(*found.pending);
+    } else if (found.height) {
+      const auto block = decode_stored_block(found.block);
+      for (const auto* tx : block_txs(block.proposed)) {
+        if (chain::tx_hash(*tx) != hash) continue;
+        doc = tx_document(*tx);
+        (*doc)["height"] = *found.height;
+        break;
+      }
+    }
+    if (!doc) return std::nullopt;
+    // The believable validator's receipt, when this node submitted it and received one.
+    if (found.receipt)
+      (*doc)["receipt"] = {{"producer", core::to_hex(found.receipt->producer)},
+                           {"optimistic_block", core::to_hex(found.receipt->optimistic_block)}};
+    return doc;
   }
   std::string metrics() override {
     return on_io([this] {
@@ -431,63 +453,58 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
   const auto& ledger = core_->ledger();
-  const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
-  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-  // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
-  // timeout) is accepted again: sent on once more if it is still pending here, answered at
-  // once if it is final. The state check below would refuse it, its inputs being spent by itself.
-  if (submitted_.contains(hash)) {
+  // Sent to the payer's route; the payer is the first input's owner, so this runs only for a
+  // tx of valid shape (a tx without inputs decodes, and its witnesses "verify": none to check).
+  const auto forward = [&] {
+    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+    const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
     for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
+  };
+  // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
+  // timeout) is accepted again: sent on once more if it is still pending here, but at most once
+  // per submitted_resend_interval_ms (re-POSTing one body in a loop must not become a stream of
+  // frames and receipts between validators). The state check below would refuse it, its
+  // inputs being spent by itself.
+  if (submitted_.contains(hash)) {
+    if (submitted_.resend_due(hash, now_ms())) forward();
     return {hash, true, {}};
   }
-  if (auto row = store_->tx(hash); row && *row && (*row)->status == store::TxStatus::applied) return {hash, true, {}};
   // Refuse at the door what no validator would accept, with the reason (an unknown or spent
-  // input, a wrong amount; Api::submit checked the witnesses). Outputs of this node's own
-  // unfinalized submissions count, so a wallet can chain through optimistic receipts; the
-  // believable validator judges again.
+  // input, a wrong amount, a malformed tx; Api::submit checked the witnesses). Outputs of this
+  // node's own unfinalized submissions count, so a wallet can chain through optimistic
+  // receipts; the believable validator judges again.
   auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), setup_->policy().min_fee);
   if (!change) {
+    // One already final is answered as accepted: its inputs are spent by itself.
+    if (auto row = store_->tx(hash); row && *row && (*row)->status == store::TxStatus::applied) return {hash, true, {}};
     tracker_.refused(hash, change.error().message());
     ++door_refusals_[std::string(core::to_string(change.error().reason))];
     return {hash, false, change.error().message()};
   }
-  submitted_.add(tx, ledger.height());
+  submitted_.add(tx, ledger.height(), now_ms());
   tracker_.submitted(hash);
-  for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
+  forward();
   return {hash, true, {}};
 }
 
-std::optional<std::pair<chain::FinalizedBlock, pob::ProposedBlock>> NodeRuntime::final_block(std::uint64_t height) const {
+std::optional<core::Bytes> NodeRuntime::stored_block(std::uint64_t height) const {
   auto bytes = store_->block(height);
   if (!bytes || !*bytes) return std::nullopt;
-  auto block = chain::decode_finalized_block(**bytes);
-  IOS_ASSERT(block);  // the store re-checked its hash: these are bytes we wrote
-  auto proposed = pob::decode_proposed_block(block->body);
-  IOS_ASSERT(proposed);  // a final block's body was decoded before it was voted on
-  return std::pair{std::move(*block), std::move(*proposed)};
+  return std::move(**bytes);
 }
 
-std::optional<nlohmann::json> NodeRuntime::tx_body_json(const core::Hash32& hash) const {
-  std::optional<nlohmann::json> doc;
+NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
+  TxLookup found;
+  found.receipt = tracker_.receipt(hash);
   if (const auto* tx = submitted_.find(hash)) {
-    doc = tx_document(*tx);
+    found.pending = *tx;
   } else if (auto row = store_->tx(hash); row && *row) {
-    auto block = final_block((*row)->height);
-    if (!block) return std::nullopt;
-    for (const auto* tx : block_txs(block->second)) {
-      if (chain::tx_hash(*tx) != hash) continue;
-      doc = tx_document(*tx);
-      (*doc)["height"] = (*row)->height;
-      break;
+    if (auto bytes = stored_block((*row)->height)) {
+      found.height = (*row)->height;
+      found.block = std::move(*bytes);
     }
-    if (!doc) return std::nullopt;  // excluded: the block names it but does not hold it
-  } else {
-    return std::nullopt;
   }
-  // The believable validator's receipt, when this node submitted it and received one.
-  if (auto r = tracker_.receipt(hash))
-    (*doc)["receipt"] = {{"producer", core::to_hex(r->producer)}, {"optimistic_block", core::to_hex(r->optimistic_block)}};
-  return doc;
+  return found;
 }
 
 nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
@@ -594,7 +611,9 @@ void NodeRuntime::log_progress() {
 }
 
 void NodeRuntime::log_view_change() {
-  // ByzCoin's view starts again at 0 with each height: only a rise is a view change.
+  // ByzCoin's view starts again at 0 with each height: only a rise is a view change. The views
+  // a restart replays through are not (the ready line reports where it stands).
+  if (!ready_.load(std::memory_order_relaxed)) return;
   const auto view = core_->engine().view();
   const bool changed = view > logged_.view;
   logged_.view = view;
@@ -669,8 +688,10 @@ int NodeRuntime::run() {
   asio::post(io_, [this] {
     input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); });
     ready_.store(true, std::memory_order_release);  // the chain is replayed: the API may ask
+    // What the replay applied is not news: the first progress line counts from here.
     logged_.view = core_->engine().view();
     logged_.height = core_->ledger().height();
+    logged_.final_txs = final_txs_;
     log_->info("ready", "chain replayed", {{"height", logged_.height}, {"view", logged_.view}});
   });
   rpc_->start();

@@ -102,9 +102,16 @@ class NodeRuntime {
   rpc::SubmitResult submit(const chain::Tx& tx);
   nlohmann::json status_json();
   nlohmann::json account_json(const chain::Address& a) const;
-  std::optional<nlohmann::json> tx_body_json(const core::Hash32& hash) const;
-  // A stored final block and its decoded body; nullopt if the store has none at `height`.
-  std::optional<std::pair<chain::FinalizedBlock, protocol::pob::ProposedBlock>> final_block(std::uint64_t height) const;
+  // The stored bytes of the final block at `height` (hash re-checked by the store).
+  std::optional<core::Bytes> stored_block(std::uint64_t height) const;
+  // A tx this node holds: pending through its API, or the block (bytes) that holds it.
+  struct TxLookup {
+    std::optional<chain::Tx> pending;
+    std::optional<std::uint64_t> height;
+    core::Bytes block;
+    std::optional<TxTracker::Receipt> receipt;
+  };
+  TxLookup find_tx(const core::Hash32& hash) const;
 
   std::filesystem::path home_;
   NodeConfig config_;

@@ -2,7 +2,7 @@
 
 namespace ios::runtime {
 
-void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height) {
+void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height, std::uint64_t now_ms) {
   const auto hash = chain::tx_hash(tx);
   if (txs_.count(hash) != 0) return;  // a resubmission
   while (txs_.size() >= submitted_outputs_txs_max && !order_.empty()) {
@@ -12,8 +12,15 @@ void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height) {
   }
   for (const auto& in : tx.inputs) ++spent_[in.prev];
   for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) by_owner_[tx.outputs[i].owner].insert({hash, i});
-  txs_.emplace(hash, Entry{tx, final_height});
+  txs_.emplace(hash, Entry{tx, final_height, now_ms});
   order_.push_back(hash);
+}
+
+bool SubmittedOutputs::resend_due(const core::Hash32& tx, std::uint64_t now_ms) {
+  auto it = txs_.find(tx);
+  if (it == txs_.end() || now_ms < it->second.sent_ms + submitted_resend_interval_ms) return false;
+  it->second.sent_ms = now_ms;
+  return true;
 }
 
 void SubmittedOutputs::settle(const core::Hash32& tx) {

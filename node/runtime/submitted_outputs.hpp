@@ -22,11 +22,15 @@ namespace ios::runtime {
 
 inline constexpr std::size_t submitted_outputs_txs_max = 100'000;
 inline constexpr std::uint64_t submitted_outputs_blocks_max = 40;
+// A tx submitted again is sent on again at most this often (the wallet's own resubmit interval).
+inline constexpr std::uint64_t submitted_resend_interval_ms = 2000;
 
 class SubmittedOutputs {
  public:
-  // `final_height`: the height when the API accepted it.
-  void add(const chain::Tx& tx, std::uint64_t final_height);
+  // `final_height`: the height when the API accepted it; `now_ms`: when it was sent on.
+  void add(const chain::Tx& tx, std::uint64_t final_height, std::uint64_t now_ms);
+  // Whether a held tx may be sent on again now (and if so, records that it is).
+  bool resend_due(const core::Hash32& tx, std::uint64_t now_ms);
   // Final, excluded or rejected: its outputs are the final state's business now (or nobody's).
   void settle(const core::Hash32& tx);
   // After each final block: forget what has waited too long.
@@ -63,6 +67,7 @@ class SubmittedOutputs {
   struct Entry {
     chain::Tx tx;
     std::uint64_t height = 0;
+    std::uint64_t sent_ms = 0;
   };
   void erase(std::map<core::Hash32, Entry>::iterator it);
 

@@ -49,6 +49,7 @@ int stop_node(pid_t pid) {
 }
 
 TEST(CliNode, OneProcessPerHomeAndACleanStop) {
+  ::unsetenv("IOS_LOG_FORMAT");  // the default text log is read below
   TempDir dir;
   ASSERT_EQ(run_ios("devnet init --home " + (dir / "dn") + " --seed 3 -q").code, 0);
   const std::string home = dir / "dn/nodes/node0";

@@ -104,6 +104,17 @@ TEST(DevnetBadInput, EveryRefusalLeavesEveryNodeRunning) {
   EXPECT_FALSE(refused->accepted);
   EXPECT_NE(refused->reason.find("bad_signature"), std::string::npos) << refused->reason;
 
+  // A transaction without inputs decodes and has no witness to fail: it is refused by its shape,
+  // not by a crash (review of issue 10: the door read the first input's owner before any check).
+  chain::Tx empty;
+  empty.outputs.push_back({accounts[1].second, chain::Asset::ios, 5});
+  empty.fee = 1;
+  for (int twice = 0; twice < 2; ++twice) {
+    auto shapeless = client.submit(empty);
+    ASSERT_TRUE(shapeless) << shapeless.error().message;
+    EXPECT_FALSE(shapeless->accepted);
+  }
+
   // A double spend: the same coin to two recipients, through two nodes. Exactly one is final.
   const auto a = chain::make_transfer({{coin.point, &key}}, {{accounts[1].second, chain::Asset::ios, coin.amount - 1}}, 1, 1, chain_id);
   const auto b = chain::make_transfer({{coin.point, &key}}, {{accounts[2].second, chain::Asset::ios, coin.amount - 1}}, 1, 2, chain_id);
@@ -122,6 +133,22 @@ TEST(DevnetBadInput, EveryRefusalLeavesEveryNodeRunning) {
     const int finals = (tx_state_at(n.rpc_url, ha) == rpc::TxState::final) + (tx_state_at(n.rpc_url, hb) == rpc::TxState::final);
     EXPECT_EQ(finals, 1) << n.name;
   }
+  // The same transfer POSTed again and again: accepted each time (the door holds it), sent on at
+  // most once per interval, one transfer on the chain.
+  const auto key4 = net.account_key(accounts[4].first);
+  const auto coin4 = first_utxo(node0.rpc_url, accounts[4].second);
+  const auto again = chain::make_transfer(
+      {{coin4.point, &key4}},
+      {{accounts[3].second, chain::Asset::ios, 3}, {accounts[4].second, chain::Asset::ios, coin4.amount - 4}}, 1, 9, chain_id);
+  for (int i = 0; i < 50; ++i) {
+    auto r = client.submit(again);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(r->accepted) << r->reason;
+  }
+  ASSERT_TRUE(eventually(20000, [&] { return tx_state_at(node0.rpc_url, chain::tx_hash(again)) == rpc::TxState::final; }));
+  auto after = client.submit(again);  // once final: still accepted, nothing sent
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_TRUE(after->accepted) << after->reason;
   expect_all_answer(net);
   net.down();
 }

@@ -76,6 +76,9 @@ class Devnet {
   // `ios devnet up -d --home <temp> --wait-for final --timeout 90s <extra>`; asserts it worked.
   explicit Devnet(const std::string& extra = "") {
     crypto::init();
+    // Nodes inherit these (cmd_node.cpp); the tests read the default text logs.
+    ::unsetenv("IOS_LOG_FORMAT");
+    ::unsetenv("IOS_LOG_LEVEL");
     const auto r = run_ios("devnet up -d --home " + home() + " --wait-for final --timeout 90s -q " + extra);
     up_ok_ = r.code == 0;
     load_state();

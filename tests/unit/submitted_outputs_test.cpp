@@ -38,7 +38,7 @@ struct SubmittedOutputsTest : ::testing::Test {
 
 TEST_F(SubmittedOutputsTest, APendingTxsOutputsAreSpendableAndItsInputsSpent) {
   EXPECT_EQ(pending.over(final_state).find_output(change), nullptr);
-  pending.add(parent, 5);
+  pending.add(parent, 5, 0);
   const auto view = pending.over(final_state);
   ASSERT_NE(view.find_output(change), nullptr);
   EXPECT_EQ(view.find_output(change)->amount, 99u);
@@ -47,8 +47,8 @@ TEST_F(SubmittedOutputsTest, APendingTxsOutputsAreSpendableAndItsInputsSpent) {
 }
 
 TEST_F(SubmittedOutputsTest, SettledTxsLeaveAndTheirInputsComeBack) {
-  pending.add(parent, 5);
-  pending.add(parent, 6);  // a resubmission changes nothing
+  pending.add(parent, 5, 0);
+  pending.add(parent, 6, 0);  // a resubmission changes nothing
   EXPECT_EQ(pending.size(), 1u);
   pending.settle(chain::tx_hash(parent));  // e.g. rejected by the believable validator
   EXPECT_EQ(pending.size(), 0u);
@@ -57,7 +57,7 @@ TEST_F(SubmittedOutputsTest, SettledTxsLeaveAndTheirInputsComeBack) {
 }
 
 TEST_F(SubmittedOutputsTest, ASubmissionLostOnTheWayExpiresAfterItsBlocks) {
-  pending.add(parent, 5);
+  pending.add(parent, 5, 0);
   pending.expire(5 + submitted_outputs_blocks_max);
   EXPECT_EQ(pending.size(), 1u);
   pending.expire(5 + submitted_outputs_blocks_max + 1);
@@ -67,8 +67,8 @@ TEST_F(SubmittedOutputsTest, ASubmissionLostOnTheWayExpiresAfterItsBlocks) {
 
 TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettle) {
   const auto other = test::self_transfer(alice, coin, 98, 2, chain_id);  // the door would refuse it; a resubmit race
-  pending.add(parent, 5);
-  pending.add(other, 5);
+  pending.add(parent, 5, 0);
+  pending.add(other, 5, 0);
   pending.settle(chain::tx_hash(parent));
   EXPECT_EQ(pending.over(final_state).find_output(coin), nullptr);
   pending.settle(chain::tx_hash(other));
@@ -80,7 +80,7 @@ TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettl
 TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePending) {
   EXPECT_TRUE(pending.outputs_to(addr(alice)).empty());
   EXPECT_FALSE(pending.spends(coin));
-  pending.add(parent, 5);
+  pending.add(parent, 5, 0);
   EXPECT_TRUE(pending.contains(chain::tx_hash(parent)));
   EXPECT_TRUE(pending.spends(coin));
   const auto outs = pending.outputs_to(addr(alice));
@@ -89,13 +89,25 @@ TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePend
   EXPECT_EQ(outs[0].second.amount, 99u);
   // A child spending the change: the change is now spent, the child's output listed.
   const auto child = test::self_transfer(alice, change, 98, 3, chain_id);
-  pending.add(child, 5);
+  pending.add(child, 5, 0);
   EXPECT_TRUE(pending.spends(change));
   EXPECT_EQ(pending.outputs_to(addr(alice)).size(), 2u);
   pending.settle(chain::tx_hash(parent));
   pending.settle(chain::tx_hash(child));
   EXPECT_TRUE(pending.outputs_to(addr(alice)).empty());
   EXPECT_FALSE(pending.contains(chain::tx_hash(parent)));
+}
+
+// A held tx POSTed again in a loop is sent on at most once per interval (review of issue 10:
+// every re-POST became a frame to the believable validator and a fresh signed receipt).
+TEST_F(SubmittedOutputsTest, AHeldTxIsSentOnAgainAtMostOncePerInterval) {
+  pending.add(parent, 5, 1000);
+  const auto h = chain::tx_hash(parent);
+  EXPECT_FALSE(pending.resend_due(h, 1000));
+  EXPECT_FALSE(pending.resend_due(h, 1000 + submitted_resend_interval_ms - 1));
+  EXPECT_TRUE(pending.resend_due(h, 1000 + submitted_resend_interval_ms));
+  EXPECT_FALSE(pending.resend_due(h, 1000 + submitted_resend_interval_ms + 1));
+  EXPECT_FALSE(pending.resend_due(chain::tx_hash(test::self_transfer(alice, coin, 1, 9, chain_id)), 99'999));
 }
 
 }  // namespace

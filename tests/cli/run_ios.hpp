@@ -42,10 +42,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// `args` is shell text appended to the binary path; stdin is /dev/null (no TTY).
-inline Run run_ios(const std::string& args) {
+// `command` is shell text (a program and its arguments); stdin is /dev/null (no TTY).
+inline Run run_command(const std::string& command) {
   TempDir d;
-  std::string cmd = std::string(IOS_BINARY) + " " + args + " </dev/null >" + (d / "out") + " 2>" + (d / "err");
+  std::string cmd = command + " </dev/null >" + (d / "out") + " 2>" + (d / "err");
   int status = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -53,6 +53,9 @@ inline Run run_ios(const std::string& args) {
   r.err = slurp(d.path() / "err");
   return r;
 }
+
+// `args` is shell text appended to the binary path.
+inline Run run_ios(const std::string& args) { return run_command(std::string(IOS_BINARY) + " " + args); }
 
 inline int count_lines(const std::string& s) {
   int n = 0;

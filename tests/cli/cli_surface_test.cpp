@@ -1,8 +1,10 @@
 // The command surface of docs/CLI.md: help, exit codes, global flags, JSON error documents.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
-#include <regex>
+#include <string>
+#include <vector>
 
 #include "cli/run_ios.hpp"
 
@@ -94,31 +96,60 @@ const char* const every_command[] = {
     "version",        "keygen",        "keys show",  "keys list",   "keys import", "keys export", "lottery prove",
     "lottery verify", "lottery rank",  "drp run",    "drp verify",  "drp show",    "sim run",     "node init",
     "node run",       "node status",   "tx send",    "tx status",   "tx batch",    "tx load",     "devnet init",
-    "devnet up",      "devnet status", "devnet env", "devnet wait", "devnet logs", "devnet down", "devnet reset"};
+    "devnet up",      "devnet status", "devnet env", "devnet wait", "devnet logs", "devnet down", "devnet reset",
+    "devnet fund",    "tx show",       "account show", "block show"};
+
+// Scanned by hand rather than with std::regex: GCC 12 reports false maybe-uninitialized
+// warnings inside <regex> in the sanitizer build (-O1), and warnings are errors.
+// Each "WORD verify" in `text`: the WORD.
+std::vector<std::string> words_before_verify(const std::string& text) {
+  std::vector<std::string> words;
+  for (auto at = text.find(" verify"); at != std::string::npos; at = text.find(" verify", at + 1)) {
+    auto begin = at;
+    while (begin > 0 && text[begin - 1] >= 'a' && text[begin - 1] <= 'z') --begin;
+    if (begin < at) words.push_back(text.substr(begin, at - begin));
+  }
+  return words;
+}
+
+// Each path starting "examples/" in `text`, up to the first character not in a path.
+std::vector<std::string> example_paths(const std::string& text) {
+  const auto in_path = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' || c == '-'; };
+  std::vector<std::string> paths;
+  for (auto at = text.find("examples/"); at != std::string::npos; at = text.find("examples/", at + 1)) {
+    auto end = at;
+    while (end < text.size() && in_path(text[end])) ++end;
+    paths.push_back(text.substr(at, end - at));
+  }
+  return paths;
+}
 }  // namespace
 
 TEST(CliSurface, HelpNamesOnlyCommandsThatExist) {
   auto r = run_ios("--help");
   ASSERT_EQ(r.code, 0);
   // "X verify" in the exit code table must be a command a user can run.
-  const std::regex verify_command(R"(([a-z]+) verify)");
-  for (std::sregex_iterator it(r.out.begin(), r.out.end(), verify_command), end; it != end; ++it) {
-    auto help = run_ios((*it)[1].str() + " verify --help");
-    EXPECT_EQ(help.code, 0) << "`ios --help` names `" << (*it)[0] << "`, which does not exist";
+  const auto verify_words = words_before_verify(r.out);
+  EXPECT_FALSE(verify_words.empty()) << "the exit code table names the verify commands";
+  for (const auto& word : verify_words) {
+    auto help = run_ios(word + " verify --help");
+    EXPECT_EQ(help.code, 0) << "`ios --help` names `" << word << " verify`, which does not exist";
   }
   EXPECT_EQ(r.out.find("Atomix"), std::string::npos) << "no Atomix command exists yet";
   for (const char* cmd : every_command) EXPECT_EQ(run_ios(std::string(cmd) + " --help").code, 0) << cmd;
 }
 
 TEST(CliSurface, HelpExamplesNameFilesThatExist) {
-  const std::regex example_file(R"(examples/[A-Za-z0-9_./-]+)");
+  std::size_t examples = 0;
   for (const char* cmd : every_command) {
     auto help = run_ios(std::string(cmd) + " --help");
-    for (std::sregex_iterator it(help.out.begin(), help.out.end(), example_file), end; it != end; ++it) {
-      const std::string path = std::string(IOS_SOURCE_DIR) + "/" + (*it)[0].str();
-      EXPECT_TRUE(std::filesystem::exists(path)) << "`ios " << cmd << " --help` names " << (*it)[0];
+    for (const auto& example : example_paths(help.out)) {
+      ++examples;
+      const std::string path = std::string(IOS_SOURCE_DIR) + "/" + example;
+      EXPECT_TRUE(std::filesystem::exists(path)) << "`ios " << cmd << " --help` names " << example;
     }
   }
+  EXPECT_GT(examples, 0u) << "at least `lottery rank --help` names a file under examples/";
   // The example of `lottery rank --help` runs as shown.
   auto rank = run_ios("lottery rank " + std::string(IOS_SOURCE_DIR) + "/examples/lottery/tickets.json --json");
   EXPECT_EQ(rank.code, 0) << rank.err;

@@ -19,7 +19,7 @@ void register_account(CLI::App& app, Globals& g) {
       "Examples:\n  ios account show acct3\n  ios account show ios1… --json | jq -r .spendable");
   show->callback([who, &g] {
     const auto address = resolve_recipient(devnet_home(g), *who);
-    const auto target = find_target(g);
+    const auto target = find_target_for(g, address);
     rpc::RpcClient client(target.rpc_url);
     auto doc = client.account(address);
     if (!doc) fail_rpc(doc.error(), "account " + address.to_string());

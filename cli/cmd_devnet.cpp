@@ -73,7 +73,9 @@ struct InitArgs {
 };
 
 void add_init_flags(CLI::App* cmd, InitArgs& a) {
-  cmd->add_option("--validators", a.o.validators, "Validators (believable + normal league)")->capture_default_str();
+  cmd->add_option("--shards", a.o.shards, "Shards the validators are cut into (EDS)")->capture_default_str();
+  cmd->add_option("--validators", a.o.validators, "Validators over all shards (each shard: believable + normal league)")
+      ->capture_default_str();
   cmd->add_option("--believable", a.o.believable, "Believable league size")->capture_default_str();
   cmd->add_option("--believable-min", a.o.believable_min, "Fewer live believable validators: one league")->capture_default_str();
   cmd->add_option("--accounts", a.o.accounts, "Funded dev accounts (accounts/acct<i>.json)")->capture_default_str();
@@ -94,7 +96,8 @@ devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   // The file's league sizes unless the flags say otherwise (then they must agree: devnet_policy).
   if (cmd->count("--believable") == 0) o.believable = policy->believable_size;
   if (cmd->count("--believable-min") == 0) o.believable_min = policy->believable_min;
-  if (cmd->count("--validators") == 0) o.validators = policy->believable_size + policy->normal_size;
+  if (cmd->count("--shards") == 0) o.shards = policy->shards;
+  if (cmd->count("--validators") == 0) o.validators = o.shards * (policy->believable_size + policy->normal_size);
   return o;
 }
 
@@ -103,6 +106,7 @@ json home_json(const DevnetHome& h) {
   for (const auto& n : h.nodes) {
     nodes.push_back({{"name", n.name},
                      {"index", n.index},
+                     {"shard", n.shard},
                      {"role", devnet::role_name(n.believable)},
                      {"address", chain::Address::from_public_key(h.genesis.validators[n.index].identity.signing).to_string()},
                      {"home", n.home}});
@@ -119,13 +123,20 @@ json home_json(const DevnetHome& h) {
 
 std::string home_text(const DevnetHome& h) {
   std::ostringstream t;
-  std::string believable, normal;
-  for (const auto& n : h.nodes) (n.believable ? believable : normal) += (n.believable ? believable : normal).empty() ? n.name : ", " + n.name;
   t << "genesis   " << core::to_hex(h.genesis_hash) << "\n"
     << "chain id  " << h.genesis.chain_id << " (seed " << h.options.seed << ")\n"
-    << "home      " << h.dir.string() << "\n"
-    << "leagues   believable: " << (believable.empty() ? "none" : believable) << "; normal: " << normal << "\n"
-    << "accounts  " << h.accounts.size() << " x " << h.options.balance << " (" << (h.dir / "accounts").string() << ")\n";
+    << "home      " << h.dir.string() << "\n";
+  for (std::uint32_t s = 0; s < h.genesis.policy.shards; ++s) {
+    std::string believable, normal;
+    for (const auto& n : h.nodes) {
+      if (n.shard != s) continue;
+      auto& list = n.believable ? believable : normal;
+      list += list.empty() ? n.name : ", " + n.name;
+    }
+    t << (h.genesis.policy.shards == 1 ? std::string("leagues  ") : "shard " + std::to_string(s) + "  ")
+      << " believable: " << (believable.empty() ? "none" : believable) << "; normal: " << normal << "\n";
+  }
+  t << "accounts  " << h.accounts.size() << " x " << h.options.balance << " (" << (h.dir / "accounts").string() << ")\n";
   return t.str();
 }
 
@@ -148,10 +159,11 @@ json state_json(const DevnetState& s) { return devnet::to_json(s); }
 
 std::string state_table(const DevnetState& s) {
   std::ostringstream t;
-  t << "name     index  role        pid      p2p    rpc\n";
+  t << "name     index  shard  role        pid      p2p    rpc\n";
   for (const auto& n : s.nodes) {
     t << n.name << std::string(n.name.size() < 9 ? 9 - n.name.size() : 1, ' ') << n.index
-      << std::string(std::to_string(n.index).size() < 7 ? 7 - std::to_string(n.index).size() : 1, ' ') << n.role
+      << std::string(std::to_string(n.index).size() < 7 ? 7 - std::to_string(n.index).size() : 1, ' ') << n.shard
+      << std::string(std::to_string(n.shard).size() < 7 ? 7 - std::to_string(n.shard).size() : 1, ' ') << n.role
       << std::string(n.role.size() < 12 ? 12 - n.role.size() : 1, ' ') << n.pid
       << std::string(std::to_string(n.pid).size() < 9 ? 9 - std::to_string(n.pid).size() : 1, ' ') << n.p2p << "  " << n.rpc_url
       << "\n";
@@ -177,6 +189,7 @@ std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* c
       changed.push_back(std::string(flag) + " " + std::to_string(want) + " (the home has " + std::to_string(have) +
                         ")");
   };
+  compare("--shards", wanted.shards, had.shards);
   compare("--validators", wanted.validators, had.validators);
   compare("--believable", wanted.believable, had.believable);
   compare("--believable-min", wanted.believable_min, had.believable_min);
@@ -348,6 +361,24 @@ DevnetState running_state(const DevnetHome& home) {
   return *state;
 }
 
+// Per shard: its members and leagues (from the home: EDS of the genesis) and its highest height.
+json shards_json(const DevnetHome& home, const std::map<std::uint32_t, std::uint64_t>& tops) {
+  json shards = json::array();
+  for (std::uint32_t s = 0; s < home.genesis.policy.shards; ++s) {
+    json believable = json::array(), normal = json::array();
+    for (const auto& n : home.nodes) {
+      if (n.shard == s) (n.believable ? believable : normal).push_back(n.name);
+    }
+    const auto top = tops.find(s);
+    shards.push_back({{"shard", s},
+                      {"epoch", 0},
+                      {"believable", believable},
+                      {"normal", normal},
+                      {"height_max", top == tops.end() ? 0 : top->second}});
+  }
+  return shards;
+}
+
 void register_status(CLI::App& devnet, Globals& g) {
   auto* cmd = devnet.add_subcommand("status", "Per node: pid, role, height, view, peers and lag; exit 8 if unhealthy");
   cmd->footer(
@@ -357,28 +388,31 @@ void register_status(CLI::App& devnet, Globals& g) {
     const auto home = load_home(g);
     const auto state = running_state(home);
     const auto statuses = devnet::fetch_statuses(state);
+    const auto tops = devnet::top_heights(statuses);
     std::uint64_t top = 0;
-    for (const auto& s : statuses) top = std::max(top, s.answered ? s.height : 0);
+    for (const auto& [shard, h] : tops) top = std::max(top, h);
     json nodes = json::array();
     std::ostringstream t;
     std::vector<std::string> problems;
-    t << "name     role        pid      height  view  peers  lag  state        rpc\n";
+    t << "name     shard  role        pid      height  view  peers  lag  state        rpc\n";
     for (std::size_t i = 0; i < state.nodes.size(); ++i) {
       const auto& n = state.nodes[i];
       const auto& s = statuses[i];
       const bool alive = devnet::process_alive({n.pid, n.pid_start});
-      const std::uint64_t lag = s.answered ? top - s.height : 0;
+      // Lag within the node's own shard: each shard has its own chain and height.
+      const std::uint64_t lag = s.answered ? tops.at(s.shard) - s.height : 0;
+      const std::uint32_t shard = s.answered ? s.shard : n.shard;
       const std::string health = !alive ? "down" : !s.answered ? "unreachable" : lag > devnet::status_lag_heights_max ? "lagging" : "ok";
       if (health != "ok") problems.push_back(n.name + " " + health);
-      json node{{"name", n.name}, {"index", n.index}, {"role", n.role}, {"pid", alive ? n.pid : 0}, {"rpc_url", n.rpc_url},
-                {"state", health}};
+      json node{{"name", n.name}, {"index", n.index}, {"shard", shard}, {"role", n.role}, {"pid", alive ? n.pid : 0},
+                {"rpc_url", n.rpc_url}, {"state", health}};
       if (s.answered) {
         node.update({{"height", s.height}, {"view", s.view}, {"peers", s.peers}, {"lag", lag}, {"mode", s.mode}});
       }
       nodes.push_back(node);
       char line[256];
       std::snprintf(
-          line, sizeof line, "%-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), n.role.c_str(),
+          line, sizeof line, "%-8s %-6u %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), shard, n.role.c_str(),
           static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
           s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
           s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
@@ -386,7 +420,7 @@ void register_status(CLI::App& devnet, Globals& g) {
     }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},
-          {"height_max", top}, {"nodes", nodes}},
+          {"height_max", top}, {"shards", shards_json(home, tops)}, {"nodes", nodes}},
          t.str());
     if (!problems.empty()) {
       std::string message = "network unhealthy:";

@@ -1,6 +1,7 @@
 // ios devnet fund ADDR AMOUNT: a faucet. Pays AMOUNT to ADDR from whichever of the devnet's
-// funded accounts holds the most (so a script can fund a fresh keystore without knowing the
-// genesis accounts), through the same wallet steps as `ios tx send`.
+// funded accounts in ADDR's shard holds the most (so a script can fund a fresh keystore without
+// knowing the genesis accounts; a payer of another shard would make it a cross-shard payment),
+// through the same wallet steps as `ios tx send`.
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/tx_wallet.hpp"
@@ -26,12 +27,12 @@ void run_fund(const Globals& g, const FundArgs& a) {
   r.to = resolve_recipient(home, a.to);
   const auto accounts = devnet_accounts(home);
   if (accounts.empty()) throw Failure(Exit::not_found, "no funded accounts in the devnet at " + home + " (accounts/accounts.json)");
-  const auto target = find_target(g);
+  const auto target = find_target_for(g, r.to);
   rpc::RpcClient client(target.rpc_url);
   const DevnetAccount* richest = nullptr;
   chain::Amount most = 0;
   for (const auto& acct : accounts) {
-    if (acct.address == r.to) continue;
+    if (acct.address == r.to || acct.address.shard(target.shards) != target.shard) continue;
     chain::Amount held = 0;
     for (const auto& c : fetch_coins(client, acct.address)) held += c.amount;
     if (richest == nullptr || held > most) {
@@ -41,8 +42,9 @@ void run_fund(const Globals& g, const FundArgs& a) {
   }
   const auto need = chain::add_amount(r.amount, r.fee);
   if (richest == nullptr || !need || most < *need)
-    throw Failure(Exit::failed_on_chain, "the faucet cannot pay " + a.amount + ": the richest devnet account holds " +
-                                             std::to_string(most));
+    throw Failure(Exit::failed_on_chain, "the faucet cannot pay " + a.amount + ": the richest devnet account" +
+                                             (target.shards > 1 ? " of shard " + std::to_string(target.shard) : "") +
+                                             " holds " + std::to_string(most));
   note(g, "fund: " + a.amount + " from " + richest->name);
   r.sender = load_sender(home, richest->name, PasswordSource{});
   send_transfer(g, r, target);

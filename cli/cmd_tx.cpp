@@ -33,7 +33,7 @@ void run_send(const Globals& g, const SendArgs& a) {
   const auto home = devnet_home(g);
   r.sender = load_sender(home, a.from, a.password);
   r.to = resolve_recipient(home, a.to);
-  send_transfer(g, r, find_target(g));
+  send_transfer(g, r, find_target_for(g, r.sender.address));
 }
 
 void register_send(CLI::App& tx, Globals& g) {
@@ -81,15 +81,16 @@ void run_status(const Globals& g, const StatusArgs& a) {
   const auto hash = parse_hex_arg<32>("HASH", a.hash);
   const auto level = parse_wait_level("--wait", a.wait);
   const auto timeout_ms = parse_duration_ms("--timeout", a.timeout);
-  const auto target = find_target(g);
-  rpc::RpcClient client(target.rpc_url);
   Outcome out;
   out.hash = hash;
   const auto started = Clock::now();
-  auto s = client.tx_status(hash);
-  if (!s) fail_rpc(s.error(), "node " + target.rpc_url);
-  // Unknown is an answer only without --wait: a hash just submitted elsewhere may reach this
-  // node a moment later.
+  // The shard that holds it (a hash does not say); with --wait, one submitted a moment ago
+  // elsewhere may still reach its node.
+  const auto located = locate_tx(g, hash, level == WaitLevel::none ? started : started + std::chrono::milliseconds(timeout_ms));
+  const auto& target = located.target;
+  rpc::RpcClient client(target.rpc_url);
+  const auto* s = &located.status;
+  // Unknown is an answer only without --wait.
   if (s->state == rpc::TxState::unknown && level == WaitLevel::none)
     throw Failure(Exit::not_found, "transaction " + a.hash + " is unknown to " + target.rpc_url);
   out.state = s->state;
@@ -124,10 +125,10 @@ void register_status(CLI::App& tx, Globals& g) {
 
 void run_show(const Globals& g, const std::string& hash_text) {
   const auto hash = parse_hex_arg<32>("HASH", hash_text);
-  const auto target = find_target(g);
+  const auto located = locate_tx(g, hash, Clock::now());
+  const auto& target = located.target;
   rpc::RpcClient client(target.rpc_url);
-  auto s = client.tx_status(hash);
-  if (!s) fail_rpc(s.error(), "node " + target.rpc_url);
+  const auto* s = &located.status;
   if (s->state == rpc::TxState::unknown)
     throw Failure(Exit::not_found, "transaction " + hash_text + " is unknown to " + target.rpc_url);
   nlohmann::json doc{{"hash", core::to_hex(hash)}, {"state", std::string(rpc::to_string(s->state))}};

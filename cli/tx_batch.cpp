@@ -281,13 +281,26 @@ void run_batch(const Globals& g, const std::string& file, const std::string& wai
   for (const auto& l : lines) by_sender[l.from].push_back(&l);
   std::map<std::string, Sender> senders;
   for (const auto& [name, unused] : by_sender) senders.emplace(name, load_sender(home, name, password));
-  const auto target = find_target(g);
+  // Each sender's transfers go to a node of its shard; one lookup per shard.
+  std::map<std::uint32_t, TxTarget> by_shard;
+  const auto any = find_target(g);
+  const auto target_of = [&](const Sender& s) -> const TxTarget& {
+    const auto shard = s.address.shard(any.shards);
+    auto it = by_shard.find(shard);
+    if (it == by_shard.end())
+      it = by_shard.emplace(shard, find_shard_target(g, shard, s.name + " lives in")).first;
+    return it->second;
+  };
+  for (const auto& [name, sender] : senders) (void)target_of(sender);
+  std::string via;
+  for (const auto& [shard, t] : by_shard) via += (via.empty() ? "" : ", ") + t.rpc_url;
   note(g, "tx batch: " + std::to_string(lines.size()) + " transfers from " + std::to_string(senders.size()) + " senders via " +
-              target.rpc_url);
+              via);
 
   BatchReport report(g);
   std::vector<std::unique_ptr<SenderRun>> runs;
-  for (auto& [name, own] : by_sender) runs.push_back(std::make_unique<SenderRun>(g, senders.at(name), own, target, timeout_ms, report));
+  for (auto& [name, own] : by_sender)
+    runs.push_back(std::make_unique<SenderRun>(g, senders.at(name), own, target_of(senders.at(name)), timeout_ms, report));
   std::atomic<std::size_t> next{0};
   std::mutex failure_mutex;
   std::exception_ptr failure;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -52,26 +53,99 @@ std::vector<std::string> devnet_node_urls(const std::string& home) {
   return urls;
 }
 
+namespace {
+
+// nullopt if the document lacks what every node reports.
+std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& status) {
+  const auto* chain_id = json_string(status, "chain_id");
+  if (chain_id == nullptr || chain_id->empty()) return std::nullopt;
+  TxTarget t{url, *chain_id};
+  t.shard = status.value("shard", 0u);
+  t.shards = std::max(1u, status.value("shards", 1u));
+  return t;
+}
+
+// Each running devnet node that answers, in node order; `stop` ends the walk early.
+void each_devnet_target(const std::string& home, const std::function<bool(const TxTarget&)>& stop) {
+  for (const auto& url : devnet_node_urls(home)) {
+    rpc::RpcClient client(url, 1000);
+    auto status = client.status();
+    if (!status) continue;
+    if (auto t = target_of(url, *status); t && stop(*t)) return;
+  }
+}
+
+}  // namespace
+
 TxTarget target_at(const std::string& rpc_url) {
   rpc::RpcClient client(rpc_url, 3000);
   auto status = client.status();
   if (!status) fail_rpc(status.error(), "node " + rpc_url);
-  const auto* chain_id = json_string(*status, "chain_id");
-  if (chain_id == nullptr || chain_id->empty()) throw Failure(Exit::internal, "node " + rpc_url + " reports no chain_id");
-  return TxTarget{rpc_url, *chain_id};
+  auto t = target_of(rpc_url, *status);
+  if (!t) throw Failure(Exit::internal, "node " + rpc_url + " reports no chain_id");
+  return *t;
 }
 
 TxTarget find_target(const Globals& g) {
   if (!g.rpc.empty()) return target_at(g.rpc);
   const auto home = devnet_home(g);
-  for (const auto& url : devnet_node_urls(home)) {
-    rpc::RpcClient client(url, 1000);
-    auto status = client.status();
-    if (!status) continue;
-    const auto* chain_id = json_string(*status, "chain_id");
-    if (chain_id != nullptr && !chain_id->empty()) return TxTarget{url, *chain_id};
+  std::optional<TxTarget> found;
+  each_devnet_target(home, [&](const TxTarget& t) { return found.emplace(t), true; });
+  if (!found) throw Failure(Exit::unreachable, "no node of the devnet at " + home + " answers (is it up?)");
+  return *found;
+}
+
+TxTarget find_shard_target(const Globals& g, std::uint32_t shard, const std::string& why) {
+  if (!g.rpc.empty()) {
+    auto t = target_at(g.rpc);
+    if (t.shard != shard % t.shards)
+      throw Failure(Exit::usage, "node " + g.rpc + " serves shard " + std::to_string(t.shard) + " of " +
+                                     std::to_string(t.shards) + "; " + why + " shard " + std::to_string(shard % t.shards) +
+                                     " (ios devnet status lists each node's shard)");
+    return t;
   }
-  throw Failure(Exit::unreachable, "no node of the devnet at " + home + " answers (is it up?)");
+  const auto home = devnet_home(g);
+  std::optional<TxTarget> found;
+  bool any = false;
+  each_devnet_target(home, [&](const TxTarget& t) {
+    any = true;
+    if (t.shard == shard % t.shards) found = t;
+    return found.has_value();
+  });
+  if (found) return *found;
+  if (!any) throw Failure(Exit::unreachable, "no node of the devnet at " + home + " answers (is it up?)");
+  throw Failure(Exit::unreachable, "no node of shard " + std::to_string(shard) + " of the devnet at " + home + " answers");
+}
+
+LocatedTx locate_tx(const Globals& g, const core::Hash32& hash, std::chrono::steady_clock::time_point deadline) {
+  const auto targets = targets_per_shard(g);
+  std::optional<LocatedTx> first;
+  for (;;) {
+    for (const auto& t : targets) {
+      auto s = rpc::RpcClient(t.rpc_url).tx_status(hash);
+      if (!s) fail_rpc(s.error(), "node " + t.rpc_url);
+      if (s->state != rpc::TxState::unknown) return {t, *s};
+      if (!first) first = LocatedTx{t, *s};
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return *first;
+    std::this_thread::sleep_for(std::chrono::milliseconds(tx_locate_interval_ms));
+  }
+}
+
+TxTarget find_target_for(const Globals& g, const chain::Address& account) {
+  // The shard count comes from the network itself: one node's status says how many there are.
+  const auto any = find_target(g);
+  return find_shard_target(g, account.shard(any.shards), account.to_string() + " lives in");
+}
+
+std::vector<TxTarget> targets_per_shard(const Globals& g) {
+  const auto any = find_target(g);
+  if (!g.rpc.empty()) return {any};  // the node the user named, and only it
+  std::vector<TxTarget> out;
+  for (std::uint32_t s = 0; s < any.shards; ++s) {
+    out.push_back(any.shard == s ? any : find_shard_target(g, s, "this asks"));
+  }
+  return out;
 }
 
 std::vector<DevnetAccount> devnet_accounts(const std::string& home) {
@@ -317,7 +391,10 @@ void fail_rpc(const rpc::RpcError& error, const std::string& context) {
   switch (error.kind) {
     case rpc::RpcErrorKind::bad_url: exit = Exit::usage; break;
     case rpc::RpcErrorKind::unreachable: exit = Exit::unreachable; break;
-    case rpc::RpcErrorKind::http_error: exit = error.http_status == 404 ? Exit::not_found : Exit::internal; break;
+    case rpc::RpcErrorKind::http_error:
+      // 421: the node serves another shard than the account asked about (a node named by --rpc).
+      exit = error.http_status == 404 ? Exit::not_found : error.http_status == 421 ? Exit::usage : Exit::internal;
+      break;
     case rpc::RpcErrorKind::bad_response: exit = Exit::internal; break;
   }
   throw Failure(exit, context + ": " + error.message);

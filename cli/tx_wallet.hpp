@@ -26,6 +26,8 @@
 namespace ios::cli {
 
 inline constexpr std::uint64_t tx_poll_interval_ms = 20;
+// Walking every shard for a hash is slower; it need not be as eager.
+inline constexpr std::uint64_t tx_locate_interval_ms = 200;
 // A transfer still pending this long is sent again (same bytes, same id: idempotent). A
 // producer forgets pending work that a lost message or a restart orphaned, and the protocol
 // leaves resubmission to the client (optimistic_producer.hpp).
@@ -44,11 +46,29 @@ std::vector<std::string> devnet_node_urls(const std::string& home);
 struct TxTarget {
   std::string rpc_url;
   std::string chain_id;  // from /v1/status: the genesis chain id every witness signs
+  std::uint32_t shard = 0, shards = 1;  // the shard the node serves, of how many
   core::Bytes chain_id_bytes() const { return core::Bytes(chain_id.begin(), chain_id.end()); }
 };
 TxTarget find_target(const Globals& g);
+// A node that serves `shard` (docs/DESIGN.md §4: an account lives in SHA-256(address) mod m, and
+// only its shard holds its coins and takes its payments): the first devnet node of that shard
+// that answers, or --rpc if it serves it (exit 2 naming the shard otherwise: the user asked a
+// node that cannot answer for this account). Exit 7 if none answers.
+TxTarget find_shard_target(const Globals& g, std::uint32_t shard, const std::string& why);
+TxTarget find_target_for(const Globals& g, const chain::Address& account);
+// One answering node per shard, in shard order: where a hash alone is looked up.
+std::vector<TxTarget> targets_per_shard(const Globals& g);
 // The same for a known URL (exit 7 if it does not answer).
 TxTarget target_at(const std::string& rpc_url);
+
+// Where a hash alone is known: the first node of targets_per_shard whose status of `hash` is
+// not unknown, asking again every tx_locate_interval_ms until `deadline` (one pass if it has passed).
+// If no shard knows it, the first node and its "unknown".
+struct LocatedTx {
+  TxTarget target;
+  rpc::TxStatus status;
+};
+LocatedTx locate_tx(const Globals& g, const core::Hash32& hash, std::chrono::steady_clock::time_point deadline);
 
 // A sender: its address and unlocked signing key.
 struct Sender {

@@ -40,9 +40,17 @@ struct ValidatorAccount {
   bool operator==(const ValidatorAccount&) const = default;
 };
 
+// Which part of the state a ledger holds: shard `shard` of `shard_count` (docs/DESIGN.md §4
+// "State": an address lives in shard SHA-256(address) mod m).
+struct ShardScope {
+  std::uint32_t shard = 0;
+  std::uint32_t shard_count = 1;
+};
+
 class LedgerView {
  public:
   virtual ~LedgerView() = default;
+  virtual ShardScope shard_scope() const = 0;
   // nullptr when the outpoint is not unspent.
   virtual const chain::TxOutput* find_output(const chain::OutPoint& outpoint) const = 0;
   virtual const ValidatorAccount* find_validator(const crypto::PublicKey& key) const = 0;

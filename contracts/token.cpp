@@ -34,6 +34,25 @@ core::Result<chain::Amount> input_total(const LedgerView& view, const chain::Tx&
 
 }  // namespace
 
+core::Status check_shard(const ShardScope& scope, const chain::Tx& tx) {
+  if (scope.shard_count == 1) return core::Ok{};
+  IOS_ASSERT(!tx.inputs.empty());  // check_tx_shape ran first
+  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+  if (const auto s = payer.shard(scope.shard_count); s != scope.shard) {
+    return core::reject(Reject::wrong_shard, "payer " + payer.to_string() + " lives in shard " + std::to_string(s) +
+                                                 ", this is shard " + std::to_string(scope.shard));
+  }
+  for (std::size_t i = 0; i < tx.outputs.size(); ++i) {
+    if (const auto s = tx.outputs[i].owner.shard(scope.shard_count); s != scope.shard) {
+      return core::reject(Reject::cross_shard, "output " + std::to_string(i) + " pays " + tx.outputs[i].owner.to_string() +
+                                                   " of shard " + std::to_string(s) + " from shard " +
+                                                   std::to_string(scope.shard) +
+                                                   "; cross-shard transactions need Atomix, not built yet");
+    }
+  }
+  return core::Ok{};
+}
+
 core::Result<StateChange> transfer(const LedgerView& view, const chain::Tx& tx, const crypto::PublicKey& fee_recipient,
                                    chain::Amount min_fee) {
   if (auto s = chain::check_tx_shape(tx); !s) return s.error();
@@ -41,6 +60,7 @@ core::Result<StateChange> transfer(const LedgerView& view, const chain::Tx& tx, 
     if (tx.outputs[i].asset != chain::Asset::ios)
       return core::reject(Reject::servi_not_transferable, "output " + std::to_string(i));
   }
+  if (auto s = check_shard(view.shard_scope(), tx); !s) return s.error();
   if (tx.fee < min_fee)
     return core::reject(Reject::fee_too_low, "fee " + std::to_string(tx.fee) + " below " + std::to_string(min_fee));
   auto in = input_total(view, tx);

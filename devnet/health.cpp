@@ -54,6 +54,7 @@ NodeStatus fetch_status(const std::string& rpc_url, int timeout_ms) {
   s.height = u64_of(*doc, "height");
   s.view = u64_of(*doc, "view");
   s.peers = u64_of(*doc, "peers");
+  s.shard = static_cast<std::uint32_t>(u64_of(*doc, "shard"));
   s.role = string_of(*doc, "role");
   s.mode = string_of(*doc, "mode");
   return s;
@@ -73,11 +74,18 @@ std::vector<NodeStatus> fetch_statuses(const DevnetState& state) {
   return out;
 }
 
+std::map<std::uint32_t, std::uint64_t> top_heights(const std::vector<NodeStatus>& statuses) {
+  std::map<std::uint32_t, std::uint64_t> top;
+  for (const auto& s : statuses) {
+    if (s.answered) top[s.shard] = std::max(top[s.shard], s.height);
+  }
+  return top;
+}
+
 std::vector<std::string> unready_nodes(const Readiness& readiness, const std::vector<NodeState>& nodes,
                                        const std::vector<NodeStatus>& statuses) {
   std::vector<std::string> out;
-  std::uint64_t top = 0;
-  for (const auto& s : statuses) top = std::max(top, s.answered ? s.height : 0);
+  const auto tops = top_heights(statuses);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const std::string& name = nodes[i].name;
     if (i >= statuses.size() || !statuses[i].answered) {
@@ -85,13 +93,14 @@ std::vector<std::string> unready_nodes(const Readiness& readiness, const std::ve
       continue;
     }
     const std::uint64_t h = statuses[i].height;
+    const std::uint64_t top = tops.at(statuses[i].shard);
     const std::string height = "height " + std::to_string(h);
     if (readiness.kind == Readiness::Kind::blocks && h < readiness.blocks) {
       out.push_back(name + ": " + height + " < " + std::to_string(readiness.blocks));
     } else if (readiness.kind == Readiness::Kind::final && h < 1) {
       out.push_back(name + ": no final block yet");
     } else if (readiness.kind == Readiness::Kind::final && top - h > final_spread_heights_max) {
-      out.push_back(name + ": " + height + ", " + std::to_string(top - h) + " behind the highest node");
+      out.push_back(name + ": " + height + ", " + std::to_string(top - h) + " behind the highest node of its shard");
     }
   }
   return out;

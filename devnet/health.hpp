@@ -12,6 +12,7 @@
 // polling loop fails fast when a node process has exited, since it can never become ready.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct NodeStatus {
   std::uint64_t height = 0;
   std::uint64_t view = 0;
   std::uint64_t peers = 0;
+  std::uint32_t shard = 0;  // the shard the node serves: heights compare only within one
   std::string role;
   std::string mode;
   nlohmann::json document;  // the node's /v1/status as it answered
@@ -51,6 +53,8 @@ struct NodeStatus {
 
 NodeStatus fetch_status(const std::string& rpc_url, int timeout_ms = status_timeout_ms);
 std::vector<NodeStatus> fetch_statuses(const DevnetState& state);
+// The highest height among the nodes that answered, per shard (each shard has its own chain).
+std::map<std::uint32_t, std::uint64_t> top_heights(const std::vector<NodeStatus>& statuses);
 
 // The names of the nodes that keep the condition from holding, each with a short reason
 // ("node2: height 0 < 3"); empty when ready.

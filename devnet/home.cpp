@@ -55,12 +55,20 @@ DevnetResult<chain::Genesis> genesis_of(const DevnetOptions& o, const std::vecto
 }
 
 DevnetResult<std::vector<DevnetNode>> nodes_of(const chain::Genesis& genesis) {
-  auto setup = protocol::pob::ShardSetup::create(genesis, protocol::pob::genesis_randomness(genesis), {});
-  if (!setup) return devnet_error(ErrorKind::bad_config, "shard setup: " + setup.error().message());
+  const auto randomness = protocol::pob::genesis_randomness(genesis);
+  auto assignment = protocol::pob::assign_shards(genesis, randomness);
+  if (!assignment) return devnet_error(ErrorKind::bad_config, "shard assignment: " + assignment.error().message());
+  std::vector<protocol::pob::ShardSetup> setups;
+  for (std::uint32_t s = 0; s < assignment->shard_count(); ++s) {
+    auto setup = protocol::pob::ShardSetup::create(genesis, randomness, core::ShardId{s}, {});
+    if (!setup) return devnet_error(ErrorKind::bad_config, "shard setup: " + setup.error().message());
+    setups.push_back(std::move(*setup));
+  }
   std::vector<DevnetNode> nodes;
   for (std::uint32_t i = 0; i < genesis.validators.size(); ++i) {
     const std::string name = "node" + std::to_string(i);
-    nodes.push_back({name, i, setup->is_believable(i), "nodes/" + name});
+    const auto shard = assignment->shard_of[i].value;
+    nodes.push_back({name, i, setups[shard].is_believable(i), shard, "nodes/" + name});
   }
   return nodes;
 }
@@ -153,6 +161,7 @@ DevnetResult<DevnetOptions> options_from_json(const json& doc, const std::string
   if (!parsed) return devnet_error(ErrorKind::bad_config, file + ": policy: " + parsed.error().message());
   o.policy = *parsed;
   o.believable_min = parsed->believable_min;  // the policy carries it (devnet.json does not repeat it)
+  o.shards = parsed->shards;                  // and this
   return o;
 }
 
@@ -192,31 +201,41 @@ DevnetResult<chain::ShardPolicy> devnet_policy(const DevnetOptions& o) {
                         "--validators: at most " + std::to_string(devnet_validators_max) + " on one machine");
   if (o.accounts > devnet_accounts_max)
     return devnet_error(ErrorKind::bad_config, "--accounts: at most " + std::to_string(devnet_accounts_max));
-  if (o.believable > o.validators || o.validators - o.believable < 4)
-    return devnet_error(
-        ErrorKind::bad_config,
-        "--validators must leave a normal league of at least 4 after --believable (n = 3f + 1, f >= 1)");
+  if (o.shards == 0 || o.shards > chain::shards_max)
+    return devnet_error(ErrorKind::bad_config, "--shards: from 1 to " + std::to_string(chain::shards_max));
+  // EDS gives each shard ⌊n/m⌋ or ⌈n/m⌉ validators; the smallest must hold both leagues.
+  const auto per_shard = o.validators / o.shards;
+  if (o.believable > per_shard || per_shard - o.believable < 4)
+    return devnet_error(ErrorKind::bad_config,
+                        o.shards == 1 ? std::string("--validators must leave a normal league of at least 4 after "
+                                                    "--believable (n = 3f + 1, f >= 1)")
+                                      : "--validators " + std::to_string(o.validators) + " over --shards " +
+                                            std::to_string(o.shards) +
+                                            " must leave each shard a normal league of at least 4 after --believable "
+                                            "(n = 3f + 1, f >= 1): at least " +
+                                            std::to_string(o.shards * (o.believable + 4)) + " validators");
   if (o.accounts > 0 && o.balance == 0) return devnet_error(ErrorKind::bad_config, "--balance must be positive");
   chain::ShardPolicy p;
   if (o.policy) {
     p = *o.policy;
-    if (p.believable_size != o.believable || p.normal_size != o.validators - o.believable ||
-        p.believable_min != o.believable_min)
+    if (p.believable_size != o.believable || p.normal_size != per_shard - o.believable ||
+        p.believable_min != o.believable_min || p.shards != o.shards)
       return devnet_error(ErrorKind::bad_config, "--policy: believable_size " + std::to_string(p.believable_size) +
                                                      ", believable_min " + std::to_string(p.believable_min) +
                                                      " and normal_size " + std::to_string(p.normal_size) +
+                                                     ", shards " + std::to_string(p.shards) +
                                                      " disagree with --validators " + std::to_string(o.validators) +
-                                                     " --believable " + std::to_string(o.believable));
+                                                     " --believable " + std::to_string(o.believable) + " --shards " +
+                                                     std::to_string(o.shards));
   } else {
     p.believable_size = o.believable;
     p.believable_min = o.believable_min;
-    p.normal_size = o.validators - o.believable;
+    p.normal_size = per_shard - o.believable;
+    p.shards = o.shards;
     p.sample_rate = 0.1;
     p.block_interval_ms = 50;
     p.optimistic_interval_ms = 10;
   }
-  // One process runs one shard's validators; a sharded devnet needs the epoch protocol first.
-  if (p.shards != 1) return devnet_error(ErrorKind::bad_config, "--policy: shards must be 1 (one shard per devnet)");
   if (auto valid = chain::validate(p); !valid)
     return devnet_error(ErrorKind::bad_config, "policy: " + valid.error().message());
   return p;

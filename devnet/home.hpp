@@ -17,9 +17,10 @@
 // gives the same keys and the same genesis hash on every machine. (Keystore files still differ
 // byte for byte: their salt and nonce are fresh, which is what protects a real keystore.)
 //
-// Roles come from the protocol, not from the devnet: a validator is believable iff
-// ShardSetup::create(genesis, genesis_randomness(genesis), {}) drew it into the believable
-// league, so the table `ios devnet up` prints is the league the nodes actually run.
+// Shards and roles come from the protocol, not from the devnet: validator i is in the shard
+// assign_shards(genesis, genesis_randomness(genesis)) gives it, and believable iff that shard's
+// ShardSetup drew it into the believable league, so the table `ios devnet up` prints is what
+// the nodes actually run.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -42,7 +43,8 @@ inline constexpr std::uint32_t devnet_accounts_max = 10000;
 inline constexpr chain::Amount devnet_stake = 1'000'000;
 
 struct DevnetOptions {
-  std::uint32_t validators = 6;
+  std::uint32_t shards = 1;      // EDS cuts the validators into this many shards (policy "shards")
+  std::uint32_t validators = 6;  // over all shards
   std::uint32_t believable = 2;
   std::uint32_t believable_min = 1;
   std::uint32_t accounts = 16;
@@ -57,6 +59,7 @@ struct DevnetNode {
   std::string name;  // "node<i>"
   std::uint32_t index = 0;  // validator index in genesis.validators == protocol NodeId
   bool believable = false;
+  std::uint32_t shard = 0;  // EDS of the genesis roster (epoch 0)
   std::string home;  // relative to the devnet home: "nodes/node<i>"
 };
 

@@ -35,6 +35,7 @@ DevnetResult<NodeState> node_from_json(const json& j, std::size_t i) {
   n.index = j["index"].get<std::uint32_t>();
   n.pid = j["pid"].get<std::int64_t>();
   n.pid_start = optional_u64(j, "pid_start");
+  n.shard = static_cast<std::uint32_t>(optional_u64(j, "shard"));  // absent in states of one-shard devnets before shards
   n.role = j["role"].get<std::string>();
   n.rpc_url = j["rpc_url"].get<std::string>();
   n.home = j["home"].get<std::string>();
@@ -78,7 +79,7 @@ DevnetState DevnetState::stopped() const {
 json to_json(const DevnetState& state) {
   json nodes = json::array();
   for (const auto& n : state.nodes) {
-    nodes.push_back({{"name", n.name},   {"index", n.index},     {"pid", n.pid},   {"pid_start", n.pid_start},
+    nodes.push_back({{"name", n.name},   {"index", n.index},     {"shard", n.shard}, {"pid", n.pid},   {"pid_start", n.pid_start},
                      {"role", n.role},   {"p2p", n.p2p},         {"rpc", n.rpc},   {"rpc_url", n.rpc_url},
                      {"home", n.home}});
   }

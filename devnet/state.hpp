@@ -33,6 +33,7 @@ DevnetResult<NodePorts> read_ports(const std::filesystem::path& path);
 struct NodeState {
   std::string name;
   std::uint32_t index = 0;
+  std::uint32_t shard = 0;
   std::int64_t pid = 0;
   std::uint64_t pid_start = 0;
   std::string role;

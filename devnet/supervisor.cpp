@@ -64,7 +64,8 @@ DevnetStatus Supervisor::spawn_nodes() {
                    std::filesystem::absolute(home_.dir), home_.log_file(node), false, true};
     auto child = spawn_process(spec);
     if (!child) return child.error();
-    state_.nodes.push_back({node.name, node.index, child->pid, child->start, role_name(node.believable), 0, 0, "", node.home});
+    state_.nodes.push_back(
+        {node.name, node.index, node.shard, child->pid, child->start, role_name(node.believable), 0, 0, "", node.home});
   }
   return write_state(home_.state_file(), state_);
 }

@@ -41,16 +41,21 @@ core::Hash32 block_hash(std::uint64_t height, const core::Hash32& prev, core::By
   return crypto::sha256({w.view(), body});
 }
 
-core::Bytes prepare_message(core::ByteView chain_id, std::uint64_t height, std::uint64_t view,
-                            const core::Hash32& block) {
-  return crypto::tagged_message(prepare_tag, chain_id, round_fields(height, view, block).view());
+core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch) {
+  core::Writer w;
+  w.bytes(chain_id).u32(shard.value).u64(epoch.value);
+  return w.take();
 }
 
-core::Bytes commit_message(core::ByteView chain_id, std::uint64_t height, std::uint64_t view,
-                           const core::Hash32& block, const crypto::CollectiveSignature& prepare) {
+core::Bytes prepare_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block) {
+  return crypto::tagged_message(prepare_tag, domain, round_fields(height, view, block).view());
+}
+
+core::Bytes commit_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block,
+                           const crypto::CollectiveSignature& prepare) {
   auto w = round_fields(height, view, block);
   w.bytes(crypto::encode(prepare));
-  return crypto::tagged_message(commit_tag, chain_id, w.view());
+  return crypto::tagged_message(commit_tag, domain, w.view());
 }
 
 core::Bytes encode(const FinalizedBlock& block) {
@@ -75,15 +80,15 @@ core::Result<FinalizedBlock> decode_finalized_block(core::ByteView bytes) {
   return b;
 }
 
-core::Status verify_finality(const FinalizedBlock& block, const crypto::CosiRoster& roster, core::ByteView chain_id) {
+core::Status verify_finality(const FinalizedBlock& block, const crypto::CosiRoster& roster, core::ByteView domain) {
   IOS_ASSERT(roster.size() >= 1);
   const std::size_t quorum = byzcoin_quorum(static_cast<std::uint32_t>(roster.size()));
   const core::Hash32 h = block.hash();
   const std::string where = "block " + std::to_string(block.height) + " view " + std::to_string(block.view);
-  if (auto ok = crypto::cosi_verify(roster, prepare_message(chain_id, block.height, block.view, h), block.prepare, quorum);
+  if (auto ok = crypto::cosi_verify(roster, prepare_message(domain, block.height, block.view, h), block.prepare, quorum);
       !ok)
     return core::reject(core::Reject::bad_signature, where + ", prepare: " + ok.error().detail);
-  if (auto ok = crypto::cosi_verify(roster, commit_message(chain_id, block.height, block.view, h, block.prepare),
+  if (auto ok = crypto::cosi_verify(roster, commit_message(domain, block.height, block.view, h, block.prepare),
                                     block.commit, quorum);
       !ok)
     return core::reject(core::Reject::bad_signature, where + ", commit: " + ok.error().detail);

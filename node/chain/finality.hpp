@@ -22,6 +22,7 @@
 #include <cstdint>
 
 #include "node/core/bytes.hpp"
+#include "node/core/ids.hpp"
 #include "node/core/result.hpp"
 #include "node/crypto/cosi.hpp"
 
@@ -38,12 +39,19 @@ inline constexpr std::size_t finalized_block_bytes_max =
 // SHA-256("IOS/v1/block" ‖ u64 height ‖ prev ‖ body). Height 0 links to prev = all zeros.
 core::Hash32 block_hash(std::uint64_t height, const core::Hash32& prev, core::ByteView body);
 
-// tagged_message("IOS/v1/byzcoin/prepare", chain_id, u64 height ‖ u64 view ‖ block).
-core::Bytes prepare_message(core::ByteView chain_id, std::uint64_t height, std::uint64_t view,
-                            const core::Hash32& block);
-// tagged_message("IOS/v1/byzcoin/commit", chain_id, u64 height ‖ u64 view ‖ block ‖ bytes(σ_p)).
-core::Bytes commit_message(core::ByteView chain_id, std::uint64_t height, std::uint64_t view,
-                           const core::Hash32& block, const crypto::CollectiveSignature& prepare);
+// The domain every consensus signature of one shard in one epoch is made in:
+// bytes(chain_id) ‖ u32 shard ‖ u64 epoch. ByzCoin signs announces, view changes and both
+// CoSi rounds under it (it is the `chain_id` of tagged_message), so a vote, certificate or
+// final block of shard s in epoch e verifies nowhere else — not in another shard whose roster
+// shares members, not in the same shard's next epoch (docs/security.md "Consensus signatures
+// replayed across shards or epochs").
+core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch);
+
+// tagged_message("IOS/v1/byzcoin/prepare", domain, u64 height ‖ u64 view ‖ block).
+core::Bytes prepare_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block);
+// tagged_message("IOS/v1/byzcoin/commit", domain, u64 height ‖ u64 view ‖ block ‖ bytes(σ_p)).
+core::Bytes commit_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block,
+                           const crypto::CollectiveSignature& prepare);
 
 struct FinalizedBlock {
   std::uint64_t height = 0;
@@ -66,7 +74,8 @@ core::Result<FinalizedBlock> decode_finalized_block(core::ByteView bytes);
 
 // Both signatures verify under `roster` with at least byzcoin_quorum(roster.size()) signers.
 // bad_signature naming the round that failed.
-core::Status verify_finality(const FinalizedBlock& block, const crypto::CosiRoster& roster, core::ByteView chain_id);
+// `domain` is consensus_domain(chain, shard, epoch) of the block's shard and epoch.
+core::Status verify_finality(const FinalizedBlock& block, const crypto::CosiRoster& roster, core::ByteView domain);
 
 // n − ⌊(n − 1)/3⌋: 2f + 1 for n = 3f + 1 (see the policy above). n ≥ 1.
 std::uint32_t byzcoin_quorum(std::uint32_t n);

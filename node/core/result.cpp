@@ -80,6 +80,10 @@ std::string_view to_string(Reject r) {
       return "fraud";
     case Reject::state_lost:
       return "state_lost";
+    case Reject::wrong_shard:
+      return "wrong_shard";
+    case Reject::cross_shard:
+      return "cross_shard";
   }
   return "unknown";
 }

@@ -58,6 +58,9 @@ enum class Reject : std::uint16_t {
   not_in_roster,
   fraud,
   state_lost,  // a validator's vote history is gone (node/runtime: refusing to risk equivocation)
+  // sharding (docs/DESIGN.md §4)
+  wrong_shard,  // belongs to another shard or epoch than the one that received it
+  cross_shard,  // a tx whose payer and payees live in different shards (Atomix is not built yet)
 };
 
 std::string_view to_string(Reject r);

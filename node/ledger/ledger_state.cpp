@@ -4,7 +4,10 @@
 
 namespace ios::ledger {
 
-LedgerState LedgerState::from_genesis(const chain::Genesis& genesis) { return from_genesis_impl(genesis, nullptr); }
+LedgerState LedgerState::from_genesis(const chain::Genesis& genesis) {
+  IOS_ASSERT(genesis.policy.shards == 1);
+  return from_genesis_impl(genesis, nullptr);
+}
 
 LedgerState LedgerState::from_genesis_shard(const chain::Genesis& genesis, std::uint32_t shard) {
   IOS_ASSERT(shard < genesis.policy.shards);
@@ -88,6 +91,7 @@ LedgerState LedgerState::from_genesis_impl(const chain::Genesis& genesis, const 
   IOS_ASSERT(chain::validate(genesis).ok());
   LedgerState state;
   state.chain_id_ = genesis.chain_id;
+  state.scope_ = {shard_only != nullptr ? *shard_only : 0, genesis.policy.shards};
   for (std::size_t i = 0; i < genesis.allocations.size(); ++i) {
     const auto& a = genesis.allocations[i];
     if (shard_only != nullptr && a.owner.shard(genesis.policy.shards) != *shard_only) continue;

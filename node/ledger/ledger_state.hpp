@@ -53,6 +53,7 @@ class PendingState;
 class LedgerState : public contracts::LedgerView {
  public:
   // Every allocation becomes output chain::genesis_outpoint(i); every validator an account.
+  // The whole genesis as shard 0: for a one-shard policy only (asserted).
   static LedgerState from_genesis(const chain::Genesis& genesis);
   // Only the allocations whose owner lives in `shard` (Address::shard(policy.shards)); the
   // outpoint index stays the allocation's index in the genesis file. Validators: all of them.
@@ -61,6 +62,7 @@ class LedgerState : public contracts::LedgerView {
   const chain::TxOutput* find_output(const chain::OutPoint& outpoint) const override;
   const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& key) const override;
   chain::Amount slashed_pool() const override { return pool_; }
+  contracts::ShardScope shard_scope() const override { return scope_; }
 
   // All-or-nothing (see contracts/state_change.hpp for the order and the checks).
   core::Status apply(const contracts::StateChange& change);
@@ -91,6 +93,7 @@ class LedgerState : public contracts::LedgerView {
   void remove_output(const chain::OutPoint& op);
 
   std::string chain_id_;
+  contracts::ShardScope scope_;
   std::uint64_t height_ = 0;
   std::uint64_t epoch_ = 0;
   std::map<chain::OutPoint, chain::TxOutput> utxos_;

@@ -31,6 +31,7 @@ class PendingState final : public contracts::LedgerView {
   const chain::TxOutput* find_output(const chain::OutPoint& outpoint) const override;
   const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& key) const override;
   chain::Amount slashed_pool() const override { return pool_; }
+  contracts::ShardScope shard_scope() const override { return base_.shard_scope(); }
 
   // All-or-nothing within the overlay: unknown_input, double_spend, duplicate (an output that
   // already exists), unknown_validator, slashed, amount_overflow, bad_amount (the pool cannot

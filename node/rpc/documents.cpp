@@ -41,6 +41,8 @@ std::string_view to_string(ErrorCode code) {
       return "PAYLOAD_TOO_LARGE";
     case ErrorCode::unsupported_media_type:
       return "UNSUPPORTED_MEDIA_TYPE";
+    case ErrorCode::misdirected:
+      return "MISDIRECTED";
     case ErrorCode::rejected:
       return "REJECTED";
     case ErrorCode::internal:
@@ -65,6 +67,8 @@ int http_status(ErrorCode code) {
       return 413;
     case ErrorCode::unsupported_media_type:
       return 415;
+    case ErrorCode::misdirected:
+      return 421;
     case ErrorCode::rejected:
       return 422;
     case ErrorCode::internal:

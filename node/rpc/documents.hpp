@@ -32,6 +32,7 @@ enum class ErrorCode {
   length_required,         // 411: a body without one Content-Length (chunked, or read until EOF)
   payload_too_large,       // 413: body over RpcLimits::body_bytes_max
   unsupported_media_type,  // 415: a compressed body (it could inflate past body_bytes_max)
+  misdirected,             // 421: asks about an account of a shard this node does not serve
   rejected,                // 422: well-formed, but the node refused it (the Reject is the reason)
   internal,                // 500: the node failed to answer (an exception in NodeApi)
   unavailable,             // 503: every connection slot is busy, or the node is starting or too busy; retry

@@ -60,6 +60,12 @@ class NodeApi {
   // A JSON object {"balance": "<decimal>", "utxos": [{"tx", "index", "amount": "<decimal>"}]};
   // nullopt when this node cannot answer for the address.
   virtual std::optional<nlohmann::json> account(const chain::Address& address) = 0;
+  // Why this node cannot answer for `address` (wrong_shard: it lives in a shard this node does
+  // not serve), or nullopt. Asked before account().
+  virtual std::optional<core::Error> misdirected(const chain::Address& address) {
+    (void)address;
+    return std::nullopt;
+  }
   // A JSON object describing the final block at `height` (the last one if nullopt); nullopt
   // if there is none yet.
   virtual std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) = 0;

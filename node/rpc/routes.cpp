@@ -75,6 +75,7 @@ Reply on_tx_body(NodeApi& api, const RouteInput& in) {
 Reply on_account(NodeApi& api, const RouteInput& in) {
   auto address = chain::Address::parse(in.param);
   if (!address) return error_reply(ErrorCode::bad_request, address.error());
+  if (auto why = api.misdirected(*address)) return error_reply(ErrorCode::misdirected, *why);
   auto doc = api.account(*address);
   if (doc && doc->is_object()) (*doc)["address"] = address->to_string();
   return object_reply(schema_account, std::move(doc), "account " + address->to_string());

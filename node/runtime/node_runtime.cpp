@@ -70,6 +70,14 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       return rpc::TxStatus{hash, rpc::TxState::unknown, std::nullopt, {}};
     });
   }
+  std::optional<core::Error> misdirected(const chain::Address& a) override {
+    // setup_ never changes after open(): no need for the io thread.
+    const auto& setup = *node_.setup_;
+    const auto shard = a.shard(setup.shard_count);
+    if (shard == setup.shard) return std::nullopt;
+    return core::Error{core::Reject::wrong_shard, a.to_string() + " lives in shard " + std::to_string(shard) +
+                                                      "; this node serves shard " + std::to_string(setup.shard)};
+  }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
     return on_io([this, a]() -> std::optional<nlohmann::json> { return node_.account_json(a); });
   }
@@ -167,7 +175,11 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   if (n->config_.index >= genesis->validators.size())
     return core::reject(core::Reject::not_in_roster,
                         "index " + std::to_string(n->config_.index) + " is not in the genesis roster");
-  auto setup = pob::ShardSetup::create(*genesis, pob::genesis_randomness(*genesis), {});
+  // The node serves the shard EDS gives it in epoch 0 (docs/DESIGN.md §4 "EDS").
+  const auto randomness = pob::genesis_randomness(*genesis);
+  auto assignment = pob::assign_shards(*genesis, randomness);
+  if (!assignment) return assignment.error();
+  auto setup = pob::ShardSetup::create(*genesis, randomness, assignment->shard_of[n->config_.index], {});
   if (!setup) return setup.error();
   n->setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
 
@@ -541,6 +553,8 @@ nlohmann::json NodeRuntime::status_json() {
           {"name", config_.name},
           {"index", config_.index},
           {"role", core_->believable() ? "believable" : "normal"},
+          {"shard", setup_->shard},
+          {"shards", setup_->shard_count},
           {"height", ledger.height()},
           {"view", engine.view()},
           {"leader", engine.leader()},

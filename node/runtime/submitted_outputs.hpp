@@ -56,6 +56,7 @@ class SubmittedOutputs {
       return base_.find_validator(k);
     }
     chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
+    contracts::ShardScope shard_scope() const override { return base_.shard_scope(); }
 
    private:
     const contracts::LedgerView& base_;

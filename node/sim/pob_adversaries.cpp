@@ -26,7 +26,7 @@ ByzantineRewrite equivocating_leader(const ShardWorld& world, std::uint32_t vali
     bz::Announce other = *a;
     other.relay = false;
     other.body = pob::encode(*proposal);
-    other.sig = crypto::sign_tagged(*key, bz::announce_tag, setup->chain_id, bz::announce_signed_part(other));
+    other.sig = crypto::sign_tagged(*key, bz::announce_tag, setup->domain, bz::announce_signed_part(other));
     // The announce goes on as sent (down the tree or to a star member); every other member
     // also gets the other proposal directly. Whichever arrives first, the league is split.
     std::vector<protocol::Send> out{s};

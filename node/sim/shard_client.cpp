@@ -18,7 +18,7 @@ ShardClient::ShardClient(std::shared_ptr<const protocol::pob::ShardSetup> setup,
     accounts_.push_back(Account{std::move(a.identity), address,
                                 std::make_pair(chain::genesis_outpoint(a.allocation), alloc.amount), {}, false});
   }
-  timing.chain_id = setup_->chain_id;
+  timing.domain = setup_->domain;
   timing.roster = setup_->normal_roster;
   timing.members.assign(setup_->normal.begin(), setup_->normal.end());
   timing.self = std::nullopt;

@@ -70,7 +70,7 @@ std::optional<std::string> ShardInvariants::on_block(const chain::FinalizedBlock
   if (k != canonical_.size()) return "node " + std::to_string(id) + " skipped to height " + std::to_string(k);
   canonical_.push_back(block);
   const auto& setup = *world_.setup;
-  if (auto s = chain::verify_finality(block, *setup.normal_roster, setup.chain_id); !s && !bad_finality_) {
+  if (auto s = chain::verify_finality(block, *setup.normal_roster, setup.domain); !s && !bad_finality_) {
     bad_finality_ = "height " + std::to_string(k) + ": " + s.error().message();
   }
   auto proposal = protocol::pob::decode_proposed_block(block.body);

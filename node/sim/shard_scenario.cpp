@@ -147,7 +147,7 @@ ShardWorld make_shard_world(const ShardRunOptions& o) {
     (i < accounts ? w.accounts : w.victims).push_back(std::move(id));
   }
   w.client = o.validators;
-  auto setup = protocol::pob::ShardSetup::create(g, protocol::pob::genesis_randomness(g), {w.client});
+  auto setup = protocol::pob::ShardSetup::create(g, protocol::pob::genesis_randomness(g), core::ShardId{0}, {w.client});
   if (!setup) {
     std::fprintf(stderr, "ios: shard setup refused: %s\n", setup.error().message().c_str());
   }

@@ -169,7 +169,7 @@ TEST(DevnetState, StateRoundTripsAndStoppedClearsPids) {
   s.supervisor_pid = 42;
   s.supervisor_start = 7;
   s.started_ms = 1700000000000;
-  s.nodes.push_back({"node0", 0, 1234, 99, "believable", 41234, 41235, "http://127.0.0.1:41235", "nodes/node0"});
+  s.nodes.push_back({"node0", 0, 1, 1234, 99, "believable", 41234, 41235, "http://127.0.0.1:41235", "nodes/node0"});
   const json doc = ios::devnet::to_json(s);
   EXPECT_EQ(doc["nodes"][0]["rpc_url"], "http://127.0.0.1:41235");
   auto back = ios::devnet::state_from_json(doc);
@@ -218,7 +218,17 @@ TEST(DevnetHealth, ReadinessConditions) {
   st[2] = status(3);
   EXPECT_TRUE(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st).empty());  // spread 2
   st[0] = status(6);
-  EXPECT_EQ(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st), std::vector<std::string>{"node2: height 3, 3 behind the highest node"});
+  EXPECT_EQ(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st),
+            std::vector<std::string>{"node2: height 3, 3 behind the highest node of its shard"});
+  // Each shard has its own chain: a node of shard 1 is compared with shard 1 only.
+  st[2].shard = 1;
+  EXPECT_TRUE(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st).empty());
+  st[1].shard = 1;  // shard 1: heights 4 and 3; shard 0: 6 alone
+  EXPECT_TRUE(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st).empty());
+  st[1] = status(7);
+  st[1].shard = 1;  // shard 1: 7 and 3
+  EXPECT_EQ(ios::devnet::unready_nodes(*parse_readiness("final"), nodes, st),
+            std::vector<std::string>{"node2: height 3, 4 behind the highest node of its shard"});
 }
 
 // --- the supervisor with a stub node -----------------------------------------------------------

@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (m.ok() && encode(*m) != core::Bytes(in.begin(), in.end())) std::abort();
   }
   ByzcoinConfig config;
-  config.chain_id = {'f', 'u', 'z', 'z'};
+  config.domain = {'f', 'u', 'z', 'z'};
   config.roster = fixture.roster;
   config.members = {0, 1, 2, 3};
   config.observers = {4};

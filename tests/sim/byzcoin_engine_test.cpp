@@ -21,7 +21,7 @@ struct Bench {
   Keys keys = make_keys(n, 77);
   ByzcoinConfig config(std::optional<std::uint32_t> self) const {
     ByzcoinConfig c;
-    c.chain_id = chain_id;
+    c.domain = chain_id;
     c.roster = keys.roster;
     c.members = {0, 1, 2, 3};
     c.observers = {4};

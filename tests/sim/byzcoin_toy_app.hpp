@@ -136,7 +136,7 @@ class Cluster {
 
   ByzcoinConfig config(std::uint32_t id) const {
     ByzcoinConfig c;
-    c.chain_id = chain_id;
+    c.domain = chain_id;
     c.roster = keys_.roster;
     for (std::uint32_t i = 0; i < options_.members; ++i) c.members.push_back(i);
     for (std::uint32_t i = 0; i < options_.observers; ++i) c.observers.push_back(options_.members + i);

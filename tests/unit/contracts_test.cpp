@@ -39,8 +39,10 @@ class FakeView final : public LedgerView {
     return it == validators.end() ? nullptr : &it->second;
   }
   chain::Amount slashed_pool() const override { return pool; }
+  ShardScope shard_scope() const override { return scope; }
 
   std::map<OutPoint, TxOutput> outputs;
+  ShardScope scope;
   std::map<crypto::PublicKey, ValidatorAccount> validators;
   chain::Amount pool = 0;
 };
@@ -116,6 +118,49 @@ TEST_F(ContractsTest, TransferRefusals) {
   t = chain::make_transfer({{chain::genesis_outpoint(0), &alice}, {chain::genesis_outpoint(1), &alice}}, tx.outputs, 10,
                            1, chain_id);
   EXPECT_EQ(transfer(view, t, producer_key(), 1).error().reason, Reject::amount_overflow);
+}
+
+// With m shards a shard's ledger takes payments of its own payers to its own payees only
+// (docs/DESIGN.md §4 "State"). An output to another shard's address would be a coin that no
+// shard can ever spend; a payer of another shard belongs to another shard's ledger.
+TEST_F(ContractsTest, TransfersStayInsideTheLedgersShard) {
+  const auto tx = pay(600, 390, 10);  // alice pays bob, change to alice
+  FakeView view;
+  view.outputs[chain::genesis_outpoint(0)] = TxOutput{addr(alice), Asset::ios, 1000};
+  view.validators[producer_key()] = ValidatorAccount{producer_key(), 0, 0, 0, 0, false};
+  // Find a shard count that separates alice from bob, and one that keeps them together.
+  std::uint32_t apart = 0, together = 0;
+  for (std::uint32_t m = 2; m < 64 && (apart == 0 || together == 0); ++m) {
+    const bool same = addr(alice).shard(m) == addr(bob).shard(m);
+    if (same && together == 0) together = m;
+    if (!same && apart == 0) apart = m;
+  }
+  ASSERT_NE(apart, 0u);
+  ASSERT_NE(together, 0u);
+
+  view.scope = {addr(alice).shard(together), together};
+  EXPECT_TRUE(transfer(view, tx, producer_key(), 1).ok()) << "payer and payees in this shard";
+  view.scope = {(addr(alice).shard(together) + 1) % together, together};
+  auto wrong = transfer(view, tx, producer_key(), 1);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().reason, Reject::wrong_shard) << wrong.error().message();
+
+  view.scope = {addr(alice).shard(apart), apart};
+  auto cross = transfer(view, tx, producer_key(), 1);
+  ASSERT_FALSE(cross.ok());
+  EXPECT_EQ(cross.error().reason, Reject::cross_shard);
+  EXPECT_NE(cross.error().detail.find("output 0"), std::string::npos) << "names the output: " << cross.error().detail;
+  // A self-payment stays inside alice's shard, whatever m.
+  const auto self = test::transfer_with_change(alice, chain::genesis_outpoint(0), addr(alice), 600, 390, 10, 1, chain_id);
+  EXPECT_TRUE(transfer(view, self, producer_key(), 1).ok());
+  // And a ledger built for one shard of a genesis holds that shard's allocations only.
+  auto g = genesis;
+  g.policy.shards = apart;
+  const auto mine = ledger::LedgerState::from_genesis_shard(g, addr(alice).shard(apart));
+  EXPECT_EQ(mine.balance(addr(alice)), 1000u);
+  EXPECT_EQ(mine.balance(addr(bob)), 0u) << "bob's allocation lives in the other shard";
+  EXPECT_EQ(mine.shard_scope().shard, addr(alice).shard(apart));
+  EXPECT_EQ(mine.shard_scope().shard_count, apart);
 }
 
 TEST_F(ContractsTest, ServiIssueAndClear) {

@@ -171,3 +171,36 @@ TEST(Finality, DecoderRefusesOversizedBodies) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().reason, core::Reject::length_over_limit);
 }
+
+// docs/security.md "Consensus signatures replayed across shards or epochs": the shards of one
+// chain may share members (and after a reassignment they do), so a final block — or a vote —
+// made in one (shard, epoch) must verify in no other.
+TEST(Finality, ConsensusDomainBindsChainShardAndEpoch) {
+  using core::Epoch;
+  using core::ShardId;
+  const auto d = [](std::string_view chain, std::uint32_t s, std::uint64_t e) {
+    return chain::consensus_domain(core::as_bytes(chain), ShardId{s}, Epoch{e});
+  };
+  core::Writer w;
+  w.bytes(core::as_bytes("c")).u32(1).u64(2);
+  EXPECT_EQ(d("c", 1, 2), w.take()) << "bytes(chain) ‖ u32 shard ‖ u64 epoch";
+  EXPECT_NE(d("c", 0, 0), d("c", 1, 0));
+  EXPECT_NE(d("c", 0, 0), d("c", 0, 1));
+  EXPECT_NE(d("c", 0, 0), d("d", 0, 0));
+  // Length-prefixed: a chain id cannot absorb the shard's bytes.
+  EXPECT_NE(d(std::string_view("c\x01\0\0\0", 5), 0, 0), d("c", 1, 0));
+
+  auto rng = test::seeded_rng("IOS/test/finality", 3);
+  const auto r = make_roster(4, rng);
+  const auto shard0 = d("ios-test", 0, 0);
+  FinalizedBlock b{0, 0, {}, {'x'}, {}, {}};
+  b.prepare = cosign(r, {0, 1, 2, 3}, chain::prepare_message(shard0, 0, 0, b.hash()), rng);
+  b.commit = cosign(r, {0, 1, 2, 3}, chain::commit_message(shard0, 0, 0, b.hash(), b.prepare), rng);
+  ASSERT_TRUE(chain::verify_finality(b, r.roster, shard0).ok());
+  for (const auto& other : {d("ios-test", 1, 0), d("ios-test", 0, 1), core::Bytes(core::as_bytes(std::string_view("ios-test")).begin(),
+                                                                                    core::as_bytes(std::string_view("ios-test")).end())}) {
+    auto ok = chain::verify_finality(b, r.roster, other);
+    ASSERT_FALSE(ok.ok());
+    EXPECT_EQ(ok.error().reason, core::Reject::bad_signature);
+  }
+}

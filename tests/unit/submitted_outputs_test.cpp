@@ -23,6 +23,7 @@ class FinalState final : public contracts::LedgerView {
   }
   const contracts::ValidatorAccount* find_validator(const crypto::PublicKey&) const override { return nullptr; }
   chain::Amount slashed_pool() const override { return 0; }
+  contracts::ShardScope shard_scope() const override { return {}; }
 };
 
 struct SubmittedOutputsTest : ::testing::Test {

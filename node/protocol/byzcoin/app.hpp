@@ -32,7 +32,7 @@ class ByzcoinApp {
 };
 
 struct ByzcoinConfig {
-  core::Bytes chain_id;
+  core::Bytes domain;  // chain::consensus_domain(chain, shard, epoch): every signature of this instance binds it
   std::shared_ptr<const crypto::CosiRoster> roster;  // the normal league, n = 3f + 1 ideally
   std::vector<NodeId> members;                       // members[i] = NodeId of roster member i
   std::optional<std::uint32_t> self;                 // own roster index; nullopt = observer

@@ -242,7 +242,7 @@ core::Status ByzcoinEngine::accept_block(const chain::FinalizedBlock& block) con
                         "block " + std::to_string(block.height) + ", expected " + std::to_string(height()));
   if (block.prev != tip_)
     return core::reject(core::Reject::wrong_height, "block does not link to the last final block");
-  return chain::verify_finality(block, *config_.roster, config_.chain_id);
+  return chain::verify_finality(block, *config_.roster, config_.domain);
 }
 
 core::Status ByzcoinEngine::on_final_msg(TimeMs now, NodeId from, const FinalMsg& m, Effects& out) {
@@ -359,7 +359,7 @@ std::optional<core::Bytes> ByzcoinEngine::stored_at_height(const std::string& ke
 
 core::Status ByzcoinEngine::check_certificate(std::uint64_t view, const core::Hash32& block,
                                               const crypto::CollectiveSignature& sig) const {
-  auto ok = crypto::cosi_verify(*config_.roster, chain::prepare_message(config_.chain_id, height(), view, block), sig,
+  auto ok = crypto::cosi_verify(*config_.roster, chain::prepare_message(config_.domain, height(), view, block), sig,
                                 quorum_);
   if (!ok)
     return core::reject(core::Reject::bad_signature,

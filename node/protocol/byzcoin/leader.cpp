@@ -17,9 +17,9 @@
 namespace ios::protocol::byzcoin {
 
 core::Bytes ByzcoinEngine::round_message(const Announce& a) const {
-  if (a.phase == Phase::prepare) return chain::prepare_message(config_.chain_id, a.height, a.view, a.block());
+  if (a.phase == Phase::prepare) return chain::prepare_message(config_.domain, a.height, a.view, a.block());
   IOS_ASSERT(a.certificate.has_value());
-  return chain::commit_message(config_.chain_id, a.height, a.view, a.block(), *a.certificate);
+  return chain::commit_message(config_.domain, a.height, a.view, a.block(), *a.certificate);
 }
 
 void ByzcoinEngine::propose(TimeMs now, Effects& out) {
@@ -55,7 +55,7 @@ void ByzcoinEngine::propose(TimeMs now, Effects& out) {
 
 void ByzcoinEngine::start_attempt(TimeMs now, Announce a, Effects& out) {
   a.relay = false;
-  a.sig = crypto::sign_tagged(*config_.signing_key, announce_tag, config_.chain_id, announce_signed_part(a));
+  a.sig = crypto::sign_tagged(*config_.signing_key, announce_tag, config_.domain, announce_signed_part(a));
   view_block_ = a.block();
   lead_.emplace();
   LeaderRound& r = *lead_;
@@ -245,7 +245,7 @@ void ByzcoinEngine::restart(TimeMs now, const std::set<std::uint32_t>& leave_out
 void ByzcoinEngine::finalize(TimeMs now, const crypto::CollectiveSignature& commit, Effects& out) {
   const Announce& a = lead_->announce;
   chain::FinalizedBlock block{a.height, a.view, a.prev, a.body, *a.certificate, commit};
-  IOS_ASSERT(chain::verify_finality(block, *config_.roster, config_.chain_id).ok());
+  IOS_ASSERT(chain::verify_finality(block, *config_.roster, config_.domain).ok());
   const core::Bytes payload = encode(FinalMsg{block});
   apply_final(now, block, true, out);  // persisted before it is announced
   for (std::uint32_t i = 0; i < n_; ++i)

@@ -40,7 +40,7 @@ void ByzcoinEngine::start_view_change(TimeMs now, std::uint64_t target, Effects&
                                        chain::block_hash(height(), lock_->prev, lock_->body), lock_->prepare};
     vc.body = lock_->body;
   }
-  vc.sig = crypto::sign_tagged(*config_.signing_key, view_change_tag, config_.chain_id, view_change_signed_part(vc));
+  vc.sig = crypto::sign_tagged(*config_.signing_key, view_change_tag, config_.domain, view_change_signed_part(vc));
   ++stats_.view_change_requests;
   const core::Bytes payload = encode(vc);
   for (std::uint32_t i = 0; i < n_; ++i)
@@ -72,7 +72,7 @@ core::Status ByzcoinEngine::on_view_change(TimeMs now, NodeId from, const ViewCh
 }
 
 core::Status ByzcoinEngine::check_view_change(const ViewChange& m) const {
-  if (!crypto::verify_tagged(config_.roster->keys()[m.sender].public_key(), view_change_tag, config_.chain_id,
+  if (!crypto::verify_tagged(config_.roster->keys()[m.sender].public_key(), view_change_tag, config_.domain,
                              view_change_signed_part(m), m.sig))
     return core::reject(Reject::bad_signature, "view_change of member " + std::to_string(m.sender));
   if (!m.prepared) return core::Ok{};
@@ -116,7 +116,7 @@ core::Status ByzcoinEngine::on_new_view(TimeMs now, NodeId, const NewView& m, Ef
       return core::reject(Reject::bad_proof, "new_view quotes a view_change for another height or a lower view");
     if (!senders.insert(vc.sender).second)
       return core::reject(Reject::duplicate, "new_view quotes member " + std::to_string(vc.sender) + " twice");
-    if (!crypto::verify_tagged(config_.roster->keys()[vc.sender].public_key(), view_change_tag, config_.chain_id,
+    if (!crypto::verify_tagged(config_.roster->keys()[vc.sender].public_key(), view_change_tag, config_.domain,
                                view_change_signed_part(vc), vc.sig))
       return core::reject(Reject::bad_signature, "new_view quotes a forged view_change of member " +
                                                      std::to_string(vc.sender));

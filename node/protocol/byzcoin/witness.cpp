@@ -75,7 +75,7 @@ core::Status ByzcoinEngine::check_announce(NodeId from, const Announce& a) const
   if (a.relay && (from != leader_node || parent != a.leader))
     return core::reject(Reject::non_canonical, "only the leader makes a sub-leader, and only of its children");
   if (a.prev != tip_) return core::reject(Reject::wrong_height, "announce builds on another parent block");
-  if (!crypto::verify_tagged(config_.roster->keys()[a.leader].public_key(), announce_tag, config_.chain_id,
+  if (!crypto::verify_tagged(config_.roster->keys()[a.leader].public_key(), announce_tag, config_.domain,
                              announce_signed_part(a), a.sig))
     return core::reject(Reject::bad_signature, "announce not signed by the leader");
   if (view_block_ && *view_block_ != a.block())

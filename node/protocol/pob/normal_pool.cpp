@@ -33,6 +33,13 @@ core::Result<std::optional<chain::FraudProof>> NormalPool::add_block(const chain
   if (!index || !ledger_.setup().is_believable(*index)) {
     return core::reject(core::Reject::not_in_roster, "producer is not in the believable league");
   }
+  // A believable validator of this shard signs blocks of this shard and epoch only; a block it
+  // signed for another (shard, epoch) is not ours to merge (docs/security.md "Consensus
+  // signatures replayed across shards or epochs").
+  if (block.header.shard != ledger_.setup().shard || block.header.epoch != ledger_.setup().epoch) {
+    return core::reject(core::Reject::wrong_shard, "block of shard " + std::to_string(block.header.shard) + " epoch " +
+                                                       std::to_string(block.header.epoch));
+  }
   const auto last = ledger_.last_merged_seq(producer);
   if (last && block.header.seq <= *last) return core::reject(core::Reject::duplicate, "already merged");
   const auto hash = chain::header_hash(block.header);
@@ -81,6 +88,8 @@ core::Status NormalPool::add_direct(const chain::Tx& tx) {
 std::optional<ProposedBlock> NormalPool::propose(const crypto::PublicKey& leader, TimeMs now_ms) {
   ProposedBlock p;
   auto& body = p.body;
+  body.shard = ledger_.setup().shard;
+  body.epoch = ledger_.setup().epoch;
   body.height = ledger_.height() + 1;
   body.mode = ledger_.next_mode();
   body.leader = leader;

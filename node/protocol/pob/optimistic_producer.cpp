@@ -17,6 +17,7 @@ class OptimisticProducer::Overlay final : public contracts::LedgerView {
     return base_.find_validator(k);
   }
   chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
+  contracts::ShardScope shard_scope() const override { return base_.shard_scope(); }
 
  private:
   const contracts::LedgerView& base_;

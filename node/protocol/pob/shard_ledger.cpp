@@ -6,7 +6,7 @@
 namespace ios::protocol::pob {
 
 ShardLedger::ShardLedger(std::shared_ptr<const ShardSetup> setup)
-    : setup_(std::move(setup)), state_(ledger::LedgerState::from_genesis(setup_->genesis)) {
+    : setup_(std::move(setup)), state_(ledger::LedgerState::from_genesis_shard(setup_->genesis, setup_->shard)) {
   genesis_supply_ = state_.total_supply();
   for (auto i : setup_->believable) last_merged_height_[setup_->signing_key(i)] = 0;
 }
@@ -46,6 +46,10 @@ AppliedBlock ShardLedger::apply(const chain::FinalizedBlock& block) {
 
 core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& proposal) const {
   const auto& body = proposal.body;
+  if (body.shard != setup_->shard || body.epoch != setup_->epoch) {
+    return core::reject(core::Reject::wrong_shard,
+                        "body of shard " + std::to_string(body.shard) + " epoch " + std::to_string(body.epoch));
+  }
   if (body.height != next_height_ + 1) {
     return core::reject(core::Reject::wrong_height, "body height " + std::to_string(body.height));
   }

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "contracts/believability.hpp"
+#include "node/chain/finality.hpp"
 #include "node/crypto/hash.hpp"
+#include "node/protocol/eds/shard_assignment.hpp"
 #include "node/protocol/pob/league.hpp"
 
 namespace ios::protocol::pob {
@@ -13,21 +15,39 @@ core::Hash32 genesis_randomness(const chain::Genesis& genesis) {
   return crypto::sha256({core::as_bytes("IOS/v1/genesis-randomness"), h});
 }
 
-core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
-                                            std::vector<NodeId> extra_observers) {
+core::Result<eds::ShardAssignment> assign_shards(const chain::Genesis& genesis, const core::Hash32& epoch_randomness) {
   const auto& policy = genesis.policy;
   const auto n = static_cast<std::uint32_t>(genesis.validators.size());
-  if (n < policy.believable_size + 4) {
+  const auto m = policy.shards;
+  // The smallest shard EDS cuts has ⌊n/m⌋ members; each must hold both leagues.
+  if (n / m < policy.believable_size + 4) {
     return core::reject(core::Reject::bad_policy,
-                        std::to_string(n) + " validators cannot hold a believable league of " +
+                        std::to_string(n) + " validators in " + std::to_string(m) +
+                            (m == 1 ? " shard" : " shards") + " cannot give each shard a believable league of " +
                             std::to_string(policy.believable_size) + " and a normal league of at least 4");
+  }
+  return eds::ShardAssignment::compute(n, m, epoch_randomness);
+}
+
+core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
+                                            core::ShardId shard, std::vector<NodeId> extra_observers) {
+  const auto& policy = genesis.policy;
+  auto assignment = assign_shards(genesis, epoch_randomness);
+  if (!assignment) return assignment.error();
+  if (shard.value >= policy.shards) {
+    return core::reject(core::Reject::wrong_shard,
+                        "shard " + core::to_string(shard) + " of " + std::to_string(policy.shards) + " shards");
   }
   ShardSetup s;
   s.chain_id.assign(genesis.chain_id.begin(), genesis.chain_id.end());
+  s.shard = shard.value;
+  s.shard_count = policy.shards;
+  s.domain = chain::consensus_domain(s.chain_id, shard, core::Epoch{s.epoch});
   s.epoch_randomness = epoch_randomness;
+  s.members = assignment->shard(shard);
 
   std::vector<LeagueCandidate> candidates;
-  for (std::uint32_t i = 0; i < n; ++i) {
+  for (auto i : s.members) {
     contracts::ValidatorAccount account;
     account.key = genesis.validators[i].identity.signing;
     account.stake = genesis.validators[i].stake;
@@ -36,7 +56,7 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
     candidates.push_back({i, contracts::believability_score(account)});
   }
   s.believable = draw_believable_league(candidates, policy.believable_size, epoch_randomness);
-  for (std::uint32_t i = 0; i < n; ++i) {
+  for (auto i : s.members) {
     if (std::find(s.believable.begin(), s.believable.end(), i) == s.believable.end()) s.normal.push_back(i);
   }
   if (s.normal.size() < 4 || s.normal.size() < policy.normal_size) {
@@ -60,6 +80,10 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
   for (auto id : extra_observers) s.observers.push_back(id);
   s.genesis = std::move(genesis);
   return s;
+}
+
+bool ShardSetup::is_member(std::uint32_t index) const {
+  return std::binary_search(members.begin(), members.end(), index);
 }
 
 bool ShardSetup::is_believable(std::uint32_t index) const {

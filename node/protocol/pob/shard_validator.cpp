@@ -44,7 +44,7 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
     producer_.emplace(setup_->chain_id, setup_->shard, setup_->epoch, *key_, policy.min_fee);
     persisted_producer_ = load_producer(store);
   }
-  timing.chain_id = setup_->chain_id;
+  timing.domain = setup_->domain;
   timing.roster = setup_->normal_roster;
   timing.members.assign(setup_->normal.begin(), setup_->normal.end());
   timing.self = normal_index;

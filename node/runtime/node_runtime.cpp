@@ -14,6 +14,7 @@
 #include "node/crypto/keystore.hpp"
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/byzcoin/vote.hpp"
+#include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/runtime/chain_documents.hpp"
 #include "node/runtime/io_call.hpp"
@@ -128,8 +129,8 @@ class NodeRuntime::Api final : public rpc::NodeApi {
         m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
              std::to_string(v) + "\n";
       };
-      line("ios_height", "Final blocks applied", n.core_->ledger().height());
-      line("ios_view", "Current ByzCoin view", n.core_->engine().view());
+      line("ios_height", "Final blocks applied", n.validator().ledger().height());
+      line("ios_view", "Current ByzCoin view", n.validator().engine().view());
       line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.tracker_.submitted_count());
       line("ios_txs_final_total", "Submitted transactions seen final", n.tracker_.final_count());
       line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.tracker_.rejected_count());
@@ -294,6 +295,8 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
       log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
       verify(std::move(*v));
+    } else if (auto* b = std::get_if<protocol::BlockApplied>(&e)) {
+      on_applied(std::move(*b));
     }
   }
   flush_persists(batch);
@@ -301,7 +304,8 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
 
 core::Result<store::PersistedState> NodeRuntime::load_core_state() const {
   // The engine's "byzcoin/block/<h>" rows are not written as state rows (flush_persists): the
-  // blocks table holds the same bytes. Give them back to the core from there.
+  // blocks table holds the same bytes. Give them back to the core from there, under the
+  // instance's prefix (NodeCore strips it).
   auto state = store_->load_state();
   if (!state) return state.error();
   auto last = store_->last_height();
@@ -310,7 +314,7 @@ core::Result<store::PersistedState> NodeRuntime::load_core_state() const {
     auto block = store_->block(h);
     if (!block) return block.error();
     if (!block->has_value()) break;
-    (*state)[protocol::byzcoin::block_key(h)] = std::move(**block);
+    (*state)[protocol::node::persist_prefix(instance_key()) + protocol::byzcoin::block_key(h)] = std::move(**block);
   }
   return state;
 }
@@ -321,7 +325,7 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
   // may apply several, and their records commit with the first flush); the engine's Persist of
   // the same bytes as a state row would store every block twice (docs/security.md "Unbounded queues
   // and storage").
-  std::erase_if(batch, [](const auto& row) { return row.first.starts_with(protocol::byzcoin::block_key_prefix); });
+  std::erase_if(batch, [prefix = block_row_prefix()](const auto& row) { return row.first.starts_with(prefix); });
   if (batch.empty() && pending_finals_.empty()) return;
   if (!pending_finals_.empty()) {
     // The first final record carries this input's state rows: one transaction.
@@ -375,8 +379,9 @@ void NodeRuntime::verify(protocol::Verify v) {
 void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
   // Receipts answer transactions this node submitted for its API clients: the core has no use
   // for them (ShardValidator ignores receipts), the tracker does.
-  if (!payload.empty() && payload[0] == pob::message_tag) {
-    auto m = pob::decode_pob_message(payload);
+  if (auto opened = protocol::node::open(payload); opened && !opened->payload.empty() &&
+                                                   opened->payload[0] == pob::message_tag) {
+    auto m = pob::decode_pob_message(opened->payload);
     if (m) {
       if (auto* r = std::get_if<pob::TxReceipt>(&*m)) return on_receipt(from, std::move(*r));
     }
@@ -421,7 +426,7 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
   });
 }
 
-void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::AppliedBlock& applied) {
+void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   std::vector<store::TxIndexRow> rows;
   std::vector<core::Hash32> applied_sorted = applied.applied;
   std::sort(applied_sorted.begin(), applied_sorted.end());
@@ -431,7 +436,7 @@ void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::Appl
     tracker_.final(h, applied.height);
     submitted_.settle(h);
   }
-  for (const auto& h : applied.outcome.excluded) {
+  for (const auto& h : applied.excluded) {
     if (std::binary_search(applied_sorted.begin(), applied_sorted.end(), h)) continue;
     rows.push_back({h, applied.height, store::TxStatus::excluded});
     tracker_.excluded(h, applied.height);
@@ -444,9 +449,23 @@ void NodeRuntime::on_applied(const chain::FinalizedBlock& block, const pob::Appl
   store::NodeStore::FinalRecord r;
   r.height = applied.height;
   r.hash = applied.hash;
-  r.block = chain::encode(block);
+  r.block = std::move(applied.block);
   r.txs = std::move(rows);
   pending_finals_.push_back(std::move(r));
+}
+
+protocol::node::InstanceKey NodeRuntime::instance_key() const {
+  return {core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}};
+}
+
+std::string NodeRuntime::block_row_prefix() const {
+  return protocol::node::persist_prefix(instance_key()) + std::string(protocol::byzcoin::block_key_prefix);
+}
+
+const pob::ShardValidator& NodeRuntime::validator() const {
+  const auto* v = core_->instance<pob::ShardValidator>(instance_key());
+  IOS_ASSERT(v != nullptr);  // hosted in run() before anything can ask
+  return *v;
 }
 
 std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
@@ -464,12 +483,13 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
-  const auto& ledger = core_->ledger();
+  const auto& ledger = validator().ledger();
   // Sent to the payer's route; the payer is the first input's owner, so this runs only for a
   // tx of valid shape (a tx without inputs decodes, and its witnesses "verify": none to check).
   const auto forward = [&] {
     const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    const auto payload = pob::encode(pob::PobMessage{pob::SubmitTx{tx}});
+    const auto payload = protocol::node::wrap({protocol::node::Protocol::shard, instance_key()},
+                                              pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
     for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
   };
   // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
@@ -522,7 +542,7 @@ NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
 nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
   // What the owner can spend now, as far as this node knows: its final outputs that no pending
   // submission spends, and the outputs pending submissions pay it (README "Accounts").
-  const auto& ledger = core_->ledger();
+  const auto& ledger = validator().ledger();
   nlohmann::json utxos = nlohmann::json::array();
   chain::Amount spendable = 0;
   const auto list = [&](const chain::OutPoint& op, const chain::TxOutput& out, std::string_view state) {
@@ -546,13 +566,13 @@ nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
 }
 
 nlohmann::json NodeRuntime::status_json() {
-  const auto& ledger = core_->ledger();
-  const auto& engine = core_->engine();
+  const auto& ledger = validator().ledger();
+  const auto& engine = validator().engine();
   const auto& chain = engine.chain();
   return {{"schema", "ios.rpc.status.v1"},
           {"name", config_.name},
           {"index", config_.index},
-          {"role", core_->believable() ? "believable" : "normal"},
+          {"role", validator().believable() ? "believable" : "normal"},
           {"shard", setup_->shard},
           {"shards", setup_->shard_count},
           {"height", ledger.height()},
@@ -602,11 +622,11 @@ void NodeRuntime::log_peers() {
 }
 
 void NodeRuntime::log_progress() {
-  const auto height = core_->ledger().height();
+  const auto height = validator().ledger().height();
   log_->info("final",
              std::to_string(height - logged_.height) + " blocks, " + std::to_string(final_txs_ - logged_.final_txs) +
                  " txs in the last " + std::to_string(progress_interval_ms / 1000) + " s",
-             {{"height", height}, {"view", core_->engine().view()}, {"peers", logged_.peers.size()}});
+             {{"height", height}, {"view", validator().engine().view()}, {"peers", logged_.peers.size()}});
   logged_.height = height;
   logged_.final_txs = final_txs_;
   // Refusals, counted by reason: one line per interval however many there were.
@@ -628,12 +648,12 @@ void NodeRuntime::log_view_change() {
   // ByzCoin's view starts again at 0 with each height: only a rise is a view change. The views
   // a restart replays through are not (the ready line reports where it stands).
   if (!ready_.load(std::memory_order_relaxed)) return;
-  const auto view = core_->engine().view();
+  const auto view = validator().engine().view();
   const bool changed = view > logged_.view;
   logged_.view = view;
   if (!changed) return;
   log_->info("view_change", "new view",
-             {{"view", view}, {"leader", core_->engine().leader()}, {"height", core_->ledger().height()}});
+             {{"view", view}, {"leader", validator().engine().leader()}, {"height", validator().ledger().height()}});
 }
 
 void NodeRuntime::shutdown(const char* why) {
@@ -660,8 +680,10 @@ int NodeRuntime::run() {
   timing.block_interval_ms = setup_->policy().block_interval_ms;
   timing.phase_timeout_ms = config_.phase_timeout_ms;
   timing.view_timeout_ms = config_.view_timeout_ms;
-  core_ = std::make_unique<pob::ShardValidator>(setup_, self, *identity_, rng_, *persisted, timing);
-  core_->set_on_applied([this](const chain::FinalizedBlock& f, const pob::AppliedBlock& b) { on_applied(f, b); });
+  core_ = std::make_unique<protocol::node::NodeCore>();
+  core_->host(instance_key(),
+              std::make_unique<pob::ShardValidator>(setup_, self, *identity_, rng_,
+                                                    protocol::node::scoped_state(*persisted, instance_key()), timing));
 
   std::vector<net::Peer> roster;
   for (std::uint32_t i = 0; i < setup_->validator_count(); ++i) roster.push_back({i, setup_->signing_key(i)});
@@ -703,8 +725,8 @@ int NodeRuntime::run() {
     input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); });
     ready_.store(true, std::memory_order_release);  // the chain is replayed: the API may ask
     // What the replay applied is not news: the first progress line counts from here.
-    logged_.view = core_->engine().view();
-    logged_.height = core_->ledger().height();
+    logged_.view = validator().engine().view();
+    logged_.height = validator().ledger().height();
     logged_.final_txs = final_txs_;
     log_->info("ready", "chain replayed", {{"height", logged_.height}, {"view", logged_.view}});
   });
@@ -716,14 +738,14 @@ int NodeRuntime::run() {
     return 1;
   }
   log_->info("start", "node " + config_.name + " (validator " + std::to_string(self) + ", " +
-                          (core_->believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" +
+                          (validator().believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" +
                           std::to_string(p2p_port_) + ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
   activity_timer_.emplace(io_);
   watch_activity();
   io_.run();
   verifiers_.stop();  // checks still queued are for inputs that will never run
   verifiers_.join();
-  log_->info("stop", "node " + config_.name + ": stopped at height " + std::to_string(core_->ledger().height()));
+  log_->info("stop", "node " + config_.name + ": stopped at height " + std::to_string(validator().ledger().height()));
   return 0;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The node process (docs/DESIGN.md §2 and §5): one asio::io_context thread drives the same
-// ShardValidator core the simulator runs, with real time, the peer transport (node/net), the
+// NodeCore (hosting the node's ShardValidator) the simulator runs, with real time, the peer transport (node/net), the
 // SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
 // state runs on that one thread (docs/STYLE.md rule 7); the RPC threads reach it through post().
 // Signature checks leave it: the core's Verify effects, receipt signatures and the API's
@@ -27,6 +27,7 @@
 
 #include "node/crypto/random.hpp"
 #include "node/net/transport.hpp"
+#include "node/protocol/node/node_core.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/rpc/server.hpp"
 #include "node/runtime/node_config.hpp"
@@ -84,7 +85,12 @@ class NodeRuntime {
   void verify(protocol::Verify v);
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
   void on_receipt(protocol::NodeId from, protocol::pob::TxReceipt receipt);
-  void on_applied(const chain::FinalizedBlock& block, const protocol::pob::AppliedBlock& applied);
+  void on_applied(protocol::BlockApplied applied);
+  // The instance this node runs: its epoch-0 shard (the epoch protocol will move it).
+  protocol::node::InstanceKey instance_key() const;
+  const protocol::pob::ShardValidator& validator() const;
+  // Where the instance's "byzcoin/block/" rows would live: they are kept in the blocks table.
+  std::string block_row_prefix() const;
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
   void watch_parent();
   core::Status check_vote_history();
@@ -122,7 +128,7 @@ class NodeRuntime {
   crypto::SystemRng rng_;
   std::optional<store::NodeStore> store_;
   asio::io_context io_;
-  std::unique_ptr<protocol::pob::ShardValidator> core_;
+  std::unique_ptr<protocol::node::NodeCore> core_;
   std::unique_ptr<net::Transport> transport_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<rpc::RpcServer> rpc_;

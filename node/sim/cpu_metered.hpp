@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "node/protocol/core/core.hpp"
+#include "node/protocol/node/node_core.hpp"
 
 namespace ios::sim {
 
@@ -37,11 +38,14 @@ class CpuMetered final : public protocol::Core {
   double& total_;
 };
 
-// The inner core of a metered one, as T (nullptr if down or another type).
+// The inner core of a metered one, as T (nullptr if down or another type). A NodeCore is looked
+// through: its one hosted T.
 template <class T>
 const T* metered_core(const protocol::Core* core) {
   const auto* m = dynamic_cast<const CpuMetered*>(core);
-  return m == nullptr ? nullptr : dynamic_cast<const T*>(&m->inner());
+  if (m == nullptr) return nullptr;
+  if (const auto* node = dynamic_cast<const protocol::node::NodeCore*>(&m->inner())) return node->only<T>();
+  return dynamic_cast<const T*>(&m->inner());
 }
 
 }  // namespace ios::sim

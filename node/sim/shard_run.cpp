@@ -7,6 +7,7 @@
 #include "node/protocol/pob/sampler.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/sim/cpu_metered.hpp"
+#include "node/sim/in_envelope.hpp"
 #include "node/sim/pob_adversaries.hpp"
 #include "node/sim/shard_client.hpp"
 #include "node/sim/shard_invariants.hpp"
@@ -63,11 +64,11 @@ void apply_faults(Simulator& sim, const ShardRunOptions& o, const ShardWorld& w,
       case ShardFaultKind::byzantine_leader:
         // The first normal validator equivocates whenever it leads (byzcoin's own rewrite).
         // The first normal validator equivocates whenever it leads.
-        sim.set_byzantine(setup.normal[0], equivocating_leader(w, setup.normal[0]));
+        sim.set_byzantine(setup.normal[0], in_envelope(equivocating_leader(w, setup.normal[0])));
         break;
       case ShardFaultKind::forging_believable: {
         forger = std::make_shared<Forger>(w, setup.believable[0], o.forge_interval_ms);
-        sim.set_byzantine(setup.believable[0], [forger](const protocol::Send& s) { return (*forger)(s); });
+        sim.set_byzantine(setup.believable[0], in_envelope([forger](const protocol::Send& s) { return (*forger)(s); }));
         break;
       }
     }
@@ -117,10 +118,20 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
     r.cpu_s += thread_cpu_s() - t0;
     return valid;
   });
+  // Each node is a NodeCore hosting its instance, as in the node runtime: the envelopes, timer
+  // and persist namespaces are simulated along with the protocol.
+  const auto key = world.instance();
+  const auto hosted = [key](std::unique_ptr<protocol::Core> instance) {
+    auto node = std::make_unique<protocol::node::NodeCore>();
+    node->host(key, std::move(instance));
+    return node;
+  };
   for (std::uint32_t i = 0; i < o.validators; ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
       return std::make_unique<CpuMetered>(
-          std::make_unique<ShardValidator>(world.setup, i, world.validators[i], ctx.rng, ctx.store, timing), r.cpu_s);
+          hosted(std::make_unique<ShardValidator>(world.setup, i, world.validators[i], ctx.rng,
+                                                  protocol::node::scoped_state(ctx.store, key), timing)),
+          r.cpu_s);
     });
   }
   ShardClientOptions co;
@@ -131,7 +142,8 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
     std::vector<ClientAccount> accounts;
     for (std::uint32_t i = 0; i < world.accounts.size(); ++i) accounts.push_back({world.accounts[i], i});
     return std::make_unique<CpuMetered>(
-        std::make_unique<ShardClient>(world.setup, std::move(accounts), ctx.rng, co, timing, ctx.store),
+        hosted(std::make_unique<ShardClient>(world.setup, std::move(accounts), ctx.rng, co, timing,
+                                             protocol::node::scoped_state(ctx.store, key))),
         r.cpu_s);
   });
 

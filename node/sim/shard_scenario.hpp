@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "node/crypto/identity.hpp"
+#include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/shard_setup.hpp"
 #include "node/sim/simulator.hpp"
 
@@ -104,6 +105,13 @@ struct ShardWorld {
   std::vector<crypto::Identity> accounts;    // the client's accounts; allocation i = account i
   std::vector<crypto::Identity> victims;     // allocation accounts.size() + i
   NodeId client = 0;
+
+  // The (shard, epoch) instance every node hosts, and a payload in its envelope (what a test
+  // injects as if a node had sent it).
+  protocol::node::InstanceKey instance() const { return {core::ShardId{setup->shard}, core::Epoch{setup->epoch}}; }
+  core::Bytes enveloped(core::ByteView payload) const {
+    return protocol::node::wrap({protocol::node::Protocol::shard, instance()}, payload);
+  }
 };
 
 ShardWorld make_shard_world(const ShardRunOptions& options);

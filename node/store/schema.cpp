@@ -50,8 +50,16 @@ CREATE TABLE peers (
 PRAGMA application_id = 1768911665;
 )sql";
 
-constexpr std::array<Migration, 1> all_migrations = {{
+// v2. A node hosts protocol instances keyed by (shard, epoch) (node/protocol/node/node_core.hpp),
+// and each instance's state rows live under "shard/<s>/epoch/<e>/". A v1 database was written
+// by the one shard of a one-shard network in epoch 0, so its rows are that instance's.
+constexpr std::string_view v2_script = R"sql(
+UPDATE state SET key = 'shard/0/epoch/0/' || key;
+)sql";
+
+constexpr std::array<Migration, 2> all_migrations = {{
     {1, v1_script},
+    {2, v2_script},
 }};
 static_assert(all_migrations.back().to_version == schema_version);
 static_assert(ios_application_id == 1768911665);  // the literal in v1_script

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "devnet/devnet_harness.hpp"
+#include "node/protocol/node/node_core.hpp"
 #include "node/store/node_store.hpp"
 
 namespace ios::test {
@@ -108,8 +109,12 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
   EXPECT_GE(**last, 5u);
   auto state = db->load_state();
   ASSERT_TRUE(state.ok());
+  // Every row belongs to the one instance the node hosts (a one-shard devnet: shard 0, epoch 0).
+  const protocol::node::InstanceKey instance{core::ShardId{0}, core::Epoch{0}};
+  const auto rows = protocol::node::scoped_state(*state, instance);
+  EXPECT_EQ(rows.size(), state->size()) << "rows outside " << protocol::node::persist_prefix(instance);
   std::size_t block_rows = 0, vote_rows = 0, lock_rows = 0;
-  for (const auto& [key, value] : *state) {
+  for (const auto& [key, value] : rows) {
     block_rows += key.rfind("byzcoin/block/", 0) == 0;
     vote_rows += key.rfind("byzcoin/vote", 0) == 0;
     lock_rows += key.rfind("byzcoin/lock", 0) == 0;

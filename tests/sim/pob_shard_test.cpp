@@ -9,6 +9,7 @@
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/sim/cpu_metered.hpp"
+#include "node/sim/in_envelope.hpp"
 #include "node/sim/shard_client.hpp"
 #include "node/sim/shard_scenario.hpp"
 
@@ -62,7 +63,7 @@ TEST(PobShard, LeaderCrashDuringPrepare) {
     for (auto id : w.setup->normal) {
       // Passes everything; the first time a leader announces the prepare round of height 10,
       // it crashes right there (the announce may reach some members) and restarts 2 s later.
-      sim.set_byzantine(id, [&sim, crashed, id, n](const protocol::Send& s) -> std::vector<protocol::Send> {
+      sim.set_byzantine(id, in_envelope([&sim, crashed, id, n](const protocol::Send& s) -> std::vector<protocol::Send> {
         auto m = protocol::byzcoin::decode_message(s.payload, n);
         const auto* a = m ? std::get_if<protocol::byzcoin::Announce>(&*m) : nullptr;
         if (a && a->height == 10 && a->phase == protocol::byzcoin::Phase::prepare && !*crashed) {
@@ -71,7 +72,7 @@ TEST(PobShard, LeaderCrashDuringPrepare) {
           sim.restart(id, sim.now_ms() + 2000);
         }
         return {s};
-      });
+      }));
     }
   });
   SCOPED_TRACE(describe(r));
@@ -166,7 +167,7 @@ TEST(PobShard, DoubleSpendToTwoBelievableValidatorsExactlyOneFinal) {
                                          {{payee, chain::Asset::ios, amount - 1}}, 1, k, setup.chain_id);
           hashes.push_back(chain::tx_hash(tx));
           sim.inject(w.client, setup.believable[k],
-                     protocol::pob::encode(protocol::pob::PobMessage{protocol::pob::SubmitTx{tx}}), 500);
+                     w.enveloped(protocol::pob::encode(protocol::pob::PobMessage{protocol::pob::SubmitTx{tx}})), 500);
         }
       },
       [&](const Simulator& sim, const ShardWorld& w) {

@@ -147,7 +147,7 @@ TEST(NodeStore, CreatesAnEmptyDatabaseInWalMode) {
   EXPECT_TRUE(state->empty());
   // The file says so to any other reader: WAL journal, our version, our application id.
   EXPECT_EQ(raw_text(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), std::to_string(store::schema_version));
   EXPECT_EQ(raw_text(path, "PRAGMA application_id"), std::to_string(store::ios_application_id));
 }
 
@@ -211,7 +211,7 @@ TEST(NodeStore, RefusesANewerSchemaWithoutTouchingIt) {
   auto s = NodeStore::open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().reason, Reject::unknown_version);
-  EXPECT_EQ(s.error().detail, "database schema 3 is newer than this ios (1): upgrade ios");
+  EXPECT_EQ(s.error().detail, "database schema 3 is newer than this ios (2): upgrade ios");
   EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "3");
 }
 
@@ -224,10 +224,10 @@ TEST(NodeStore, MigratesAVersion0File) {
   ASSERT_EQ(raw_text(path, "PRAGMA journal_mode"), "delete");
   {
     NodeStore s = open_ok(path);
-    EXPECT_EQ(s.schema(), 1);
+    EXPECT_EQ(s.schema(), store::schema_version);
     expect_ok(s.put("k", bytes_of("v")));
   }
-  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), std::to_string(store::schema_version));
   EXPECT_EQ(raw_text(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(open_ok(path).load_state()->at("k"), bytes_of("v"));
 }
@@ -235,25 +235,51 @@ TEST(NodeStore, MigratesAVersion0File) {
 TEST(NodeStore, EachMigrationIsOneTransaction) {
   TempDir dir;
   const std::string path = dir.file("node.db");
-  { open_ok(path); }  // at v1
+  { open_ok(path); }  // at this build's version
   auto db = store::Database::open(path);
   ASSERT_TRUE(db.ok());
-  const store::Migration v1 = store::migrations()[0];
-  // A v2 whose second statement fails: its first statement must not survive.
-  const std::vector<store::Migration> broken = {v1, {2, "CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);"}};
+  const auto current = store::migrations();
+  const int next = store::schema_version + 1;
+  // A next version whose second statement fails: its first statement must not survive.
+  std::vector<store::Migration> broken(current.begin(), current.end());
+  broken.push_back({next, "CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);"});
   auto st = store::migrate(*db, broken);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().reason, Reject::io_error);
   EXPECT_NE(st.error().detail.find("no such table: nowhere"), std::string::npos) << st.error().detail;
-  EXPECT_EQ(*db->query_int("PRAGMA user_version"), 1);
+  EXPECT_EQ(*db->query_int("PRAGMA user_version"), store::schema_version);
   EXPECT_EQ(*db->query_int("SELECT count(*) FROM sqlite_master WHERE name = 'extra'"), 0);
-  // A good v2 lands with its version; this ios (v1) then refuses the file.
-  const std::vector<store::Migration> good = {v1, {2, "CREATE TABLE extra (x);"}};
+  // A good next version lands with its version; this ios then refuses the file.
+  std::vector<store::Migration> good(current.begin(), current.end());
+  good.push_back({next, "CREATE TABLE extra (x);"});
   expect_ok(store::migrate(*db, good));
-  EXPECT_EQ(*db->query_int("PRAGMA user_version"), 2);
+  EXPECT_EQ(*db->query_int("PRAGMA user_version"), next);
   auto s = NodeStore::open(path);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().detail, "database schema 2 is newer than this ios (1): upgrade ios");
+  EXPECT_EQ(s.error().detail, "database schema " + std::to_string(next) + " is newer than this ios (" +
+                                  std::to_string(store::schema_version) + "): upgrade ios");
+}
+
+// A database written before shards (v1) holds the state rows of the one shard-0, epoch-0
+// instance its node ran; v2 keeps every row, under that instance's prefix
+// (node/protocol/node/envelope.hpp persist_prefix), and leaves the blocks alone.
+TEST(NodeStore, MigratesV1StateRowsUnderTheShard0Epoch0Instance) {
+  TempDir dir;
+  const std::string path = dir.file("node.db");
+  {
+    auto db = store::Database::open(path);
+    ASSERT_TRUE(db.ok());
+    expect_ok(store::migrate(*db, store::migrations().first(1)));
+    ASSERT_EQ(*db->query_int("PRAGMA user_version"), 1);
+  }
+  raw_exec(path, "INSERT INTO state VALUES ('byzcoin/vote/7', x'0102'), ('pob/producer', x'03');");
+  NodeStore s = open_ok(path);
+  EXPECT_EQ(s.schema(), 2);
+  auto state = s.load_state();
+  ASSERT_TRUE(state.ok());
+  const store::PersistedState expected{{"shard/0/epoch/0/byzcoin/vote/7", core::Bytes{1, 2}},
+                                       {"shard/0/epoch/0/pob/producer", core::Bytes{3}}};
+  EXPECT_EQ(*state, expected);
 }
 
 TEST(NodeStore, RefusesFilesThatAreNotIosDatabases) {

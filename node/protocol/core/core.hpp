@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "node/core/bytes.hpp"
+#include "node/core/ids.hpp"
 #include "node/core/result.hpp"
 #include "node/crypto/ed25519.hpp"
 
@@ -55,7 +56,21 @@ struct Verify {
   std::vector<crypto::SignatureCheck> checks;
 };
 
-using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify>;
+// A final block applied to a shard's state. The node runtime indexes its transactions and
+// stores the block in the same SQLite transaction as the input's Persist rows; the simulator
+// ignores it (its invariants read the cores). Emitted again for blocks replayed at start.
+struct BlockApplied {
+  core::ShardId shard;
+  core::Epoch epoch;
+  std::uint64_t height = 0;  // ByzCoin height (0-based)
+  core::Hash32 hash{};
+  core::Bytes block;                   // chain::encode(FinalizedBlock)
+  std::vector<core::Hash32> applied;   // tx hashes applied, in order
+  std::vector<core::Hash32> excluded;  // the ledger's outcome.excluded: not applied here (a hash applied once
+                                       // and excluded as a repeat is in both lists)
+};
+
+using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify, BlockApplied>;
 
 class Effects {
  public:
@@ -67,6 +82,9 @@ class Effects {
   void verify(std::uint64_t id, std::vector<crypto::SignatureCheck> checks) {
     list_.emplace_back(Verify{id, std::move(checks)});
   }
+  void block_applied(BlockApplied applied) { list_.emplace_back(std::move(applied)); }
+  // An effect of an inner core, forwarded as it is (node/protocol/node/node_core.hpp).
+  void pass(Effect effect) { list_.push_back(std::move(effect)); }
 
   const std::vector<Effect>& list() const { return list_; }
   std::vector<Effect> take() { return std::move(list_); }

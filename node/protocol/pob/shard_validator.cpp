@@ -259,9 +259,10 @@ core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& 
 }
 
 void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) {
-  (void)out;
   const auto applied = ledger_.apply(block);
-  if (on_applied_) on_applied_(block, applied);
+  // The driver's view of the block (a typed effect: the runtime stores and indexes it).
+  out.block_applied({core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}, applied.height, applied.hash,
+                     chain::encode(block), applied.applied, applied.outcome.excluded});
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());

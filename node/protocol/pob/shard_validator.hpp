@@ -12,8 +12,9 @@
 //                          agree.
 // Every validator applies every final block with ShardLedger, so all agree on the state.
 //
-// Messages: first byte 0xB0 (PoB, messages.hpp) or 0xB1 (ByzCoin). Timers: ByzCoin's own
-// range, plus seal_timer here.
+// Messages: first byte 0xB0 (PoB, messages.hpp) or 0xB1 (ByzCoin), inside the envelope of its
+// (shard, epoch) that the hosting NodeCore adds and removes (node/protocol/node/). Timers:
+// ByzCoin's own range, plus seal_timer here. Each applied final block is a BlockApplied effect.
 //
 // Persist before you speak (docs/STYLE.md rule 6): a believable validator persists its next seq
 // and previous header hash before it sends a block, so after a crash it never signs a second
@@ -57,11 +58,6 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
   // A believable validator's witness checks come back here (docs/STYLE.md rule 7).
   void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
-
-  // The driver's view of each final block as it is applied (the node runtime indexes its
-  // transactions and commits it with the same input's persisted state).
-  using AppliedHook = std::function<void(const chain::FinalizedBlock&, const AppliedBlock&)>;
-  void set_on_applied(AppliedHook hook) { on_applied_ = std::move(hook); }
 
   // A believable validator seals its batch into an optimistic block when this timer fires.
   static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
@@ -127,7 +123,6 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::map<std::uint64_t, Verifying> verifying_;
   std::uint64_t next_verify_id_ = 1;
   ValidatorCounters counters_;
-  AppliedHook on_applied_;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

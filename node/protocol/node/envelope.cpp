@@ -1,0 +1,41 @@
+// The peer-message envelope. Format and invariants: envelope.hpp.
+#include "node/protocol/node/envelope.hpp"
+
+#include "node/core/encoding.hpp"
+
+namespace ios::protocol::node {
+
+core::Bytes wrap(const Envelope& envelope, core::ByteView payload) {
+  core::Writer w;
+  w.u8(envelope_version)
+      .u8(static_cast<std::uint8_t>(envelope.protocol))
+      .u32(envelope.key.shard.value)
+      .u64(envelope.key.epoch.value)
+      .raw(payload);
+  return w.take();
+}
+
+core::Result<Opened> open(core::ByteView message) {
+  core::Reader r(message.first(std::min(message.size(), envelope_header_bytes)));
+  r.version(envelope_version);
+  const auto protocol = r.u8();
+  Opened o;
+  o.envelope.key.shard = core::ShardId{r.u32()};
+  o.envelope.key.epoch = core::Epoch{r.u64()};
+  if (auto ok = r.finish(); !ok) return ok.error();
+  if (protocol != static_cast<std::uint8_t>(Protocol::shard))
+    return core::reject(core::Reject::non_canonical, "envelope: unknown protocol " + std::to_string(protocol));
+  o.envelope.protocol = Protocol::shard;
+  o.payload = message.subspan(envelope_header_bytes);
+  return o;
+}
+
+std::string persist_prefix(const InstanceKey& key) {
+  return "shard/" + core::to_string(key.shard) + "/epoch/" + core::to_string(key.epoch) + "/";
+}
+
+std::string to_string(const InstanceKey& key) {
+  return "shard " + core::to_string(key.shard) + " epoch " + core::to_string(key.epoch);
+}
+
+}  // namespace ios::protocol::node

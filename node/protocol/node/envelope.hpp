@@ -1,0 +1,57 @@
+#pragma once
+// The envelope of every peer message (docs/DESIGN.md §2 "One node, several instances"): which
+// protocol it belongs to and which (shard, epoch) instance of it. A node may run more than one
+// instance at once — during a TransEpoch swap a validator serves its old shard while it
+// bootstraps into its new one (whitepaper §6.2) — so a message is routed by its envelope, not
+// guessed from its first byte.
+//
+//   u8 version (1) ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ payload (the instance's own bytes)
+//
+// Invariants: the header is fixed-size and canonical (unknown versions and protocols are
+// refused, a short header is truncated); the payload is passed on untouched, and the
+// instance decodes and checks it as before. The envelope authenticates nothing by itself: the
+// peer channel authenticates the sender, and every signature inside binds shard and epoch
+// again (chain::consensus_domain), so a rewritten envelope only misroutes a message into an
+// instance that refuses it.
+#include <cstdint>
+#include <string>
+
+#include "node/core/bytes.hpp"
+#include "node/core/ids.hpp"
+#include "node/core/result.hpp"
+
+namespace ios::protocol::node {
+
+inline constexpr std::uint8_t envelope_version = 1;
+inline constexpr std::size_t envelope_header_bytes = 1 + 1 + 4 + 8;
+
+enum class Protocol : std::uint8_t {
+  shard = 1,  // one shard's PoB validator (PoB and ByzCoin messages)
+};
+
+struct InstanceKey {
+  core::ShardId shard;
+  core::Epoch epoch;
+  auto operator<=>(const InstanceKey&) const = default;
+};
+
+struct Envelope {
+  Protocol protocol = Protocol::shard;
+  InstanceKey key;
+};
+
+core::Bytes wrap(const Envelope& envelope, core::ByteView payload);
+
+struct Opened {
+  Envelope envelope;
+  core::ByteView payload;  // a view into the bytes given to open()
+};
+// truncated, unknown_version, or non_canonical (an unknown protocol).
+core::Result<Opened> open(core::ByteView message);
+
+// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" + the instance's own key.
+std::string persist_prefix(const InstanceKey& key);
+
+std::string to_string(const InstanceKey& key);  // "shard 1 epoch 0"
+
+}  // namespace ios::protocol::node

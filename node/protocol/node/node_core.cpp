@@ -1,0 +1,98 @@
+// The node core that hosts (shard, epoch) instances. What it does and its invariants:
+// node_core.hpp.
+#include "node/protocol/node/node_core.hpp"
+
+namespace ios::protocol::node {
+
+PersistedState scoped_state(const PersistedState& all, const InstanceKey& key) {
+  const auto prefix = persist_prefix(key);
+  PersistedState mine;
+  for (auto it = all.lower_bound(prefix); it != all.end() && it->first.starts_with(prefix); ++it)
+    mine.emplace(it->first.substr(prefix.size()), it->second);
+  return mine;
+}
+
+void NodeCore::host(InstanceKey key, std::unique_ptr<Core> instance) {
+  IOS_ASSERT(instance != nullptr);
+  const bool fresh = instances_.emplace(key, std::move(instance)).second;
+  IOS_ASSERT(fresh && "an instance is hosted once");
+}
+
+void NodeCore::on_start(TimeMs now_ms, Effects& out) {
+  for (auto& [key, instance] : instances_) {
+    Effects inner;
+    instance->on_start(now_ms, inner);
+    translate(key, inner, out);
+  }
+}
+
+void NodeCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) {
+  auto opened = open(payload);
+  if (!opened) {
+    ++counters_.bad_envelopes;
+    return;
+  }
+  auto it = instances_.find(opened->envelope.key);
+  if (it == instances_.end()) {
+    ++counters_.no_instance;
+    return;
+  }
+  Effects inner;
+  it->second->on_message(now_ms, from, opened->payload, inner);
+  translate(it->first, inner, out);
+}
+
+void NodeCore::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
+  auto owner = timer_owners_.find(id);
+  if (owner == timer_owners_.end()) return;  // never set here: a driver bug would show as no effect
+  const auto [key, inner_id] = owner->second;
+  auto it = instances_.find(key);
+  if (it == instances_.end()) return;
+  Effects inner;
+  it->second->on_timer(now_ms, inner_id, inner);
+  translate(key, inner, out);
+}
+
+void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
+  auto owner = verify_owners_.find(id);
+  IOS_ASSERT(owner != verify_owners_.end() && "on_verify_done answers a Verify this core emitted");
+  const auto [key, inner_id] = owner->second;
+  verify_owners_.erase(owner);
+  auto it = instances_.find(key);
+  if (it == instances_.end()) return;
+  Effects inner;
+  it->second->on_verify_done(now_ms, inner_id, std::move(valid), inner);
+  translate(key, inner, out);
+}
+
+TimerId NodeCore::outer_timer(const InstanceKey& key, TimerId inner) {
+  auto [it, fresh] = timer_ids_.try_emplace({key, inner}, next_timer_);
+  if (fresh) {
+    timer_owners_.emplace(next_timer_, std::make_pair(key, inner));
+    ++next_timer_;
+  }
+  return it->second;
+}
+
+void NodeCore::translate(const InstanceKey& key, Effects& inner, Effects& out) {
+  const Envelope envelope{Protocol::shard, key};
+  for (auto& e : inner.take()) {
+    if (auto* s = std::get_if<Send>(&e)) {
+      out.send(s->to, wrap(envelope, s->payload));
+    } else if (auto* t = std::get_if<SetTimer>(&e)) {
+      out.set_timer(outer_timer(key, t->id), t->at_ms);
+    } else if (auto* c = std::get_if<CancelTimer>(&e)) {
+      out.cancel_timer(outer_timer(key, c->id));
+    } else if (auto* p = std::get_if<Persist>(&e)) {
+      out.persist(persist_prefix(key) + p->key, std::move(p->value));
+    } else if (auto* v = std::get_if<Verify>(&e)) {
+      const auto id = next_verify_++;
+      verify_owners_.emplace(id, std::make_pair(key, v->id));
+      out.verify(id, std::move(v->checks));
+    } else {
+      out.pass(std::move(e));  // Deliver, BlockApplied
+    }
+  }
+}
+
+}  // namespace ios::protocol::node

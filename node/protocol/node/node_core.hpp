@@ -1,0 +1,86 @@
+#pragma once
+// One validator node as one sans-I/O core (docs/DESIGN.md §2 "One node, several instances"): it
+// hosts the protocol instances the node runs, each keyed by (shard, epoch), and is the only
+// Core the drivers (node/runtime and node/sim) talk to. Today a node hosts the ShardValidator
+// of its epoch-0 shard; the epoch protocol adds the epoch core and, during a TransEpoch swap,
+// a second ShardValidator for the shard the node moves to.
+//
+// What it does for its instances, so none of them knows it is hosted:
+//   messages   out: wrapped in the envelope {protocol, shard, epoch} (envelope.hpp); in:
+//              opened and routed to that instance. A message for no instance here, or with a
+//              bad envelope, is dropped and counted (an attacker's misrouted bytes cost one
+//              map lookup; a peer of an epoch this node has not reached yet is simply early);
+//   timers     each instance's timer ids are mapped to ids of this core, so two instances that
+//              use the same ids (two ShardValidators do) never fire each other's timers;
+//   verify     likewise for Verify ids;
+//   persist    keys get the instance's prefix "shard/<s>/epoch/<e>/" (persist_prefix); the
+//              driver gives each instance its rows back with the prefix removed (scoped_state).
+// Everything else (Deliver, BlockApplied) passes through unchanged.
+//
+// Invariants: effects keep their order within an input (persist before you speak holds for
+// the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per
+// (instance, inner id) ever used, a set the instances fix (their timer ids are constants and
+// a few ranges), and Verify entries live only until answered.
+#include <map>
+#include <memory>
+
+#include "node/protocol/core/core.hpp"
+#include "node/protocol/node/envelope.hpp"
+
+namespace ios::protocol::node {
+
+using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
+
+// The rows of `all` under key's persist_prefix, with the prefix removed.
+PersistedState scoped_state(const PersistedState& all, const InstanceKey& key);
+
+struct NodeCoreCounters {
+  std::uint64_t bad_envelopes = 0;     // messages whose envelope did not open
+  std::uint64_t no_instance = 0;       // well-formed, but for an instance this node does not run
+};
+
+class NodeCore final : public Core {
+ public:
+  // Before on_start. A key may be hosted once.
+  void host(InstanceKey key, std::unique_ptr<Core> instance);
+
+  void on_start(TimeMs now_ms, Effects& out) override;
+  void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
+  void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
+  void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
+
+  // The instance under `key` as a T, or nullptr (not hosted, or another type).
+  template <class T>
+  const T* instance(const InstanceKey& key) const {
+    auto it = instances_.find(key);
+    return it == instances_.end() ? nullptr : dynamic_cast<const T*>(it->second.get());
+  }
+  // The one instance of type T when exactly one is hosted (a node outside a swap), else nullptr.
+  template <class T>
+  const T* only() const {
+    const T* found = nullptr;
+    for (const auto& [key, core] : instances_) {
+      if (const auto* t = dynamic_cast<const T*>(core.get())) {
+        if (found != nullptr) return nullptr;
+        found = t;
+      }
+    }
+    return found;
+  }
+  const std::map<InstanceKey, std::unique_ptr<Core>>& instances() const { return instances_; }
+  const NodeCoreCounters& counters() const { return counters_; }
+
+ private:
+  void translate(const InstanceKey& key, Effects& inner, Effects& out);
+  TimerId outer_timer(const InstanceKey& key, TimerId inner);
+
+  std::map<InstanceKey, std::unique_ptr<Core>> instances_;
+  std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
+  std::map<TimerId, std::pair<InstanceKey, TimerId>> timer_owners_;
+  std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> verify_owners_;
+  TimerId next_timer_ = 1;
+  std::uint64_t next_verify_ = 1;
+  NodeCoreCounters counters_;
+};
+
+}  // namespace ios::protocol::node

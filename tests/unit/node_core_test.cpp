@@ -1,0 +1,149 @@
+// NodeCore (node/protocol/node/node_core.hpp) and the envelope (envelope.hpp): one node hosts
+// several (shard, epoch) instances, as a validator does during a TransEpoch swap. Each instance
+// must see only its own messages, timers, verify answers and persisted rows, although two
+// ShardValidators use the very same timer ids and keys.
+#include "node/protocol/node/node_core.hpp"
+
+#include <gtest/gtest.h>
+
+#include "node/core/encoding.hpp"
+
+using namespace ios;
+using namespace ios::protocol;
+using node::InstanceKey;
+using node::NodeCore;
+
+namespace {
+
+const InstanceKey old_shard{core::ShardId{0}, core::Epoch{4}};
+const InstanceKey new_shard{core::ShardId{1}, core::Epoch{5}};
+
+// Records its inputs; on start it sets timer 7, persists "k", sends "hello" to node 9 and asks
+// to verify nothing; on a message it answers "ack" to the sender.
+struct Probe final : Core {
+  std::vector<std::string> seen;
+  void on_start(TimeMs, Effects& out) override {
+    out.set_timer(7, 100);
+    out.persist("k", {1});
+    out.send(9, {'h', 'i'});
+    out.verify(1, {});
+  }
+  void on_message(TimeMs, NodeId from, core::ByteView payload, Effects& out) override {
+    seen.push_back("msg " + std::to_string(from) + " " + std::string(payload.begin(), payload.end()));
+    out.send(from, {'a', 'c', 'k'});
+  }
+  void on_timer(TimeMs, TimerId id, Effects& out) override {
+    seen.push_back("timer " + std::to_string(id));
+    out.cancel_timer(7);
+  }
+  void on_verify_done(TimeMs, std::uint64_t id, std::vector<bool>, Effects&) override {
+    seen.push_back("verify " + std::to_string(id));
+  }
+};
+
+struct Hosted {
+  NodeCore node;
+  Probe* old_probe = nullptr;
+  Probe* new_probe = nullptr;
+  Hosted() {
+    auto a = std::make_unique<Probe>(), b = std::make_unique<Probe>();
+    old_probe = a.get();
+    new_probe = b.get();
+    node.host(old_shard, std::move(a));
+    node.host(new_shard, std::move(b));
+  }
+};
+
+core::Bytes bytes(std::string_view s) { return core::Bytes(s.begin(), s.end()); }
+
+}  // namespace
+
+TEST(Envelope, IsFixedAndCanonical) {
+  const auto wrapped = node::wrap({node::Protocol::shard, new_shard}, bytes("body"));
+  core::Writer w;
+  w.u8(1).u8(1).u32(1).u64(5).raw(bytes("body"));
+  EXPECT_EQ(wrapped, w.take()) << "u8 version ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ payload";
+  auto opened = node::open(wrapped);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->envelope.key, new_shard);
+  EXPECT_EQ(core::Bytes(opened->payload.begin(), opened->payload.end()), bytes("body"));
+  for (std::size_t len = 0; len < node::envelope_header_bytes; ++len)
+    EXPECT_EQ(node::open(core::ByteView(wrapped).first(len)).error().reason, core::Reject::truncated) << len;
+  auto bad = wrapped;
+  bad[0] = 2;
+  EXPECT_EQ(node::open(bad).error().reason, core::Reject::unknown_version);
+  bad = wrapped;
+  bad[1] = 9;
+  EXPECT_EQ(node::open(bad).error().reason, core::Reject::non_canonical);
+  EXPECT_TRUE(node::open(core::ByteView(wrapped).first(node::envelope_header_bytes)).ok()) << "an empty payload is the instance's to judge";
+  EXPECT_EQ(node::persist_prefix(new_shard), "shard/1/epoch/5/");
+}
+
+TEST(NodeCore, InstancesShareNothing) {
+  Hosted h;
+  Effects out;
+  h.node.on_start(0, out);
+  // Both instances set "timer 7": two different timers of the node.
+  std::vector<TimerId> timers;
+  std::vector<std::string> keys;
+  std::vector<std::uint64_t> verifies;
+  for (const auto& e : out.list()) {
+    if (const auto* t = std::get_if<SetTimer>(&e)) timers.push_back(t->id);
+    if (const auto* p = std::get_if<Persist>(&e)) keys.push_back(p->key);
+    if (const auto* v = std::get_if<Verify>(&e)) verifies.push_back(v->id);
+    if (const auto* s = std::get_if<Send>(&e)) {
+      auto opened = node::open(s->payload);
+      ASSERT_TRUE(opened.ok());
+      EXPECT_EQ(s->to, 9u);
+      EXPECT_EQ(core::Bytes(opened->payload.begin(), opened->payload.end()), bytes("hi"));
+    }
+  }
+  ASSERT_EQ(timers.size(), 2u);
+  EXPECT_NE(timers[0], timers[1]);
+  EXPECT_EQ(keys, (std::vector<std::string>{"shard/0/epoch/4/k", "shard/1/epoch/5/k"}));
+  ASSERT_EQ(verifies.size(), 2u);
+  EXPECT_NE(verifies[0], verifies[1]);
+
+  // A timer, a verify answer and a message each reach their own instance only.
+  Effects more;
+  h.node.on_timer(100, timers[1], more);
+  EXPECT_EQ(h.new_probe->seen, std::vector<std::string>{"timer 7"});
+  EXPECT_TRUE(h.old_probe->seen.empty());
+  ASSERT_EQ(more.list().size(), 1u);
+  EXPECT_EQ(std::get<CancelTimer>(more.list()[0]).id, timers[1]) << "cancel maps to the same node timer";
+  h.node.on_verify_done(100, verifies[0], {}, more);
+  EXPECT_EQ(h.old_probe->seen, std::vector<std::string>{"verify 1"});
+  Effects reply;
+  h.node.on_message(100, 3, node::wrap({node::Protocol::shard, old_shard}, bytes("x")), reply);
+  EXPECT_EQ(h.old_probe->seen.back(), "msg 3 x");
+  ASSERT_EQ(reply.list().size(), 1u);
+  auto opened = node::open(std::get<Send>(reply.list()[0]).payload);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->envelope.key, old_shard) << "an answer travels in its instance's envelope";
+  EXPECT_EQ(h.new_probe->seen.size(), 1u);
+}
+
+TEST(NodeCore, MisroutedAndMalformedMessagesAreCountedAndDropped) {
+  Hosted h;
+  Effects out;
+  h.node.on_message(0, 3, node::wrap({node::Protocol::shard, {core::ShardId{0}, core::Epoch{5}}}, bytes("x")), out);
+  h.node.on_message(0, 3, bytes("no envelope"), out);
+  h.node.on_message(0, 3, {}, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(h.old_probe->seen.empty());
+  EXPECT_TRUE(h.new_probe->seen.empty());
+  EXPECT_EQ(h.node.counters().no_instance, 1u);
+  EXPECT_EQ(h.node.counters().bad_envelopes, 2u);
+  EXPECT_EQ(h.node.only<Probe>(), nullptr) << "two probes: no single one";
+  EXPECT_EQ(h.node.instance<Probe>(new_shard), h.new_probe);
+}
+
+TEST(NodeCore, ScopedStateGivesEachInstanceItsRowsWithoutThePrefix) {
+  const node::PersistedState all{{"shard/0/epoch/4/byzcoin/vote/1", {1}},
+                                 {"shard/0/epoch/4/pob/producer", {2}},
+                                 {"shard/0/epoch/40/pob/producer", {3}},
+                                 {"shard/1/epoch/5/pob/producer", {4}}};
+  EXPECT_EQ(node::scoped_state(all, old_shard),
+            (node::PersistedState{{"byzcoin/vote/1", {1}}, {"pob/producer", {2}}}));
+  EXPECT_EQ(node::scoped_state(all, new_shard), (node::PersistedState{{"pob/producer", {4}}}));
+}

@@ -22,6 +22,7 @@ nlohmann::json result_json(const sim::ShardRunOptions& o, const std::string& fau
   nlohmann::json doc{
       {"ok", r.ok()},
       {"seed", std::to_string(o.seed)},
+      {"shards", o.shards},
       {"validators", o.validators},
       {"believable", o.believable},
       {"normal", o.validators - o.believable},
@@ -57,13 +58,26 @@ nlohmann::json result_json(const sim::ShardRunOptions& o, const std::string& fau
                     {"victims_repaid", r.fraud.victims_repaid},
                     {"compensation_paid", std::to_string(r.fraud.compensation_paid)}};
   }
+  nlohmann::json shards = nlohmann::json::array();
+  for (const auto& s : r.shards)
+    shards.push_back({{"shard", s.shard}, {"submitted", s.submitted}, {"final", s.finalized}, {"final_height", s.final_height}});
+  doc["per_shard"] = shards;
   if (r.failure) doc["failure"] = *r.failure;
   return doc;
 }
 
+std::string per_shard_text(const sim::ShardRunResult& r) {
+  std::string t;
+  for (const auto& s : r.shards)
+    t += "  shard " + std::to_string(s.shard) + "   " + std::to_string(s.submitted) + " submitted, " +
+         std::to_string(s.finalized) + " final, height " + std::to_string(s.final_height) + "\n";
+  return t;
+}
+
 std::string result_text(const sim::ShardRunOptions& o, const std::string& faults, const sim::ShardRunResult& r) {
   std::ostringstream t;
-  t << "shard       " << o.validators << " validators: " << o.believable << " believable, "
+  t << (o.shards == 1 ? std::string("shard       ") : std::to_string(o.shards) + " shards    each ") << o.validators
+    << " validators: " << o.believable << " believable, "
     << (o.validators - o.believable) << " normal; p = " << o.sample_rate << "; faults: " << (faults.empty() ? "none" : faults)
     << "\n"
     << "load        " << o.tx_rate << " tx/s for " << o.duration_ms << " ms (simulated), seed " << o.seed << "\n"
@@ -72,6 +86,7 @@ std::string result_text(const sim::ShardRunOptions& o, const std::string& faults
     << "optimistic  p50 " << r.optimistic_latency.p50 << " ms, p99 " << r.optimistic_latency.p99 << " ms\n"
     << "final       p50 " << r.final_latency.p50 << " ms, p99 " << r.final_latency.p99 << " ms; height "
     << r.final_height << "\n"
+    << (r.shards.size() > 1 ? per_shard_text(r) : std::string())
     << "messages    " << r.messages << " (" << std::lround(r.messages_per_tx) << " per final tx), " << r.bytes << " bytes\n"
     << "byzcoin     " << r.view_changes << " view changes, " << r.restarts << " restarts, " << r.star_fallbacks
     << " star fallbacks; " << r.one_league_blocks << " one-league blocks, " << r.mode_switches << " mode switches\n";
@@ -102,8 +117,11 @@ void register_sim(CLI::App& app, Globals& g) {
     std::string drain = "4s";
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = sim->add_subcommand("run", "Simulate one PoB shard under load and faults; exit 0 only if every invariant held");
-  cmd->add_option("--validators", args->o.validators, "Validators in the shard (believable + normal)")
+  auto* cmd = sim->add_subcommand("run", "Simulate PoB shards under load and faults; exit 0 only if every invariant held");
+  cmd->add_option("--shards", args->o.shards, "Shards (EDS of shards × validators), each with its own client")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--validators", args->o.validators, "Validators per shard (believable + normal)")
       ->capture_default_str()
       ->check(CLI::Range(5, 1000));
   cmd->add_option("--believable", args->o.believable, "Believable league size")->capture_default_str()->check(CLI::Range(0, 200));
@@ -124,7 +142,8 @@ void register_sim(CLI::App& app, Globals& g) {
   cmd->add_flag("!--no-tree", args->o.tree, "ByzCoin over a star instead of the three-level tree");
   cmd->footer(
       "Exit 0 when every invariant held, 8 when one was violated (the report names it and the replay seed).\n"
-      "Example:\n  ios sim run --validators 7 --believable 3 --p 0.1 --tx-rate 200 --duration 5s --faults crash:1 --seed 7");
+      "Examples:\n  ios sim run --validators 7 --believable 3 --p 0.1 --tx-rate 200 --duration 5s --faults crash:1 --seed 7\n"
+      "  ios sim run --shards 2 --validators 6 --believable 2 --tx-rate 100 --faults crash:1 --json");
   cmd->callback([args, &g] {
     auto& o = args->o;
     o.duration_ms = parse_duration_ms("--duration", args->duration);
@@ -143,6 +162,7 @@ void register_sim(CLI::App& app, Globals& g) {
       if (fault.kind == sim::ShardFaultKind::forging_believable && o.believable == 0)
         throw Failure(Exit::usage, "forging-believable needs a believable league");
     }
+    if (auto ok = sim::check_shard_run_options(o); !ok) throw Failure(Exit::usage, ok.error().detail);
     note(g, "sim: seed " + std::to_string(o.seed));
     const auto r = sim::run_shard(o);
     emit(g, "ios.sim.run.v1", result_json(o, args->faults, r), result_text(o, args->faults, r));

@@ -58,7 +58,7 @@ core::Bytes Forger::forge(chain::OptimisticBlock block) {
   }
   last_forged_ms_ = now;
   const auto victim = static_cast<std::uint32_t>(forgeries_.size());
-  const auto allocation = static_cast<std::uint32_t>(world_.accounts.size() + victim);
+  const auto allocation = world_.victim_allocations[victim];
   const auto thief = world_.validators[producer_].signing_key();
   chain::Tx tx;
   tx.inputs.push_back({chain::genesis_outpoint(allocation), world_.victims[victim].public_identity().signing, {}});

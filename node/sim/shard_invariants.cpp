@@ -29,8 +29,13 @@ const protocol::pob::ShardLedger* ledger_of(const Simulator& sim, NodeId id, Nod
   return v == nullptr ? nullptr : &v->ledger();
 }
 
+ShardInvariants::ShardInvariants(const ShardWorld& world) : world_(world) {
+  nodes_.assign(world.setup->members.begin(), world.setup->members.end());
+  nodes_.push_back(world.client);
+}
+
 std::optional<std::string> ShardInvariants::check_chains(const Simulator& sim) {
-  for (NodeId id = 0; id < sim.node_count(); ++id) {
+  for (const NodeId id : nodes_) {
     const auto* chain = chain_of(sim, id, world_.client);
     auto& seen = seen_[id];
     if (chain == nullptr) continue;
@@ -44,7 +49,7 @@ std::optional<std::string> ShardInvariants::check_chains(const Simulator& sim) {
 }
 
 std::optional<std::string> ShardInvariants::check_supply(const Simulator& sim) {
-  for (NodeId id = 0; id < sim.node_count(); ++id) {
+  for (const NodeId id : nodes_) {
     const auto* ledger = ledger_of(sim, id, world_.client);
     if (ledger == nullptr) continue;
     auto& seen = seen_[id];

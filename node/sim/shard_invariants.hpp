@@ -19,7 +19,8 @@ const protocol::pob::ShardLedger* ledger_of(const Simulator& sim, NodeId id, Nod
 
 class ShardInvariants {
  public:
-  explicit ShardInvariants(const ShardWorld& world) : world_(world) {}
+  // Watches the shard's members and its client (the other shards' nodes run other chains).
+  explicit ShardInvariants(const ShardWorld& world);
 
   std::optional<std::string> check_chains(const Simulator& sim);
 
@@ -42,6 +43,7 @@ class ShardInvariants {
   std::optional<std::string> on_block(const chain::FinalizedBlock& block, NodeId id);
 
   const ShardWorld& world_;
+  std::vector<NodeId> nodes_;
   std::map<NodeId, Seen> seen_;
   std::vector<chain::FinalizedBlock> canonical_;
   std::set<chain::OutPoint> spent_;

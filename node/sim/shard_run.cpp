@@ -104,7 +104,8 @@ void collect_fraud(ShardRunResult& r, const ShardRunOptions& o, const ShardWorld
 
 ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simulator&, const ShardWorld&)>& customize,
                          const std::function<void(const Simulator&, const ShardWorld&)>& inspect) {
-  const ShardWorld world = make_shard_world(o);
+  IOS_ASSERT(check_shard_run_options(o).ok());  // callers validate user input first
+  const std::vector<ShardWorld> worlds = make_shard_worlds(o);
   NetworkConfig net;
   net.link_default.latency = Latency::uniform_ms(o.latency_ms, std::max<TimeMs>(1, o.latency_ms / 5));
   Simulator sim(o.seed, net);
@@ -120,17 +121,22 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
   });
   // Each node is a NodeCore hosting its instance, as in the node runtime: the envelopes, timer
   // and persist namespaces are simulated along with the protocol.
-  const auto key = world.instance();
-  const auto hosted = [key](std::unique_ptr<protocol::Core> instance) {
+  const auto hosted = [](const ShardWorld& w, std::unique_ptr<protocol::Core> instance) {
     auto node = std::make_unique<protocol::node::NodeCore>();
-    node->host(key, std::move(instance));
+    node->host(w.instance(), std::move(instance));
     return node;
   };
-  for (std::uint32_t i = 0; i < o.validators; ++i) {
+  // Validators are NodeIds 0 .. n-1 in roster order, each in the shard EDS gave it; clients follow.
+  std::vector<const ShardWorld*> world_of(worlds.front().validators.size());
+  for (const auto& w : worlds) {
+    for (auto i : w.setup->members) world_of[i] = &w;
+  }
+  for (std::uint32_t i = 0; i < world_of.size(); ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
+      const auto& w = *world_of[i];
       return std::make_unique<CpuMetered>(
-          hosted(std::make_unique<ShardValidator>(world.setup, i, world.validators[i], ctx.rng,
-                                                  protocol::node::scoped_state(ctx.store, key), timing)),
+          hosted(w, std::make_unique<ShardValidator>(w.setup, i, w.validators[i], ctx.rng,
+                                                     protocol::node::scoped_state(ctx.store, w.instance()), timing)),
           r.cpu_s);
     });
   }
@@ -138,25 +144,38 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
   co.tx_rate = o.tx_rate;
   co.start_ms = 100;
   co.stop_ms = o.duration_ms;
-  sim.add_node([&](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
-    std::vector<ClientAccount> accounts;
-    for (std::uint32_t i = 0; i < world.accounts.size(); ++i) accounts.push_back({world.accounts[i], i});
-    return std::make_unique<CpuMetered>(
-        hosted(std::make_unique<ShardClient>(world.setup, std::move(accounts), ctx.rng, co, timing,
-                                             protocol::node::scoped_state(ctx.store, key))),
-        r.cpu_s);
-  });
+  for (const auto& w : worlds) {
+    const auto id = sim.add_node([&](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
+      std::vector<ClientAccount> accounts;
+      for (std::size_t i = 0; i < w.accounts.size(); ++i) accounts.push_back({w.accounts[i], w.account_allocations[i]});
+      return std::make_unique<CpuMetered>(
+          hosted(w, std::make_unique<ShardClient>(w.setup, std::move(accounts), ctx.rng, co, timing,
+                                                  protocol::node::scoped_state(ctx.store, w.instance()))),
+          r.cpu_s);
+    });
+    IOS_ASSERT(id == w.client);
+  }
 
-  auto invariants = std::make_shared<ShardInvariants>(world);
-  sim.add_invariant("final-agreement", [invariants](const Simulator& s) { return invariants->check_chains(s); });
-  sim.add_invariant("supply-constant", [invariants](const Simulator& s) { return invariants->check_supply(s); });
-  sim.add_invariant("no-double-spend", [invariants](const Simulator&) { return invariants->double_spend(); });
-  sim.add_invariant("servi-frozen", [invariants](const Simulator&) { return invariants->servi_moved(); });
-  sim.add_invariant("finality-proofs", [invariants](const Simulator&) { return invariants->bad_finality(); });
+  // Each shard's invariants; a violation names its shard when there are several.
+  std::vector<std::shared_ptr<ShardInvariants>> invariants;
+  for (const auto& w : worlds) invariants.push_back(std::make_shared<ShardInvariants>(w));
+  const auto each = [&invariants, m = o.shards](auto check) {
+    return [invariants, m, check](const Simulator& s) -> std::optional<std::string> {
+      for (std::uint32_t k = 0; k < invariants.size(); ++k) {
+        if (auto e = check(*invariants[k], s)) return m == 1 ? *e : "shard " + std::to_string(k) + ": " + *e;
+      }
+      return std::nullopt;
+    };
+  };
+  sim.add_invariant("final-agreement", each([](ShardInvariants& i, const Simulator& s) { return i.check_chains(s); }));
+  sim.add_invariant("supply-constant", each([](ShardInvariants& i, const Simulator& s) { return i.check_supply(s); }));
+  sim.add_invariant("no-double-spend", each([](ShardInvariants& i, const Simulator&) { return i.double_spend(); }));
+  sim.add_invariant("servi-frozen", each([](ShardInvariants& i, const Simulator&) { return i.servi_moved(); }));
+  sim.add_invariant("finality-proofs", each([](ShardInvariants& i, const Simulator&) { return i.bad_finality(); }));
 
   std::shared_ptr<Forger> forger;
-  apply_faults(sim, o, world, forger);
-  if (customize) customize(sim, world);
+  for (const auto& w : worlds) apply_faults(sim, o, w, forger);
+  if (customize) customize(sim, worlds.front());
   sim.start();
   sim.run_until(o.duration_ms + o.drain_ms);
 
@@ -169,43 +188,53 @@ ShardRunResult run_shard(const ShardRunOptions& o, const std::function<void(Simu
     }
     r.invariants.push_back(ir);
   }
-  const auto* client = metered_core<ShardClient>(sim.core(world.client));
-  IOS_ASSERT(client != nullptr);  // the client never crashes in these scenarios
-  const auto& cs = client->stats();
-  r.submitted = cs.submitted;
-  r.optimistic = cs.optimistic;
-  r.finalized = cs.finalized;
-  r.excluded = cs.excluded;
-  r.rejected = cs.rejected;
-  r.lost = cs.lost;
-  r.optimistic_latency = summarize(cs.optimistic_latency_ms);
-  r.final_latency = summarize(cs.final_latency_ms);
+  std::vector<TimeMs> optimistic_latency, final_latency;
+  for (std::uint32_t k = 0; k < worlds.size(); ++k) {
+    const auto& w = worlds[k];
+    const auto* client = metered_core<ShardClient>(sim.core(w.client));
+    IOS_ASSERT(client != nullptr);  // the clients never crash in these scenarios
+    const auto& cs = client->stats();
+    r.submitted += cs.submitted;
+    r.optimistic += cs.optimistic;
+    r.finalized += cs.finalized;
+    r.excluded += cs.excluded;
+    r.rejected += cs.rejected;
+    r.lost += cs.lost;
+    optimistic_latency.insert(optimistic_latency.end(), cs.optimistic_latency_ms.begin(), cs.optimistic_latency_ms.end());
+    final_latency.insert(final_latency.end(), cs.final_latency_ms.begin(), cs.final_latency_ms.end());
+    r.shards.push_back({k, cs.submitted, cs.finalized, client->ledger().height()});
+    r.final_height = std::max(r.final_height, client->ledger().height());
+    for (auto i : w.setup->normal) {
+      if (const auto* v = metered_core<ShardValidator>(sim.core(i))) {
+        r.view_changes = std::max(r.view_changes, v->engine().stats().view_changes);
+        r.restarts += v->engine().stats().restarts;
+        r.star_fallbacks += v->engine().stats().star_fallbacks;
+      }
+    }
+    chain::LeagueMode last = chain::LeagueMode::two_leagues;
+    for (const auto& b : invariants[k]->canonical()) {
+      auto p = protocol::pob::decode_proposed_block(b.body);
+      if (!p) continue;
+      r.one_league_blocks += p->body.mode == chain::LeagueMode::one_league;
+      for (const auto& tx : p->body.direct_txs) {
+        r.direct_txs_final += !std::binary_search(p->body.excluded.begin(), p->body.excluded.end(), chain::tx_hash(tx));
+      }
+      r.mode_switches += p->body.mode != last;
+      last = p->body.mode;
+    }
+  }
+  r.optimistic_latency = summarize(std::move(optimistic_latency));
+  r.final_latency = summarize(std::move(final_latency));
   r.messages = sim.stats().messages_sent;
   r.bytes = sim.stats().bytes_sent;
   r.messages_per_tx = r.finalized == 0 ? 0.0 : static_cast<double>(r.messages) / static_cast<double>(r.finalized);
-  r.final_height = client->ledger().height();
-  for (auto i : world.setup->normal) {
-    if (const auto* v = metered_core<ShardValidator>(sim.core(i))) {
-      r.view_changes = std::max(r.view_changes, v->engine().stats().view_changes);
-      r.restarts += v->engine().stats().restarts;
-      r.star_fallbacks += v->engine().stats().star_fallbacks;
-    }
+  if (forger) {
+    const auto& w = worlds.front();  // forging runs with one shard (check_shard_run_options)
+    collect_fraud(r, o, w, *forger, *invariants.front(), metered_core<ShardClient>(sim.core(w.client))->ledger());
   }
-  chain::LeagueMode last = chain::LeagueMode::two_leagues;
-  for (const auto& b : invariants->canonical()) {
-    auto p = protocol::pob::decode_proposed_block(b.body);
-    if (!p) continue;
-    r.one_league_blocks += p->body.mode == chain::LeagueMode::one_league;
-    for (const auto& tx : p->body.direct_txs) {
-      r.direct_txs_final += !std::binary_search(p->body.excluded.begin(), p->body.excluded.end(), chain::tx_hash(tx));
-    }
-    r.mode_switches += p->body.mode != last;
-    last = p->body.mode;
-  }
-  if (forger) collect_fraud(r, o, world, *forger, *invariants, client->ledger());
   r.simulated_ms = sim.now_ms();
   r.transcript = sim.transcript_hash();
-  if (inspect) inspect(sim, world);
+  if (inspect) inspect(sim, worlds.front());
   return r;
 }
 

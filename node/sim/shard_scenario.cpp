@@ -118,13 +118,12 @@ bool ShardRunResult::ok() const {
   return std::all_of(invariants.begin(), invariants.end(), [](const InvariantResult& r) { return r.held; });
 }
 
-ShardWorld make_shard_world(const ShardRunOptions& o) {
-  IOS_ASSERT(o.validators > o.believable);
+std::vector<ShardWorld> make_shard_worlds(const ShardRunOptions& o) {
+  IOS_ASSERT(o.validators > o.believable && o.shards >= 1);
   crypto::ChaChaRng keys("IOS/v1/sim/shard-keys", o.seed);
-  ShardWorld w;
   chain::Genesis g;
   g.chain_id = "ios-sim-" + std::to_string(o.seed);
-  g.policy.shards = 1;
+  g.policy.shards = o.shards;
   g.policy.believable_size = o.believable;
   g.policy.believable_min = o.believable_min;
   g.policy.normal_size = o.validators - o.believable;
@@ -133,27 +132,58 @@ ShardWorld make_shard_world(const ShardRunOptions& o) {
   g.policy.optimistic_interval_ms = o.optimistic_interval_ms;
   g.policy.view_timeout_ms = o.view_timeout_ms;
   g.policy.min_fee = 1;
-  for (std::uint32_t i = 0; i < o.validators; ++i) {
-    w.validators.push_back(identity_from(keys, crypto::KeyType::validator));
-    g.validators.push_back({w.validators.back().registration(g.chain_id_bytes()), validator_stake, 0, 0});
+  std::vector<ShardWorld> worlds(o.shards);
+  std::vector<crypto::Identity> roster;
+  const std::uint32_t n = o.shards * o.validators;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    roster.push_back(identity_from(keys, crypto::KeyType::validator));
+    g.validators.push_back({roster.back().registration(g.chain_id_bytes()), validator_stake, 0, 0});
   }
   const std::uint32_t accounts =
       o.accounts != 0 ? o.accounts : std::max<std::uint32_t>(32, static_cast<std::uint32_t>(o.tx_rate / 4));
-  for (std::uint32_t i = 0; i < accounts + o.victims; ++i) {
+  // Draw identities until every shard has its accounts, then its victims; an identity whose
+  // shard is full is not funded (with one shard none is skipped).
+  const auto full = [&](const ShardWorld& w) { return w.accounts.size() == accounts && w.victims.size() == o.victims; };
+  while (!std::all_of(worlds.begin(), worlds.end(), full)) {
     auto id = identity_from(keys, crypto::KeyType::account);
+    const auto address = chain::Address::from_public_key(id.public_identity().signing);
+    auto& w = worlds[address.shard(o.shards)];
+    if (full(w)) continue;
+    const bool account = w.accounts.size() < accounts;
     // Victims hold little, so the slashed stake of one forger can repay several of them.
-    g.allocations.push_back(
-        {chain::Address::from_public_key(id.public_identity().signing), i < accounts ? account_funds : victim_funds});
-    (i < accounts ? w.accounts : w.victims).push_back(std::move(id));
+    (account ? w.account_allocations : w.victim_allocations).push_back(static_cast<std::uint32_t>(g.allocations.size()));
+    g.allocations.push_back({address, account ? account_funds : victim_funds});
+    (account ? w.accounts : w.victims).push_back(std::move(id));
   }
-  w.client = o.validators;
-  auto setup = protocol::pob::ShardSetup::create(g, protocol::pob::genesis_randomness(g), core::ShardId{0}, {w.client});
-  if (!setup) {
-    std::fprintf(stderr, "ios: shard setup refused: %s\n", setup.error().message().c_str());
+  const auto randomness = protocol::pob::genesis_randomness(g);
+  for (std::uint32_t s = 0; s < o.shards; ++s) {
+    auto& w = worlds[s];
+    w.validators = roster;
+    w.client = n + s;
+    auto setup = protocol::pob::ShardSetup::create(g, randomness, core::ShardId{s}, {w.client});
+    if (!setup) std::fprintf(stderr, "ios: shard setup refused: %s\n", setup.error().message().c_str());
+    IOS_ASSERT(setup.ok());  // the options were validated by the caller
+    w.setup = std::make_shared<const protocol::pob::ShardSetup>(std::move(*setup));
   }
-  IOS_ASSERT(setup.ok());  // the options were validated by the caller
-  w.setup = std::make_shared<const protocol::pob::ShardSetup>(std::move(*setup));
-  return w;
+  return worlds;
+}
+
+ShardWorld make_shard_world(const ShardRunOptions& o) {
+  IOS_ASSERT(o.shards == 1);
+  return std::move(make_shard_worlds(o).front());
+}
+
+core::Status check_shard_run_options(const ShardRunOptions& o) {
+  if (o.shards == 0 || o.shards > 64) return core::reject(core::Reject::bad_policy, "shards: from 1 to 64");
+  if (o.validators < o.believable + 4)
+    return core::reject(core::Reject::bad_policy, "validators: each shard needs --believable plus a normal league of 4");
+  if (o.shards > 1) {
+    for (const auto& f : o.faults) {
+      if (f.kind == ShardFaultKind::forging_believable)
+        return core::reject(core::Reject::bad_policy, "fault forging-believable runs with one shard");
+    }
+  }
+  return core::Ok{};
 }
 
 }  // namespace ios::sim

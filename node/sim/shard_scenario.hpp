@@ -37,7 +37,8 @@ core::Result<std::vector<ShardFault>> parse_shard_faults(std::string_view list);
 std::string to_string(const ShardFault& fault);
 
 struct ShardRunOptions {
-  std::uint32_t validators = 7;  // believable + normal
+  std::uint32_t shards = 1;      // EDS cuts shards × validators into this many shards
+  std::uint32_t validators = 7;  // per shard: believable + normal
   std::uint32_t believable = 3;
   std::uint32_t believable_min = 1;
   double sample_rate = 0.1;
@@ -46,7 +47,7 @@ struct ShardRunOptions {
   TimeMs drain_ms = 4'000;       // then the run goes on this long for stragglers
   std::uint64_t seed = 1;
   TimeMs latency_ms = 5;         // one-way link latency (uniform ± 20%)
-  std::uint32_t accounts = 0;    // 0: enough for the rate
+  std::uint32_t accounts = 0;    // per shard; 0: enough for the rate
   std::vector<ShardFault> faults;
   bool tree = true;
   TimeMs block_interval_ms = 50;
@@ -79,8 +80,15 @@ struct FraudSummary {
   chain::Amount compensation_paid = 0;
 };
 
+// One shard's figures in a run of several.
+struct ShardFigures {
+  std::uint32_t shard = 0;
+  std::uint64_t submitted = 0, finalized = 0, final_height = 0;
+};
+
 struct ShardRunResult {
   std::uint64_t seed = 0;
+  std::vector<ShardFigures> shards;  // one per shard; the totals below sum them
   std::uint64_t submitted = 0, optimistic = 0, finalized = 0, excluded = 0, rejected = 0, lost = 0;
   LatencySummary optimistic_latency, final_latency;
   std::uint64_t messages = 0, bytes = 0;
@@ -98,13 +106,15 @@ struct ShardRunResult {
   bool ok() const;
 };
 
-// What a test needs to play an adversary.
+// One shard of a run, and what a test needs to play an adversary in it.
 struct ShardWorld {
   std::shared_ptr<const protocol::pob::ShardSetup> setup;
-  std::vector<crypto::Identity> validators;  // roster order = NodeId
-  std::vector<crypto::Identity> accounts;    // the client's accounts; allocation i = account i
-  std::vector<crypto::Identity> victims;     // allocation accounts.size() + i
-  NodeId client = 0;
+  std::vector<crypto::Identity> validators;  // the whole roster, every shard's; roster order = NodeId
+  std::vector<crypto::Identity> accounts;    // the shard client's accounts, all living in this shard
+  std::vector<std::uint32_t> account_allocations;  // genesis allocation of accounts[i]
+  std::vector<crypto::Identity> victims;           // funded, never used by the client (targets of forgery)
+  std::vector<std::uint32_t> victim_allocations;
+  NodeId client = 0;  // this shard's client: node shards × validators + shard
 
   // The (shard, epoch) instance every node hosts, and a payload in its envelope (what a test
   // injects as if a node had sent it).
@@ -114,10 +124,17 @@ struct ShardWorld {
   }
 };
 
-ShardWorld make_shard_world(const ShardRunOptions& options);
+// One world per shard, over one genesis (policy.shards = options.shards): the roster of
+// shards × validators identities, and per shard `accounts` + `victims` funded accounts whose
+// addresses live in it. With one shard, the same keys and allocations as ever for a seed.
+std::vector<ShardWorld> make_shard_worlds(const ShardRunOptions& options);
+ShardWorld make_shard_world(const ShardRunOptions& options);  // options.shards == 1
 
 // `customize` runs after the nodes and faults are set up, before start; `inspect` after the
-// run, before the simulator is destroyed.
+// run, before the simulator is destroyed. Both see shard 0's world. With several shards each
+// shard runs its own client and invariants (a failure names the shard); forging-believable
+// needs one shard (bad_policy otherwise: check_shard_run_options).
+core::Status check_shard_run_options(const ShardRunOptions& options);
 ShardRunResult run_shard(const ShardRunOptions& options,
                          const std::function<void(Simulator&, const ShardWorld&)>& customize = {},
                          const std::function<void(const Simulator&, const ShardWorld&)>& inspect = {});

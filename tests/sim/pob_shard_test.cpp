@@ -159,7 +159,7 @@ TEST(PobShard, DoubleSpendToTwoBelievableValidatorsExactlyOneFinal) {
       [&](Simulator& sim, const ShardWorld& w) {
         const auto& setup = *w.setup;
         const auto key = w.victims[0].signing_key();
-        const auto allocation = static_cast<std::uint32_t>(w.accounts.size());
+        const auto allocation = w.victim_allocations[0];
         const auto amount = setup.genesis.allocations[allocation].amount;
         for (std::uint32_t k = 0; k < 2; ++k) {
           const auto payee = chain::Address::from_public_key(w.victims[1 + k].public_identity().signing);
@@ -175,7 +175,7 @@ TEST(PobShard, DoubleSpendToTwoBelievableValidatorsExactlyOneFinal) {
         const bool first = state.find_output({hashes[0], 0}) != nullptr;
         const bool second = state.find_output({hashes[1], 0}) != nullptr;
         EXPECT_NE(first, second) << "exactly one of the two spends must be final";
-        EXPECT_EQ(state.find_output(chain::genesis_outpoint(static_cast<std::uint32_t>(w.accounts.size()))), nullptr);
+        EXPECT_EQ(state.find_output(chain::genesis_outpoint(w.victim_allocations[0])), nullptr);
         // Both believable validators accepted their half: each one alone saw no conflict.
         for (std::uint32_t k = 0; k < 2; ++k) {
           const auto* v = metered_core<protocol::pob::ShardValidator>(sim.core(w.setup->believable[k]));

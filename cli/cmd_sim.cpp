@@ -80,7 +80,7 @@ std::string result_text(const sim::ShardRunOptions& o, const std::string& faults
     << " validators: " << o.believable << " believable, "
     << (o.validators - o.believable) << " normal; p = " << o.sample_rate << "; faults: " << (faults.empty() ? "none" : faults)
     << "\n"
-    << "load        " << o.tx_rate << " tx/s for " << o.duration_ms << " ms (simulated), seed " << o.seed << "\n"
+    << "load        " << o.tx_rate << " tx/s" << (o.shards > 1 ? " per shard" : "") << " for " << o.duration_ms << " ms (simulated), seed " << o.seed << "\n"
     << "txs         " << r.submitted << " submitted, " << r.optimistic << " optimistic, " << r.finalized << " final, "
     << r.excluded << " excluded, " << r.rejected << " rejected, " << r.lost << " lost\n"
     << "optimistic  p50 " << r.optimistic_latency.p50 << " ms, p99 " << r.optimistic_latency.p99 << " ms\n"
@@ -130,7 +130,7 @@ void register_sim(CLI::App& app, Globals& g) {
   cmd->add_option("--p", args->o.sample_rate, "Sampling probability of the normal league")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--tx-rate", args->o.tx_rate, "Transactions per simulated second")->capture_default_str()->check(CLI::Range(1.0, 100000.0));
+  cmd->add_option("--tx-rate", args->o.tx_rate, "Transactions per simulated second (each shard's client)")->capture_default_str()->check(CLI::Range(1.0, 100000.0));
   cmd->add_option("--duration", args->duration, "Load duration in simulated time (units ms, s, m)")->capture_default_str();
   cmd->add_option("--drain", args->drain, "Simulated time after the load, for stragglers and recovery")->capture_default_str();
   cmd->add_option("--view-timeout-ms", args->o.view_timeout_ms, "ByzCoin view-change timeout")->capture_default_str();

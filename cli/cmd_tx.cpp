@@ -77,6 +77,16 @@ void emit_status(const Globals& g, const core::Hash32& hash, const Outcome& out)
   emit(g, "ios.tx.status.v1", doc, t.str());
 }
 
+// Who was asked about a hash nobody knew: the node named by --rpc (which serves one shard of
+// several, perhaps not the one), or a node of every shard.
+std::string unknown_where(const Globals& g, const TxTarget& asked) {
+  if (asked.shards == 1) return asked.rpc_url;
+  if (!g.rpc.empty())
+    return asked.rpc_url + " (shard " + std::to_string(asked.shard) + " of " + std::to_string(asked.shards) +
+           "; without --rpc every shard is asked)";
+  return "a node of every shard that answers";
+}
+
 void run_status(const Globals& g, const StatusArgs& a) {
   const auto hash = parse_hex_arg<32>("HASH", a.hash);
   const auto level = parse_wait_level("--wait", a.wait);
@@ -92,7 +102,7 @@ void run_status(const Globals& g, const StatusArgs& a) {
   const auto* s = &located.status;
   // Unknown is an answer only without --wait.
   if (s->state == rpc::TxState::unknown && level == WaitLevel::none)
-    throw Failure(Exit::not_found, "transaction " + a.hash + " is unknown to " + target.rpc_url);
+    throw Failure(Exit::not_found, "transaction " + a.hash + " is unknown to " + unknown_where(g, target));
   out.state = s->state;
   out.height = s->height;
   out.reason = s->reason;
@@ -130,7 +140,7 @@ void run_show(const Globals& g, const std::string& hash_text) {
   rpc::RpcClient client(target.rpc_url);
   const auto* s = &located.status;
   if (s->state == rpc::TxState::unknown)
-    throw Failure(Exit::not_found, "transaction " + hash_text + " is unknown to " + target.rpc_url);
+    throw Failure(Exit::not_found, "transaction " + hash_text + " is unknown to " + unknown_where(g, target));
   nlohmann::json doc{{"hash", core::to_hex(hash)}, {"state", std::string(rpc::to_string(s->state))}};
   if (s->height) doc["height"] = *s->height;
   if (!s->reason.empty()) doc["reason"] = s->reason;

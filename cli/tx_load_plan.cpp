@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -9,16 +10,42 @@ namespace ios::cli {
 
 namespace {
 
-// Nodes that answer, in devnet order (or --rpc alone).
-std::vector<std::string> live_nodes(const Globals& g) {
-  if (!g.rpc.empty()) return {g.rpc};
-  std::vector<std::string> live;
-  for (const auto& url : devnet_node_urls(devnet_home(g))) {
-    rpc::RpcClient client(url, 1000);
-    if (client.status()) live.push_back(url);
-  }
+// Nodes that answer, in devnet order (or --rpc alone), with the shard each serves.
+std::vector<TxTarget> live_nodes(const Globals& g) {
+  if (!g.rpc.empty()) return {target_at(g.rpc)};
+  auto live = devnet_targets(devnet_home(g));
   if (live.empty()) throw Failure(Exit::unreachable, "no node of the devnet at " + devnet_home(g) + " answers (is it up?)");
   return live;
+}
+
+// Who pays whom and through which node: each sender pays the next sender of its own shard (a
+// payment across shards would be refused: Atomix is not built), through the nodes of that
+// shard in turn.
+struct Routes {
+  std::vector<chain::Address> payee;  // per sender
+  std::vector<std::size_t> node;      // per sender: index into the plan's nodes
+};
+
+Routes route_senders(const Globals& g, const std::vector<Sender>& senders, const std::vector<TxTarget>& nodes) {
+  const auto shards = nodes.front().shards;
+  std::map<std::uint32_t, std::vector<std::size_t>> senders_of, nodes_of;
+  for (std::size_t a = 0; a < senders.size(); ++a) senders_of[senders[a].address.shard(shards)].push_back(a);
+  for (std::size_t i = 0; i < nodes.size(); ++i) nodes_of[nodes[i].shard].push_back(i);
+  Routes r;
+  r.payee.resize(senders.size());
+  r.node.resize(senders.size());
+  for (const auto& [shard, list] : senders_of) {
+    const auto it = nodes_of.find(shard);
+    if (it == nodes_of.end())
+      throw Failure(g.rpc.empty() ? Exit::unreachable : Exit::usage,
+                    "no node of shard " + std::to_string(shard) + " to send " + senders[list.front()].name +
+                        "'s transfers to" + (g.rpc.empty() ? "" : " (--rpc serves shard " + std::to_string(nodes.front().shard) + ")"));
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      r.payee[list[k]] = senders[list[(k + 1) % list.size()]].address;
+      r.node[list[k]] = it->second[k % it->second.size()];
+    }
+  }
+  return r;
 }
 
 // Splits the sender's largest coins into `chains` outputs of `value` each, plus change.
@@ -43,10 +70,9 @@ Transfer fan_out(const Sender& s, std::vector<Coin> coins, std::size_t chains, c
   return t;
 }
 
-void sign_chains(std::vector<LoadChain>& chains, const std::vector<Sender>& senders, std::size_t per_account,
-                 std::size_t length, chain::Amount value, const LoadOptions& o, const std::vector<core::Hash32>& fan_outs,
-                 core::ByteView chain_id) {
-  const std::size_t n = senders.size();
+void sign_chains(std::vector<LoadChain>& chains, const std::vector<Sender>& senders, const Routes& routes,
+                 std::size_t per_account, std::size_t length, chain::Amount value, const LoadOptions& o,
+                 const std::vector<core::Hash32>& fan_outs, core::ByteView chain_id) {
   auto sign_range = [&](std::size_t begin, std::size_t end, std::uint64_t seed) {
     std::mt19937_64 nonces(seed);
     for (std::size_t i = begin; i < end; ++i) {
@@ -55,7 +81,7 @@ void sign_chains(std::vector<LoadChain>& chains, const std::vector<Sender>& send
       auto& c = chains[i];
       c.transfers.reserve(length);
       for (std::size_t j = 0; j < length; ++j) {
-        c.transfers.push_back(chain_transfer(senders[a], coin, senders[(a + 1) % n].address, o.amount, o.fee, chain_id, nonces()));
+        c.transfers.push_back(chain_transfer(senders[a], coin, routes.payee[a], o.amount, o.fee, chain_id, nonces()));
         coin = *c.transfers.back().change;
       }
     }
@@ -79,11 +105,12 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
     throw Failure(Exit::usage, "--accounts " + std::to_string(o.accounts) + ": the devnet has " + std::to_string(accounts.size()));
   if (o.accounts < 2) throw Failure(Exit::usage, "--accounts must be at least 2 (each pays the next)");
   LoadPlan plan;
-  plan.nodes = live_nodes(g);
-  const auto target = target_at(plan.nodes.front());
-  const auto chain_id = target.chain_id_bytes();
+  const auto live = live_nodes(g);
+  for (const auto& t : live) plan.nodes.push_back(t.rpc_url);
+  const auto chain_id = live.front().chain_id_bytes();
   std::vector<Sender> senders;
   for (std::size_t a = 0; a < o.accounts; ++a) senders.push_back(load_sender(home, accounts[a].name, PasswordSource{}));
+  const auto routes = route_senders(g, senders, live);
 
   // Enough chains that the rate is reachable at one transfer per chain per half second (the
   // worst case: a node that admits only final outputs, with ~0.5 s finality under load).
@@ -99,7 +126,7 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   std::vector<Outcome> outcomes(senders.size());
   const auto started = Clock::now();
   for (std::size_t a = 0; a < senders.size(); ++a) {
-    rpc::RpcClient client(plan.nodes[a % plan.nodes.size()]);
+    rpc::RpcClient client(plan.nodes[routes.node[a]]);
     auto t = fan_out(senders[a], fetch_coins(client, senders[a].address), o.chains_per_account, value, o.fee, chain_id);
     fan_outs.push_back(t.hash);
     fan_out_txs.push_back(t.tx);
@@ -109,15 +136,15 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
     }
   }
   for (std::size_t a = 0; a < senders.size(); ++a) {
-    rpc::RpcClient client(plan.nodes[a % plan.nodes.size()]);
+    rpc::RpcClient client(plan.nodes[routes.node[a]]);
     follow_transfer(client, WaitLevel::final, started, started + std::chrono::seconds(60), outcomes[a], &fan_out_txs[a]);
     if (outcomes[a].state != rpc::TxState::final)
       throw Failure(outcome_exit(outcomes[a]) == Exit::ok ? Exit::timeout : outcome_exit(outcomes[a]),
                     "fan-out of " + senders[a].name + " did not become final: " + outcome_text(outcomes[a]));
   }
   plan.chains.resize(chain_count);
-  for (std::size_t i = 0; i < chain_count; ++i) plan.chains[i].node = (i / o.chains_per_account) % plan.nodes.size();
-  sign_chains(plan.chains, senders, o.chains_per_account, length, value, o, fan_outs, chain_id);
+  for (std::size_t i = 0; i < chain_count; ++i) plan.chains[i].node = routes.node[i / o.chains_per_account];
+  sign_chains(plan.chains, senders, routes, o.chains_per_account, length, value, o, fan_outs, chain_id);
   return plan;
 }
 

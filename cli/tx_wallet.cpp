@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -77,6 +78,12 @@ void each_devnet_target(const std::string& home, const std::function<bool(const 
 
 }  // namespace
 
+std::vector<TxTarget> devnet_targets(const std::string& home) {
+  std::vector<TxTarget> out;
+  each_devnet_target(home, [&](const TxTarget& t) { return out.push_back(t), false; });
+  return out;
+}
+
 TxTarget target_at(const std::string& rpc_url) {
   rpc::RpcClient client(rpc_url, 3000);
   auto status = client.status();
@@ -119,32 +126,60 @@ TxTarget find_shard_target(const Globals& g, std::uint32_t shard, const std::str
 
 LocatedTx locate_tx(const Globals& g, const core::Hash32& hash, std::chrono::steady_clock::time_point deadline) {
   const auto targets = targets_per_shard(g);
+  // One node: ask as often as a wait does; every shard's: a little less eagerly.
+  const auto interval = std::chrono::milliseconds(targets.size() == 1 ? tx_poll_interval_ms : tx_locate_interval_ms);
   std::optional<LocatedTx> first;
+  std::optional<rpc::RpcError> failed;
   for (;;) {
     for (const auto& t : targets) {
+      // A shard whose node does not answer cannot hold the answer here, but another may.
       auto s = rpc::RpcClient(t.rpc_url).tx_status(hash);
-      if (!s) fail_rpc(s.error(), "node " + t.rpc_url);
+      if (!s) {
+        failed = s.error();
+        continue;
+      }
       if (s->state != rpc::TxState::unknown) return {t, *s};
       if (!first) first = LocatedTx{t, *s};
     }
+    if (!first) fail_rpc(*failed, "node " + targets.front().rpc_url);  // no shard answered at all
     if (std::chrono::steady_clock::now() >= deadline) return *first;
-    std::this_thread::sleep_for(std::chrono::milliseconds(tx_locate_interval_ms));
+    std::this_thread::sleep_for(interval);
   }
 }
 
 TxTarget find_target_for(const Globals& g, const chain::Address& account) {
-  // The shard count comes from the network itself: one node's status says how many there are.
-  const auto any = find_target(g);
-  return find_shard_target(g, account.shard(any.shards), account.to_string() + " lives in");
+  const auto why = account.to_string() + " lives in";
+  if (!g.rpc.empty()) {
+    const auto t = target_at(g.rpc);
+    return find_shard_target(g, account.shard(t.shards), why);
+  }
+  // One walk over the devnet: each node's status says how many shards there are and which it serves.
+  const auto home = devnet_home(g);
+  std::optional<TxTarget> found;
+  std::optional<std::uint32_t> wanted;
+  each_devnet_target(home, [&](const TxTarget& t) {
+    wanted = account.shard(t.shards);
+    if (t.shard == *wanted) found = t;
+    return found.has_value();
+  });
+  if (found) return *found;
+  if (!wanted) throw Failure(Exit::unreachable, "no node of the devnet at " + home + " answers (is it up?)");
+  throw Failure(Exit::unreachable, "no node of shard " + std::to_string(*wanted) + " of the devnet at " + home +
+                                       " answers; " + why + " it");
 }
 
 std::vector<TxTarget> targets_per_shard(const Globals& g) {
-  const auto any = find_target(g);
-  if (!g.rpc.empty()) return {any};  // the node the user named, and only it
+  if (!g.rpc.empty()) return {target_at(g.rpc)};  // the node the user named, and only it
+  // The first answering node of each shard; a shard none of whose nodes answers is left out.
+  std::map<std::uint32_t, TxTarget> by_shard;
+  each_devnet_target(devnet_home(g), [&](const TxTarget& t) {
+    by_shard.try_emplace(t.shard, t);
+    return by_shard.size() == t.shards;
+  });
+  if (by_shard.empty())
+    throw Failure(Exit::unreachable, "no node of the devnet at " + devnet_home(g) + " answers (is it up?)");
   std::vector<TxTarget> out;
-  for (std::uint32_t s = 0; s < any.shards; ++s) {
-    out.push_back(any.shard == s ? any : find_shard_target(g, s, "this asks"));
-  }
+  for (auto& [shard, t] : by_shard) out.push_back(std::move(t));
   return out;
 }
 

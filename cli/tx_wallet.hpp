@@ -60,6 +60,8 @@ TxTarget find_target_for(const Globals& g, const chain::Address& account);
 std::vector<TxTarget> targets_per_shard(const Globals& g);
 // The same for a known URL (exit 7 if it does not answer).
 TxTarget target_at(const std::string& rpc_url);
+// Every running devnet node that answers /v1/status, in node order.
+std::vector<TxTarget> devnet_targets(const std::string& home);
 
 // Where a hash alone is known: the first node of targets_per_shard whose status of `hash` is
 // not unknown, asking again every tx_locate_interval_ms until `deadline` (one pass if it has passed).

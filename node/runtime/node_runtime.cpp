@@ -146,6 +146,10 @@ class NodeRuntime::Api final : public rpc::NodeApi {
            n.receipts_refused_);
       line("ios_receipts_dropped_total", "Receipts dropped: for no pending submission, or over the check limit",
            n.receipts_dropped_);
+      line("ios_peer_messages_bad_envelope_total", "Peer messages whose envelope did not open",
+           n.core_->counters().bad_envelopes);
+      line("ios_peer_messages_no_instance_total", "Peer messages for a shard or epoch this node does not run",
+           n.core_->counters().no_instance);
       return m;
     });
   }
@@ -290,7 +294,11 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
     } else if (auto* t = std::get_if<protocol::SetTimer>(&e)) {
       set_timer(t->id, t->at_ms);
     } else if (auto* c = std::get_if<protocol::CancelTimer>(&e)) {
-      if (auto it = timers_.find(c->id); it != timers_.end()) it->second->cancel();
+      // Its handler still runs, with operation_aborted, and touches only `this` and the id.
+      if (auto it = timers_.find(c->id); it != timers_.end()) {
+        it->second.timer->cancel();
+        timers_.erase(it);
+      }
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
       log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
@@ -328,7 +336,8 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
   std::erase_if(batch, [prefix = block_row_prefix()](const auto& row) { return row.first.starts_with(prefix); });
   if (batch.empty() && pending_finals_.empty()) return;
   if (!pending_finals_.empty()) {
-    // The first final record carries this input's state rows: one transaction.
+    // The first final record carries the state rows persisted since the last flush: one
+    // transaction (rows of this input persisted before an earlier Send are already durable).
     pending_finals_.front().puts = std::move(batch);
     for (auto& r : pending_finals_) {
       s = store_->commit_final(r);
@@ -357,12 +366,20 @@ void NodeRuntime::send(protocol::NodeId to, core::Bytes payload) {
 }
 
 void NodeRuntime::set_timer(protocol::TimerId id, protocol::TimeMs at_ms) {
-  auto& timer = timers_[id];
-  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  auto& armed = timers_[id];
+  if (!armed.timer) armed.timer = std::make_unique<asio::steady_timer>(io_);
+  const auto generation = ++armed.generation;
   const auto now = now_ms();
-  timer->expires_after(std::chrono::milliseconds(at_ms > now ? at_ms - now : 0));
-  timer->async_wait([this, id](const asio::error_code& ec) {
+  armed.timer->expires_after(std::chrono::milliseconds(at_ms > now ? at_ms - now : 0));
+  armed.timer->async_wait([this, id, generation](const asio::error_code& ec) {
     if (ec) return;  // cancelled or replaced
+    // A completion of an earlier setting that was already queued when the core set the timer
+    // again: the current setting decides.
+    auto it = timers_.find(id);
+    if (it == timers_.end() || it->second.generation != generation) return;
+    // Fired: forget it (ByzCoin arms every timer under a fresh id, so keeping them would grow
+    // without end). The core sets it again if it wants it again.
+    timers_.erase(it);
     input([&](protocol::Core& c, protocol::Effects& out) { c.on_timer(now_ms(), id, out); });
   });
 }
@@ -427,6 +444,8 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
 }
 
 void NodeRuntime::on_applied(protocol::BlockApplied applied) {
+  // A block replayed from the store at start is there already, with its index rows.
+  if (applied.replayed) return;
   std::vector<store::TxIndexRow> rows;
   std::vector<core::Hash32> applied_sorted = applied.applied;
   std::sort(applied_sorted.begin(), applied_sorted.end());
@@ -443,9 +462,19 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
     submitted_.settle(h);
   }
   submitted_.expire(applied.height);
-  // Blocks replayed from the store at start are already there.
+  // A live block at a height the store already holds: the replay stopped short of the stored
+  // chain (a stored block failed its checks). The same block is fine; another one means this
+  // node's disk and its network disagree on a final block, and going on would serve both.
   auto last = store_->last_height();
-  if (last && *last && **last >= applied.height) return;
+  if (last && *last && **last >= applied.height) {
+    const auto stored = stored_block(applied.height);
+    const auto decoded = stored ? chain::decode_finalized_block(*stored) : core::Result<chain::FinalizedBlock>(
+                                                                              core::reject(core::Reject::io_error, "missing"));
+    if (decoded && decoded->hash() == applied.hash) return;
+    log_->error("fatal", "final block " + std::to_string(applied.height) + " " + core::to_hex(applied.hash) +
+                             " differs from the one this node stored at that height; refusing to go on");
+    std::abort();
+  }
   store::NodeStore::FinalRecord r;
   r.height = applied.height;
   r.hash = applied.hash;
@@ -662,7 +691,7 @@ void NodeRuntime::shutdown(const char* why) {
   log_->info("stop", std::string("node ") + config_.name + ": stopping (" + why + ")");
   if (rpc_) rpc_->stop();
   transport_->stop();
-  for (auto& [id, t] : timers_) t->cancel();
+  for (auto& [id, t] : timers_) t.timer->cancel();
   if (parent_timer_) parent_timer_->cancel();
   if (activity_timer_) activity_timer_->cancel();
   if (signals_) signals_->cancel();

@@ -132,7 +132,13 @@ class NodeRuntime {
   std::unique_ptr<net::Transport> transport_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<rpc::RpcServer> rpc_;
-  std::map<protocol::TimerId, std::unique_ptr<asio::steady_timer>> timers_;
+  // The timers the core has set now (an entry goes when it fires or is cancelled); the
+  // generation tells a stale completion from the current setting.
+  struct ArmedTimer {
+    std::unique_ptr<asio::steady_timer> timer;
+    std::uint64_t generation = 0;
+  };
+  std::map<protocol::TimerId, ArmedTimer> timers_;
   std::vector<store::NodeStore::FinalRecord> pending_finals_;  // applied during the current input
   TxTracker tracker_;
   SubmittedOutputs submitted_;  // the API's door sees its own unfinalized outputs

@@ -42,7 +42,7 @@ struct ShardRunOptions {
   std::uint32_t believable = 3;
   std::uint32_t believable_min = 1;
   double sample_rate = 0.1;
-  double tx_rate = 200;          // per simulated second
+  double tx_rate = 200;          // per simulated second, per shard (each shard has its own client)
   TimeMs duration_ms = 5'000;    // the client sends for this long
   TimeMs drain_ms = 4'000;       // then the run goes on this long for stragglers
   std::uint64_t seed = 1;

@@ -119,6 +119,20 @@ core::Result<NodeStore> NodeStore::open(const std::string& path) {
   auto version = db->query_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version > schema_version) return newer_schema_error(*version, schema_version);
+  if (*version == 1) {
+    // Schema 1 predates shards: its blocks' collective signatures bind the chain id alone, and
+    // since schema 2 every consensus signature binds shard and epoch too
+    // (chain::consensus_domain). Its chain cannot be replayed, and re-fetching it under it
+    // would leave two chains in one file. An empty one is simply upgraded.
+    auto rows = db->query_int("SELECT (SELECT count(*) FROM blocks) + (SELECT count(*) FROM state)");
+    if (!rows) return rows.error();
+    if (*rows > 0)
+      return core::reject(core::Reject::unknown_version,
+                          "database schema 1 (" + path +
+                              ") was written before shards: its blocks are signed without shard and epoch, which this "
+                              "ios no longer accepts; start this node from an empty database (`ios devnet reset`, or "
+                              "move the file away)");
+  }
   if (auto st = configure(*db); !st) return st.error();
   if (auto st = migrate(*db, migrations()); !st) return st.error();
   auto impl = Impl::prepare(std::move(db).value(), schema_version);

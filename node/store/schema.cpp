@@ -51,10 +51,11 @@ PRAGMA application_id = 1768911665;
 )sql";
 
 // v2. A node hosts protocol instances keyed by (shard, epoch) (node/protocol/node/node_core.hpp),
-// and each instance's state rows live under "shard/<s>/epoch/<e>/". A v1 database was written
-// by the one shard of a one-shard network in epoch 0, so its rows are that instance's.
+// each instance's state rows live under "shard/<s>/epoch/<e>/", and consensus signatures bind
+// shard and epoch. No table changes; a v1 file with rows is refused before this step
+// (NodeStore::open), so only empty v1 files get here.
 constexpr std::string_view v2_script = R"sql(
-UPDATE state SET key = 'shard/0/epoch/0/' || key;
+SELECT 1;
 )sql";
 
 constexpr std::array<Migration, 2> all_migrations = {{

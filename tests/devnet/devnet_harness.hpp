@@ -32,6 +32,7 @@ namespace ios::test {
 struct DevnetNode {
   std::string name;
   std::uint32_t index = 0;
+  std::uint32_t shard = 0;
   std::int64_t pid = 0;
   std::string role;
   std::uint16_t p2p = 0;
@@ -184,8 +185,8 @@ class Devnet {
     crash_supervisor_pid = static_cast<std::sig_atomic_t>(supervisor_pid_);
     for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE}) ::signal(sig, stop_devnet_on_crash);
     for (const auto& n : doc["nodes"]) {
-      nodes_.push_back(DevnetNode{n["name"], n["index"], n["pid"], n["role"], n["p2p"], n["rpc_url"],
-                                  home() + "/" + n["home"].get<std::string>()});
+      nodes_.push_back(DevnetNode{n["name"], n["index"], n.value("shard", 0u), n["pid"], n["role"], n["p2p"],
+                                  n["rpc_url"], home() + "/" + n["home"].get<std::string>()});
     }
   }
 

@@ -18,8 +18,9 @@ namespace {
 const InstanceKey old_shard{core::ShardId{0}, core::Epoch{4}};
 const InstanceKey new_shard{core::ShardId{1}, core::Epoch{5}};
 
-// Records its inputs; on start it sets timer 7, persists "k", sends "hello" to node 9 and asks
-// to verify nothing; on a message it answers "ack" to the sender.
+// Records its inputs; on start it sets timer 7, persists "k", sends "hi" to node 9 and asks to
+// verify nothing; on a message it answers "ack" to the sender; when a timer fires it cancels
+// timer 7 (which just fired: nothing to cancel) and sets timer 8.
 struct Probe final : Core {
   std::vector<std::string> seen;
   void on_start(TimeMs, Effects& out) override {
@@ -35,6 +36,7 @@ struct Probe final : Core {
   void on_timer(TimeMs, TimerId id, Effects& out) override {
     seen.push_back("timer " + std::to_string(id));
     out.cancel_timer(7);
+    out.set_timer(8, 500);
   }
   void on_verify_done(TimeMs, std::uint64_t id, std::vector<bool>, Effects&) override {
     seen.push_back("verify " + std::to_string(id));
@@ -109,8 +111,14 @@ TEST(NodeCore, InstancesShareNothing) {
   h.node.on_timer(100, timers[1], more);
   EXPECT_EQ(h.new_probe->seen, std::vector<std::string>{"timer 7"});
   EXPECT_TRUE(h.old_probe->seen.empty());
-  ASSERT_EQ(more.list().size(), 1u);
-  EXPECT_EQ(std::get<CancelTimer>(more.list()[0]).id, timers[1]) << "cancel maps to the same node timer";
+  ASSERT_EQ(more.list().size(), 1u) << "timer 7 fired: cancelling it is no effect";
+  const auto eight = std::get<SetTimer>(more.list()[0]).id;
+  EXPECT_NE(eight, timers[0]);
+  Effects again;
+  h.node.on_timer(100, timers[1], again);  // fired already: a late duplicate from the driver
+  EXPECT_TRUE(again.empty());
+  EXPECT_EQ(h.new_probe->seen.size(), 1u);
+  EXPECT_EQ(h.node.timers_set(), 2u) << "old shard's 7 and new shard's 8";
   h.node.on_verify_done(100, verifies[0], {}, more);
   EXPECT_EQ(h.old_probe->seen, std::vector<std::string>{"verify 1"});
   Effects reply;
@@ -121,6 +129,36 @@ TEST(NodeCore, InstancesShareNothing) {
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(opened->envelope.key, old_shard) << "an answer travels in its instance's envelope";
   EXPECT_EQ(h.new_probe->seen.size(), 1u);
+}
+
+// ByzCoin arms each timer under a fresh id (a generation in the low bits) and cancels the old
+// one: a million heights must not leave a million mappings behind.
+TEST(NodeCore, TimerMappingsLiveOnlyWhileTheTimerIsSet) {
+  struct Rearming final : Core {
+    TimerId next = 1;
+    void on_start(TimeMs, Effects& out) override { out.set_timer(next, 10); }
+    void on_message(TimeMs, NodeId, core::ByteView, Effects& out) override {
+      out.cancel_timer(next);  // set: cancelled
+      out.cancel_timer(next + 1000);  // never set: nothing to cancel
+      out.set_timer(++next, 10);
+    }
+    void on_timer(TimeMs, TimerId, Effects& out) override { out.set_timer(++next, 10); }
+  };
+  NodeCore node;
+  node.host(old_shard, std::make_unique<Rearming>());
+  Effects out;
+  node.on_start(0, out);
+  const auto message = node::wrap({node::Protocol::shard, old_shard}, {});
+  for (int i = 0; i < 10'000; ++i) {
+    Effects e;
+    node.on_message(1, 2, message, e);
+    ASSERT_EQ(e.list().size(), 2u) << "one cancel, one set";
+    if (i % 2 == 0) {
+      Effects fired;
+      node.on_timer(2, std::get<SetTimer>(e.list()[1]).id, fired);
+    }
+  }
+  EXPECT_EQ(node.timers_set(), 1u);
 }
 
 TEST(NodeCore, MisroutedAndMalformedMessagesAreCountedAndDropped) {

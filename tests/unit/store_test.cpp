@@ -260,26 +260,28 @@ TEST(NodeStore, EachMigrationIsOneTransaction) {
                                   std::to_string(store::schema_version) + "): upgrade ios");
 }
 
-// A database written before shards (v1) holds the state rows of the one shard-0, epoch-0
-// instance its node ran; v2 keeps every row, under that instance's prefix
-// (node/protocol/node/envelope.hpp persist_prefix), and leaves the blocks alone.
-TEST(NodeStore, MigratesV1StateRowsUnderTheShard0Epoch0Instance) {
+// A database written before shards (v1) holds blocks whose signatures bind no shard or epoch:
+// this ios cannot replay them, so such a file is refused with what to do; an empty v1 file is
+// upgraded.
+TEST(NodeStore, RefusesAV1DatabaseWithBlocksAndUpgradesAnEmptyOne) {
   TempDir dir;
-  const std::string path = dir.file("node.db");
-  {
-    auto db = store::Database::open(path);
+  const std::string path = dir.file("node.db"), empty = dir.file("empty.db");
+  for (const auto& p : {path, empty}) {
+    auto db = store::Database::open(p);
     ASSERT_TRUE(db.ok());
     expect_ok(store::migrate(*db, store::migrations().first(1)));
     ASSERT_EQ(*db->query_int("PRAGMA user_version"), 1);
   }
-  raw_exec(path, "INSERT INTO state VALUES ('byzcoin/vote/7', x'0102'), ('pob/producer', x'03');");
-  NodeStore s = open_ok(path);
-  EXPECT_EQ(s.schema(), 2);
-  auto state = s.load_state();
-  ASSERT_TRUE(state.ok());
-  const store::PersistedState expected{{"shard/0/epoch/0/byzcoin/vote/7", core::Bytes{1, 2}},
-                                       {"shard/0/epoch/0/pob/producer", core::Bytes{3}}};
-  EXPECT_EQ(*state, expected);
+  raw_exec(path, "INSERT INTO state VALUES ('byzcoin/vote/7', x'0102');");
+  auto refused = NodeStore::open(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().reason, Reject::unknown_version);
+  EXPECT_NE(refused.error().detail.find("before shards"), std::string::npos) << refused.error().detail;
+  EXPECT_NE(refused.error().detail.find("ios devnet reset"), std::string::npos) << refused.error().detail;
+  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "1") << "left as it was";
+  NodeStore upgraded = open_ok(empty);
+  EXPECT_EQ(upgraded.schema(), store::schema_version);
+  EXPECT_TRUE(upgraded.load_state()->empty());
 }
 
 TEST(NodeStore, RefusesFilesThatAreNotIosDatabases) {

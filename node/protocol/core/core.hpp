@@ -64,7 +64,8 @@ struct BlockApplied {
   core::Epoch epoch;
   std::uint64_t height = 0;  // ByzCoin height (0-based)
   core::Hash32 hash{};
-  core::Bytes block;                   // chain::encode(FinalizedBlock)
+  core::Bytes block;                   // chain::encode(FinalizedBlock); empty when replayed
+  bool replayed = false;               // re-applied at start from this node's own store
   std::vector<core::Hash32> applied;   // tx hashes applied, in order
   std::vector<core::Hash32> excluded;  // the ledger's outcome.excluded: not applied here (a hash applied once
                                        // and excluded as a repeat is in both lists)

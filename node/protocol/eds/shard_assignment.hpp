@@ -10,11 +10,13 @@
 //
 // Invariants (tests/unit/shard_assignment_test.cpp):
 //  - a function of (n, m, rnd_e) only: every node, and anyone holding the epoch's record,
-//    computes the same assignment (`ShardAssignment.RecomputesIdentically`);
+//    computes the same assignment (`ShardAssignment.RecomputesIdenticallyAndDependsOnTheRandomness`);
 //  - a partition: every roster index is in exactly one shard, shard sizes differ by at most
 //    one (`ShardAssignment.IsAnEvenPartition`);
 //  - m = 1 puts everyone in shard 0, whatever rnd_e (the one-shard system of earlier
-//    versions is the special case, not a separate code path).
+//    versions is the special case, not a separate code path) (`ShardAssignment.OneShardHoldsEveryone`);
+//  - every roster position lands in every shard equally often over epochs
+//    (`ShardAssignment.EveryPositionLandsInEveryShardAboutEquallyOften`).
 //
 // Attack this stops: a validator cannot pick its shard. rnd_e is fixed by the DRP after the
 // roster is (docs/PROTOCOLS.md §7), so no one can grind a key into a shard it wants to

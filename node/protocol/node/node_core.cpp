@@ -44,8 +44,9 @@ void NodeCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Ef
 
 void NodeCore::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   auto owner = timer_owners_.find(id);
-  if (owner == timer_owners_.end()) return;  // never set here: a driver bug would show as no effect
+  if (owner == timer_owners_.end()) return;  // cancelled after the driver queued it: ignored
   const auto [key, inner_id] = owner->second;
+  forget_timer(owner);  // fired: the instance sets it again if it wants it again
   auto it = instances_.find(key);
   if (it == instances_.end()) return;
   Effects inner;
@@ -65,6 +66,11 @@ void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool>
   translate(key, inner, out);
 }
 
+void NodeCore::forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner) {
+  timer_ids_.erase(owner->second);
+  timer_owners_.erase(owner);
+}
+
 TimerId NodeCore::outer_timer(const InstanceKey& key, TimerId inner) {
   auto [it, fresh] = timer_ids_.try_emplace({key, inner}, next_timer_);
   if (fresh) {
@@ -82,7 +88,11 @@ void NodeCore::translate(const InstanceKey& key, Effects& inner, Effects& out) {
     } else if (auto* t = std::get_if<SetTimer>(&e)) {
       out.set_timer(outer_timer(key, t->id), t->at_ms);
     } else if (auto* c = std::get_if<CancelTimer>(&e)) {
-      out.cancel_timer(outer_timer(key, c->id));
+      // A timer that is not set (never, or it fired) has nothing to cancel.
+      if (auto it = timer_ids_.find({key, c->id}); it != timer_ids_.end()) {
+        out.cancel_timer(it->second);
+        forget_timer(timer_owners_.find(it->second));
+      }
     } else if (auto* p = std::get_if<Persist>(&e)) {
       out.persist(persist_prefix(key) + p->key, std::move(p->value));
     } else if (auto* v = std::get_if<Verify>(&e)) {

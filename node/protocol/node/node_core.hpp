@@ -11,16 +11,17 @@
 //              bad envelope, is dropped and counted (an attacker's misrouted bytes cost one
 //              map lookup; a peer of an epoch this node has not reached yet is simply early);
 //   timers     each instance's timer ids are mapped to ids of this core, so two instances that
-//              use the same ids (two ShardValidators do) never fire each other's timers;
+//              use the same ids (two ShardValidators do) never fire each other's timers; a
+//              mapping lives while its timer is set and goes when it fires or is cancelled;
 //   verify     likewise for Verify ids;
 //   persist    keys get the instance's prefix "shard/<s>/epoch/<e>/" (persist_prefix); the
 //              driver gives each instance its rows back with the prefix removed (scoped_state).
 // Everything else (Deliver, BlockApplied) passes through unchanged.
 //
 // Invariants: effects keep their order within an input (persist before you speak holds for
-// the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per
-// (instance, inner id) ever used, a set the instances fix (their timer ids are constants and
-// a few ranges), and Verify entries live only until answered.
+// the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per timer
+// that is set now (ByzCoin draws a fresh id, with a generation, for every arm, so keeping
+// fired or cancelled ones would grow without end), and Verify entries live only until answered.
 #include <map>
 #include <memory>
 
@@ -69,10 +70,12 @@ class NodeCore final : public Core {
   }
   const std::map<InstanceKey, std::unique_ptr<Core>>& instances() const { return instances_; }
   const NodeCoreCounters& counters() const { return counters_; }
+  std::size_t timers_set() const { return timer_owners_.size(); }
 
  private:
   void translate(const InstanceKey& key, Effects& inner, Effects& out);
   TimerId outer_timer(const InstanceKey& key, TimerId inner);
+  void forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner);
 
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;

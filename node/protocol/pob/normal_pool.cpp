@@ -143,6 +143,8 @@ std::optional<ProposedBlock> NormalPool::propose(const crypto::PublicKey& leader
   // A pooled item the ledger refuses (it should not happen: everything was checked on entry)
   // must not stall the chain: fall back to a heartbeat block.
   ProposedBlock empty;
+  empty.body.shard = body.shard;
+  empty.body.epoch = body.epoch;
   empty.body.height = body.height;
   empty.body.mode = body.mode;
   empty.body.leader = leader;

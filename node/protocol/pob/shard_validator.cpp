@@ -56,7 +56,9 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
 
 void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
   last_now_ms_ = now_ms;
+  replaying_ = true;
   engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
+  replaying_ = false;
   if (producer_) {
     std::uint64_t next = 0;
     core::Hash32 prev{};
@@ -261,8 +263,10 @@ core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& 
 void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) {
   const auto applied = ledger_.apply(block);
   // The driver's view of the block (a typed effect: the runtime stores and indexes it).
+  // A block replayed from the store at start is there already: no second copy of its bytes.
   out.block_applied({core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}, applied.height, applied.hash,
-                     chain::encode(block), applied.applied, applied.outcome.excluded});
+                     replaying_ ? core::Bytes{} : chain::encode(block), replaying_, applied.applied,
+                     applied.outcome.excluded});
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());

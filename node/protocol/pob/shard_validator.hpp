@@ -115,7 +115,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::set<std::pair<NodeId, core::Hash32>> batch_clients_;
   std::optional<std::pair<std::uint64_t, core::Hash32>> persisted_producer_;  // next seq, prev
   TimeMs last_seal_ms_ = 0;
-  TimeMs last_now_ms_ = 0;                      // time of the input being handled (ByzCoin's callbacks carry none)
+  TimeMs last_now_ms_ = 0;  // time of the input being handled (ByzCoin's callbacks carry none)
+  bool replaying_ = false;  // inside on_start's replay of this node's stored chain
   std::map<std::uint64_t, Unmerged> unmerged_;  // believable: sealed, not yet merged, by seq
   // Believable: submissions out for their witnesses, by Verify id = arrival order. Verdicts
   // may come back in any order (a pool of threads); they are applied in arrival order, so a

@@ -25,7 +25,7 @@ void register_account(CLI::App& app, Globals& g) {
     if (!doc) fail_rpc(doc.error(), "account " + address.to_string());
     doc->erase("schema");
     std::ostringstream t;
-    t << "address    " << address.to_string() << "\nbalance    " << (*doc)["balance"].get<std::string>()
+    t << "address    " << address.to_string() << "\nshard      " << doc->value("shard", 0u) << "\nbalance    " << (*doc)["balance"].get<std::string>()
       << " (final at height " << (*doc)["height"] << ")\nspendable  " << (*doc)["spendable"].get<std::string>()
       << "\noutputs    " << (*doc)["utxos"].size();
     for (const auto& u : (*doc)["utxos"])

@@ -418,9 +418,19 @@ void register_status(CLI::App& devnet, Globals& g) {
           s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;
     }
+    const auto shards = shards_json(home, tops);
+    if (shards.size() > 1) {
+      for (const auto& s : shards) {
+        std::string believable, normal;
+        for (const auto& n : s["believable"]) believable += (believable.empty() ? "" : ", ") + n.get<std::string>();
+        for (const auto& n : s["normal"]) normal += (normal.empty() ? "" : ", ") + n.get<std::string>();
+        t << "shard " << s["shard"] << "  epoch " << s["epoch"] << "  height " << s["height_max"] << "  believable "
+          << (believable.empty() ? "none" : believable) << "; normal " << normal << "\n";
+      }
+    }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},
-          {"height_max", top}, {"shards", shards_json(home, tops)}, {"nodes", nodes}},
+          {"height_max", top}, {"shards", shards}, {"nodes", nodes}},
          t.str());
     if (!problems.empty()) {
       std::string message = "network unhealthy:";

@@ -588,6 +588,7 @@ nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
     list(op, out, rpc::to_string(t ? t->state : rpc::TxState::pending));
   }
   return {{"address", a.to_string()},
+          {"shard", setup_->shard},
           {"balance", std::to_string(ledger.state().balance(a))},
           {"spendable", std::to_string(spendable)},
           {"height", ledger.state().height()},  // the last final block the balance includes

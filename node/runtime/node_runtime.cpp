@@ -368,7 +368,9 @@ void NodeRuntime::send(protocol::NodeId to, core::Bytes payload) {
 void NodeRuntime::set_timer(protocol::TimerId id, protocol::TimeMs at_ms) {
   auto& armed = timers_[id];
   if (!armed.timer) armed.timer = std::make_unique<asio::steady_timer>(io_);
-  const auto generation = ++armed.generation;
+  // One counter for all timers: an entry erased and made again must not reuse a generation
+  // that a completion still queued from the old entry carries.
+  const auto generation = armed.generation = ++timer_generation_;
   const auto now = now_ms();
   armed.timer->expires_after(std::chrono::milliseconds(at_ms > now ? at_ms - now : 0));
   armed.timer->async_wait([this, id, generation](const asio::error_code& ec) {

@@ -139,6 +139,7 @@ class NodeRuntime {
     std::uint64_t generation = 0;
   };
   std::map<protocol::TimerId, ArmedTimer> timers_;
+  std::uint64_t timer_generation_ = 0;
   std::vector<store::NodeStore::FinalRecord> pending_finals_;  // applied during the current input
   TxTracker tracker_;
   SubmittedOutputs submitted_;  // the API's door sees its own unfinalized outputs

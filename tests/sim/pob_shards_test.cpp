@@ -29,11 +29,18 @@ std::string describe(const ShardRunResult& r) {
   return s;
 }
 
-TEST(PobShards, EdsGivesEveryShardItsMembersAndItsAccounts) {
+// Two (or more) shards of 6: a believable league of 2 and a normal league of 4 each.
+ShardRunOptions shards_of_six(std::uint32_t shards, std::uint64_t seed) {
   ShardRunOptions o;
-  o.shards = 3;
+  o.shards = shards;
   o.validators = 6;
   o.believable = 2;
+  o.seed = seed;
+  return o;
+}
+
+TEST(PobShards, EdsGivesEveryShardItsMembersAndItsAccounts) {
+  auto o = shards_of_six(3, 1);
   o.accounts = 5;
   o.victims = 2;
   const auto worlds = make_shard_worlds(o);
@@ -62,14 +69,10 @@ TEST(PobShards, EdsGivesEveryShardItsMembersAndItsAccounts) {
 }
 
 TEST(PobShards, TwoShardsFinalizeTheirOwnPaymentsUnderFaults) {
-  ShardRunOptions o;
-  o.shards = 2;
-  o.validators = 6;
-  o.believable = 2;
+  auto o = shards_of_six(2, 21);
   o.tx_rate = 60;
   o.duration_ms = 2500;
   o.drain_ms = 3000;
-  o.seed = 21;
   o.faults = {{ShardFaultKind::crash, 1}, {ShardFaultKind::delay, 10}};
   const auto r = run_shard(o);
   SCOPED_TRACE(describe(r));
@@ -91,14 +94,10 @@ TEST(PobShards, TwoShardsFinalizeTheirOwnPaymentsUnderFaults) {
 // for its first 600 ms so that it is still at height 0 when the replay arrives. In shard 0's
 // envelope the block reaches no instance on a shard-1 node at all.
 TEST(PobShards, AFinalBlockOfOneShardIsRefusedByTheOther) {
-  ShardRunOptions o;
-  o.shards = 2;
-  o.validators = 6;
-  o.believable = 2;
+  auto o = shards_of_six(2, 22);
   o.tx_rate = 40;
   o.duration_ms = 2500;
   o.drain_ms = 1500;
-  o.seed = 22;
   const auto worlds = make_shard_worlds(o);  // the same worlds run_shard builds for these options
   const auto& shard1 = worlds[1];
   bool injected = false;
@@ -153,15 +152,11 @@ class PobShardsRandomSeeds : public ::testing::TestWithParam<std::uint64_t> {};
 TEST_P(PobShardsRandomSeeds, EveryShardSafeAndLive) {
   const std::uint64_t seed = 5000 + GetParam();
   crypto::ChaChaRng rng("IOS/v1/test/pob-shards-random", seed);
-  ShardRunOptions o;
-  o.shards = 2;
-  o.validators = 6;
-  o.believable = 2;
+  auto o = shards_of_six(2, seed);
   o.tx_rate = 30;
   o.duration_ms = 800;
   o.drain_ms = 2500;
   o.view_timeout_ms = 500;
-  o.seed = seed;
   switch (rng.uniform(4)) {  // each fault applies in every shard, within f = 1 there
     case 0: o.faults.push_back({ShardFaultKind::crash, 1}); break;
     case 1: o.faults.push_back({ShardFaultKind::byzantine_leader, 0}); break;

@@ -74,7 +74,8 @@ struct InitArgs {
 
 void add_init_flags(CLI::App* cmd, InitArgs& a) {
   cmd->add_option("--shards", a.o.shards, "Shards the validators are cut into (EDS)")->capture_default_str();
-  cmd->add_option("--validators", a.o.validators, "Validators over all shards (each shard: believable + normal league)")
+  cmd->add_option("--validators", a.o.validators,
+                  "Validators over all shards (each shard: believable + normal league); default 6 per shard")
       ->capture_default_str();
   cmd->add_option("--believable", a.o.believable, "Believable league size")->capture_default_str();
   cmd->add_option("--believable-min", a.o.believable_min, "Fewer live believable validators: one league")->capture_default_str();
@@ -89,7 +90,11 @@ devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   auto balance = chain::parse_amount(a.balance);
   if (!balance) throw Failure(Exit::usage, "--balance: " + balance.error().message());
   o.balance = *balance;
-  if (a.policy_file.empty()) return o;
+  if (a.policy_file.empty()) {
+    // Without --validators every shard gets the default league sizes.
+    if (cmd->count("--validators") == 0) o.validators = o.shards * devnet::DevnetOptions{}.validators;
+    return o;
+  }
   auto policy = chain::parse_shard_policy(read_user_file("--policy", a.policy_file, chain::policy_json_bytes_max));
   if (!policy) fail(Exit::usage, policy.error(), "--policy " + a.policy_file);
   o.policy = *policy;

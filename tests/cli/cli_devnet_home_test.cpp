@@ -4,6 +4,7 @@
 // small Python program that binds two ports, writes ports.json and answers /v1/status).
 // Devnets of real `ios node` processes are tested in tests/devnet.
 #include <gtest/gtest.h>
+#include <map>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -135,6 +136,31 @@ TEST(CliDevnetHome, BadOptionsAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(d / "x"));
   EXPECT_EQ(run_ios("devnet up --wait-for soon" + home_flag(d, "y")).code, 2);
   EXPECT_EQ(run_ios("devnet up --timeout 10" + home_flag(d, "y")).code, 2);
+}
+
+// `--shards M` alone gives every shard the default leagues (2 believable, 4 normal); EDS puts
+// each validator in one shard, the same ones for the same seed.
+TEST(CliDevnetHome, ShardsCutTheValidatorsIntoShardsOfTheDefaultSize) {
+  TempDir d;
+  auto r = run_ios("devnet init --shards 2 --seed 3 --json" + home_flag(d));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto doc = r.json();
+  EXPECT_EQ(doc["policy"]["shards"], 2);
+  ASSERT_EQ(doc["nodes"].size(), 12u);
+  std::map<std::uint32_t, int> members, believable;
+  for (const auto& n : doc["nodes"]) {
+    ++members[n["shard"].get<std::uint32_t>()];
+    believable[n["shard"].get<std::uint32_t>()] += n["role"] == "believable";
+  }
+  EXPECT_EQ(members, (std::map<std::uint32_t, int>{{0, 6}, {1, 6}}));
+  EXPECT_EQ(believable, (std::map<std::uint32_t, int>{{0, 2}, {1, 2}}));
+  auto again = run_ios("devnet init --shards 2 --seed 3 --json" + home_flag(d, "again"));
+  ASSERT_EQ(again.code, 0) << again.err;
+  for (std::size_t i = 0; i < 12; ++i) EXPECT_EQ(again.json()["nodes"][i]["shard"], doc["nodes"][i]["shard"]) << i;
+  // Too few validators for two shards of 2 + 4: exit 2, saying how many it takes.
+  auto few = run_ios("devnet init --shards 2 --validators 10" + home_flag(d, "few"));
+  EXPECT_EQ(few.code, 2);
+  EXPECT_NE(few.err.find("at least 12"), std::string::npos) << few.err;
 }
 
 TEST(CliDevnetHome, DownOnAHomeThatNeverRanExits0) {

@@ -39,15 +39,21 @@ void register_block(CLI::App& app, Globals& g) {
   auto* block = app.add_subcommand("block", "A final block: header, transactions, finality signers (show)");
   block->require_subcommand(1);
   auto which = std::make_shared<std::string>();
+  auto shard = std::make_shared<std::optional<std::uint32_t>>();
   auto* show = block->add_subcommand("show", "A final block: header, transactions, finality signers");
   show->add_option("height", *which, "A height, or latest")->required();
+  show->add_option("--shard", *shard, "Whose chain: each shard has its own (default: the first node's shard)");
   show->footer(
-      "Exit 3 if the node has no block at that height yet.\n"
-      "Examples:\n  ios block show latest\n  ios block show 12 --json | jq '.tx_hashes'");
-  show->callback([which, &g] {
+      "Exit 3 if the node has no block at that height yet; 2 if --rpc serves another shard than --shard.\n"
+      "Examples:\n  ios block show latest\n  ios block show 12 --json | jq '.tx_hashes'\n"
+      "  ios block show latest --shard 1");
+  show->callback([which, shard, &g] {
     std::optional<std::uint64_t> height;
     if (*which != "latest") height = parse_uint_arg("HEIGHT", *which);
-    const auto target = find_target(g);
+    const auto target = *shard ? find_shard_target(g, **shard, "--shard asks for") : find_target(g);
+    if (*shard && **shard >= target.shards)
+      throw Failure(Exit::usage, "--shard " + std::to_string(**shard) + ": the network has " +
+                                     std::to_string(target.shards) + (target.shards == 1 ? " shard" : " shards"));
     rpc::RpcClient client(target.rpc_url);
     auto b = client.block(height);
     if (!b) fail_rpc(b.error(), height ? "block " + *which : "the latest block");

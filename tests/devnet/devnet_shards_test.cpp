@@ -87,6 +87,15 @@ TEST(DevnetShards, EachShardFinalizesItsOwnTransfersAndRefusesCrossShardOnes) {
   ASSERT_EQ(shown.code, 0) << shown.err;
   EXPECT_EQ(shown.json()["balance"], std::to_string(expected[accounts[1][1].first]));
 
+  // Each shard's chain, by --shard: its blocks say whose they are.
+  for (std::uint32_t s = 0; s < 2; ++s) {
+    auto block = net.ios("block show latest --shard " + std::to_string(s) + " --json");
+    ASSERT_EQ(block.code, 0) << block.err;
+    EXPECT_EQ(block.json()["shard"], s);
+    EXPECT_EQ(block.json()["epoch"], 0);
+  }
+  EXPECT_EQ(net.ios("block show latest --shard 2").code, 2) << "two shards: 0 and 1";
+
   // Both shards keep finalizing on their own.
   for (std::uint32_t s = 0; s < 2; ++s) {
     const auto h = height_at(by_shard[s].front().rpc_url);

@@ -106,6 +106,22 @@ devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   return o;
 }
 
+// "node3, node4" (or "none").
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+
+// The believable and normal members of shard `s`, by name.
+std::pair<std::vector<std::string>, std::vector<std::string>> leagues_of(const DevnetHome& h, std::uint32_t s) {
+  std::pair<std::vector<std::string>, std::vector<std::string>> leagues;
+  for (const auto& n : h.nodes) {
+    if (n.shard == s) (n.believable ? leagues.first : leagues.second).push_back(n.name);
+  }
+  return leagues;
+}
+
 json home_json(const DevnetHome& h) {
   json nodes = json::array();
   for (const auto& n : h.nodes) {
@@ -132,14 +148,9 @@ std::string home_text(const DevnetHome& h) {
     << "chain id  " << h.genesis.chain_id << " (seed " << h.options.seed << ")\n"
     << "home      " << h.dir.string() << "\n";
   for (std::uint32_t s = 0; s < h.genesis.policy.shards; ++s) {
-    std::string believable, normal;
-    for (const auto& n : h.nodes) {
-      if (n.shard != s) continue;
-      auto& list = n.believable ? believable : normal;
-      list += list.empty() ? n.name : ", " + n.name;
-    }
+    const auto [believable, normal] = leagues_of(h, s);
     t << (h.genesis.policy.shards == 1 ? std::string("leagues  ") : "shard " + std::to_string(s) + "  ")
-      << " believable: " << (believable.empty() ? "none" : believable) << "; normal: " << normal << "\n";
+      << " believable: " << joined(believable) << "; normal: " << joined(normal) << "\n";
   }
   t << "accounts  " << h.accounts.size() << " x " << h.options.balance << " (" << (h.dir / "accounts").string() << ")\n";
   return t.str();
@@ -370,13 +381,10 @@ DevnetState running_state(const DevnetHome& home) {
 json shards_json(const DevnetHome& home, const std::map<std::uint32_t, std::uint64_t>& tops) {
   json shards = json::array();
   for (std::uint32_t s = 0; s < home.genesis.policy.shards; ++s) {
-    json believable = json::array(), normal = json::array();
-    for (const auto& n : home.nodes) {
-      if (n.shard == s) (n.believable ? believable : normal).push_back(n.name);
-    }
+    const auto [believable, normal] = leagues_of(home, s);
     const auto top = tops.find(s);
     shards.push_back({{"shard", s},
-                      {"epoch", 0},
+                      {"epoch", 0},  // no epoch changes yet (docs/DESIGN.md §4 "Epoch chain")
                       {"believable", believable},
                       {"normal", normal},
                       {"height_max", top == tops.end() ? 0 : top->second}});
@@ -424,14 +432,10 @@ void register_status(CLI::App& devnet, Globals& g) {
       t << line;
     }
     const auto shards = shards_json(home, tops);
-    if (shards.size() > 1) {
-      for (const auto& s : shards) {
-        std::string believable, normal;
-        for (const auto& n : s["believable"]) believable += (believable.empty() ? "" : ", ") + n.get<std::string>();
-        for (const auto& n : s["normal"]) normal += (normal.empty() ? "" : ", ") + n.get<std::string>();
-        t << "shard " << s["shard"] << "  epoch " << s["epoch"] << "  height " << s["height_max"] << "  believable "
-          << (believable.empty() ? "none" : believable) << "; normal " << normal << "\n";
-      }
+    for (std::uint32_t s = 0; shards.size() > 1 && s < shards.size(); ++s) {
+      const auto [believable, normal] = leagues_of(home, s);
+      t << "shard " << s << "  epoch " << shards[s]["epoch"] << "  height " << shards[s]["height_max"] << "  believable "
+        << joined(believable) << "; normal " << joined(normal) << "\n";
     }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},

@@ -281,14 +281,15 @@ void run_batch(const Globals& g, const std::string& file, const std::string& wai
   for (const auto& l : lines) by_sender[l.from].push_back(&l);
   std::map<std::string, Sender> senders;
   for (const auto& [name, unused] : by_sender) senders.emplace(name, load_sender(home, name, password));
-  // Each sender's transfers go to a node of its shard; one lookup per shard.
+  // Each sender's transfers go to a node of its shard: one walk over the nodes finds them all.
   std::map<std::uint32_t, TxTarget> by_shard;
-  const auto any = find_target(g);
+  for (auto& t : targets_per_shard(g)) by_shard.emplace(t.shard, std::move(t));
+  const auto shards = by_shard.begin()->second.shards;
   const auto target_of = [&](const Sender& s) -> const TxTarget& {
-    const auto shard = s.address.shard(any.shards);
+    const auto shard = s.address.shard(shards);
     auto it = by_shard.find(shard);
-    if (it == by_shard.end())
-      it = by_shard.emplace(shard, find_shard_target(g, shard, s.name + " lives in")).first;
+    // No answering node of that shard (or --rpc serves another): the lookup says why.
+    if (it == by_shard.end()) it = by_shard.emplace(shard, find_shard_target(g, shard, s.name + " lives in")).first;
     return it->second;
   };
   for (const auto& [name, sender] : senders) (void)target_of(sender);

@@ -16,7 +16,6 @@ struct ShardId {
 struct Epoch {
   std::uint64_t value = 0;
   auto operator<=>(const Epoch&) const = default;
-  Epoch next() const { return Epoch{value + 1}; }
 };
 
 inline std::string to_string(ShardId s) { return std::to_string(s.value); }

@@ -9,6 +9,7 @@
 #include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
 #include "node/protocol/byzcoin/messages.hpp"
+#include "node/protocol/pob/normal_pool.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/sim/cpu_metered.hpp"
 #include "node/sim/shard_client.hpp"
@@ -66,6 +67,44 @@ TEST(PobShards, EdsGivesEveryShardItsMembersAndItsAccounts) {
     for (const auto& [op, out] : ledger.state().utxos()) EXPECT_EQ(out.owner.shard(3), s);
   }
   EXPECT_EQ(members.size(), 18u);
+}
+
+// docs/security.md "Consensus signatures replayed across shards or epochs": a believable
+// validator's block labelled with another shard or epoch is not pooled, and a proposal whose
+// body names another shard or epoch is refused by every witness — each with wrong_shard.
+TEST(PobShards, BlocksAndBodiesOfAnotherShardOrEpochAreRefused) {
+  const auto worlds = make_shard_worlds(shards_of_six(2, 4));
+  const auto& w = worlds[0];
+  protocol::pob::ShardLedger ledger(w.setup);
+  const crypto::VrfSecretKey vrf(w.validators[w.setup->normal[0]].vrf_seed());
+  protocol::pob::NormalPool pool(ledger, vrf);
+  const auto producer = w.validators[w.setup->believable[0]].signing_key();
+  const auto block_of = [&](std::uint32_t shard, std::uint64_t epoch) {
+    chain::OptimisticHeader h;
+    h.shard = shard;
+    h.epoch = epoch;
+    h.producer = producer.public_key();
+    return chain::make_optimistic_block(producer, w.setup->chain_id, h, {});
+  };
+  for (const auto& [shard, epoch] : {std::pair<std::uint32_t, std::uint64_t>{1, 0}, {0, 1}}) {
+    auto refused = pool.add_block(block_of(shard, epoch), 0);
+    ASSERT_FALSE(refused.ok()) << "shard " << shard << " epoch " << epoch;
+    EXPECT_EQ(refused.error().reason, core::Reject::wrong_shard);
+  }
+  EXPECT_TRUE(pool.add_block(block_of(0, 0), 0).ok()) << "its own shard and epoch";
+
+  auto proposal = pool.propose(w.validators[w.setup->normal[0]].signing_key().public_key(), 100);
+  ASSERT_TRUE(proposal.has_value());
+  EXPECT_EQ(proposal->body.shard, 0u);
+  EXPECT_TRUE(ledger.check(*proposal).ok());
+  for (const auto& [shard, epoch] : {std::pair<std::uint32_t, std::uint64_t>{1, 0}, {0, 1}}) {
+    auto other = *proposal;
+    other.body.shard = shard;
+    other.body.epoch = epoch;
+    auto refused = ledger.check(other);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().reason, core::Reject::wrong_shard);
+  }
 }
 
 TEST(PobShards, TwoShardsFinalizeTheirOwnPaymentsUnderFaults) {

@@ -34,8 +34,4 @@ std::string persist_prefix(const InstanceKey& key) {
   return "shard/" + core::to_string(key.shard) + "/epoch/" + core::to_string(key.epoch) + "/";
 }
 
-std::string to_string(const InstanceKey& key) {
-  return "shard " + core::to_string(key.shard) + " epoch " + core::to_string(key.epoch);
-}
-
 }  // namespace ios::protocol::node

@@ -52,6 +52,4 @@ core::Result<Opened> open(core::ByteView message);
 // Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" + the instance's own key.
 std::string persist_prefix(const InstanceKey& key);
 
-std::string to_string(const InstanceKey& key);  // "shard 1 epoch 0"
-
 }  // namespace ios::protocol::node

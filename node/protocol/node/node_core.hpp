@@ -68,7 +68,6 @@ class NodeCore final : public Core {
     }
     return found;
   }
-  const std::map<InstanceKey, std::unique_ptr<Core>>& instances() const { return instances_; }
   const NodeCoreCounters& counters() const { return counters_; }
   std::size_t timers_set() const { return timer_owners_.size(); }
 

@@ -82,10 +82,6 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
   return s;
 }
 
-bool ShardSetup::is_member(std::uint32_t index) const {
-  return std::binary_search(members.begin(), members.end(), index);
-}
-
 bool ShardSetup::is_believable(std::uint32_t index) const {
   return std::find(believable.begin(), believable.end(), index) != believable.end();
 }

@@ -48,7 +48,6 @@ struct ShardSetup {
   const chain::ShardPolicy& policy() const { return genesis.policy; }
   std::uint32_t validator_count() const { return static_cast<std::uint32_t>(genesis.validators.size()); }
   const crypto::PublicKey& signing_key(std::uint32_t index) const { return genesis.validators[index].identity.signing; }
-  bool is_member(std::uint32_t index) const;
   bool is_believable(std::uint32_t index) const;
   std::optional<std::uint32_t> normal_index(std::uint32_t index) const;
   std::optional<std::uint32_t> index_of(const crypto::PublicKey& signing_key) const;

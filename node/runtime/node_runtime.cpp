@@ -519,7 +519,7 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   // tx of valid shape (a tx without inputs decodes, and its witnesses "verify": none to check).
   const auto forward = [&] {
     const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    const auto payload = protocol::node::wrap({protocol::node::Protocol::shard, instance_key()},
+    const auto payload = protocol::node::wrap(instance_key(),
                                               pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
     for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
   };

@@ -5,18 +5,13 @@
 #include "node/core/encoding.hpp"
 #include "node/crypto/random.hpp"
 #include "node/sim/cpu_metered.hpp"
+#include "node/sim/sim_keys.hpp"
 
 namespace ios::sim {
 
 namespace {
 
 using namespace protocol::drp;
-
-crypto::Identity identity_from(crypto::ChaChaRng& rng) {
-  crypto::Secret<32> seed;
-  rng.fill({seed.data(), seed.size()});
-  return crypto::Identity::from_master_seed(crypto::KeyType::validator, seed, 0);
-}
 
 std::vector<std::uint32_t> pick_silent(const std::vector<Group>& groups, std::uint32_t count) {
   std::vector<std::uint32_t> silent;
@@ -48,10 +43,10 @@ DrpSetup make_drp_setup(const DrpRunOptions& o) {
   IOS_ASSERT(o.groups <= o.servers);
   DrpSetup s;
   crypto::ChaChaRng keys("IOS/v1/drp-sim-keys", o.seed);
-  s.client_identity.emplace(identity_from(keys));
+  s.client_identity.emplace(identity_from(keys, crypto::KeyType::validator));
   std::vector<ServerKeys> servers;
   for (std::uint32_t i = 0; i < o.servers; ++i) {
-    s.server_identities.push_back(identity_from(keys));
+    s.server_identities.push_back(identity_from(keys, crypto::KeyType::validator));
     const auto& pub = s.server_identities.back().public_identity();
     servers.push_back({pub.signing, pub.pop, pub.pvss});
   }

@@ -14,7 +14,7 @@ inline ByzantineRewrite in_envelope(ByzantineRewrite inner) {
     if (!opened) return {s};
     std::vector<protocol::Send> out;
     for (auto& r : inner(protocol::Send{s.to, core::Bytes(opened->payload.begin(), opened->payload.end())}))
-      out.push_back({r.to, protocol::node::wrap(opened->envelope, r.payload)});
+      out.push_back({r.to, protocol::node::wrap(opened->key, r.payload)});
     return out;
   };
 }

@@ -12,6 +12,7 @@
 #include "node/sim/cpu_metered.hpp"
 #include "node/sim/shard_client.hpp"
 #include "node/sim/shard_invariants.hpp"
+#include "node/sim/sim_keys.hpp"
 
 namespace ios::sim {
 
@@ -22,12 +23,6 @@ namespace {
 constexpr chain::Amount account_funds = 1'000'000'000;
 constexpr chain::Amount validator_stake = 1'000'000;
 constexpr chain::Amount victim_funds = 10'000;
-
-crypto::Identity identity_from(crypto::ChaChaRng& rng, crypto::KeyType type) {
-  crypto::Secret<32> seed;
-  rng.fill({seed.data(), seed.size()});
-  return crypto::Identity::from_master_seed(type, seed, 0);
-}
 
 }  // namespace
 

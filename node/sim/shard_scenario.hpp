@@ -120,7 +120,7 @@ struct ShardWorld {
   // injects as if a node had sent it).
   protocol::node::InstanceKey instance() const { return {core::ShardId{setup->shard}, core::Epoch{setup->epoch}}; }
   core::Bytes enveloped(core::ByteView payload) const {
-    return protocol::node::wrap({protocol::node::Protocol::shard, instance()}, payload);
+    return protocol::node::wrap(instance(), payload);
   }
 };
 

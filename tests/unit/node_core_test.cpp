@@ -61,13 +61,13 @@ core::Bytes bytes(std::string_view s) { return core::Bytes(s.begin(), s.end()); 
 }  // namespace
 
 TEST(Envelope, IsFixedAndCanonical) {
-  const auto wrapped = node::wrap({node::Protocol::shard, new_shard}, bytes("body"));
+  const auto wrapped = node::wrap(new_shard, bytes("body"));
   core::Writer w;
   w.u8(1).u8(1).u32(1).u64(5).raw(bytes("body"));
   EXPECT_EQ(wrapped, w.take()) << "u8 version ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ payload";
   auto opened = node::open(wrapped);
   ASSERT_TRUE(opened.ok());
-  EXPECT_EQ(opened->envelope.key, new_shard);
+  EXPECT_EQ(opened->key, new_shard);
   EXPECT_EQ(core::Bytes(opened->payload.begin(), opened->payload.end()), bytes("body"));
   for (std::size_t len = 0; len < node::envelope_header_bytes; ++len)
     EXPECT_EQ(node::open(core::ByteView(wrapped).first(len)).error().reason, core::Reject::truncated) << len;
@@ -77,6 +77,13 @@ TEST(Envelope, IsFixedAndCanonical) {
   bad = wrapped;
   bad[1] = 9;
   EXPECT_EQ(node::open(bad).error().reason, core::Reject::non_canonical);
+  bad[1] = 2;  // the epoch protocol: the same shard and epoch numbers name another instance
+  auto epoch_instance = node::open(bad);
+  ASSERT_TRUE(epoch_instance.ok());
+  EXPECT_EQ(epoch_instance->key.protocol, node::Protocol::epoch);
+  EXPECT_NE(epoch_instance->key, new_shard);
+  EXPECT_EQ(node::persist_prefix(epoch_instance->key), "epoch/5/");
+  EXPECT_EQ(node::persist_prefix(new_shard), "shard/1/epoch/5/");
   EXPECT_TRUE(node::open(core::ByteView(wrapped).first(node::envelope_header_bytes)).ok()) << "an empty payload is the instance's to judge";
   EXPECT_EQ(node::persist_prefix(new_shard), "shard/1/epoch/5/");
 }
@@ -122,12 +129,12 @@ TEST(NodeCore, InstancesShareNothing) {
   h.node.on_verify_done(100, verifies[0], {}, more);
   EXPECT_EQ(h.old_probe->seen, std::vector<std::string>{"verify 1"});
   Effects reply;
-  h.node.on_message(100, 3, node::wrap({node::Protocol::shard, old_shard}, bytes("x")), reply);
+  h.node.on_message(100, 3, node::wrap(old_shard, bytes("x")), reply);
   EXPECT_EQ(h.old_probe->seen.back(), "msg 3 x");
   ASSERT_EQ(reply.list().size(), 1u);
   auto opened = node::open(std::get<Send>(reply.list()[0]).payload);
   ASSERT_TRUE(opened.ok());
-  EXPECT_EQ(opened->envelope.key, old_shard) << "an answer travels in its instance's envelope";
+  EXPECT_EQ(opened->key, old_shard) << "an answer travels in its instance's envelope";
   EXPECT_EQ(h.new_probe->seen.size(), 1u);
 }
 
@@ -148,7 +155,7 @@ TEST(NodeCore, TimerMappingsLiveOnlyWhileTheTimerIsSet) {
   node.host(old_shard, std::make_unique<Rearming>());
   Effects out;
   node.on_start(0, out);
-  const auto message = node::wrap({node::Protocol::shard, old_shard}, {});
+  const auto message = node::wrap(old_shard, {});
   for (int i = 0; i < 10'000; ++i) {
     Effects e;
     node.on_message(1, 2, message, e);
@@ -164,7 +171,7 @@ TEST(NodeCore, TimerMappingsLiveOnlyWhileTheTimerIsSet) {
 TEST(NodeCore, MisroutedAndMalformedMessagesAreCountedAndDropped) {
   Hosted h;
   Effects out;
-  h.node.on_message(0, 3, node::wrap({node::Protocol::shard, {core::ShardId{0}, core::Epoch{5}}}, bytes("x")), out);
+  h.node.on_message(0, 3, node::wrap({core::ShardId{0}, core::Epoch{5}}, bytes("x")), out);
   h.node.on_message(0, 3, bytes("no envelope"), out);
   h.node.on_message(0, 3, {}, out);
   EXPECT_TRUE(out.empty());

@@ -1,7 +1,6 @@
 #include "node/protocol/drp/client.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "node/crypto/hash.hpp"
 #include "node/protocol/drp/server.hpp"
@@ -99,82 +98,60 @@ void DrpClient::choose(TimeMs now, Effects& out) {
                            " valid dealings, threshold " + std::to_string(group.threshold));
   }
   choice_message_ = choice_message(session_, choice_);
-  for (std::uint32_t s = 0; s < config_.servers.size(); ++s) participants_.insert(s);
-  announce(now, out);
+  cosi_.emplace(std::shared_ptr<const crypto::CosiRoster>(roster_, &roster_->cosi), choice_message_);
+  std::set<std::uint32_t> everyone;
+  for (std::uint32_t s = 0; s < config_.servers.size(); ++s) everyone.insert(s);
+  announce(std::move(everyone), now, out);
 }
 
-void DrpClient::announce(TimeMs now, Effects& out) {
-  ++round_;
-  commitments_.clear();
-  responses_.clear();
+void DrpClient::announce(std::set<std::uint32_t> participants, TimeMs now, Effects& out) {
+  cosi_->begin_round(std::move(participants));
   phase_ = Phase::commit;
-  auto wire = frame(sign(key_, session_, MsgType::announce, 0, encode(AnnounceBody{round_, choice_})));
-  for (auto s : participants_) out.send(server_node(s), wire);
+  auto wire = frame(sign(key_, session_, MsgType::announce, 0, encode(AnnounceBody{cosi_->round(), choice_})));
+  for (auto s : cosi_->participants()) out.send(server_node(s), wire);
   arm(now, out);
 }
 
 void DrpClient::on_commitment(const SignedMsg& m, TimeMs now, Effects& out) {
   if (phase_ != Phase::commit) return;
   auto body = decode_commitment(m.body);
-  if (!body || body->server != m.sender - 1 || body->round != round_ || !participants_.count(body->server)) return;
+  if (!body || body->server != m.sender - 1 || body->round != cosi_->round()) return;
   if (body->choice_hash != crypto::sha256(choice_message_)) return;
-  if (!crypto::sum_commitments(std::array<core::ByteArray<32>, 1>{body->commitment})) return;  // not a valid point
-  commitments_.emplace(body->server, body->commitment);
-  if (commitments_.size() == participants_.size()) challenge(now, out);
+  if (cosi_->add_commitment(body->server, body->commitment) && cosi_->all_committed()) challenge(now, out);
 }
 
 void DrpClient::challenge(TimeMs now, Effects& out) {
   const std::size_t needed = choice_signers_min(groups_);
-  if (commitments_.size() < needed)
-    return fail(out, "CoSi round " + std::to_string(round_) + ": " + std::to_string(commitments_.size()) +
+  if (cosi_->committed() < needed)
+    return fail(out, "CoSi round " + std::to_string(cosi_->round()) + ": " + std::to_string(cosi_->committed()) +
                          " commitments, " + std::to_string(needed) + " needed");
-  mask_ = crypto::CosiMask(config_.servers.size());
-  std::vector<core::ByteArray<32>> vs;
-  for (const auto& [s, v] : commitments_) {
-    mask_.set(s, true);
-    vs.push_back(v);
+  auto c = cosi_->challenge();
+  if (!c) {
+    if (cosi_->round() >= timing_.cosi_rounds_max) return fail(out, "CoSi: commitments did not sum to a valid point");
+    return announce(cosi_->participants(), now, out);
   }
-  auto v_sum = crypto::sum_commitments(vs);
-  auto a_m = roster_->cosi.aggregate(mask_);
-  if (!v_sum || !a_m) {
-    // Each V_i was a valid point on arrival; only commitments chosen to cancel out (a sum at
-    // the identity) get here. Nobody can be blamed for that, so try again with fresh ones.
-    if (round_ >= timing_.cosi_rounds_max) return fail(out, "CoSi: commitments did not sum to a valid point");
-    return announce(now, out);
-  }
-  challenge_ = crypto::make_challenge(*v_sum, *a_m, choice_message_);
   phase_ = Phase::respond;
-  auto wire = frame(sign(key_, session_, MsgType::challenge, 0, encode(ChallengeBody{round_, challenge_, mask_})));
-  for (const auto& [s, v] : commitments_) out.send(server_node(s), wire);
+  auto wire = frame(sign(key_, session_, MsgType::challenge, 0, encode(ChallengeBody{cosi_->round(), *c, cosi_->mask()})));
+  for (std::uint32_t s = 0; s < config_.servers.size(); ++s)
+    if (cosi_->mask().contains(s)) out.send(server_node(s), wire);
   arm(now, out);
 }
 
 void DrpClient::on_response(const SignedMsg& m, TimeMs now, Effects& out) {
   if (phase_ != Phase::respond) return;
   auto body = decode_response(m.body);
-  if (!body || body->server != m.sender - 1 || body->round != round_ || !commitments_.count(body->server)) return;
-  // Check each response on its own (r_i·B = V_i + c·A_i), so one bad signer is named and
-  // dropped instead of spoiling the aggregate.
-  if (!crypto::verify_partial(commitments_.at(body->server), config_.servers[body->server].signing, challenge_.c,
-                              body->response))
-    return;
-  responses_.emplace(body->server, body->response);
-  if (responses_.size() == commitments_.size()) finish_cosi(now, out);
+  if (!body || body->server != m.sender - 1 || body->round != cosi_->round()) return;
+  if (cosi_->add_response(body->server, body->response) && cosi_->all_responded()) finish_cosi(now, out);
 }
 
 void DrpClient::finish_cosi(TimeMs now, Effects& out) {
-  if (responses_.size() < commitments_.size()) {
+  auto signature = cosi_->signature();
+  if (!signature) {
     // Committed but did not (validly) respond: restart with fresh commitments without them.
-    if (round_ >= timing_.cosi_rounds_max) return fail(out, "CoSi: signers kept failing to respond");
-    participants_.clear();
-    for (const auto& [s, r] : responses_) participants_.insert(s);
-    return announce(now, out);
+    if (cosi_->round() >= timing_.cosi_rounds_max) return fail(out, "CoSi: signers kept failing to respond");
+    return announce(cosi_->responders(), now, out);
   }
-  std::vector<core::ByteArray<32>> rs;
-  for (const auto& [s, r] : responses_) rs.push_back(r);
-  auto r_sum = crypto::sum_responses(rs);
-  IOS_ASSERT(r_sum.ok());  // every response was checked against its commitment
-  choice_signature_ = crypto::CollectiveSignature{challenge_.aggregate_commitment, *r_sum, mask_};
+  choice_signature_ = std::move(*signature);
   IOS_ASSERT(crypto::cosi_verify(roster_->cosi, choice_message_, choice_signature_, choice_signers_min(groups_)).ok());
 
   phase_ = Phase::r2;

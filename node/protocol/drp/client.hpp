@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 
+#include "node/crypto/cosi_star.hpp"
 #include "node/protocol/core/core.hpp"
 #include "node/protocol/drp/transcript.hpp"
 
@@ -44,7 +45,7 @@ class DrpClient final : public Core {
   enum class Phase : std::uint8_t { r1, commit, respond, r2, done };
 
   void choose(TimeMs now, Effects& out);
-  void announce(TimeMs now, Effects& out);
+  void announce(std::set<std::uint32_t> participants, TimeMs now, Effects& out);
   void challenge(TimeMs now, Effects& out);
   void finish_cosi(TimeMs now, Effects& out);
   void try_recover(Effects& out);
@@ -71,12 +72,7 @@ class DrpClient final : public Core {
   core::Bytes choice_message_;
   std::map<std::uint32_t, crypto::PvssDealing> chosen_dealings_;  // by dealer
 
-  std::uint32_t round_ = 0;
-  std::set<std::uint32_t> participants_;                     // asked to commit this round
-  std::map<std::uint32_t, core::ByteArray<32>> commitments_;  // V_i by server
-  crypto::CosiMask mask_;
-  crypto::CosiChallenge challenge_{};
-  std::map<std::uint32_t, core::ByteArray<32>> responses_;
+  std::optional<crypto::CosiStar> cosi_;  // the servers' sign-off on choice_message_
   crypto::CollectiveSignature choice_signature_;
 
   std::vector<SignedMsg> i2s_;

@@ -63,7 +63,8 @@ core::Status validate(const DrpConfig& c) {
 }
 
 core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<ServerKeys> servers,
-                                                                std::uint64_t pop_epoch) {
+                                                                std::uint64_t pop_epoch,
+                                                                core::ByteView pop_chain) {
   DrpConfig probe;
   probe.servers = servers;
   probe.pop_epoch = pop_epoch;
@@ -71,10 +72,7 @@ core::Result<std::shared_ptr<const DrpRoster>> DrpRoster::admit(std::vector<Serv
   auto roster = std::make_shared<DrpRoster>();
   std::vector<crypto::CosiKey> keys;
   for (const auto& k : servers) {
-    // The offline DRP (`ios drp run`, the simulator) takes its servers from keystores, whose
-    // PoP is bound to no chain (ed25519.hpp); a DRP among a chain's validators admits the
-    // chain-bound PoPs of its roster instead.
-    auto key = crypto::CosiKey::admit(k.signing, crypto::keystore_pop_chain, pop_epoch, k.pop);
+    auto key = crypto::CosiKey::admit(k.signing, pop_chain, pop_epoch, k.pop);
     if (!key) return key.error();
     keys.push_back(*key);
   }

@@ -47,7 +47,10 @@ struct DrpRoster {
   std::uint64_t pop_epoch = 0;
   crypto::CosiRoster cosi;  // the signing keys, PoP-admitted, with their total precomputed
 
-  static core::Result<std::shared_ptr<const DrpRoster>> admit(std::vector<ServerKeys> servers, std::uint64_t pop_epoch);
+  // pop_chain: the chain the PoPs are bound to — none for keystores (`ios drp run`), the
+  // chain id for a chain's validators (the epoch DRP, node/protocol/epoch).
+  static core::Result<std::shared_ptr<const DrpRoster>> admit(std::vector<ServerKeys> servers, std::uint64_t pop_epoch,
+                                                              core::ByteView pop_chain = crypto::keystore_pop_chain);
 };
 
 struct DrpConfig {

@@ -67,7 +67,7 @@ core::Result<Transcript> decode_transcript(core::ByteView bytes) {
   return t;
 }
 
-nlohmann::json to_json(const Transcript& t) {
+nlohmann::json to_json(const Transcript& t, core::ByteView pop_chain) {
   auto hex_list = [](const std::vector<SignedMsg>& list) {
     nlohmann::json a = nlohmann::json::array();
     for (const auto& m : list) a.push_back(core::to_hex(encode(m)));
@@ -78,7 +78,7 @@ nlohmann::json to_json(const Transcript& t) {
   for (const auto& g : t.choice.dealers) groups.push_back(g);
   // The participants' aggregate key, so any Ed25519 library can check the CoSi on the choice.
   std::optional<crypto::PublicKey> aggregate;
-  if (auto roster = DrpRoster::admit(t.config.servers, t.config.pop_epoch); roster) {
+  if (auto roster = DrpRoster::admit(t.config.servers, t.config.pop_epoch, pop_chain); roster) {
     if (auto a = (*roster)->cosi.aggregate(t.choice_signature.mask); a) aggregate = *a;
   }
   return {
@@ -151,7 +151,7 @@ core::Status write_hex_list(core::Writer& w, const nlohmann::json& j, const char
 
 }  // namespace
 
-core::Result<Transcript> transcript_from_json(const nlohmann::json& j) {
+core::Result<Transcript> transcript_from_json(const nlohmann::json& j, core::ByteView pop_chain) {
   using core::Reject;
   if (!j.is_object() || j.value("schema", nlohmann::json()) != "ios.drp.transcript.v1")
     return core::reject(Reject::bad_json, "not an ios.drp.transcript.v1 document");
@@ -188,7 +188,7 @@ core::Result<Transcript> transcript_from_json(const nlohmann::json& j) {
   if (!t) return t;
   // The readable fields are derived from the encodings; a document where they disagree
   // (edited by hand to mislead a reader) is refused rather than half-believed.
-  if (to_json(*t) != j) return core::reject(Reject::bad_proof, "readable fields disagree with the encodings");
+  if (to_json(*t, pop_chain) != j) return core::reject(Reject::bad_proof, "readable fields disagree with the encodings");
   return t;
 }
 

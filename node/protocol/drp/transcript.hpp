@@ -28,7 +28,7 @@ inline constexpr std::size_t transcript_bytes_max = 256u << 20;
 core::Bytes encode(const Transcript& t);
 core::Result<Transcript> decode_transcript(core::ByteView bytes);
 
-nlohmann::json to_json(const Transcript& t);
-core::Result<Transcript> transcript_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const Transcript& t, core::ByteView pop_chain = crypto::keystore_pop_chain);
+core::Result<Transcript> transcript_from_json(const nlohmann::json& j, core::ByteView pop_chain = crypto::keystore_pop_chain);
 
 }  // namespace ios::protocol::drp

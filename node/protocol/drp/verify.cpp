@@ -33,11 +33,11 @@ VerifyOutcome failed(VerifyStep step, const core::Error& e) { return {std::nullo
 
 }  // namespace
 
-VerifyOutcome verify_transcript(const Transcript& t) {
+VerifyOutcome verify_transcript(const Transcript& t, core::ByteView pop_chain) {
   using core::Reject;
   // 1. Configuration, session id and grouping: recomputed, never read from the transcript.
   if (auto ok = validate(t.config); !ok) return failed(VerifyStep::config, ok.error());
-  auto roster = DrpRoster::admit(t.config.servers, t.config.pop_epoch);
+  auto roster = DrpRoster::admit(t.config.servers, t.config.pop_epoch, pop_chain);
   if (!roster) return failed(VerifyStep::config, roster.error());
   const auto session = session_id(t.config);
   const auto groups = grouping(t.config, session);

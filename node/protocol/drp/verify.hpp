@@ -31,6 +31,7 @@ struct VerifyOutcome {
   std::optional<VerifyFailure> failure;
 };
 
-VerifyOutcome verify_transcript(const Transcript& t);
+// pop_chain as in DrpRoster::admit: the chain the servers' PoPs are bound to.
+VerifyOutcome verify_transcript(const Transcript& t, core::ByteView pop_chain = crypto::keystore_pop_chain);
 
 }  // namespace ios::protocol::drp

@@ -5,13 +5,9 @@
 
 namespace ios::protocol::node {
 
-core::Bytes wrap(const Envelope& envelope, core::ByteView payload) {
+core::Bytes wrap(const InstanceKey& key, core::ByteView payload) {
   core::Writer w;
-  w.u8(envelope_version)
-      .u8(static_cast<std::uint8_t>(envelope.protocol))
-      .u32(envelope.key.shard.value)
-      .u64(envelope.key.epoch.value)
-      .raw(payload);
+  w.u8(envelope_version).u8(static_cast<std::uint8_t>(key.protocol)).u32(key.shard.value).u64(key.epoch.value).raw(payload);
   return w.take();
 }
 
@@ -20,17 +16,18 @@ core::Result<Opened> open(core::ByteView message) {
   r.version(envelope_version);
   const auto protocol = r.u8();
   Opened o;
-  o.envelope.key.shard = core::ShardId{r.u32()};
-  o.envelope.key.epoch = core::Epoch{r.u64()};
+  o.key.shard = core::ShardId{r.u32()};
+  o.key.epoch = core::Epoch{r.u64()};
   if (auto ok = r.finish(); !ok) return ok.error();
-  if (protocol != static_cast<std::uint8_t>(Protocol::shard))
+  if (protocol != static_cast<std::uint8_t>(Protocol::shard) && protocol != static_cast<std::uint8_t>(Protocol::epoch))
     return core::reject(core::Reject::non_canonical, "envelope: unknown protocol " + std::to_string(protocol));
-  o.envelope.protocol = Protocol::shard;
+  o.key.protocol = static_cast<Protocol>(protocol);
   o.payload = message.subspan(envelope_header_bytes);
   return o;
 }
 
 std::string persist_prefix(const InstanceKey& key) {
+  if (key.protocol == Protocol::epoch) return "epoch/" + core::to_string(key.epoch) + "/";
   return "shard/" + core::to_string(key.shard) + "/epoch/" + core::to_string(key.epoch) + "/";
 }
 

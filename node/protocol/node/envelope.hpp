@@ -27,29 +27,28 @@ inline constexpr std::size_t envelope_header_bytes = 1 + 1 + 4 + 8;
 
 enum class Protocol : std::uint8_t {
   shard = 1,  // one shard's PoB validator (PoB and ByzCoin messages)
+  epoch = 2,  // forming an epoch: lottery, DRP, co-signed record (node/protocol/epoch); shard 0
 };
 
+// An instance of a protocol on this node, and the envelope of its messages.
 struct InstanceKey {
   core::ShardId shard;
   core::Epoch epoch;
+  Protocol protocol = Protocol::shard;
   auto operator<=>(const InstanceKey&) const = default;
 };
 
-struct Envelope {
-  Protocol protocol = Protocol::shard;
-  InstanceKey key;
-};
-
-core::Bytes wrap(const Envelope& envelope, core::ByteView payload);
+core::Bytes wrap(const InstanceKey& key, core::ByteView payload);
 
 struct Opened {
-  Envelope envelope;
+  InstanceKey key;
   core::ByteView payload;  // a view into the bytes given to open()
 };
 // truncated, unknown_version, or non_canonical (an unknown protocol).
 core::Result<Opened> open(core::ByteView message);
 
-// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" + the instance's own key.
+// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" for a shard, "epoch/<e>/" for
+// the forming of epoch e; then the instance's own key.
 std::string persist_prefix(const InstanceKey& key);
 
 }  // namespace ios::protocol::node

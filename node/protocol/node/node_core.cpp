@@ -19,10 +19,27 @@ void NodeCore::host(InstanceKey key, std::unique_ptr<Core> instance) {
 }
 
 void NodeCore::on_start(TimeMs now_ms, Effects& out) {
-  for (auto& [key, instance] : instances_) {
+  std::vector<InstanceKey> keys;
+  for (const auto& [key, instance] : instances_) keys.push_back(key);
+  for (const auto& key : keys) {
     Effects inner;
-    instance->on_start(now_ms, inner);
-    translate(key, inner, out);
+    instances_.at(key)->on_start(now_ms, inner);
+    translate(now_ms, key, inner, out);
+  }
+}
+
+void NodeCore::succeed(TimeMs now_ms, std::uint64_t epoch, const core::Bytes& signed_record, Effects& out) {
+  if (!succession_) return;
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    if (it->first.protocol == Protocol::epoch && it->first.epoch.value + 1 < epoch) it = instances_.erase(it);
+    else ++it;
+  }
+  for (auto& hosted : succession_(epoch, signed_record)) {
+    const auto key = hosted.key;
+    host(key, std::move(hosted.core));
+    Effects inner;
+    instances_.at(key)->on_start(now_ms, inner);
+    translate(now_ms, key, inner, out);
   }
 }
 
@@ -32,14 +49,14 @@ void NodeCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Ef
     ++counters_.bad_envelopes;
     return;
   }
-  auto it = instances_.find(opened->envelope.key);
+  auto it = instances_.find(opened->key);
   if (it == instances_.end()) {
     ++counters_.no_instance;
     return;
   }
   Effects inner;
   it->second->on_message(now_ms, from, opened->payload, inner);
-  translate(it->first, inner, out);
+  translate(now_ms, it->first, inner, out);
 }
 
 void NodeCore::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
@@ -51,7 +68,7 @@ void NodeCore::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   if (it == instances_.end()) return;
   Effects inner;
   it->second->on_timer(now_ms, inner_id, inner);
-  translate(key, inner, out);
+  translate(now_ms, key, inner, out);
 }
 
 void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
@@ -63,7 +80,7 @@ void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool>
   if (it == instances_.end()) return;
   Effects inner;
   it->second->on_verify_done(now_ms, inner_id, std::move(valid), inner);
-  translate(key, inner, out);
+  translate(now_ms, key, inner, out);
 }
 
 void NodeCore::forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner) {
@@ -80,11 +97,11 @@ TimerId NodeCore::outer_timer(const InstanceKey& key, TimerId inner) {
   return it->second;
 }
 
-void NodeCore::translate(const InstanceKey& key, Effects& inner, Effects& out) {
-  const Envelope envelope{Protocol::shard, key};
+void NodeCore::translate(TimeMs now_ms, const InstanceKey key, Effects& inner, Effects& out) {
+  std::optional<core::Bytes> formed;  // an epoch instance's final record: start what follows it
   for (auto& e : inner.take()) {
     if (auto* s = std::get_if<Send>(&e)) {
-      out.send(s->to, wrap(envelope, s->payload));
+      out.send(s->to, wrap(key, s->payload));
     } else if (auto* t = std::get_if<SetTimer>(&e)) {
       out.set_timer(outer_timer(key, t->id), t->at_ms);
     } else if (auto* c = std::get_if<CancelTimer>(&e)) {
@@ -100,9 +117,12 @@ void NodeCore::translate(const InstanceKey& key, Effects& inner, Effects& out) {
       verify_owners_.emplace(id, std::make_pair(key, v->id));
       out.verify(id, std::move(v->checks));
     } else {
+      if (auto* d = std::get_if<Deliver>(&e); d && key.protocol == Protocol::epoch && d->kind == "epoch-record")
+        formed = d->value;
       out.pass(std::move(e));  // Deliver, BlockApplied
     }
   }
+  if (formed) succeed(now_ms, key.epoch.value, *formed, out);
 }
 
 }  // namespace ios::protocol::node

@@ -22,8 +22,10 @@
 // the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per timer
 // that is set now (ByzCoin draws a fresh id, with a generation, for every arm, so keeping
 // fired or cancelled ones would grow without end), and Verify entries live only until answered.
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "node/protocol/core/core.hpp"
 #include "node/protocol/node/envelope.hpp"
@@ -40,10 +42,22 @@ struct NodeCoreCounters {
   std::uint64_t no_instance = 0;       // well-formed, but for an instance this node does not run
 };
 
+struct Hosted {
+  InstanceKey key;
+  std::unique_ptr<Core> core;
+};
+// The instances a node starts once epoch e is formed, given the signed record
+// (epoch::SignedEpochRecord's encoding) that the epoch-e instance delivered as
+// Deliver{"epoch-record"}: the instance forming e + 1 and, with reassignment, epoch e's shards.
+using Succession = std::function<std::vector<Hosted>(std::uint64_t epoch, const core::Bytes& signed_record)>;
+
 class NodeCore final : public Core {
  public:
-  // Before on_start. A key may be hosted once.
+  // A key may be hosted once. Before on_start, or by the succession (started at once).
   void host(InstanceKey key, std::unique_ptr<Core> instance);
+  // Optional. Epoch instances older than e − 1 are retired when e's record arrives (a late
+  // peer may still need e − 1's final record relayed; nothing needs older ones).
+  void set_succession(Succession succession) { succession_ = std::move(succession); }
 
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
@@ -72,9 +86,10 @@ class NodeCore final : public Core {
   std::size_t timers_set() const { return timer_owners_.size(); }
 
  private:
-  void translate(const InstanceKey& key, Effects& inner, Effects& out);
+  void translate(TimeMs now_ms, InstanceKey key, Effects& inner, Effects& out);
   TimerId outer_timer(const InstanceKey& key, TimerId inner);
   void forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner);
+  void succeed(TimeMs now_ms, std::uint64_t epoch, const core::Bytes& signed_record, Effects& out);
 
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
@@ -83,6 +98,7 @@ class NodeCore final : public Core {
   TimerId next_timer_ = 1;
   std::uint64_t next_verify_ = 1;
   NodeCoreCounters counters_;
+  Succession succession_;
 };
 
 }  // namespace ios::protocol::node

@@ -1,0 +1,479 @@
+#include "node/protocol/epoch/epoch_core.hpp"
+
+#include <set>
+
+#include "node/crypto/hash.hpp"
+#include "node/protocol/lottery/ranking.hpp"
+#include "node/protocol/pob/shard_setup.hpp"
+
+namespace ios::protocol::epoch {
+
+namespace {
+
+constexpr TimerId window_timer = 1;
+constexpr TimerId attempt_timer = 2;
+constexpr TimerId cosi_timer = 3;
+constexpr TimerId ticket_resend_timer = 4;
+// An inner DRP core's timer: kind (1 client, 2 server) ‖ the attempt's generation ‖ its own
+// id, so a timer of an abandoned attempt never fires into the next attempt's cores.
+constexpr std::uint64_t drp_client_timers = 1, drp_server_timers = 2;
+TimerId drp_timer(std::uint64_t kind, std::uint32_t generation, TimerId inner) {
+  IOS_ASSERT(inner < (TimerId{1} << 32));
+  return (kind << 56) | (std::uint64_t{generation & 0xFFFFFFu} << 32) | inner;
+}
+
+constexpr std::size_t transcript_bytes_max = 16u << 20;
+
+using Kind = EpochCore::Kind;
+
+core::Writer header(Kind kind, std::uint64_t view, std::uint32_t attempt) {
+  core::Writer w;
+  w.u8(static_cast<std::uint8_t>(kind)).u64(view).u32(attempt);
+  return w;
+}
+
+}  // namespace
+
+EpochContext EpochContext::create(std::shared_ptr<const chain::Genesis> genesis, EpochRecord previous) {
+  EpochContext c;
+  auto roster = roster_cosi(*genesis);
+  IOS_ASSERT(roster.ok());  // a valid genesis admits its own roster
+  c.roster = std::make_shared<const crypto::CosiRoster>(std::move(*roster));
+  std::vector<drp::ServerKeys> servers;
+  for (const auto& v : genesis->validators) {
+    IOS_ASSERT(v.identity.pop_epoch == 0);  // registration epochs come with validator registration
+    servers.push_back({v.identity.signing, v.identity.pop, v.identity.pvss});
+  }
+  auto drp_roster = drp::DrpRoster::admit(std::move(servers), 0, genesis->chain_id_bytes());
+  IOS_ASSERT(drp_roster.ok());
+  c.drp_roster = std::move(*drp_roster);
+  c.genesis = std::move(genesis);
+  c.previous = std::move(previous);
+  return c;
+}
+
+EpochCore::EpochCore(EpochContext context, std::uint32_t self, const crypto::Identity& identity, core::Rng& rng,
+                     EpochTiming timing, const std::optional<core::Bytes>& lock_row)
+    : context_(std::move(context)),
+      self_(self),
+      signing_key_(identity.signing_key()),
+      vrf_key_(identity.vrf_seed()),
+      pvss_secret_(identity.pvss_scalar()),
+      rng_(rng),
+      timing_(timing),
+      signer_(signing_key_) {
+  IOS_ASSERT(self_ < context_.size());
+  IOS_ASSERT(context_.roster->keys()[self_].public_key() == signing_key_.public_key());
+  if (lock_row) {
+    core::Reader r(*lock_row);
+    auto record = r.bytes(core::encoded_bytes_len_max);
+    auto transcript = r.bytes(transcript_bytes_max);
+    auto checked = r.finish() ? check_proposal(record, transcript) : std::nullopt;
+    IOS_ASSERT(checked.has_value());  // this validator wrote it after checking it
+    lock_ = Lock{std::move(checked->first), std::move(checked->second), {}};
+    lock_->hash = record_hash(lock_->record);
+  }
+}
+
+std::optional<std::pair<EpochRecord, drp::Transcript>> EpochCore::check_proposal(core::ByteView record_bytes,
+                                                                                  core::ByteView transcript_bytes) const {
+  auto record = decode_record(record_bytes, context_.size());
+  if (!record || !check_successor(*context_.genesis, context_.previous, *record)) return std::nullopt;
+  auto t = drp::decode_transcript(transcript_bytes);
+  if (!t || !check_transcript(*context_.genesis, *record, *t)) return std::nullopt;
+  return std::pair{std::move(*record), std::move(*t)};
+}
+
+void EpochCore::broadcast(const core::Bytes& payload, Effects& out) {
+  for (NodeId to = 0; to < context_.size(); ++to) out.send(to, payload);
+}
+
+void EpochCore::on_start(TimeMs now, Effects& out) { start_view(now, out); }
+
+void EpochCore::start_view(TimeMs now, Effects& out) {
+  if (record_ || view_ >= views_max) return;  // done, or nothing left to try (the epoch shows as stuck)
+  candidates_.clear();
+  attempt_ = 0;
+  drp_client_.reset();
+  drp_server_.reset();
+  checked_.reset();
+  window_open_ = true;
+  tickets_.erase(tickets_.begin(), tickets_.lower_bound(view_));
+  send_ticket(out);
+  out.set_timer(window_timer, now + timing_.ticket_window_ms);
+  // Validators adopt record e − 1 a network delay apart, and a ticket that reaches a peer
+  // before that peer hosts this epoch is dropped; so the ticket goes out again halfway
+  // through the window (peers keep one per sender).
+  out.set_timer(ticket_resend_timer, now + timing_.ticket_window_ms / 2);
+}
+
+void EpochCore::send_ticket(Effects& out) {
+  const lottery::LotteryTicket mine{vrf_key_.public_key(),
+                                    vrf_key_.prove(lottery::leader_alpha({record_hash(context_.previous), epoch(), view_}))};
+  auto w = header(Kind::ticket, view_, 0);
+  w.raw(lottery::encode(mine));
+  broadcast(w.take(), out);
+}
+
+void EpochCore::on_ticket(NodeId from, std::uint64_t view, core::Reader& r) {
+  // Only this view's window and the next view's (a peer that rolled over a little earlier);
+  // one ticket per roster member, carrying that member's own VRF key. rank_tickets verifies
+  // the proofs when the window closes.
+  if (!(view == view_ && window_open_) && view != view_ + 1) return;
+  auto bytes = r.fixed<1 + 32 + 80>();
+  if (!r.finish()) return;
+  auto t = lottery::decode_ticket(bytes);
+  if (!t || t->vrf_key != context_.genesis->validators[from].identity.vrf) return;
+  tickets_[view].emplace(from, *t);
+}
+
+void EpochCore::close_window(TimeMs now, Effects& out) {
+  window_open_ = false;
+  std::vector<lottery::LotteryTicket> list;
+  std::vector<NodeId> senders;
+  for (const auto& [from, t] : tickets_[view_]) {
+    list.push_back(t);
+    senders.push_back(from);
+  }
+  auto ranking = lottery::rank_tickets(list, lottery::LotteryContext{record_hash(context_.previous), epoch(), view_});
+  candidates_.clear();
+  for (const auto& t : ranking.ranked) {
+    if (candidates_.size() == attempts_per_view) break;
+    candidates_.push_back(senders[t.input_index]);
+  }
+  attempt_ = 0;
+  start_attempt(now, out);
+}
+
+std::optional<std::uint32_t> EpochCore::candidate() const {
+  if (window_open_ || attempt_ >= candidates_.size()) return std::nullopt;
+  return candidates_[attempt_];
+}
+
+void EpochCore::start_attempt(TimeMs now, Effects& out) {
+  drp_client_.reset();
+  drp_server_.reset();
+  proposal_.reset();
+  cosi_.reset();
+  checked_.reset();
+  locks_heard_.clear();
+  round_ = 0;
+  signer_.abandon();
+  out.cancel_timer(cosi_timer);
+  auto who = candidate();
+  if (!who) {  // every candidate of this view failed (or too few tickets came): view rollover
+    out.cancel_timer(attempt_timer);
+    ++view_;
+    return start_view(now, out);
+  }
+  out.set_timer(attempt_timer, now + timing_.attempt_ms);
+  ++drp_generation_;
+  const auto& client_key = context_.genesis->validators[*who].identity.signing;
+  drp_server_ = std::make_unique<drp::DrpServer>(context_.drp_roster, self_, signing_key_, pvss_secret_, client_key, rng_);
+  Effects inner;
+  drp_server_->on_start(now, inner);
+  relay(false, inner, now, out);
+  if (*who != self_) return;
+  drp::DrpConfig config;
+  config.client = signing_key_.public_key();
+  config.servers = context_.drp_roster->servers;
+  config.group_count = drp_groups(context_.size());
+  config.pop_epoch = 0;
+  config.timestamp = epoch();
+  config.purpose = drp_purpose(context_.previous.genesis, epoch(), view_);
+  // The grouping comes from values fixed before the lottery, so the client cannot grind it.
+  core::Writer grouping;
+  grouping.raw(core::as_bytes("IOS/v1/epoch-drp-grouping")).raw(record_hash(context_.previous)).u64(view_);
+  config.client_randomness = crypto::sha256(grouping.view());
+  drp_client_ = std::make_unique<drp::DrpClient>(std::move(config), context_.drp_roster, signing_key_, timing_.drp);
+  Effects client_out;
+  drp_client_->on_start(now, client_out);
+  relay(true, client_out, now, out);
+}
+
+// The inner DRP cores' effects, wrapped: their NodeIds (client 0, server i as i + 1) become
+// roster indices, their timers get this attempt's generation, and the client's output turns
+// into the proposal. drp-failed and drp-refused need nothing: the attempt timer moves on.
+void EpochCore::relay(bool from_client, Effects& inner, TimeMs now, Effects& out) {
+  const auto client = *candidate();
+  const auto kind = from_client ? drp_client_timers : drp_server_timers;
+  bool output = false;
+  for (auto& effect : inner.take()) {
+    if (auto* send = std::get_if<Send>(&effect)) {
+      const NodeId to = from_client ? send->to - 1 : client;
+      auto w = header(Kind::drp, view_, attempt_);
+      w.u8(from_client ? 0 : 1).raw(send->payload);  // 0: for a server, 1: for the client
+      out.send(to, w.take());
+    } else if (auto* set = std::get_if<SetTimer>(&effect)) {
+      out.set_timer(drp_timer(kind, drp_generation_, set->id), set->at_ms);
+    } else if (auto* cancel = std::get_if<CancelTimer>(&effect)) {
+      out.cancel_timer(drp_timer(kind, drp_generation_, cancel->id));
+    } else if (auto* d = std::get_if<Deliver>(&effect)) {
+      output = output || (from_client && d->kind == "drp-output");
+    }
+  }
+  if (output) propose(now, out);
+}
+
+void EpochCore::run_drp(bool to_client, NodeId from, core::ByteView payload, TimeMs now, Effects& out) {
+  Effects inner;
+  if (to_client) {
+    if (!drp_client_) return;
+    drp_client_->on_message(now, drp::server_node(from), payload, inner);
+  } else {
+    if (!drp_server_ || from != *candidate()) return;
+    drp_server_->on_message(now, drp::client_node, payload, inner);
+  }
+  relay(to_client, inner, now, out);
+}
+
+void EpochCore::propose(TimeMs now, Effects& out) {
+  IOS_ASSERT(drp_client_ && drp_client_->transcript());
+  const auto& t = *drp_client_->transcript();
+  EpochRecord r;
+  r.epoch = epoch();
+  r.genesis = context_.previous.genesis;
+  r.previous = record_hash(context_.previous);
+  r.view = view_;
+  r.leader = self_;
+  r.ticket = {vrf_key_.public_key(), vrf_key_.prove(lottery::leader_alpha({r.previous, r.epoch, r.view}))};
+  r.randomness = t.randomness;
+  r.transcript_hash = transcript_hash(t);
+  auto assignment = pob::assign_shards(*context_.genesis, r.randomness);
+  IOS_ASSERT(assignment.ok());
+  r.shards = assignment->members;
+  IOS_ASSERT(check_successor(*context_.genesis, context_.previous, r).ok());
+  propose(std::move(r), t, now, out);
+}
+
+void EpochCore::propose(EpochRecord record, drp::Transcript transcript, TimeMs now, Effects& out) {
+  cosi_.emplace(context_.roster, signing_message(record));
+  proposal_ = std::move(record);
+  transcript_ = std::move(transcript);
+  std::set<std::uint32_t> everyone;
+  for (std::uint32_t i = 0; i < context_.size(); ++i) everyone.insert(i);
+  cosi_->begin_round(std::move(everyone));
+  ask_commitments(now, out);
+}
+
+void EpochCore::ask_commitments(TimeMs now, Effects& out) {
+  ++round_;
+  auto w = header(Kind::propose, view_, attempt_);
+  w.u32(round_).bytes(encode(*proposal_)).bytes(drp::encode(*transcript_));
+  const auto payload = w.take();
+  for (auto i : cosi_->participants()) out.send(i, payload);
+  out.set_timer(cosi_timer, now + timing_.drp.phase_timeout_ms);
+}
+
+void EpochCore::challenge(TimeMs now, Effects& out) {
+  if (cosi_->committed() < epoch_signers_min(context_.size())) {
+    out.set_timer(cosi_timer, now + timing_.drp.phase_timeout_ms);  // slow verifiers: wait until the attempt ends
+    return;
+  }
+  auto c = cosi_->challenge();
+  if (!c) {  // commitments chosen to cancel out: fresh ones
+    if (cosi_->round() >= timing_.drp.cosi_rounds_max) return;
+    cosi_->begin_round(cosi_->participants());
+    return ask_commitments(now, out);
+  }
+  auto w = header(Kind::challenge, view_, attempt_);
+  w.u32(round_).raw(c->aggregate_commitment).raw(c->aggregate_key).raw(c->c).bytes(cosi_->mask().encode());
+  const auto payload = w.take();
+  for (std::uint32_t i = 0; i < context_.size(); ++i)
+    if (cosi_->mask().contains(i)) out.send(i, payload);
+  out.set_timer(cosi_timer, now + timing_.drp.phase_timeout_ms);
+}
+
+void EpochCore::finish(TimeMs now, Effects& out) {
+  auto signature = cosi_->signature();
+  if (!signature) {
+    // Committed but did not (validly) respond: a new round with fresh commitments without them.
+    auto responders = cosi_->responders();
+    if (cosi_->round() >= timing_.drp.cosi_rounds_max || responders.size() < epoch_signers_min(context_.size())) return;
+    cosi_->begin_round(std::move(responders));
+    return ask_commitments(now, out);
+  }
+  SignedEpochRecord s{*proposal_, std::move(*signature)};
+  IOS_ASSERT(check_signature(*context_.roster, s).ok());
+  auto w = header(Kind::final, view_, attempt_);
+  w.bytes(encode(s)).bytes(drp::encode(*transcript_));
+  broadcast(w.take(), out);
+  adopt(std::move(s), transcript_, out);
+}
+
+void EpochCore::adopt(SignedEpochRecord signed_record, std::optional<drp::Transcript> transcript, Effects& out) {
+  if (record_) return;
+  if (transcript) out.persist("transcript", drp::encode(*transcript));
+  out.persist("record", encode(signed_record));
+  out.deliver("epoch-record", encode(signed_record));
+  record_ = std::move(signed_record);
+  transcript_ = std::move(transcript);
+  for (auto id : {window_timer, ticket_resend_timer, attempt_timer, cosi_timer}) out.cancel_timer(id);
+  drp_client_.reset();
+  drp_server_.reset();
+  cosi_.reset();
+  signer_.abandon();
+  tickets_.clear();
+}
+
+void EpochCore::on_propose(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {
+  const auto round = r.u32();
+  auto record_bytes = r.bytes(core::encoded_bytes_len_max);
+  auto transcript_bytes = r.bytes(transcript_bytes_max);
+  if (!r.finish()) return;
+  // Only the candidate our own ranking names for that attempt, and never one we excluded. A
+  // later attempt than ours means we are a little behind: its transcript shows that enough
+  // servers already moved on, so we follow. The record may be an earlier candidate's (one its
+  // co-signers are locked on, Kind::locked): a record is valid whoever gathers its signatures.
+  if (s.view != view_ || window_open_ || s.attempt < attempt_ || s.attempt >= candidates_.size() ||
+      candidates_[s.attempt] != from)
+    return;
+  if (s.attempt > attempt_) {
+    attempt_ = s.attempt;
+    start_attempt(now, out);
+  }
+  // Rounds only grow within an attempt, across the candidate's re-proposals too, so a proposal
+  // overtaken in the network by a later one is recognized as stale.
+  if (checked_ && checked_->slot == s && round <= checked_->round) return;
+  auto record = decode_record(record_bytes, context_.size());
+  if (!record) return;
+  if (!checked_ || checked_->slot != s || checked_->hash != record_hash(*record)) {  // checked once per proposal: the transcript check is the expensive part
+    auto checked = check_proposal(record_bytes, transcript_bytes);
+    if (!checked || checked->first.view > s.view) return;
+    checked_ = Checked{s, std::move(checked->first), std::move(checked->second), {}, 0};
+    checked_->hash = record_hash(checked_->record);
+  }
+  if (lock_ && lock_->hash != checked_->hash) {
+    // We co-signed another record of this epoch: tell the candidate which.
+    checked_->round = round;
+    auto w = header(Kind::locked, s.view, s.attempt);
+    w.bytes(encode(lock_->record)).bytes(drp::encode(lock_->transcript));
+    out.send(from, w.take());
+    return;
+  }
+  signer_.abandon();  // a restarted round: the old commitment is never answered
+  checked_->round = round;
+  auto w = header(Kind::commitment, view_, attempt_);
+  w.u32(round).raw(signer_.commit(rng_));
+  out.send(from, w.take());
+}
+
+void EpochCore::on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {
+  auto record_bytes = r.bytes(core::encoded_bytes_len_max);
+  auto transcript_bytes = r.bytes(transcript_bytes_max);
+  if (!r.finish() || !proposal_ || s != slot() || !locks_heard_.insert(from).second) return;
+  auto record = decode_record(record_bytes, context_.size());
+  if (!record || record_hash(*record) == record_hash(*proposal_)) return;  // before the costly check
+  auto checked = check_proposal(record_bytes, transcript_bytes);
+  if (!checked) return;
+  // A co-signer is bound to that record for good; proposing it is the only way it signs.
+  propose(std::move(checked->first), std::move(checked->second), now, out);
+}
+
+void EpochCore::on_commitment(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {
+  const auto round = r.u32();
+  const auto v = r.fixed<32>();
+  if (!r.finish() || !cosi_ || s != slot() || round != round_ || cosi_->challenged()) return;
+  if (cosi_->add_commitment(from, v) && cosi_->all_committed()) challenge(now, out);
+}
+
+void EpochCore::on_challenge(NodeId from, Slot s, core::Reader& r, Effects& out) {
+  crypto::CosiChallenge c;
+  const auto round = r.u32();
+  c.aggregate_commitment = r.fixed<32>();
+  c.aggregate_key = r.fixed<32>();
+  c.c = r.fixed<32>();
+  auto mask = r.bytes(crypto::cosi_roster_size_max / 8 + 1);
+  if (!r.finish() || !checked_ || checked_->slot != s || checked_->round != round || candidates_[s.attempt] != from) return;
+  auto decoded = crypto::CosiMask::decode(mask, context_.size());
+  if (!decoded || !decoded->contains(self_) || !signer_.has_open_commitment()) return;
+  if (lock_ && lock_->hash != checked_->hash) return;
+  auto response = signer_.respond(c, signing_message(checked_->record));
+  if (!response) return;  // a challenge that is not the record's: the candidate lies
+  if (!lock_) {
+    lock_ = Lock{checked_->record, checked_->transcript, checked_->hash};
+    core::Writer row;
+    row.bytes(encode(lock_->record)).bytes(drp::encode(lock_->transcript));
+    out.persist("lock", row.take());  // before the response leaves
+  }
+  auto w = header(Kind::response, s.view, s.attempt);
+  w.u32(round).raw(*response);
+  out.send(from, w.take());
+}
+
+void EpochCore::on_response(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {
+  const auto round = r.u32();
+  const auto response = r.fixed<32>();
+  if (!r.finish() || !cosi_ || s != slot() || round != round_) return;
+  if (cosi_->add_response(from, response) && cosi_->all_responded()) finish(now, out);
+}
+
+void EpochCore::on_final(core::Reader& r, Effects& out) {
+  auto signed_bytes = r.bytes(core::encoded_bytes_len_max);
+  auto transcript_bytes = r.bytes(transcript_bytes_max);
+  if (!r.finish() || record_) return;
+  auto s = decode_signed_record(signed_bytes, context_.size());
+  if (!s || !check_successor(*context_.genesis, context_.previous, s->record) || !check_signature(*context_.roster, *s))
+    return;
+  // The co-signers checked the transcript; keep it when it is the one the record names.
+  std::optional<drp::Transcript> transcript;
+  if (auto t = drp::decode_transcript(transcript_bytes); t && transcript_hash(*t) == s->record.transcript_hash)
+    transcript = std::move(*t);
+  // Pass the signed record on once (without the transcript): a lost final message must not
+  // leave a validator behind.
+  auto w = header(Kind::final, 0, 0);
+  w.bytes(signed_bytes).bytes({});
+  broadcast(w.take(), out);
+  adopt(std::move(*s), std::move(transcript), out);
+}
+
+void EpochCore::on_message(TimeMs now, NodeId from, core::ByteView payload, Effects& out) {
+  if (from >= context_.size()) return;
+  core::Reader r(payload);
+  const auto kind = static_cast<Kind>(r.u8());
+  const Slot s{r.u64(), r.u32()};
+  if (r.failed()) return;
+  if (kind == Kind::final) return on_final(r, out);
+  if (record_) return;
+  switch (kind) {
+    case Kind::ticket: return on_ticket(from, s.view, r);
+    case Kind::drp: {
+      const auto direction = r.u8();
+      if (r.failed() || s != slot() || !candidate()) return;
+      return run_drp(direction == 1, from, payload.subspan(payload.size() - r.remaining()), now, out);
+    }
+    case Kind::propose: return on_propose(from, s, r, now, out);
+    case Kind::commitment: return on_commitment(from, s, r, now, out);
+    case Kind::challenge: return on_challenge(from, s, r, out);
+    case Kind::response: return on_response(from, s, r, now, out);
+    case Kind::locked: return on_locked(from, s, r, now, out);
+    default: return;
+  }
+}
+
+void EpochCore::on_timer(TimeMs now, TimerId id, Effects& out) {
+  if (record_) return;
+  if (id == window_timer) return close_window(now, out);
+  if (id == ticket_resend_timer) return window_open_ ? send_ticket(out) : void();
+  if (id == attempt_timer) {
+    ++attempt_;  // the candidate is excluded for this epoch's view
+    return start_attempt(now, out);
+  }
+  if (id == cosi_timer) {
+    if (!cosi_) return;
+    return cosi_->challenged() ? finish(now, out) : challenge(now, out);
+  }
+  const auto kind = id >> 56;
+  const auto generation = static_cast<std::uint32_t>((id >> 32) & 0xFFFFFF);
+  if (generation != (drp_generation_ & 0xFFFFFF) || !candidate()) return;  // a timer of an abandoned attempt
+  Effects inner;
+  if (kind == drp_client_timers && drp_client_) {
+    drp_client_->on_timer(now, id & 0xFFFFFFFF, inner);
+    relay(true, inner, now, out);
+  } else if (kind == drp_server_timers && drp_server_) {
+    drp_server_->on_timer(now, id & 0xFFFFFFFF, inner);
+    relay(false, inner, now, out);
+  }
+}
+
+}  // namespace ios::protocol::epoch

@@ -1,0 +1,148 @@
+#include "node/sim/epoch_scenario.hpp"
+
+#include "node/crypto/random.hpp"
+#include "node/protocol/node/node_core.hpp"
+#include "node/sim/sim_keys.hpp"
+
+namespace ios::sim {
+
+namespace {
+
+using namespace protocol::epoch;
+using protocol::node::InstanceKey;
+using protocol::node::NodeCore;
+
+InstanceKey forming(std::uint64_t epoch) {
+  return {core::ShardId{0}, core::Epoch{epoch}, protocol::node::Protocol::epoch};
+}
+
+std::optional<core::Bytes> row(const PersistStore& store, std::uint64_t epoch, std::string_view name) {
+  auto it = store.find(protocol::node::persist_prefix(forming(epoch)) + std::string(name));
+  if (it == store.end()) return std::nullopt;
+  return it->second;
+}
+
+// The records a validator persisted, in order from epoch 1, with their transcripts.
+std::vector<ChainEntry> stored_chain(const PersistStore& store, std::size_t roster_size) {
+  std::vector<ChainEntry> chain;
+  for (std::uint64_t e = 1;; ++e) {
+    auto bytes = row(store, e, "record");
+    if (!bytes) return chain;
+    auto s = decode_signed_record(*bytes, roster_size);
+    IOS_ASSERT(s.ok());  // it wrote these bytes itself
+    ChainEntry entry{std::move(*s), std::nullopt};
+    if (auto t = row(store, e, "transcript")) {
+      auto decoded = protocol::drp::decode_transcript(*t);
+      IOS_ASSERT(decoded.ok());
+      entry.transcript = std::move(*decoded);
+    }
+    chain.push_back(std::move(entry));
+  }
+}
+
+}  // namespace
+
+EpochSetup make_epoch_setup(const EpochRunOptions& o) {
+  IOS_ASSERT(o.validators >= o.shards * (o.believable + 4));
+  crypto::ChaChaRng keys("IOS/v1/sim/epoch-keys", o.seed);
+  chain::Genesis g;
+  g.chain_id = "ios-sim-epochs-" + std::to_string(o.seed);
+  g.policy.shards = o.shards;
+  g.policy.believable_size = o.believable;
+  g.policy.believable_min = std::min<std::uint32_t>(1, o.believable);
+  g.policy.normal_size = 4;
+  g.policy.delta_ms = o.timing.ticket_window_ms;
+  EpochSetup setup;
+  for (std::uint32_t i = 0; i < o.validators; ++i) {
+    setup.identities.push_back(identity_from(keys, crypto::KeyType::validator));
+    g.validators.push_back({setup.identities.back().registration(g.chain_id_bytes()), 1'000'000, 0, 0});
+  }
+  auto account = identity_from(keys, crypto::KeyType::account);
+  g.allocations.push_back({chain::Address::from_public_key(account.public_identity().signing), 1'000'000});
+  IOS_ASSERT(chain::validate(g).ok());
+  setup.genesis = std::make_shared<const chain::Genesis>(std::move(g));
+  return setup;
+}
+
+const EpochCore* epoch_core(const Simulator& sim, NodeId id, std::uint64_t epoch) {
+  const auto* node = sim.core_as<NodeCore>(id);
+  return node == nullptr ? nullptr : node->instance<EpochCore>(forming(epoch));
+}
+
+EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Simulator&, const EpochSetup&)>& customize) {
+  const EpochSetup setup = make_epoch_setup(o);
+  const auto n = o.validators;
+  NetworkConfig net;
+  net.link_default.latency = Latency::uniform_ms(o.latency_ms, std::max<TimeMs>(1, o.latency_ms / 5));
+  net.link_default.loss_rate = o.loss;
+  Simulator sim(o.seed, net);
+
+  for (std::uint32_t i = 0; i < n; ++i) {
+    sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
+      auto make = [&setup, &o, i, &rng = ctx.rng](EpochRecord previous, const std::optional<core::Bytes>& lock_row) {
+        return std::make_unique<EpochCore>(EpochContext::create(setup.genesis, std::move(previous)), i,
+                                           setup.identities[i], rng, o.timing, lock_row);
+      };
+      // A restarted validator goes on from the last record it persisted, with the lock it
+      // persisted for the epoch after it.
+      auto chain = stored_chain(ctx.store, n);
+      EpochRecord previous = chain.empty() ? genesis_record(*setup.genesis) : chain.back().signed_record.record;
+      auto node = std::make_unique<NodeCore>();
+      if (previous.epoch < o.epochs) {
+        node->host(forming(previous.epoch + 1), make(previous, row(ctx.store, previous.epoch + 1, "lock")));
+      }
+      node->set_succession([&o, make, n](std::uint64_t epoch, const core::Bytes& signed_record) {
+        std::vector<protocol::node::Hosted> next;
+        if (epoch >= o.epochs) return next;
+        auto s = decode_signed_record(signed_record, n);
+        IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
+        next.push_back({forming(epoch + 1), make(std::move(s->record), std::nullopt)});
+        return next;
+      });
+      return node;
+    });
+  }
+  sim.add_invariant("epoch agreement", [n, &o](const Simulator& s) -> std::optional<std::string> {
+    for (std::uint64_t e = 1; e <= o.epochs; ++e) {
+      std::optional<core::Hash32> seen;
+      for (NodeId id = 0; id < n; ++id) {
+        const auto* core = epoch_core(s, id, e);
+        if (core == nullptr || !core->record()) continue;
+        const auto h = record_hash(core->record()->record);
+        if (seen && *seen != h) return "two records for epoch " + std::to_string(e) + " (validator " + std::to_string(id) + ")";
+        seen = h;
+      }
+    }
+    return std::nullopt;
+  });
+  if (customize) customize(sim, setup);
+  sim.start();
+  const TimeMs per_view = o.timing.ticket_window_ms + attempts_per_view * o.timing.attempt_ms;
+  const TimeMs limit = o.time_limit_ms != 0 ? o.time_limit_ms : o.epochs * 2 * per_view + 10'000;
+  const auto done = [&](const Simulator& s) {
+    bool any = false;
+    for (NodeId id = 0; id < n; ++id) {
+      if (!s.is_up(id)) continue;
+      any = true;
+      if (!row(s.store(id), o.epochs, "record")) return false;
+    }
+    return any;
+  };
+  const auto end = sim.run_until(done, limit);
+
+  EpochRunResult result;
+  if (sim.failure()) result.failure = sim.failure()->report();
+  for (NodeId id = 0; id < n && result.chain.empty(); ++id)
+    if (sim.is_up(id)) result.chain = stored_chain(sim.store(id), n);
+  for (const auto& entry : result.chain) result.views.push_back(entry.signed_record.record.view);
+  if (!result.failure && result.chain.size() < o.epochs)
+    result.failure = "no record for epoch " + std::to_string(result.chain.size() + 1) + " (simulation ended: " +
+                     std::string(to_string(end)) + " at " + std::to_string(sim.now_ms()) + " ms)";
+  result.simulated_ms = sim.now_ms();
+  result.messages = sim.stats().messages_sent;
+  result.bytes = sim.stats().bytes_sent;
+  result.sim_transcript = sim.transcript_hash();
+  return result;
+}
+
+}  // namespace ios::sim

@@ -1,0 +1,255 @@
+// Epochs formed in the simulator (node/protocol/epoch, whitepaper §4–§5.1): lottery, RandHound
+// among the validators, the co-signed record and its successor, under the faults of the
+// issue — the leader crashes before its DRP (a backup takes over), all three candidates fail
+// (view rollover), a candidate whose DRP cannot finish, loss, a validator restarted after it
+// co-signed. Every test prints its seed; IOS_SIM_SEED replays the random ones.
+#include <gtest/gtest.h>
+
+#include "node/crypto/hash.hpp"
+#include "node/protocol/epoch/epoch_record.hpp"
+#include "node/protocol/lottery/ranking.hpp"
+#include "node/protocol/node/envelope.hpp"
+#include "node/protocol/pob/shard_setup.hpp"
+#include "node/sim/epoch_scenario.hpp"
+
+using namespace ios;
+using namespace ios::protocol::epoch;
+using sim::EpochRunOptions;
+
+namespace {
+
+EpochRunOptions options(std::uint64_t seed, std::uint32_t epochs = 1) {
+  EpochRunOptions o;
+  o.seed = seed;
+  o.epochs = epochs;
+  o.timing.ticket_window_ms = 200;
+  o.timing.attempt_ms = 3000;
+  o.timing.drp.phase_timeout_ms = 400;
+  std::cout << "[ seed ] " << seed << " (" << o.validators << " validators, " << o.shards << " shards, " << epochs
+            << " epochs)\n";
+  return o;
+}
+
+void expect_chain_verifies(const chain::Genesis& genesis, const sim::EpochRunResult& r, std::size_t epochs) {
+  ASSERT_FALSE(r.failure) << *r.failure;
+  ASSERT_EQ(r.chain.size(), epochs);
+  auto verdict = verify_chain(genesis, r.chain);
+  EXPECT_FALSE(verdict.failure) << verdict.failure->message();
+  EXPECT_EQ(verdict.epochs, epochs);
+  for (const auto& e : r.chain) EXPECT_TRUE(e.transcript) << "epoch " << e.signed_record.record.epoch;
+}
+
+}  // namespace
+
+TEST(EpochSim, HonestValidatorsFormThreeLinkedCoSignedEpochs) {
+  crypto::init();
+  auto o = options(7, 3);
+  auto setup = sim::make_epoch_setup(o);
+  auto r = sim::run_epochs(o);
+  expect_chain_verifies(*setup.genesis, r, 3);
+  for (const auto& e : r.chain) {
+    EXPECT_EQ(e.signed_record.record.view, 0u) << "no fault, no view change";
+    EXPECT_GE(e.signed_record.signature.mask.count(), epoch_signers_min(o.validators));
+  }
+  // Each epoch draws fresh randomness, and the assignment follows it.
+  EXPECT_NE(r.chain[0].signed_record.record.randomness, r.chain[1].signed_record.record.randomness);
+  EXPECT_NE(r.chain[1].signed_record.record.randomness, r.chain[2].signed_record.record.randomness);
+}
+
+namespace {
+
+// The candidates of (epoch 1, view) as every honest validator ranks them when all tickets
+// arrive: leader first, then the two backups.
+std::vector<std::uint32_t> expected_candidates(const sim::EpochSetup& setup, std::uint64_t view) {
+  const auto previous = genesis_record(*setup.genesis);
+  const auto alpha = protocol::lottery::leader_alpha({record_hash(previous), 1, view});
+  std::vector<protocol::lottery::LotteryTicket> tickets;
+  for (const auto& id : setup.identities) {
+    crypto::VrfSecretKey key(id.vrf_seed());
+    tickets.push_back({key.public_key(), key.prove(alpha)});
+  }
+  auto ranking = protocol::lottery::rank_tickets(tickets, alpha);
+  std::vector<std::uint32_t> out;
+  for (std::size_t k = 0; k < attempts_per_view; ++k) out.push_back(static_cast<std::uint32_t>(ranking.ranked[k].input_index));
+  return out;
+}
+
+// Drops every message of `kind` that validator `who` sends (a Byzantine node's own choice).
+sim::ByzantineRewrite drop_kind(EpochCore::Kind kind) {
+  return [kind](const protocol::Send& s) -> std::vector<protocol::Send> {
+    const auto at = protocol::node::envelope_header_bytes;
+    if (s.payload.size() > at && s.payload[at] == static_cast<std::uint8_t>(kind)) return {};
+    return {s};
+  };
+}
+
+}  // namespace
+
+TEST(EpochSim, LeaderCrashedBeforeItsDrpIsReplacedByTheFirstBackup) {
+  crypto::init();
+  auto o = options(11);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  // After its ticket went out, before the window closes and its DRP would start.
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    s.crash(candidates[0], o.timing.ticket_window_ms - 50);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.view, 0u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]) << "backup 1 ran the DRP";
+  EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
+}
+
+TEST(EpochSim, AllThreeCandidatesFailingRollsTheViewOver) {
+  crypto::init();
+  auto o = options(12);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    for (auto c : candidates) s.crash(c, o.timing.ticket_window_ms - 50);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  const auto& record = r.chain[0].signed_record.record;
+  EXPECT_EQ(record.view, 1u) << "three failed candidates: the lottery ran again";
+  for (auto c : candidates) EXPECT_NE(record.leader, c);
+  EXPECT_EQ(r.chain[0].signed_record.signature.mask.count(), o.validators - 3) << "every live validator co-signed";
+}
+
+TEST(EpochSim, LeaderWithholdingItsRecordIsSkippedAndGainsNothing) {
+  crypto::init();
+  auto o = options(13);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  // The leader learns rnd from its DRP and, not liking it, never proposes (the last-revealer
+  // bias of docs/PROTOCOLS.md §7.4): the backup's DRP gives an output it did not choose.
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    s.set_byzantine(candidates[0], drop_kind(EpochCore::Kind::propose));
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]);
+}
+
+TEST(EpochSim, ChainVerificationNamesTheFirstFailingRecordAndStep) {
+  crypto::init();
+  auto o = options(14, 2);
+  auto setup = sim::make_epoch_setup(o);
+  const auto& genesis = *setup.genesis;
+  auto r = sim::run_epochs(o);
+  expect_chain_verifies(genesis, r, 2);
+  const auto fails = [&](std::vector<ChainEntry> chain, std::uint64_t epoch, const std::string& step) {
+    auto v = verify_chain(genesis, chain);
+    ASSERT_TRUE(v.failure) << "epoch " << epoch << " step " << step << " should fail";
+    EXPECT_EQ(v.failure->epoch, epoch) << v.failure->message();
+    EXPECT_EQ(v.failure->step, step) << v.failure->message();
+    EXPECT_EQ(v.epochs, epoch - 1);
+  };
+  {  // A leader that proposes another rnd than its DRP's (with the assignment that rnd gives):
+     // the transcript check every co-signer runs refuses it; without the transcript, the
+     // co-signature does not cover it.
+    auto chain = r.chain;
+    auto& record = chain[0].signed_record.record;
+    record.randomness[0] ^= 1;
+    record.shards = protocol::pob::assign_shards(genesis, record.randomness)->members;
+    auto refused = check_transcript(genesis, record, *chain[0].transcript);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().reason, core::Reject::bad_proof) << refused.error().message();
+    fails(chain, 1, "transcript");
+    chain[0].transcript.reset();
+    fails(chain, 1, "signature");
+  }
+  {  // An assignment that is not EDS(rnd).
+    auto chain = r.chain;
+    std::swap(chain[1].signed_record.record.shards[0][0], chain[1].signed_record.record.shards[1][0]);
+    fails(chain, 2, "link");
+  }
+  {  // A record that does not name its predecessor.
+    auto chain = r.chain;
+    chain[1].signed_record.record.previous[5] ^= 1;
+    fails(chain, 2, "link");
+  }
+  {  // Fewer than two thirds of the roster signed.
+    auto chain = r.chain;
+    auto& mask = chain[0].signed_record.signature.mask;
+    for (std::size_t i = 0, cleared = 0; i < mask.size() && cleared < 4; ++i)
+      if (mask.contains(i)) mask.set(i, false), ++cleared;
+    fails(chain, 1, "signature");
+  }
+  {  // Another chain's genesis.
+    auto other = genesis;
+    other.chain_id = "another-chain";
+    for (std::size_t i = 0; i < other.validators.size(); ++i)
+      other.validators[i].identity = setup.identities[i].registration(other.chain_id_bytes());
+    auto v = verify_chain(other, r.chain);
+    ASSERT_TRUE(v.failure);
+    EXPECT_EQ(v.failure->epoch, 1u);
+    EXPECT_EQ(v.failure->step, "link");
+  }
+  {  // The document: round trip, tampering inside it, and something that is not one.
+    auto doc = to_json(genesis, r.chain);
+    auto ok = verify_chain_document(genesis, doc);
+    ASSERT_TRUE(ok.ok());
+    EXPECT_FALSE(ok->failure) << ok->failure->message();
+    EXPECT_EQ(ok->epochs, 2u);
+    // Each co-signature, as spelled out, is a plain Ed25519 signature.
+    for (const auto& j : doc["records"]) {
+      auto pk = core::from_hex_fixed<32>(j["cosi"]["aggregate_public_key"].get<std::string>());
+      auto sig = core::from_hex_fixed<64>(j["cosi"]["signature"].get<std::string>());
+      auto msg = core::from_hex(j["cosi"]["message"].get<std::string>());
+      ASSERT_TRUE(pk && sig && msg);
+      EXPECT_EQ(crypto_sign_verify_detached(sig->data(), msg->data(), msg->size(), pk->data()), 0);
+    }
+    auto tampered = doc;
+    tampered["records"][1]["record"] = "00";
+    auto t = verify_chain_document(genesis, tampered);
+    ASSERT_TRUE(t.ok());
+    ASSERT_TRUE(t->failure);
+    EXPECT_EQ(t->failure->epoch, 2u);
+    EXPECT_EQ(t->failure->step, "decode");
+    EXPECT_EQ(t->epochs, 1u);
+    tampered = doc;
+    tampered["records"][0]["leader"] = 99;
+    t = verify_chain_document(genesis, tampered);
+    ASSERT_TRUE(t.ok());
+    ASSERT_TRUE(t->failure);
+    EXPECT_EQ(t->failure->step, "decode") << "readable fields must say what the encodings say";
+    tampered = doc;
+    tampered["records"][0]["epoch"] = "one";
+    t = verify_chain_document(genesis, tampered);
+    ASSERT_TRUE(t.ok()) << "a field of the wrong type is content that does not verify, not a crash";
+    ASSERT_TRUE(t->failure);
+    for (auto bad : {nlohmann::json::array(), nlohmann::json{{"schema", "ios.drp.transcript.v1"}},
+                     nlohmann::json{{"schema", "ios.epoch.chain.v1"}, {"records", 3}}}) {
+      auto refused = verify_chain_document(genesis, bad);
+      ASSERT_FALSE(refused.ok()) << bad.dump();
+      EXPECT_EQ(refused.error().reason, core::Reject::bad_json);
+    }
+  }
+}
+
+TEST(EpochSim, CoSignersLockedOnACrashedLeadersRecordGetItFinishedByTheBackup) {
+  crypto::init();
+  auto o = options(15);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  // The leader collects every response, then falls silent before its final message leaves:
+  // its co-signers have responded and are locked on its record for good. Without the locked
+  // reply the backup's record could never gather them and the epoch would stall.
+  auto silent = std::make_shared<bool>(false);
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    s.set_byzantine(candidates[0], [silent](const protocol::Send& send) -> std::vector<protocol::Send> {
+      const auto at = protocol::node::envelope_header_bytes;
+      if (send.payload.size() > at && send.payload[at] == static_cast<std::uint8_t>(EpochCore::Kind::final)) *silent = true;
+      if (*silent) return {};
+      return {send};
+    });
+  });
+  ASSERT_TRUE(*silent) << "the leader got as far as its final message";
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[0]) << "the locked record, finished by another";
+  EXPECT_LT(r.simulated_ms, o.timing.ticket_window_ms + 2 * o.timing.attempt_ms) << "by the first backup, in its attempt";
+  EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
+}

@@ -419,10 +419,10 @@ void EpochCore::on_final(core::Reader& r, Effects& out) {
   std::optional<drp::Transcript> transcript;
   if (auto t = drp::decode_transcript(transcript_bytes); t && transcript_hash(*t) == s->record.transcript_hash)
     transcript = std::move(*t);
-  // Pass the signed record on once (without the transcript): a lost final message must not
-  // leave a validator behind.
+  // Pass it on once: a lost final message must not leave a validator behind, nor without the
+  // transcript it serves (`ios drp show --epoch`).
   auto w = header(Kind::final, 0, 0);
-  w.bytes(signed_bytes).bytes({});
+  w.bytes(signed_bytes).bytes(transcript ? core::ByteView(transcript_bytes) : core::ByteView{});
   broadcast(w.take(), out);
   adopt(std::move(*s), std::move(transcript), out);
 }

@@ -11,6 +11,7 @@ void register_keygen(CLI::App& app, Globals& g);
 void register_keys(CLI::App& app, Globals& g);
 void register_lottery(CLI::App& app, Globals& g);
 void register_drp(CLI::App& app, Globals& g);
+void register_epoch(CLI::App& app, Globals& g);
 void register_sim(CLI::App& app, Globals& g);
 void register_node(CLI::App& app, Globals& g);
 void register_tx(CLI::App& app, Globals& g);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   register_keys(app, g);
   register_lottery(app, g);
   register_drp(app, g);
+  register_epoch(app, g);
   register_sim(app, g);
   register_node(app, g);
   register_tx(app, g);

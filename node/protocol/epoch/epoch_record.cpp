@@ -190,54 +190,82 @@ nlohmann::json to_json(const chain::Genesis& genesis, const std::vector<ChainEnt
           {"records", records}};
 }
 
+namespace {
+
+// Walks the chain from record 0, one entry at a time; the document's entries are decoded as
+// the walk reaches them, so the first failure named is the first in chain order.
+class ChainWalk {
+ public:
+  explicit ChainWalk(const chain::Genesis& genesis) : genesis_(genesis), previous_(genesis_record(genesis)) {
+    auto roster = roster_cosi(genesis);
+    IOS_ASSERT(roster.ok());  // a valid genesis admits its own roster
+    roster_ = std::move(*roster);
+    verdict_.last_hash = record_hash(previous_);
+  }
+
+  // false once an entry failed (the verdict names it).
+  bool fail(std::string step, core::Error error) {
+    verdict_.failure = ChainFailure{previous_.epoch + 1, std::move(step), std::move(error)};
+    return false;
+  }
+  bool link(const EpochRecord& r) {
+    if (auto s = check_successor(genesis_, previous_, r); !s) return fail("link", s.error());
+    return true;
+  }
+  bool transcript(const EpochRecord& r, const drp::Transcript& t) {
+    if (auto s = check_transcript(genesis_, r, t); !s) return fail("transcript", s.error());
+    return true;
+  }
+  bool signature(const SignedEpochRecord& s) {
+    if (auto ok = check_signature(roster_, s); !ok) return fail("signature", ok.error());
+    previous_ = s.record;
+    verdict_.last_hash = record_hash(s.record);
+    ++verdict_.epochs;
+    return true;
+  }
+  ChainVerdict verdict() const { return verdict_; }
+
+ private:
+  const chain::Genesis& genesis_;
+  crypto::CosiRoster roster_;
+  EpochRecord previous_;
+  ChainVerdict verdict_;
+};
+
+}  // namespace
+
 ChainVerdict verify_chain(const chain::Genesis& genesis, const std::vector<ChainEntry>& entries) {
-  ChainVerdict verdict;
-  auto roster = roster_cosi(genesis);
-  IOS_ASSERT(roster.ok());  // a valid genesis admits its own roster
-  EpochRecord previous = genesis_record(genesis);
-  verdict.last_hash = record_hash(previous);
+  ChainWalk walk(genesis);
   for (const auto& e : entries) {
     const auto& r = e.signed_record.record;
-    const auto fail = [&](std::string step, core::Error error) {
-      verdict.failure = ChainFailure{previous.epoch + 1, std::move(step), std::move(error)};
-      return verdict;
-    };
-    if (auto s = check_successor(genesis, previous, r); !s) return fail("link", s.error());
-    if (e.transcript)
-      if (auto s = check_transcript(genesis, r, *e.transcript); !s) return fail("transcript", s.error());
-    if (auto s = check_signature(*roster, e.signed_record); !s) return fail("signature", s.error());
-    previous = r;
-    verdict.last_hash = record_hash(r);
-    ++verdict.epochs;
+    if (!walk.link(r) || (e.transcript && !walk.transcript(r, *e.transcript)) || !walk.signature(e.signed_record)) break;
   }
-  return verdict;
+  return walk.verdict();
 }
 
 core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, const nlohmann::json& doc) {
   if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != std::string(schema))
     return refuse(Reject::bad_json, "schema: not an epoch chain document (" + std::string(schema) + ")");
   if (!doc.contains("records") || !doc["records"].is_array()) return refuse(Reject::bad_json, "records: expected a list");
+  for (const auto& j : doc["records"])
+    if (!j.is_object()) return refuse(Reject::bad_json, "records: expected a list of objects");
   const auto n = genesis.validators.size();
-  std::vector<ChainEntry> entries;
-  std::optional<ChainFailure> undecodable;
+  ChainWalk walk(genesis);
+  const auto bad = [&](std::string detail) { return walk.fail("decode", refuse(Reject::bad_json, std::move(detail))); };
+  const auto hex_field = [](const nlohmann::json& obj, const char* name) -> std::optional<core::Bytes> {
+    if (!obj.is_object() || !obj.contains(name) || !obj[name].is_string()) return std::nullopt;
+    return core::from_hex(obj[name].get<std::string>());
+  };
   for (const auto& j : doc["records"]) {
-    if (!j.is_object()) return refuse(Reject::bad_json, "records[" + std::to_string(entries.size()) + "]: expected an object");
-    const auto at = static_cast<std::uint64_t>(entries.size() + 1);
-    const auto bad = [&](std::string detail) { undecodable = ChainFailure{at, "decode", refuse(Reject::bad_json, std::move(detail))}; };
-    const auto hex_field = [&](const nlohmann::json& obj, const char* name) -> std::optional<core::Bytes> {
-      if (!obj.contains(name) || !obj[name].is_string()) return std::nullopt;
-      return core::from_hex(obj[name].get<std::string>());
-    };
     auto record_bytes = hex_field(j, "record");
-    auto sig_bytes = j.contains("cosi") && j["cosi"].is_object() ? hex_field(j["cosi"], "encoding") : std::nullopt;
+    auto sig_bytes = j.contains("cosi") ? hex_field(j["cosi"], "encoding") : std::nullopt;
     if (!record_bytes || !sig_bytes) {
       bad("record or cosi.encoding: missing or not hex");
       break;
     }
     auto record = decode_record(*record_bytes, n);
-    auto sig = crypto::decode_collective_signature(*sig_bytes);
-    if (!record || !sig) {
-      undecodable = ChainFailure{at, "decode", record ? sig.error() : record.error()};
+    if (!record) {
+      walk.fail("decode", record.error());
       break;
     }
     // The readable fields are for people; a document whose fields say something else than its
@@ -248,20 +276,23 @@ core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, 
       bad("epoch, view, leader or randomness: the readable fields disagree with the record's encoding");
       break;
     }
-    ChainEntry entry{{std::move(*record), std::move(*sig)}, std::nullopt};
+    if (!walk.link(*record)) break;
     if (j.contains("transcript")) {
       auto t = drp::transcript_from_json(j["transcript"], genesis.chain_id_bytes());
       if (!t) {
-        undecodable = ChainFailure{at, "decode", t.error()};
+        walk.fail("transcript", t.error());
         break;
       }
-      entry.transcript = std::move(*t);
+      if (!walk.transcript(*record, *t)) break;
     }
-    entries.push_back(std::move(entry));
+    auto sig = crypto::decode_collective_signature(*sig_bytes);
+    if (!sig) {
+      walk.fail("signature", sig.error());
+      break;
+    }
+    if (!walk.signature({std::move(*record), std::move(*sig)})) break;
   }
-  auto verdict = verify_chain(genesis, entries);
-  if (!verdict.failure && undecodable) verdict.failure = undecodable;
-  return verdict;
+  return walk.verdict();
 }
 
 }  // namespace ios::protocol::epoch

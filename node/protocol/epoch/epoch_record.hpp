@@ -115,10 +115,11 @@ struct ChainVerdict {
 // Walks from record 0 (the genesis) through every entry: link (check_successor), transcript
 // (when present), co-signature; stops at the first failure.
 ChainVerdict verify_chain(const chain::Genesis& genesis, const std::vector<ChainEntry>& entries);
-// The same over a document. Refused (bad_json) only when `doc` is not an epoch chain
-// document at all (schema, a "records" list of objects); everything inside that does not
-// decode, or whose readable fields disagree with its encodings, is a failure of step
-// "decode" at that record, like any other content that does not verify.
+// The same over a document, each record decoded as the walk reaches it, so the failure named
+// is the first in chain order. Refused (bad_json) only when `doc` is not an epoch chain
+// document at all (schema, a "records" list of objects); content inside that does not decode
+// is a failure like any other: "decode" for a record that does not decode or whose readable
+// fields disagree with its encoding, "transcript" or "signature" for those parts.
 core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, const nlohmann::json& doc);
 
 }  // namespace ios::protocol::epoch

@@ -266,7 +266,7 @@ core::Bytes encode(const Genesis& g) {
   w.u32(p.shards).u32(p.believable_size).u32(p.believable_min).u32(p.normal_size);
   w.u64(std::bit_cast<std::uint64_t>(p.sample_rate));
   w.u64(p.block_interval_ms).u64(p.optimistic_interval_ms).u64(p.view_timeout_ms).u64(p.delta_ms);
-  w.u64(p.min_fee).u64(p.epoch_blocks);
+  w.u64(p.min_fee).u64(p.epoch_ms);
   w.u32(static_cast<std::uint32_t>(g.validators.size()));
   for (const auto& v : g.validators) {
     const auto& id = v.identity;

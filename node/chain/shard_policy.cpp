@@ -43,7 +43,7 @@ core::Status read_amount(const json& doc, const char* name, Amount& out) {
 core::Status check_keys(const json& doc) {
   static constexpr const char* known[] = {"version", "shards", "believable_size", "believable_min", "normal_size",
                                           "sample_rate", "block_interval_ms", "optimistic_interval_ms",
-                                          "view_timeout_ms", "delta_ms", "min_fee", "epoch_blocks"};
+                                          "view_timeout_ms", "delta_ms", "min_fee", "epoch_ms"};
   for (const auto& item : doc.items()) {
     bool found = false;
     for (const char* k : known) found = found || item.key() == k;
@@ -80,7 +80,7 @@ core::Result<ShardPolicy> shard_policy_from_json(const json& doc) {
                  read_u64(doc, "optimistic_interval_ms", UINT64_MAX, p.optimistic_interval_ms),
                  read_u64(doc, "view_timeout_ms", UINT64_MAX, p.view_timeout_ms),
                  read_u64(doc, "delta_ms", UINT64_MAX, p.delta_ms), read_amount(doc, "min_fee", p.min_fee),
-                 read_u64(doc, "epoch_blocks", UINT64_MAX, p.epoch_blocks)}) {
+                 read_u64(doc, "epoch_ms", UINT64_MAX, p.epoch_ms)}) {
     if (!s) return s.error();
   }
   if (doc.contains("sample_rate")) {
@@ -112,7 +112,7 @@ json to_json(const ShardPolicy& p) {
               {"view_timeout_ms", p.view_timeout_ms},
               {"delta_ms", p.delta_ms},
               {"min_fee", std::to_string(p.min_fee)},
-              {"epoch_blocks", p.epoch_blocks}};
+              {"epoch_ms", p.epoch_ms}};
 }
 
 core::Status validate(const ShardPolicy& p) {
@@ -131,6 +131,8 @@ core::Status validate(const ShardPolicy& p) {
     return bad("optimistic_interval_ms", "must not exceed block_interval_ms");
   if (p.view_timeout_ms <= p.block_interval_ms) return bad("view_timeout_ms", "must exceed block_interval_ms");
   if (p.delta_ms == 0) return bad("delta_ms", "must be positive");
+  if (p.epoch_ms != 0 && p.epoch_ms < epoch_ms_min)
+    return bad("epoch_ms", "must be 0 (one epoch for ever) or at least " + std::to_string(epoch_ms_min));
   return core::Ok{};
 }
 

@@ -5,7 +5,7 @@
 //
 //   {"version": 1, "shards": 1, "believable_size": 2, "believable_min": 1, "normal_size": 4,
 //    "sample_rate": 0.1, "block_interval_ms": 50, "optimistic_interval_ms": 5,
-//    "view_timeout_ms": 1000, "delta_ms": 500, "min_fee": "1", "epoch_blocks": 0}
+//    "view_timeout_ms": 1000, "delta_ms": 500, "min_fee": "1", "epoch_ms": 0}
 //
 // Every key but "version" is optional (the defaults below); unknown keys are refused so a typo
 // cannot silently leave a default in force; a newer version is refused (unknown_version).
@@ -30,6 +30,7 @@ inline constexpr std::uint32_t shard_policy_version = 1;
 inline constexpr std::uint32_t shards_max = 1024;
 inline constexpr std::uint32_t league_size_max = 10000;
 inline constexpr std::size_t policy_json_bytes_max = 64 * 1024;
+inline constexpr std::uint64_t epoch_ms_min = 1000;
 
 struct ShardPolicy {
   std::uint32_t shards = 1;
@@ -42,7 +43,10 @@ struct ShardPolicy {
   std::uint64_t view_timeout_ms = 1000;
   std::uint64_t delta_ms = 500;  // Δ of the lottery / TransEpoch
   Amount min_fee = 1;
-  std::uint64_t epoch_blocks = 0;  // 0 = one epoch forever (no reconfiguration yet)
+  // From one epoch's record to the start of forming the next (node/protocol/epoch); 0 = one
+  // epoch for ever. Time, not blocks: the epoch is the whole system's, and shards make blocks
+  // at their own pace.
+  std::uint64_t epoch_ms = 0;
 
   bool operator==(const ShardPolicy&) const = default;
 };

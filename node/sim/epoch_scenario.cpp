@@ -1,46 +1,13 @@
 #include "node/sim/epoch_scenario.hpp"
 
 #include "node/crypto/random.hpp"
-#include "node/protocol/node/node_core.hpp"
+#include "node/protocol/epoch/hosting.hpp"
 #include "node/sim/sim_keys.hpp"
 
 namespace ios::sim {
 
-namespace {
-
 using namespace protocol::epoch;
-using protocol::node::InstanceKey;
 using protocol::node::NodeCore;
-
-InstanceKey forming(std::uint64_t epoch) {
-  return {core::ShardId{0}, core::Epoch{epoch}, protocol::node::Protocol::epoch};
-}
-
-std::optional<core::Bytes> row(const PersistStore& store, std::uint64_t epoch, std::string_view name) {
-  auto it = store.find(protocol::node::persist_prefix(forming(epoch)) + std::string(name));
-  if (it == store.end()) return std::nullopt;
-  return it->second;
-}
-
-// The records a validator persisted, in order from epoch 1, with their transcripts.
-std::vector<ChainEntry> stored_chain(const PersistStore& store, std::size_t roster_size) {
-  std::vector<ChainEntry> chain;
-  for (std::uint64_t e = 1;; ++e) {
-    auto bytes = row(store, e, "record");
-    if (!bytes) return chain;
-    auto s = decode_signed_record(*bytes, roster_size);
-    IOS_ASSERT(s.ok());  // it wrote these bytes itself
-    ChainEntry entry{std::move(*s), std::nullopt};
-    if (auto t = row(store, e, "transcript")) {
-      auto decoded = protocol::drp::decode_transcript(*t);
-      IOS_ASSERT(decoded.ok());
-      entry.transcript = std::move(*decoded);
-    }
-    chain.push_back(std::move(entry));
-  }
-}
-
-}  // namespace
 
 EpochSetup make_epoch_setup(const EpochRunOptions& o) {
   IOS_ASSERT(o.validators >= o.shards * (o.believable + 4));
@@ -79,26 +46,8 @@ EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Sim
 
   for (std::uint32_t i = 0; i < n; ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
-      auto make = [&setup, &o, i, &rng = ctx.rng](EpochRecord previous, const std::optional<core::Bytes>& lock_row) {
-        return std::make_unique<EpochCore>(EpochContext::create(setup.genesis, std::move(previous)), i,
-                                           setup.identities[i], rng, o.timing, lock_row);
-      };
-      // A restarted validator goes on from the last record it persisted, with the lock it
-      // persisted for the epoch after it.
-      auto chain = stored_chain(ctx.store, n);
-      EpochRecord previous = chain.empty() ? genesis_record(*setup.genesis) : chain.back().signed_record.record;
       auto node = std::make_unique<NodeCore>();
-      if (previous.epoch < o.epochs) {
-        node->host(forming(previous.epoch + 1), make(previous, row(ctx.store, previous.epoch + 1, "lock")));
-      }
-      node->set_succession([&o, make, n](std::uint64_t epoch, const core::Bytes& signed_record) {
-        std::vector<protocol::node::Hosted> next;
-        if (epoch >= o.epochs) return next;
-        auto s = decode_signed_record(signed_record, n);
-        IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
-        next.push_back({forming(epoch + 1), make(std::move(s->record), std::nullopt)});
-        return next;
-      });
+      host_epochs(*node, ctx.store, EpochHosting{setup.genesis, i, &setup.identities[i], &ctx.rng, o.timing, o.epochs});
       return node;
     });
   }
@@ -124,7 +73,7 @@ EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Sim
     for (NodeId id = 0; id < n; ++id) {
       if (!s.is_up(id)) continue;
       any = true;
-      if (!row(s.store(id), o.epochs, "record")) return false;
+      if (!stored_entry(s.store(id), o.epochs, n)) return false;
     }
     return any;
   };

@@ -260,6 +260,23 @@ TEST(EpochSim, CoSignersLockedOnACrashedLeadersRecordGetItFinishedByTheBackup) {
   EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
 }
 
+TEST(EpochSim, ValidatorsStartedSecondsApartOpenTheirWindowsTogether) {
+  crypto::init();
+  auto o = options(16);
+  o.timing.start_delay_ms = 2000;
+  auto setup = sim::make_epoch_setup(o);
+  // Validator i starts 150·i ms late (as devnet processes do); each would begin forming epoch
+  // 1 two seconds after its own start, 1.35 s apart in all — far more than the ticket window.
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    for (NodeId i = 1; i < o.validators; ++i) s.restart(i, 150 * i);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.view, 0u) << "the first ticket began the epoch on every validator";
+  EXPECT_EQ(r.chain[0].signed_record.signature.mask.count(), o.validators);
+  EXPECT_LT(r.simulated_ms, 2000 + o.timing.attempt_ms) << "begun by validator 0's clock, not the last one's";
+}
+
 namespace {
 
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {

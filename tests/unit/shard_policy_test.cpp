@@ -29,7 +29,7 @@ TEST(ShardPolicy, DefaultsAndRoundTrip) {
   custom.normal_size = 7;
   custom.sample_rate = 0.25;
   custom.min_fee = 18446744073709551615u;
-  custom.epoch_blocks = 100;
+  custom.epoch_ms = 60000;
   auto back = parse_shard_policy(to_json(custom).dump());
   ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(*back, custom);
@@ -74,7 +74,8 @@ TEST(ShardPolicy, ErrorsNameTheField) {
       {R"({"version":1,"min_fee":1})", "min_fee"},
       {R"({"version":1,"min_fee":"01"})", "min_fee"},
       {R"({"version":1,"min_fee":"18446744073709551616"})", "min_fee"},
-      {R"({"version":1,"epoch_blocks":1.5})", "epoch_blocks"},
+      {R"({"version":1,"epoch_ms":1.5})", "epoch_ms"},
+      {R"({"version":1,"epoch_ms":999})", "epoch_ms"},
       {R"({"version":1,"normal_sise":4})", "normal_sise"},
       {R"({"shards":1})", "version"},
       {R"({"version":0})", "version"},

@@ -14,6 +14,7 @@ constexpr TimerId window_timer = 1;
 constexpr TimerId attempt_timer = 2;
 constexpr TimerId cosi_timer = 3;
 constexpr TimerId ticket_resend_timer = 4;
+constexpr TimerId start_timer = 5;
 // An inner DRP core's timer: kind (1 client, 2 server) ‖ the attempt's generation ‖ its own
 // id, so a timer of an abandoned attempt never fires into the next attempt's cores.
 constexpr std::uint64_t drp_client_timers = 1, drp_server_timers = 2;
@@ -88,10 +89,24 @@ void EpochCore::broadcast(const core::Bytes& payload, Effects& out) {
   for (NodeId to = 0; to < context_.size(); ++to) out.send(to, payload);
 }
 
-void EpochCore::on_start(TimeMs now, Effects& out) { start_view(now, out); }
+void EpochCore::on_start(TimeMs now, Effects& out) {
+  if (timing_.start_delay_ms == 0) return start_view(now, out);
+  waiting_ = true;
+  out.set_timer(start_timer, now + timing_.start_delay_ms);
+}
+
+std::string_view EpochCore::phase() const {
+  if (record_) return "final";
+  if (waiting_) return "waiting";
+  return window_open_ ? "lottery" : "drp";
+}
 
 void EpochCore::start_view(TimeMs now, Effects& out) {
   if (record_ || view_ >= views_max) return;  // done, or nothing left to try (the epoch shows as stuck)
+  if (waiting_) {
+    waiting_ = false;
+    out.cancel_timer(start_timer);
+  }
   candidates_.clear();
   attempt_ = 0;
   drp_client_.reset();
@@ -115,16 +130,17 @@ void EpochCore::send_ticket(Effects& out) {
   broadcast(w.take(), out);
 }
 
-void EpochCore::on_ticket(NodeId from, std::uint64_t view, core::Reader& r) {
-  // Only this view's window and the next view's (a peer that rolled over a little earlier);
-  // one ticket per roster member, carrying that member's own VRF key. rank_tickets verifies
-  // the proofs when the window closes.
-  if (!(view == view_ && window_open_) && view != view_ + 1) return;
+void EpochCore::on_ticket(NodeId from, std::uint64_t view, core::Reader& r, TimeMs now, Effects& out) {
+  // Only this view's window (or its wait) and the next view's (a peer that rolled over a
+  // little earlier); one ticket per roster member, carrying that member's own VRF key.
+  // rank_tickets verifies the proofs when the window closes.
+  if (!(view == view_ && (window_open_ || waiting_)) && view != view_ + 1) return;
   auto bytes = r.fixed<1 + 32 + 80>();
   if (!r.finish()) return;
   auto t = lottery::decode_ticket(bytes);
   if (!t || t->vrf_key != context_.genesis->validators[from].identity.vrf) return;
   tickets_[view].emplace(from, *t);
+  if (waiting_ && view == view_) start_view(now, out);  // a peer began: begin too
 }
 
 void EpochCore::close_window(TimeMs now, Effects& out) {
@@ -308,7 +324,7 @@ void EpochCore::adopt(SignedEpochRecord signed_record, std::optional<drp::Transc
   out.deliver("epoch-record", encode(signed_record));
   record_ = std::move(signed_record);
   transcript_ = std::move(transcript);
-  for (auto id : {window_timer, ticket_resend_timer, attempt_timer, cosi_timer}) out.cancel_timer(id);
+  for (auto id : {start_timer, window_timer, ticket_resend_timer, attempt_timer, cosi_timer}) out.cancel_timer(id);
   drp_client_.reset();
   drp_server_.reset();
   cosi_.reset();
@@ -439,7 +455,7 @@ void EpochCore::on_message(TimeMs now, NodeId from, core::ByteView payload, Effe
   if (kind == Kind::final) return on_final(r, out);
   if (record_) return;
   switch (kind) {
-    case Kind::ticket: return on_ticket(from, s.view, r);
+    case Kind::ticket: return on_ticket(from, s.view, r, now, out);
     case Kind::drp: {
       const auto direction = r.u8();
       if (r.failed() || s != slot() || !candidate()) return;
@@ -456,6 +472,7 @@ void EpochCore::on_message(TimeMs now, NodeId from, core::ByteView payload, Effe
 
 void EpochCore::on_timer(TimeMs now, TimerId id, Effects& out) {
   if (record_) return;
+  if (id == start_timer) return waiting_ ? start_view(now, out) : void();
   if (id == window_timer) return close_window(now, out);
   if (id == ticket_resend_timer) return window_open_ ? send_ticket(out) : void();
   if (id == attempt_timer) {

@@ -57,6 +57,11 @@ inline constexpr std::uint32_t attempts_per_view = 3;  // leader and two backups
 inline constexpr std::uint64_t views_max = 64;          // beyond this the core stops trying (a bug or a dead roster)
 
 struct EpochTiming {
+  // How long after on_start (after record e − 1, or the node's start) forming e begins; a
+  // ticket of view 0 from a peer that began earlier begins it at once, so validators whose
+  // clocks or starts differ still open their windows a network delay apart. A Byzantine peer
+  // can thereby begin an epoch change early — shortening an epoch, nothing more.
+  TimeMs start_delay_ms = 0;
   TimeMs ticket_window_ms = 500;  // Δ of Algorithm 1
   TimeMs attempt_ms = 6000;       // a candidate's DRP and co-signing
   drp::DrpTiming drp{.phase_timeout_ms = 1000, .cosi_rounds_max = 3};
@@ -87,6 +92,8 @@ class EpochCore final : public Core {
 
   std::uint64_t epoch() const { return context_.epoch(); }
   std::uint64_t view() const { return view_; }
+  // "waiting", "lottery", "drp" (a candidate runs RandHound and the record's CoSi), "final".
+  std::string_view phase() const;
   std::uint32_t attempt() const { return attempt_; }
   // Roster indices of leader and backups in this view, once the window closed.
   const std::vector<std::uint32_t>& candidates() const { return candidates_; }
@@ -121,7 +128,7 @@ class EpochCore final : public Core {
   void adopt(SignedEpochRecord signed_record, std::optional<drp::Transcript> transcript, Effects& out);
   void broadcast(const core::Bytes& payload, Effects& out);
 
-  void on_ticket(NodeId from, std::uint64_t view, core::Reader& r);
+  void on_ticket(NodeId from, std::uint64_t view, core::Reader& r, TimeMs now, Effects& out);
   void on_propose(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out);
   void on_commitment(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out);
   void on_challenge(NodeId from, Slot s, core::Reader& r, Effects& out);
@@ -140,6 +147,7 @@ class EpochCore final : public Core {
   EpochTiming timing_;
 
   std::uint64_t view_ = 0;
+  bool waiting_ = false;  // before start_delay_ms
   bool window_open_ = false;
   std::map<std::uint64_t, std::map<NodeId, lottery::LotteryTicket>> tickets_;  // by view (this and the next), one per sender
   std::vector<std::uint32_t> candidates_;

@@ -1,0 +1,62 @@
+#include "node/protocol/epoch/hosting.hpp"
+
+namespace ios::protocol::epoch {
+
+namespace {
+
+std::optional<core::Bytes> row(const node::PersistedState& rows, std::uint64_t epoch, std::string_view name) {
+  auto it = rows.find(node::persist_prefix(forming(epoch)) + std::string(name));
+  if (it == rows.end()) return std::nullopt;
+  return it->second;
+}
+
+std::unique_ptr<EpochCore> make_core(const EpochHosting& h, EpochRecord previous, const std::optional<core::Bytes>& lock) {
+  return std::make_unique<EpochCore>(EpochContext::create(h.genesis, std::move(previous)), h.self, *h.identity, *h.rng,
+                                     h.timing, lock);
+}
+
+}  // namespace
+
+node::InstanceKey forming(std::uint64_t epoch) { return {core::ShardId{0}, core::Epoch{epoch}, node::Protocol::epoch}; }
+
+std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size) {
+  auto bytes = row(rows, epoch, "record");
+  if (!bytes) return std::nullopt;
+  auto s = decode_signed_record(*bytes, roster_size);
+  IOS_ASSERT(s.ok());  // this node wrote these bytes itself
+  ChainEntry entry{std::move(*s), std::nullopt};
+  if (auto t = row(rows, epoch, "transcript")) {
+    auto decoded = drp::decode_transcript(*t);
+    IOS_ASSERT(decoded.ok());
+    entry.transcript = std::move(*decoded);
+  }
+  return entry;
+}
+
+std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size_t roster_size) {
+  std::vector<ChainEntry> chain;
+  for (std::uint64_t e = 1;; ++e) {
+    auto entry = stored_entry(rows, e, roster_size);
+    if (!entry) return chain;
+    chain.push_back(std::move(*entry));
+  }
+}
+
+void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
+  IOS_ASSERT(h.genesis && h.identity && h.rng);
+  const auto n = h.genesis->validators.size();
+  auto chain = stored_chain(rows, n);
+  EpochRecord previous = chain.empty() ? genesis_record(*h.genesis) : chain.back().signed_record.record;
+  const auto more = [&h](std::uint64_t formed) { return h.epochs_max == 0 || formed < h.epochs_max; };
+  if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
+  node.set_succession([h, n, more](std::uint64_t epoch, const core::Bytes& signed_record) {
+    std::vector<node::Hosted> next;
+    if (!more(epoch)) return next;
+    auto s = decode_signed_record(signed_record, n);
+    IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
+    next.push_back({forming(epoch + 1), make_core(h, std::move(s->record), std::nullopt)});
+    return next;
+  });
+}
+
+}  // namespace ios::protocol::epoch

@@ -1,0 +1,38 @@
+#pragma once
+// How a validator runs the epoch chain inside its NodeCore (docs/DESIGN.md §2 "One node,
+// several instances"), the same in the node runtime and the simulator: one EpochCore forming
+// the epoch after the last record this validator holds, keyed (protocol epoch, shard 0, e),
+// and a succession that hosts the core of e + 1 as soon as record e is final.
+//
+// Rows (NodeCore prefixes them with "epoch/<e>/"): "record" (SignedEpochRecord), "transcript"
+// (the DRP transcript, when known), "lock" (what this validator co-signed while forming e).
+// A restarted validator goes on from its last record, with the lock it persisted for the next.
+#include <memory>
+
+#include "node/protocol/epoch/epoch_core.hpp"
+#include "node/protocol/node/node_core.hpp"
+
+namespace ios::protocol::epoch {
+
+node::InstanceKey forming(std::uint64_t epoch);
+
+// Records 1.. that `rows` hold, in order, each with its transcript when stored. Stops at the
+// first epoch without a record. A row that does not decode is this node's own store broken:
+// it aborts (docs/STYLE.md: our own invariant violations crash loudly).
+std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size_t roster_size);
+// The stored entry of epoch e, if this node holds it.
+std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size);
+
+struct EpochHosting {
+  std::shared_ptr<const chain::Genesis> genesis;
+  std::uint32_t self = 0;                    // roster index = NodeId
+  const crypto::Identity* identity = nullptr;  // outlives the node core
+  core::Rng* rng = nullptr;                    // likewise
+  EpochTiming timing{};
+  std::uint64_t epochs_max = 0;  // the last epoch to form; 0: no end
+};
+
+// Requires hosting.genesis->policy.epoch_ms or a caller that wants epochs (the simulator).
+void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
+
+}  // namespace ios::protocol::epoch

@@ -69,6 +69,7 @@ DevnetHome load_home(const Globals& g) { return must(devnet::load_devnet_home(ho
 struct InitArgs {
   devnet::DevnetOptions o;
   std::string balance = std::to_string(devnet::DevnetOptions{}.balance);
+  std::string epoch_length = "60s";
   std::string policy_file;
 };
 
@@ -82,6 +83,9 @@ void add_init_flags(CLI::App* cmd, InitArgs& a) {
   cmd->add_option("--accounts", a.o.accounts, "Funded dev accounts (accounts/acct<i>.json)")->capture_default_str();
   cmd->add_option("--balance", a.balance, "Genesis balance of each account")->capture_default_str();
   cmd->add_option("--seed", a.o.seed, "Same seed, same keys and genesis hash")->capture_default_str();
+  cmd->add_option("--epoch-length", a.epoch_length,
+                  "Time from one epoch record to forming the next (lottery, RandHound, co-signed record); 0: one epoch")
+      ->capture_default_str();
   cmd->add_option("--policy", a.policy_file, "Sharding policy file (JSON); its league sizes set the defaults of the flags");
 }
 
@@ -90,6 +94,9 @@ devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   auto balance = chain::parse_amount(a.balance);
   if (!balance) throw Failure(Exit::usage, "--balance: " + balance.error().message());
   o.balance = *balance;
+  o.epoch_ms = a.epoch_length == "0" ? 0 : parse_duration_ms("--epoch-length", a.epoch_length);
+  if (o.epoch_ms != 0 && o.epoch_ms < chain::epoch_ms_min)
+    throw Failure(Exit::usage, "--epoch-length: 0 (one epoch) or at least " + std::to_string(chain::epoch_ms_min / 1000) + "s");
   if (a.policy_file.empty()) {
     // Without --validators every shard gets the default league sizes.
     if (cmd->count("--validators") == 0) o.validators = o.shards * devnet::DevnetOptions{}.validators;
@@ -102,6 +109,8 @@ devnet::DevnetOptions options_of(const InitArgs& a, const CLI::App* cmd) {
   if (cmd->count("--believable") == 0) o.believable = policy->believable_size;
   if (cmd->count("--believable-min") == 0) o.believable_min = policy->believable_min;
   if (cmd->count("--shards") == 0) o.shards = policy->shards;
+  if (cmd->count("--epoch-length") == 0) o.epoch_ms = policy->epoch_ms;
+  else o.policy->epoch_ms = o.epoch_ms;
   if (cmd->count("--validators") == 0) o.validators = o.shards * (policy->believable_size + policy->normal_size);
   return o;
 }
@@ -212,6 +221,7 @@ std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* c
   compare("--accounts", wanted.accounts, had.accounts);
   compare("--balance", wanted.balance, had.balance);
   compare("--seed", wanted.seed, had.seed);
+  compare("--epoch-length", wanted.epoch_ms, had.epoch_ms);
   // The policy the options describe (a file may leave fields to the devnet defaults).
   if (cmd->count("--policy") > 0 && must(devnet::devnet_policy(wanted)) != home.genesis.policy)
     changed.push_back("--policy " + a.policy_file + " (the home's genesis has another policy)");

@@ -162,6 +162,7 @@ DevnetResult<DevnetOptions> options_from_json(const json& doc, const std::string
   o.policy = *parsed;
   o.believable_min = parsed->believable_min;  // the policy carries it (devnet.json does not repeat it)
   o.shards = parsed->shards;                  // and this
+  o.epoch_ms = parsed->epoch_ms;
   return o;
 }
 
@@ -235,6 +236,7 @@ DevnetResult<chain::ShardPolicy> devnet_policy(const DevnetOptions& o) {
     p.sample_rate = 0.1;
     p.block_interval_ms = 50;
     p.optimistic_interval_ms = 10;
+    p.epoch_ms = o.epoch_ms;
   }
   if (auto valid = chain::validate(p); !valid)
     return devnet_error(ErrorKind::bad_config, "policy: " + valid.error().message());

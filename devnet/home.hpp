@@ -50,6 +50,8 @@ struct DevnetOptions {
   std::uint32_t accounts = 16;
   chain::Amount balance = 1'000'000'000;
   std::uint64_t seed = 1;
+  // Policy epoch_ms: a new epoch record every minute, often enough to watch (0: one epoch).
+  std::uint64_t epoch_ms = 60'000;
   // From --policy FILE (chain::parse_shard_policy). Its league sizes must agree with
   // validators/believable/believable_min; its other fields replace the devnet defaults.
   std::optional<chain::ShardPolicy> policy;

@@ -179,6 +179,10 @@ RpcResult<nlohmann::json> RpcClient::block(std::optional<std::uint64_t> height) 
   return get("/v1/blocks/" + (height ? std::to_string(*height) : std::string("latest")));
 }
 
+RpcResult<nlohmann::json> RpcClient::epoch_chain(std::optional<std::uint64_t> epoch) const {
+  return get("/v1/epochs/" + (epoch ? std::to_string(*epoch) : std::string("latest")));
+}
+
 RpcResult<nlohmann::json> RpcClient::tx_body(const core::Hash32& hash) const {
   return get("/v1/tx/" + core::to_hex(hash) + "/body");
 }

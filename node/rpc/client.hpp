@@ -62,6 +62,7 @@ class RpcClient {
   RpcResult<nlohmann::json> account(const chain::Address& address) const;
   // The final block at `height`, or the latest one (nullopt).
   RpcResult<nlohmann::json> block(std::optional<std::uint64_t> height) const;
+  RpcResult<nlohmann::json> epoch_chain(std::optional<std::uint64_t> epoch) const;  // GET /v1/epochs/{e|latest}
   RpcResult<nlohmann::json> tx_body(const core::Hash32& hash) const;
 
  private:

@@ -21,6 +21,7 @@ inline constexpr std::string_view schema_tx_status = "ios.rpc.tx.status.v1";
 inline constexpr std::string_view schema_account = "ios.rpc.account.v1";
 inline constexpr std::string_view schema_block = "ios.rpc.block.v1";
 inline constexpr std::string_view schema_tx_body = "ios.rpc.tx.body.v1";
+inline constexpr std::string_view schema_epoch = "ios.rpc.epoch.v1";
 inline constexpr std::string_view schema_error = "ios.rpc.error.v1";
 // The Prometheus text exposition format.
 inline constexpr const char* metrics_content_type = "text/plain; version=0.0.4";

@@ -72,6 +72,13 @@ class NodeApi {
   // A JSON object with the body of a transaction this node holds (pending through its API, or
   // in a final block); nullopt otherwise.
   virtual std::optional<nlohmann::json> tx_body(const core::Hash32& hash) = 0;
+  // {"epoch": e, "chain": the epoch chain document (ios.epoch.chain.v1) of records 1..e, with
+  // record e's DRP transcript} for record e (the last one this node holds if nullopt); nullopt
+  // if it holds none (or no epoch chain runs).
+  virtual std::optional<nlohmann::json> epoch_chain(std::optional<std::uint64_t> epoch) {
+    (void)epoch;
+    return std::nullopt;
+  }
   // Prometheus text exposition format 0.0.4.
   virtual std::string metrics() = 0;
 };

@@ -9,13 +9,14 @@ namespace ios::rpc {
 
 namespace {
 
-constexpr std::array<Route, 7> routes{{
+constexpr std::array<Route, 8> routes{{
     {"GET", "/v1/status", on_status},
     {"POST", "/v1/tx", on_submit},
     {"GET", "/v1/tx/([^/]+)", on_tx_status},
     {"GET", "/v1/tx/([^/]+)/body", on_tx_body},
     {"GET", "/v1/accounts/([^/]+)", on_account},
     {"GET", "/v1/blocks/([^/]+)", on_block},
+    {"GET", "/v1/epochs/([^/]+)", on_epoch},
     {"GET", "/metrics", on_metrics},
 }};
 
@@ -86,6 +87,13 @@ Reply on_block(NodeApi& api, const RouteInput& in) {
   auto height = parse_height(in.param);
   if (!height) return error_reply(ErrorCode::bad_request, height.error());
   return object_reply(schema_block, api.block(*height), "block " + std::to_string(*height));
+}
+
+Reply on_epoch(NodeApi& api, const RouteInput& in) {
+  if (in.param == "latest") return object_reply(schema_epoch, api.epoch_chain(std::nullopt), "an epoch record");
+  auto epoch = parse_height(in.param);
+  if (!epoch || *epoch == 0) return error_reply(ErrorCode::bad_request, "epoch: a number from 1 (record 0 is the genesis), or latest");
+  return object_reply(schema_epoch, api.epoch_chain(*epoch), "epoch record " + std::to_string(*epoch));
 }
 
 Reply on_metrics(NodeApi& api, const RouteInput&) { return Reply{200, api.metrics(), metrics_content_type}; }

@@ -54,6 +54,7 @@ Reply on_tx_status(NodeApi& api, const RouteInput& in);
 Reply on_tx_body(NodeApi& api, const RouteInput& in);
 Reply on_account(NodeApi& api, const RouteInput& in);
 Reply on_block(NodeApi& api, const RouteInput& in);
+Reply on_epoch(NodeApi& api, const RouteInput& in);
 Reply on_metrics(NodeApi& api, const RouteInput& in);
 
 }  // namespace ios::rpc

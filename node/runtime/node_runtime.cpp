@@ -14,6 +14,7 @@
 #include "node/crypto/keystore.hpp"
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/byzcoin/vote.hpp"
+#include "node/protocol/epoch/hosting.hpp"
 #include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/runtime/chain_documents.hpp"
@@ -98,6 +99,9 @@ class NodeRuntime::Api final : public rpc::NodeApi {
     if (!bytes) return std::nullopt;
     const auto block = decode_stored_block(*bytes);
     return block_document(block.final, block.proposed, node_.setup_->normal);
+  }
+  std::optional<nlohmann::json> epoch_chain(std::optional<std::uint64_t> epoch) override {
+    return on_io([this, epoch] { return node_.epoch_chain_json(epoch); });
   }
   std::optional<nlohmann::json> tx_body(const core::Hash32& hash) override {
     auto found = on_io([this, hash] { return node_.find_tx(hash); });
@@ -300,7 +304,8 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
         timers_.erase(it);
       }
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
-      log_->write(LogLevel::debug, "deliver", d->kind);
+      if (d->kind == "epoch-record") on_epoch_record(d->value);
+      else log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
       verify(std::move(*v));
     } else if (auto* b = std::get_if<protocol::BlockApplied>(&e)) {
@@ -398,7 +403,8 @@ void NodeRuntime::verify(protocol::Verify v) {
 void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
   // Receipts answer transactions this node submitted for its API clients: the core has no use
   // for them (ShardValidator ignores receipts), the tracker does.
-  if (auto opened = protocol::node::open(payload); opened && !opened->payload.empty() &&
+  if (auto opened = protocol::node::open(payload); opened && opened->key.protocol == protocol::node::Protocol::shard &&
+                                                   !opened->payload.empty() &&
                                                    opened->payload[0] == pob::message_tag) {
     auto m = pob::decode_pob_message(opened->payload);
     if (m) {
@@ -597,6 +603,49 @@ nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
           {"utxos", utxos}};
 }
 
+void NodeRuntime::on_epoch_record(const core::Bytes& signed_record) {
+  auto s = protocol::epoch::decode_signed_record(signed_record, genesis_->validators.size());
+  IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
+  const auto& r = s->record;
+  epoch_records_[r.epoch] = signed_record;
+  log_->info("epoch", "epoch " + std::to_string(r.epoch) + " formed: leader " + std::to_string(r.leader) + ", view " +
+                          std::to_string(r.view) + ", " + std::to_string(s->signature.mask.count()) + " of " +
+                          std::to_string(genesis_->validators.size()) + " co-signed",
+             {{"epoch", r.epoch}, {"leader", r.leader}, {"view", r.view}, {"randomness", core::to_hex(r.randomness)}});
+}
+
+std::optional<nlohmann::json> NodeRuntime::epoch_chain_json(std::optional<std::uint64_t> epoch) const {
+  if (!genesis_ || epoch_records_.empty()) return std::nullopt;
+  const auto last = epoch.value_or(epoch_records_.rbegin()->first);
+  if (!epoch_records_.contains(last)) return std::nullopt;
+  const auto n = genesis_->validators.size();
+  std::vector<protocol::epoch::ChainEntry> entries;
+  for (std::uint64_t e = 1; e <= last; ++e) {
+    auto it = epoch_records_.find(e);
+    IOS_ASSERT(it != epoch_records_.end());  // records are adopted in order, each linking to the one before
+    auto s = protocol::epoch::decode_signed_record(it->second, n);
+    IOS_ASSERT(s.ok());
+    entries.push_back({std::move(*s), std::nullopt});
+  }
+  // Record e's transcript, from the store (it may be absent: adopted from a relay without it).
+  const auto key = protocol::node::persist_prefix(protocol::epoch::forming(last)) + "transcript";
+  if (auto row = store_->state_value(key); row && *row) {
+    auto t = protocol::drp::decode_transcript(**row);
+    IOS_ASSERT(t.ok());  // written by this node
+    entries.back().transcript = std::move(*t);
+  }
+  return nlohmann::json{{"epoch", last}, {"chain", protocol::epoch::to_json(*genesis_, entries)}};
+}
+
+nlohmann::json NodeRuntime::epoch_status() const {
+  if (!genesis_) return nullptr;
+  const std::uint64_t last = epoch_records_.empty() ? 0 : epoch_records_.rbegin()->first;
+  nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
+  if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1)))
+    j["forming"] = {{"epoch", last + 1}, {"phase", forming->phase()}, {"view", forming->view()}, {"attempt", forming->attempt()}};
+  return j;
+}
+
 nlohmann::json NodeRuntime::status_json() {
   const auto& ledger = validator().ledger();
   const auto& engine = validator().engine();
@@ -607,6 +656,7 @@ nlohmann::json NodeRuntime::status_json() {
           {"role", validator().believable() ? "believable" : "normal"},
           {"shard", setup_->shard},
           {"shards", setup_->shard_count},
+          {"epoch_chain", epoch_status()},
           {"height", ledger.height()},
           {"view", engine.view()},
           {"leader", engine.leader()},
@@ -716,6 +766,21 @@ int NodeRuntime::run() {
   core_->host(instance_key(),
               std::make_unique<pob::ShardValidator>(setup_, self, *identity_, rng_,
                                                     protocol::node::scoped_state(*persisted, instance_key()), timing));
+  const auto& policy = setup_->policy();
+  if (policy.epoch_ms != 0) {
+    genesis_ = std::make_shared<const chain::Genesis>(setup_->genesis);
+    for (auto& entry : protocol::epoch::stored_chain(*persisted, genesis_->validators.size()))
+      epoch_records_.emplace(entry.signed_record.record.epoch, protocol::epoch::encode(entry.signed_record));
+    protocol::epoch::EpochTiming epoch_timing;
+    epoch_timing.start_delay_ms = policy.epoch_ms;
+    epoch_timing.ticket_window_ms = policy.delta_ms;
+    // A RandHound run and the record's CoSi among the roster take well under a second on one
+    // machine; a candidate gets twenty Δ before the next one runs.
+    epoch_timing.attempt_ms = 20 * policy.delta_ms;
+    epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
+    protocol::epoch::host_epochs(*core_, *persisted,
+                                 {genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0});
+  }
 
   std::vector<net::Peer> roster;
   for (std::uint32_t i = 0; i < setup_->validator_count(); ++i) roster.push_back({i, setup_->signing_key(i)});

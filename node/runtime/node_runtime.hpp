@@ -86,6 +86,10 @@ class NodeRuntime {
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
   void on_receipt(protocol::NodeId from, protocol::pob::TxReceipt receipt);
   void on_applied(protocol::BlockApplied applied);
+  // Record e of the epoch chain is final on this node (Deliver "epoch-record").
+  void on_epoch_record(const core::Bytes& signed_record);
+  std::optional<nlohmann::json> epoch_chain_json(std::optional<std::uint64_t> epoch) const;
+  nlohmann::json epoch_status() const;
   // The instance this node runs: its epoch-0 shard (the epoch protocol will move it).
   protocol::node::InstanceKey instance_key() const;
   const protocol::pob::ShardValidator& validator() const;
@@ -165,6 +169,11 @@ class NodeRuntime {
     std::uint64_t receipts_refused = 0, rejected_frames = 0, rejected_handshakes = 0;
   } logged_;
   std::uint64_t final_txs_ = 0;                            // txs applied by final blocks since start
+  // The epoch chain (node/protocol/epoch/hosting.hpp), when the policy's epoch_ms is set: the
+  // genesis it starts from, and the signed records this node holds (about 1 KiB each, one
+  // per epoch; their transcripts stay in the store).
+  std::shared_ptr<const chain::Genesis> genesis_;
+  std::map<std::uint64_t, core::Bytes> epoch_records_;
   std::map<std::string, std::uint64_t> door_refusals_;     // Reject name -> count since the last line (bounded by the enum)
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.
   asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};

@@ -76,10 +76,11 @@ core::Result<std::unique_ptr<NodeStore::Impl>> NodeStore::Impl::prepare(Database
     std::string_view sql;
   };
 // `excluded` in an upsert is SQLite's name for the row that was about to be inserted.
-    static const std::array<StatementSql, 13> statement_sql = {{
+    static const std::array<StatementSql, 14> statement_sql = {{
       {&Impl::put_state,
        "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&Impl::load_state, "SELECT key, value FROM state ORDER BY key"},
+      {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
       {&Impl::insert_block, "INSERT INTO blocks (height, hash, block) VALUES (?1, ?2, ?3)"},
       {&Impl::select_block, "SELECT hash, block FROM blocks WHERE height = ?1"},
       {&Impl::last_block, "SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1"},
@@ -176,6 +177,15 @@ core::Result<PersistedState> NodeStore::load_state() const {
     state.emplace(q.column_text(0), q.column_blob(1));
   }
   return state;
+}
+
+core::Result<std::optional<core::Bytes>> NodeStore::state_value(std::string_view key) const {
+  auto q = impl_->select_state.use();
+  q.bind(1, key);
+  auto row = q.step("load state row");
+  if (!row) return row.error();
+  if (!*row) return std::optional<core::Bytes>{};
+  return std::optional<core::Bytes>{q.column_blob(0)};
 }
 
 // ---- final blocks and the tx index ---------------------------------------------------------

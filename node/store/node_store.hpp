@@ -96,6 +96,7 @@ class NodeStore {
   core::Status put(std::string_view key, core::ByteView value);
   core::Status put_batch(const StateRows& puts);  // one transaction, in order
   core::Result<PersistedState> load_state() const;
+  core::Result<std::optional<core::Bytes>> state_value(std::string_view key) const;  // one row
 
   // ---- final blocks ----
   // Refuses (nothing written): bad_proof if `block` does not decode to `height` and `hash` or

@@ -20,6 +20,7 @@ struct NodeStore::Impl {
 
   Statement put_state;
   Statement load_state;
+  Statement select_state;
   Statement insert_block;
   Statement select_block;
   Statement last_block;

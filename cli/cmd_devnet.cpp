@@ -343,7 +343,7 @@ void register_up(CLI::App& devnet, Globals& g) {
   auto* cmd = devnet.add_subcommand("up", "Start one node process per validator (init the home first if needed) and wait");
   add_init_flags(cmd, args->init);
   cmd->add_flag("-d,--detach", args->detach, "Run the supervisor in the background and return once ready");
-  cmd->add_option("--wait-for", args->wait_for, "Readiness: rpc, blocks:N or final")->capture_default_str();
+  cmd->add_option("--wait-for", args->wait_for, "Readiness: rpc, blocks:N, final or epoch:E")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Give up (exit 4, naming the unready nodes) after this long")->capture_default_str();
   cmd->footer(
       "Foreground: supervises until Ctrl-C, then stops every node. A second `up` on a running devnet exits 9.\n"
@@ -394,7 +394,9 @@ json shards_json(const DevnetHome& home, const std::map<std::uint32_t, std::uint
     const auto [believable, normal] = leagues_of(home, s);
     const auto top = tops.find(s);
     shards.push_back({{"shard", s},
-                      {"epoch", 0},  // no epoch changes yet (docs/DESIGN.md §4 "Epoch chain")
+                      // The assignment a shard runs: epoch 0's until reassignment (TransEpoch) is
+                      // built; the epoch chain's records are formed meanwhile (epoch_chain).
+                      {"epoch", 0},
                       {"believable", believable},
                       {"normal", normal},
                       {"height_max", top == tops.end() ? 0 : top->second}});
@@ -442,6 +444,21 @@ void register_status(CLI::App& devnet, Globals& g) {
       t << line;
     }
     const auto shards = shards_json(home, tops);
+    // The epoch chain as the most advanced node holds it (all agree on each record: the
+    // record is co-signed by 2/3; a node behind is one that has not heard of it yet).
+    json epoch_chain = nullptr;
+    if (home.genesis.policy.epoch_ms != 0) {
+      std::uint64_t epoch = 0;
+      std::string phase;
+      for (const auto& s : statuses) {
+        if (!s.answered || s.epoch < epoch || (s.epoch == epoch && !phase.empty())) continue;
+        epoch = s.epoch;
+        phase = s.epoch_phase;
+      }
+      epoch_chain = {{"epoch", epoch}, {"epoch_ms", home.genesis.policy.epoch_ms}, {"forming", epoch + 1}, {"phase", phase}};
+      t << "epochs   record " << epoch << " of the epoch chain (one every " << home.genesis.policy.epoch_ms / 1000
+        << " s), forming " << epoch + 1 << ": " << (phase.empty() ? "?" : phase) << "\n";
+    }
     for (std::uint32_t s = 0; shards.size() > 1 && s < shards.size(); ++s) {
       const auto [believable, normal] = leagues_of(home, s);
       t << "shard " << s << "  epoch " << shards[s]["epoch"] << "  height " << shards[s]["height_max"] << "  believable "
@@ -449,7 +466,7 @@ void register_status(CLI::App& devnet, Globals& g) {
     }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},
-          {"height_max", top}, {"shards", shards}, {"nodes", nodes}},
+          {"height_max", top}, {"shards", shards}, {"epoch_chain", epoch_chain}, {"nodes", nodes}},
          t.str());
     if (!problems.empty()) {
       std::string message = "network unhealthy:";
@@ -493,8 +510,8 @@ void register_wait(CLI::App& devnet, Globals& g) {
     std::string timeout = "60s";
   };
   auto args = std::make_shared<Args>();
-  auto* cmd = devnet.add_subcommand("wait", "Wait until the running devnet is ready: rpc, blocks:N or final");
-  cmd->add_option("--for", args->condition, "rpc, blocks:N or final")->capture_default_str();
+  auto* cmd = devnet.add_subcommand("wait", "Wait until the running devnet is ready: rpc, blocks:N, final or epoch:E");
+  cmd->add_option("--for", args->condition, "rpc, blocks:N, final or epoch:E")->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "Exit 4 (naming the unready nodes) after this long")->capture_default_str();
   cmd->footer("Example:\n  ios devnet wait --for blocks:10 --timeout 30s");
   cmd->callback([args, &g] {

@@ -1,10 +1,13 @@
-// ios epoch run / verify: the epoch chain (whitepaper §4–§5.1; node/protocol/epoch): records
-// formed by the validators in the simulator, and offline verification of an epoch chain
-// document against the genesis it starts from.
+// ios epoch run / show / verify: the epoch chain (whitepaper §4–§5.1; node/protocol/epoch):
+// records formed by the validators in the simulator or read from a running node, and offline
+// verification of an epoch chain document against the genesis it starts from.
 #include <sstream>
 
+#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/tx_wallet.hpp"
 #include "cli/user_file.hpp"
+#include "node/rpc/client.hpp"
 #include "node/protocol/epoch/epoch_record.hpp"
 #include "node/sim/epoch_scenario.hpp"
 
@@ -21,6 +24,18 @@ chain::Genesis load_genesis(const std::string& path) {
   auto g = chain::genesis_from_json(j);
   if (!g) throw Failure(Exit::usage, "genesis " + path + ": " + g.error().message());
   return std::move(*g);
+}
+
+// The records of a chain document as a table: epoch, view, leader, signers, randomness.
+std::string records_text(const nlohmann::json& records, std::size_t roster_size) {
+  std::ostringstream t;
+  t << "epoch  view  leader  signers  randomness\n";
+  for (const auto& r : records) {
+    t << r["epoch"] << "      " << r["view"] << "     " << r["leader"] << "       " << r["cosi"]["signers"] << "/"
+      << roster_size << "     " << r["randomness"].get<std::string>().substr(0, 16) << "…"
+      << (r.contains("transcript") ? "  (with its DRP transcript)" : "") << "\n";
+  }
+  return t.str();
 }
 
 void register_run(CLI::App& epoch, Globals& g) {
@@ -64,22 +79,20 @@ void register_run(CLI::App& epoch, Globals& g) {
     auto verdict = verify_chain(*setup.genesis, r.chain);
     if (verdict.failure) throw Failure(Exit::internal, "own chain failed verification: " + verdict.failure->message());
     write_user_file("--genesis-out", args->genesis_out, chain::to_json(*setup.genesis).dump(1) + "\n", args->force);
-    write_user_file("--out", args->out, to_json(*setup.genesis, r.chain).dump(1) + "\n", args->force);
+    const auto doc = to_json(*setup.genesis, r.chain);
+    write_user_file("--out", args->out, doc.dump(1) + "\n", args->force);
     nlohmann::json records = nlohmann::json::array();
-    std::ostringstream t;
-    t << "epoch  view  leader  signers  randomness\n";
     for (const auto& e : r.chain) {
       const auto& rec = e.signed_record.record;
-      const auto signers = e.signed_record.signature.mask.count();
       records.push_back({{"epoch", rec.epoch},
                          {"view", rec.view},
                          {"leader", rec.leader},
-                         {"signers", signers},
+                         {"signers", e.signed_record.signature.mask.count()},
                          {"randomness", core::to_hex(rec.randomness)},
                          {"shards", rec.shards}});
-      t << rec.epoch << "      " << rec.view << "     " << rec.leader << "       " << signers << "/" << o.validators
-        << "     " << core::to_hex(rec.randomness).substr(0, 16) << "…\n";
     }
+    std::ostringstream t;
+    t << records_text(doc["records"], o.validators);
     t << "simulated " << r.simulated_ms << " ms, " << r.messages << " messages (" << r.bytes << " bytes)\n"
       << "chain     " << args->out << " (genesis " << args->genesis_out << ")\n";
     emit(g, "ios.epoch.run.v1",
@@ -91,6 +104,36 @@ void register_run(CLI::App& epoch, Globals& g) {
           {"chain_file", args->out},
           {"genesis_file", args->genesis_out}},
          t.str());
+  });
+}
+
+void register_show(CLI::App& epoch, Globals& g) {
+  auto which = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  auto* cmd = epoch.add_subcommand("show", "Epoch record E from a running node, with the records before it back to the genesis");
+  cmd->add_option("epoch", *which, "An epoch from 1, or latest")->required();
+  cmd->add_option("--out", *out, "Write the epoch chain document (for `ios epoch verify`)");
+  cmd->add_flag("--force", *force, "Overwrite --out");
+  cmd->footer(
+      "Record E carries its RandHound transcript; the records before it carry their links and\n"
+      "co-signatures. Exit 3 if the node holds no record E yet.\n"
+      "Examples:\n  ios epoch show latest\n"
+      "  ios epoch show 3 --out chain.json && ios epoch verify chain.json --genesis .ios-devnet/genesis.json");
+  cmd->callback([which, out, force, &g] {
+    std::optional<std::uint64_t> epoch;
+    if (*which != "latest") epoch = parse_uint_arg("EPOCH", *which);
+    if (epoch && *epoch == 0) throw Failure(Exit::usage, "EPOCH: records start at 1 (record 0 is the genesis)");
+    if (!out->empty()) check_writable_path("--out", *out, *force);
+    const auto target = find_target(g);
+    rpc::RpcClient client(target.rpc_url);
+    auto doc = client.epoch_chain(epoch);
+    if (!doc) fail_rpc(doc.error(), epoch ? "epoch record " + *which : "the latest epoch record");
+    const auto& chain = (*doc)["chain"];
+    if (!out->empty()) write_user_file("--out", *out, chain.dump(1) + "\n", *force);
+    std::string text = records_text(chain["records"], chain["validators"].get<std::size_t>());
+    doc->erase("schema");
+    emit(g, "ios.epoch.show.v1", std::move(*doc), text + (out->empty() ? "" : "chain    " + *out + "\n"));
   });
 }
 
@@ -131,9 +174,10 @@ void register_verify(CLI::App& epoch, Globals& g) {
 }  // namespace
 
 void register_epoch(CLI::App& app, Globals& g) {
-  auto* epoch = app.add_subcommand("epoch", "The epoch chain: form it in the simulator, verify it offline");
+  auto* epoch = app.add_subcommand("epoch", "The epoch chain: form it in the simulator, show a node's, verify it offline");
   epoch->require_subcommand(1);
   register_run(*epoch, g);
+  register_show(*epoch, g);
   register_verify(*epoch, g);
 }
 

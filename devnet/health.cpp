@@ -31,14 +31,15 @@ std::string string_of(const nlohmann::json& doc, const char* key) {
 DevnetResult<Readiness> parse_readiness(const std::string& text) {
   if (text == "rpc") return Readiness{Readiness::Kind::rpc, 0, text};
   if (text == "final") return Readiness{Readiness::Kind::final, 0, text};
-  const std::string prefix = "blocks:";
-  if (text.rfind(prefix, 0) == 0) {
+  for (auto [prefix, kind] : {std::pair{std::string("blocks:"), Readiness::Kind::blocks},
+                               std::pair{std::string("epoch:"), Readiness::Kind::epoch}}) {
+    if (text.rfind(prefix, 0) != 0) continue;
     const std::string digits = text.substr(prefix.size());
     const bool decimal = !digits.empty() && digits.size() <= 12 &&
                          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (decimal) return Readiness{Readiness::Kind::blocks, std::stoull(digits), text};
+    if (decimal) return Readiness{kind, std::stoull(digits), text};
   }
-  return devnet_error(ErrorKind::bad_config, "--wait-for: expected rpc, blocks:N or final, got '" + text + "'");
+  return devnet_error(ErrorKind::bad_config, "--wait-for: expected rpc, blocks:N, final or epoch:E, got '" + text + "'");
 }
 
 NodeStatus fetch_status(const std::string& rpc_url, int timeout_ms) {
@@ -57,6 +58,10 @@ NodeStatus fetch_status(const std::string& rpc_url, int timeout_ms) {
   s.shard = static_cast<std::uint32_t>(u64_of(*doc, "shard"));
   s.role = string_of(*doc, "role");
   s.mode = string_of(*doc, "mode");
+  if (auto e = doc->find("epoch_chain"); e != doc->end() && e->is_object()) {
+    s.epoch = u64_of(*e, "epoch");
+    if (auto f = e->find("forming"); f != e->end() && f->is_object()) s.epoch_phase = string_of(*f, "phase");
+  }
   return s;
 }
 
@@ -99,6 +104,8 @@ std::vector<std::string> unready_nodes(const Readiness& readiness, const std::ve
       out.push_back(name + ": " + height + " < " + std::to_string(readiness.blocks));
     } else if (readiness.kind == Readiness::Kind::final && h < 1) {
       out.push_back(name + ": no final block yet");
+    } else if (readiness.kind == Readiness::Kind::epoch && statuses[i].epoch < readiness.blocks) {
+      out.push_back(name + ": epoch " + std::to_string(statuses[i].epoch) + " < " + std::to_string(readiness.blocks));
     } else if (readiness.kind == Readiness::Kind::final && top - h > final_spread_heights_max) {
       out.push_back(name + ": " + height + ", " + std::to_string(top - h) + " behind the highest node of its shard");
     }

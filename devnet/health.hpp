@@ -7,6 +7,8 @@
 //   blocks:N  every node's height >= N
 //   final     every node has a final block (height >= 1) and all are within 2 heights of
 //             each other (they follow one chain, none is stuck behind)
+//   epoch:E   every node holds epoch record E (node/protocol/epoch: formed by the lottery's
+//             winner with RandHound and co-signed by 2/3 of the roster)
 //
 // Evaluation is a pure function of the polled statuses (tested without processes); the
 // polling loop fails fast when a node process has exited, since it can never become ready.
@@ -31,12 +33,12 @@ inline constexpr int status_timeout_ms = 2000;
 inline constexpr std::size_t log_tail_lines = 20;
 
 struct Readiness {
-  enum class Kind { rpc, blocks, final } kind = Kind::rpc;
-  std::uint64_t blocks = 0;
+  enum class Kind { rpc, blocks, final, epoch } kind = Kind::rpc;
+  std::uint64_t blocks = 0;  // or the epoch, for Kind::epoch
   std::string text;  // as given
 };
 
-// bad_config for anything but "rpc", "blocks:N" (N a decimal >= 0) and "final".
+// bad_config for anything but "rpc", "blocks:N" (N a decimal >= 0), "final" and "epoch:E".
 DevnetResult<Readiness> parse_readiness(const std::string& text);
 
 struct NodeStatus {
@@ -46,6 +48,8 @@ struct NodeStatus {
   std::uint64_t view = 0;
   std::uint64_t peers = 0;
   std::uint32_t shard = 0;  // the shard the node serves: heights compare only within one
+  std::uint64_t epoch = 0;  // the last epoch record it holds (status epoch_chain.epoch)
+  std::string epoch_phase;  // of the epoch it forms: waiting, lottery, drp ("" without an epoch chain)
   std::string role;
   std::string mode;
   nlohmann::json document;  // the node's /v1/status as it answered

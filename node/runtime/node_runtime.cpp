@@ -641,8 +641,12 @@ nlohmann::json NodeRuntime::epoch_status() const {
   if (!genesis_) return nullptr;
   const std::uint64_t last = epoch_records_.empty() ? 0 : epoch_records_.rbegin()->first;
   nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
-  if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1)))
+  if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
     j["forming"] = {{"epoch", last + 1}, {"phase", forming->phase()}, {"view", forming->view()}, {"attempt", forming->attempt()}};
+    // The validator running RandHound now, as this node's ranking names it.
+    if (forming->phase() == "drp" && forming->attempt() < forming->candidates().size())
+      j["forming"]["candidate"] = forming->candidates()[forming->attempt()];
+  }
   return j;
 }
 

@@ -186,6 +186,7 @@ nlohmann::json to_json(const chain::Genesis& genesis, const std::vector<ChainEnt
   return {{"schema", schema},
           {"chain_id", genesis.chain_id},
           {"genesis", core::to_hex(chain::genesis_hash(genesis))},
+          {"validators", genesis.validators.size()},
           {"signers_min", epoch_signers_min(genesis.validators.size())},
           {"records", records}};
 }

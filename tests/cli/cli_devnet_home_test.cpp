@@ -223,7 +223,21 @@ TEST(DevnetHealth, ReadinessConditions) {
   EXPECT_TRUE(parse_readiness("final").ok());
   ASSERT_TRUE(parse_readiness("blocks:12").ok());
   EXPECT_EQ(parse_readiness("blocks:12")->blocks, 12u);
-  for (const char* bad : {"", "blocks:", "blocks:-1", "blocks:x", "epoch:1", "FINAL"}) EXPECT_FALSE(parse_readiness(bad).ok()) << bad;
+  for (const char* bad : {"", "blocks:", "blocks:-1", "blocks:x", "epoch:", "epochs:1", "FINAL"})
+    EXPECT_FALSE(parse_readiness(bad).ok()) << bad;
+  ASSERT_TRUE(parse_readiness("epoch:3").ok());
+  EXPECT_EQ(parse_readiness("epoch:3")->kind, ios::devnet::Readiness::Kind::epoch);
+  {  // epoch:E waits for every node to hold record E.
+    std::vector<ios::devnet::NodeState> two(2);
+    two[0].name = "node0";
+    two[1].name = "node1";
+    std::vector<ios::devnet::NodeStatus> st(2);
+    for (auto& s : st) s.answered = true, s.height = 9, s.epoch = 3;
+    st[1].epoch = 2;
+    const auto unready = ios::devnet::unready_nodes(*parse_readiness("epoch:3"), two, st);
+    ASSERT_EQ(unready.size(), 1u);
+    EXPECT_EQ(unready[0], "node1: epoch 2 < 3");
+  }
 
   std::vector<ios::devnet::NodeState> nodes(3);
   for (int i = 0; i < 3; ++i) nodes[i].name = "node" + std::to_string(i);

@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of ios: installs packages if missing, builds a Release and an ASan+UBSan
-# configuration (both -Wall -Wextra -Werror), runs ctest in each (labels unit, cli, fuzz,
-# and later sim and devnet), and, where clang is present, a short libFuzzer run of each
-# fuzz target. Exits non-zero if anything fails. This is what .ci/run calls.
+# configuration (both -Wall -Wextra -Werror) and runs ctest in each (labels unit, cli, fuzz
+# (corpus replay), sim and devnet). Exits non-zero if anything fails. This is what .ci/run
+# calls. The long runs are nightly: scripts/sim-nightly.sh (more simulator seeds) and
+# scripts/fuzz-nightly.sh (libFuzzer exploration of every fuzz target).
 #
 #   scripts/test.sh            everything
 #   IOS_TEST_LABEL=unit scripts/test.sh   only one ctest label
-#   IOS_FUZZ_SECONDS=0 scripts/test.sh    skip the libFuzzer runs (corpus replay still runs)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 label=${IOS_TEST_LABEL:-}
-fuzz_seconds=${IOS_FUZZ_SECONDS:-20}
 
 "$root/scripts/setup.sh" --deps-only
 
@@ -37,28 +36,7 @@ run_config release -DCMAKE_BUILD_TYPE=Release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_config asan "${sanitizer_flags[@]}"
 
-if [ "$fuzz_seconds" -gt 0 ] && command -v clang++ >/dev/null; then
-  echo "== fuzz (libFuzzer, ${fuzz_seconds}s per target)" >&2
-  CXX=clang++ cmake -S "$root" -B "$root/build/fuzz" -G Ninja "${sanitizer_flags[@]}" -DIOS_FUZZ=ON >/dev/null
-  cmake --build "$root/build/fuzz" -j"$jobs" --target fuzz_targets
-  passed=0
-  failed=0
-  for target in "$root"/build/fuzz/tests/fuzz_*; do
-    [ -x "$target" ] || continue
-    case "$target" in *_replay) continue ;; esac
-    name=$(basename "$target")
-    work=$(mktemp -d)
-    cp -r "$root/tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
-    if "$target" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" >"$work.log" 2>&1; then
-      passed=$((passed + 1))
-    else
-      failed=$((failed + 1))
-      echo "fuzz: $name found a crash:" >&2
-      tail -40 "$work.log" >&2
-    fi
-    rm -rf "$work" "$work.log"
-  done
-  echo "fuzz: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-fi
+# libFuzzer exploration (a third, clang build and a timed run per target) is soak-like: it runs
+# nightly (scripts/fuzz-nightly.sh). Every fuzz target's corpus still replays here, in both
+# builds above (ctest label fuzz).
 echo "all tests passed" >&2

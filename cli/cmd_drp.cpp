@@ -4,8 +4,11 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/tx_wallet.hpp"
 #include "cli/user_file.hpp"
+#include "node/rpc/client.hpp"
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/drp/verify.hpp"
 #include "node/sim/drp_scenario.hpp"
@@ -21,9 +24,14 @@ inline constexpr std::size_t transcript_json_bytes_max = std::size_t{256} << 20;
 
 double cpu_now_s() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
-Transcript load_transcript(const std::string& path) {
-  const auto j = read_user_json("transcript", path, transcript_json_bytes_max);
-  auto t = protocol::drp::transcript_from_json(j);
+// The chain whose validators the servers are, from --genesis: their proofs of possession are
+// bound to its chain id (an epoch's DRP); none for keystores (`ios drp run`).
+std::string pop_chain_of(const std::string& genesis_path) {
+  return genesis_path.empty() ? std::string() : read_user_genesis(genesis_path).chain_id;
+}
+
+Transcript transcript_of(const nlohmann::json& j, const std::string& path, const std::string& pop_chain) {
+  auto t = protocol::drp::transcript_from_json(j, core::as_bytes(pop_chain));
   // A document whose readable claims contradict its own signed encodings fails verification;
   // anything else that does not decode is malformed.
   if (!t && t.error().reason == core::Reject::bad_proof)
@@ -35,6 +43,10 @@ Transcript load_transcript(const std::string& path) {
     throw Failure(Exit::usage, "transcript " + path + ": " + t.error().detail);
   if (!t) throw Failure(Exit::usage, "transcript " + path + ": not a valid transcript: " + t.error().message());
   return *t;
+}
+
+Transcript load_transcript(const std::string& path, const std::string& pop_chain = {}) {
+  return transcript_of(read_user_json("transcript", path, transcript_json_bytes_max), path, pop_chain);
 }
 
 void register_run(CLI::App& drp, Globals& g) {
@@ -117,12 +129,17 @@ void register_run(CLI::App& drp, Globals& g) {
 
 void register_verify(CLI::App& drp, Globals& g) {
   auto file = std::make_shared<std::string>();
+  auto genesis = std::make_shared<std::string>();
   auto* cmd = drp.add_subcommand("verify", "Verify a RandHound transcript offline: exit 0 with the output, 6 naming the failing step");
-  cmd->add_option("FILE", *file, "Transcript (JSON, from ios drp run)")->required();
-  cmd->footer("Example:\n  ios drp verify drp.json --json");
-  cmd->callback([file, &g] {
-    auto t = load_transcript(*file);
-    auto outcome = protocol::drp::verify_transcript(t);
+  cmd->add_option("FILE", *file, "Transcript (JSON, from ios drp run or ios drp show --epoch)")->required();
+  cmd->add_option("--genesis", *genesis, "For an epoch's transcript: the chain whose validators were the servers");
+  cmd->footer(
+      "Examples:\n  ios drp verify drp.json --json\n"
+      "  ios drp show --epoch 3 --out rnd3.json && ios drp verify rnd3.json --genesis .ios-devnet/genesis.json");
+  cmd->callback([file, genesis, &g] {
+    const auto pop_chain = pop_chain_of(*genesis);
+    auto t = load_transcript(*file, pop_chain);
+    auto outcome = protocol::drp::verify_transcript(t, core::as_bytes(pop_chain));
     if (!outcome.verified)
       throw Failure(Exit::verification_failed, "transcript invalid at step " + outcome.failure->message(),
                     {{"step", std::string(protocol::drp::to_string(outcome.failure->step))},
@@ -139,12 +156,45 @@ void register_verify(CLI::App& drp, Globals& g) {
 }
 
 void register_show(CLI::App& drp, Globals& g) {
-  auto file = std::make_shared<std::string>();
-  auto* cmd = drp.add_subcommand("show", "Summarise a transcript: groups, thresholds, chosen dealers, output");
-  cmd->add_option("FILE", *file, "Transcript (JSON)")->required();
-  cmd->footer("Does not verify; use `ios drp verify`.\nExample:\n  ios drp show drp.json");
-  cmd->callback([file, &g] {
-    auto t = load_transcript(*file);
+  struct Args {
+    std::string file;
+    std::string epoch;
+    std::string out;
+    bool force = false;
+  };
+  auto args = std::make_shared<Args>();
+  auto* cmd = drp.add_subcommand("show", "Summarise a transcript (a file, or epoch E's from a running node): groups, dealers, output");
+  auto* file = cmd->add_option("FILE", args->file, "Transcript (JSON)");
+  auto* epoch = cmd->add_option("--epoch", args->epoch, "Epoch E's transcript from a running node (E from 1, or latest)");
+  file->excludes(epoch);
+  cmd->add_option("--out", args->out, "With --epoch: write the transcript (for `ios drp verify --genesis`)");
+  cmd->add_flag("--force", args->force, "Overwrite --out");
+  cmd->footer(
+      "Does not verify; use `ios drp verify`.\nExamples:\n  ios drp show drp.json\n"
+      "  ios drp show --epoch latest --out rnd.json && ios drp verify rnd.json --genesis .ios-devnet/genesis.json");
+  cmd->callback([args, &g] {
+    if (args->file.empty() == args->epoch.empty()) throw Failure(Exit::usage, "give a transcript FILE or --epoch E");
+    if (!args->out.empty() && args->epoch.empty()) throw Failure(Exit::usage, "--out goes with --epoch");
+    Transcript t;
+    if (!args->epoch.empty()) {
+      std::optional<std::uint64_t> e;
+      if (args->epoch != "latest") e = parse_uint_arg("--epoch", args->epoch);
+      if (e && *e == 0) throw Failure(Exit::usage, "--epoch: records start at 1 (epoch 0 takes its randomness from the genesis)");
+      if (!args->out.empty()) check_writable_path("--out", args->out, args->force);
+      const auto target = find_target(g);
+      rpc::RpcClient client(target.rpc_url);
+      auto doc = client.epoch_chain(e);
+      if (!doc) fail_rpc(doc.error(), "epoch " + args->epoch);
+      const auto& record = (*doc)["chain"]["records"].back();
+      if (!record.contains("transcript"))
+        throw Failure(Exit::not_found, "the node holds epoch " + std::to_string(record["epoch"].get<std::uint64_t>()) +
+                                           "'s record but not its transcript (it adopted the record from a relay)");
+      const auto chain_id = (*doc)["chain"]["chain_id"].get<std::string>();
+      t = transcript_of(record["transcript"], "epoch " + args->epoch, chain_id);
+      if (!args->out.empty()) write_user_file("--out", args->out, record["transcript"].dump(1) + "\n", args->force);
+    } else {
+      t = load_transcript(args->file);
+    }
     auto session = protocol::drp::session_id(t.config);
     auto groups = protocol::drp::grouping(t.config, session);
     std::ostringstream out;

@@ -19,13 +19,6 @@ using namespace protocol::epoch;
 
 inline constexpr std::size_t chain_json_bytes_max = std::size_t{256} << 20;
 
-chain::Genesis load_genesis(const std::string& path) {
-  const auto j = read_user_json("genesis", path, chain::genesis_json_bytes_max);
-  auto g = chain::genesis_from_json(j);
-  if (!g) throw Failure(Exit::usage, "genesis " + path + ": " + g.error().message());
-  return std::move(*g);
-}
-
 // The records of a chain document as a table: epoch, view, leader, signers, randomness.
 std::string records_text(const nlohmann::json& records, std::size_t roster_size) {
   std::ostringstream t;
@@ -151,7 +144,7 @@ void register_verify(CLI::App& epoch, Globals& g) {
       "Exit 2 for a file that is not an epoch chain document at all.\n"
       "Example:\n  ios epoch verify chain.json --genesis genesis.json --json");
   cmd->callback([file, genesis_path, &g] {
-    const auto genesis = load_genesis(*genesis_path);
+    const auto genesis = read_user_genesis(*genesis_path);
     const auto doc = read_user_json("epoch chain", *file, chain_json_bytes_max);
     auto verdict = verify_chain_document(genesis, doc);
     if (!verdict) throw Failure(Exit::usage, *file + ": " + verdict.error().detail);

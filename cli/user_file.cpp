@@ -71,4 +71,11 @@ void write_user_file(const std::string& what, const std::string& path, std::stri
   throw Failure(Exit::usage, (what.empty() ? "" : what + ": ") + written.error().detail);
 }
 
+chain::Genesis read_user_genesis(const std::string& path) {
+  const auto j = read_user_json("genesis", path, chain::genesis_json_bytes_max);
+  auto g = chain::genesis_from_json(j);
+  if (!g) throw Failure(Exit::usage, "genesis " + path + ": " + g.error().message());
+  return std::move(*g);
+}
+
 }  // namespace ios::cli

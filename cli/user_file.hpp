@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/chain/genesis.hpp"
+
 namespace ios::cli {
 
 // `what` names the file for the user: "transcript", "--password-file", "batch file".
@@ -26,5 +28,9 @@ void check_writable_path(const std::string& what, const std::string& path, bool 
 // Written mode 0600 and atomically (crypto::write_secret_file); `overwrite` false refuses an
 // existing file with exit 9.
 void write_user_file(const std::string& what, const std::string& path, std::string_view text, bool overwrite);
+
+// A genesis.json named by the user (--genesis): read_user_json's exits, and 2 naming the field
+// for one that is not a valid genesis.
+chain::Genesis read_user_genesis(const std::string& path);
 
 }  // namespace ios::cli

@@ -53,6 +53,10 @@ TEST(CliDrp, TamperedTranscriptExitsSixNamingTheStep) {
 TEST(CliDrp, BadInputExitCodes) {
   TempDir d;
   EXPECT_EQ(run_ios("drp verify " + (d / "none.json")).code, 3);
+  EXPECT_EQ(run_ios("drp show").code, 2) << "a FILE or --epoch";
+  EXPECT_EQ(run_ios("drp show " + (d / "none.json") + " --epoch 1").code, 2) << "not both";
+  EXPECT_EQ(run_ios("drp show " + (d / "none.json") + " --out " + (d / "o.json")).code, 2) << "--out goes with --epoch";
+  EXPECT_EQ(run_ios("drp verify " + (d / "none.json") + " --genesis " + (d / "none.json")).code, 3);
   std::ofstream(d / "junk.json") << "{\"schema\":1";
   EXPECT_EQ(run_ios("drp verify " + (d / "junk.json")).code, 2);
   std::ofstream(d / "other.json") << "{\"schema\":\"something.else\"}";

@@ -61,6 +61,16 @@ TEST(DevnetEpochs, EpochsFormUnderLoadVerifyOfflineAndSurviveTheKilledLotteryWin
   auto verified = run_ios("epoch verify " + chain + " --genesis " + net.home() + "/genesis.json --json");
   ASSERT_EQ(verified.code, 0) << verified.err << verified.out;
   EXPECT_EQ(verified.json()["epochs"], 3);
+  // Record 3's RandHound transcript alone: `ios drp verify` checks it offline against the
+  // chain whose validators were its servers, and refuses it as anything else.
+  const auto rnd = net.home() + "/rnd3.json";
+  auto drp = net.ios("drp show --epoch 3 --out " + rnd + " --json");
+  ASSERT_EQ(drp.code, 0) << drp.err << drp.out;
+  EXPECT_EQ(drp.json()["randomness"], shown.json()["chain"]["records"][2]["randomness"]);
+  auto drp_ok = run_ios("drp verify " + rnd + " --genesis " + net.home() + "/genesis.json --json");
+  ASSERT_EQ(drp_ok.code, 0) << drp_ok.err << drp_ok.out;
+  EXPECT_EQ(drp_ok.json()["randomness"], shown.json()["chain"]["records"][2]["randomness"]);
+  EXPECT_NE(run_ios("drp verify " + rnd).code, 0) << "its servers' PoPs are bound to the devnet's chain id";
 
   // Kill -9 the lottery winner while it runs RandHound: a backup produces the record. A kill
   // that lands after the record was already formed proves nothing, so it is detected and the

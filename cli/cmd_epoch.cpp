@@ -24,8 +24,11 @@ std::string records_text(const nlohmann::json& records, std::size_t roster_size)
   std::ostringstream t;
   t << "epoch  view  leader  signers  randomness\n";
   for (const auto& r : records) {
-    t << r["epoch"] << "      " << r["view"] << "     " << r["leader"] << "       " << r["cosi"]["signers"] << "/"
-      << roster_size << "     " << r["randomness"].get<std::string>().substr(0, 16) << "…"
+    char line[128];
+    const auto signers = std::to_string(r["cosi"]["signers"].get<std::size_t>()) + "/" + std::to_string(roster_size);
+    std::snprintf(line, sizeof line, "%-6llu %-5llu %-7u %-8s ", static_cast<unsigned long long>(r["epoch"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(r["view"].get<std::uint64_t>()), r["leader"].get<unsigned>(), signers.c_str());
+    t << line << r["randomness"].get<std::string>().substr(0, 16) << "…"
       << (r.contains("transcript") ? "  (with its DRP transcript)" : "") << "\n";
   }
   return t.str();

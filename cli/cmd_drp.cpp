@@ -6,9 +6,8 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
-#include "cli/tx_wallet.hpp"
+#include "cli/epoch_fetch.hpp"
 #include "cli/user_file.hpp"
-#include "node/rpc/client.hpp"
 #include "node/crypto/keystore_file.hpp"
 #include "node/protocol/drp/verify.hpp"
 #include "node/sim/drp_scenario.hpp"
@@ -181,15 +180,12 @@ void register_show(CLI::App& drp, Globals& g) {
       if (args->epoch != "latest") e = parse_uint_arg("--epoch", args->epoch);
       if (e && *e == 0) throw Failure(Exit::usage, "--epoch: records start at 1 (epoch 0 takes its randomness from the genesis)");
       if (!args->out.empty()) check_writable_path("--out", args->out, args->force);
-      const auto target = find_target(g);
-      rpc::RpcClient client(target.rpc_url);
-      auto doc = client.epoch_chain(e);
-      if (!doc) fail_rpc(doc.error(), "epoch " + args->epoch);
-      const auto& record = (*doc)["chain"]["records"].back();
+      const auto doc = fetch_epoch_chain(g, e, "epoch " + args->epoch);
+      const auto& record = doc["chain"]["records"].back();
       if (!record.contains("transcript"))
         throw Failure(Exit::not_found, "the node holds epoch " + std::to_string(record["epoch"].get<std::uint64_t>()) +
                                            "'s record but not its transcript (it adopted the record from a relay)");
-      const auto chain_id = (*doc)["chain"]["chain_id"].get<std::string>();
+      const auto chain_id = doc["chain"]["chain_id"].get<std::string>();
       t = transcript_of(record["transcript"], "epoch " + args->epoch, chain_id);
       if (!args->out.empty()) write_user_file("--out", args->out, record["transcript"].dump(1) + "\n", args->force);
     } else {

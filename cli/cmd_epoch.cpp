@@ -5,9 +5,8 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
-#include "cli/tx_wallet.hpp"
+#include "cli/epoch_fetch.hpp"
 #include "cli/user_file.hpp"
-#include "node/rpc/client.hpp"
 #include "node/protocol/epoch/epoch_record.hpp"
 #include "node/sim/epoch_scenario.hpp"
 
@@ -121,15 +120,12 @@ void register_show(CLI::App& epoch, Globals& g) {
     if (*which != "latest") epoch = parse_uint_arg("EPOCH", *which);
     if (epoch && *epoch == 0) throw Failure(Exit::usage, "EPOCH: records start at 1 (record 0 is the genesis)");
     if (!out->empty()) check_writable_path("--out", *out, *force);
-    const auto target = find_target(g);
-    rpc::RpcClient client(target.rpc_url);
-    auto doc = client.epoch_chain(epoch);
-    if (!doc) fail_rpc(doc.error(), epoch ? "epoch record " + *which : "the latest epoch record");
-    const auto& chain = (*doc)["chain"];
+    auto doc = fetch_epoch_chain(g, epoch, epoch ? "epoch record " + *which : "the latest epoch record");
+    const auto& chain = doc["chain"];
     if (!out->empty()) write_user_file("--out", *out, chain.dump(1) + "\n", *force);
     std::string text = records_text(chain["records"], chain["validators"].get<std::size_t>());
-    doc->erase("schema");
-    emit(g, "ios.epoch.show.v1", std::move(*doc), text + (out->empty() ? "" : "chain    " + *out + "\n"));
+    doc.erase("schema");
+    emit(g, "ios.epoch.show.v1", std::move(doc), text + (out->empty() ? "" : "chain    " + *out + "\n"));
   });
 }
 

@@ -131,8 +131,10 @@ core::Status validate(const ShardPolicy& p) {
     return bad("optimistic_interval_ms", "must not exceed block_interval_ms");
   if (p.view_timeout_ms <= p.block_interval_ms) return bad("view_timeout_ms", "must exceed block_interval_ms");
   if (p.delta_ms == 0) return bad("delta_ms", "must be positive");
-  if (p.epoch_ms != 0 && p.epoch_ms < epoch_ms_min)
-    return bad("epoch_ms", "must be 0 (one epoch for ever) or at least " + std::to_string(epoch_ms_min));
+  if (p.epoch_ms != 0 && (p.epoch_ms < epoch_ms_min || p.epoch_ms > epoch_ms_max))
+    return bad("epoch_ms", "must be 0 (one epoch for ever) or from " + std::to_string(epoch_ms_min) + " to " +
+                               std::to_string(epoch_ms_max));
+  if (p.delta_ms > delta_ms_max) return bad("delta_ms", "must be at most " + std::to_string(delta_ms_max));
   return core::Ok{};
 }
 

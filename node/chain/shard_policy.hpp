@@ -31,6 +31,8 @@ inline constexpr std::uint32_t shards_max = 1024;
 inline constexpr std::uint32_t league_size_max = 10000;
 inline constexpr std::size_t policy_json_bytes_max = 64 * 1024;
 inline constexpr std::uint64_t epoch_ms_min = 1000;
+inline constexpr std::uint64_t epoch_ms_max = 7 * 24 * 3600 * 1000ull;  // a week
+inline constexpr std::uint64_t delta_ms_max = 3600 * 1000ull;  // an hour: Δ and 20 Δ stay far from overflow
 
 struct ShardPolicy {
   std::uint32_t shards = 1;

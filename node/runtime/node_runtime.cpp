@@ -773,6 +773,10 @@ int NodeRuntime::run() {
   const auto& policy = setup_->policy();
   if (policy.epoch_ms != 0) {
     genesis_ = std::make_shared<const chain::Genesis>(setup_->genesis);
+    if (auto fit = protocol::epoch::check_genesis(*genesis_); !fit) {
+      log_->error("start", "the genesis cannot run epochs (policy epoch_ms is set): " + fit.error().message());
+      return 2;
+    }
     for (auto& entry : protocol::epoch::stored_chain(*persisted, genesis_->validators.size()))
       epoch_records_.emplace(entry.signed_record.record.epoch, protocol::epoch::encode(entry.signed_record));
     protocol::epoch::EpochTiming epoch_timing;

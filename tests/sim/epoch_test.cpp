@@ -14,6 +14,7 @@
 #include "node/protocol/lottery/ranking.hpp"
 #include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/shard_setup.hpp"
+#include "node/protocol/epoch/hosting.hpp"
 #include "node/sim/epoch_scenario.hpp"
 
 using namespace ios;
@@ -166,6 +167,20 @@ TEST(EpochSim, ChainVerificationNamesTheFirstFailingRecordAndStep) {
     chain[0].transcript.reset();
     fails(chain, 1, "signature");
   }
+  {  // A DRP run with a grouping of the leader's choosing (here: every server a group of its
+     // own), even with the record naming exactly that transcript, is not the epoch's DRP.
+    auto record = r.chain[0].signed_record.record;
+    auto t = *r.chain[0].transcript;
+    t.config.group_count = static_cast<std::uint32_t>(t.config.servers.size());
+    record.transcript_hash = transcript_hash(t);
+    auto refused = check_transcript(genesis, record, t);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().detail.find("grouping seed"), std::string::npos) << refused.error().message();
+    t = *r.chain[0].transcript;
+    t.config.client_randomness[0] ^= 1;
+    record.transcript_hash = transcript_hash(t);
+    EXPECT_FALSE(check_transcript(genesis, record, t).ok());
+  }
   {  // An assignment that is not EDS(rnd).
     auto chain = r.chain;
     std::swap(chain[1].signed_record.record.shards[0][0], chain[1].signed_record.record.shards[1][0]);
@@ -221,6 +236,21 @@ TEST(EpochSim, ChainVerificationNamesTheFirstFailingRecordAndStep) {
     ASSERT_TRUE(t.ok());
     ASSERT_TRUE(t->failure);
     EXPECT_EQ(t->failure->step, "decode") << "readable fields must say what the encodings say";
+    for (const char* field : {"previous", "record_hash"}) {  // every readable field, not only some
+      tampered = doc;
+      tampered["records"][0][field] = std::string(64, '0');
+      t = verify_chain_document(genesis, tampered);
+      ASSERT_TRUE(t.ok());
+      ASSERT_TRUE(t->failure) << field;
+      EXPECT_EQ(t->failure->step, "decode") << field;
+    }
+    tampered = doc;
+    tampered["records"][0]["cosi"]["aggregate_public_key"] = doc["records"][1]["cosi"]["aggregate_public_key"];
+    tampered["records"][0]["cosi"]["signature"] = doc["records"][1]["cosi"]["signature"];
+    t = verify_chain_document(genesis, tampered);
+    ASSERT_TRUE(t.ok());
+    ASSERT_TRUE(t->failure) << "the spelled-out co-signature must be the one the encoding carries";
+    EXPECT_EQ(t->failure->step, "decode");
     tampered = doc;
     tampered["records"][0]["epoch"] = "one";
     t = verify_chain_document(genesis, tampered);
@@ -232,6 +262,14 @@ TEST(EpochSim, ChainVerificationNamesTheFirstFailingRecordAndStep) {
       ASSERT_FALSE(refused.ok()) << bad.dump();
       EXPECT_EQ(refused.error().reason, core::Reject::bad_json);
     }
+    // A genesis that passes chain::validate but whose roster does not fit its shards is refused
+    // as an anchor, not an abort.
+    auto unfit = genesis;
+    unfit.policy.shards = 3;  // 10 validators: shards of 3, below a believable league and 4
+    ASSERT_TRUE(chain::validate(unfit).ok());
+    auto refused = verify_chain_document(unfit, doc);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().reason, core::Reject::bad_policy) << refused.error().message();
   }
 }
 
@@ -275,6 +313,85 @@ TEST(EpochSim, ValidatorsStartedSecondsApartOpenTheirWindowsTogether) {
   EXPECT_EQ(r.chain[0].signed_record.record.view, 0u) << "the first ticket began the epoch on every validator";
   EXPECT_EQ(r.chain[0].signed_record.signature.mask.count(), o.validators);
   EXPECT_LT(r.simulated_ms, 2000 + o.timing.attempt_ms) << "begun by validator 0's clock, not the last one's";
+}
+
+TEST(EpochSim, AWithholdingLeaderCannotSwapItsRecordInWithOneLockedClaim) {
+  crypto::init();
+  auto o = options(17);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  // The leader keeps its record (it saw rnd and did not like it), waits for the backup's
+  // proposal — which shows it the backup's rnd — and then claims to be locked on its own
+  // record, hoping the backup proposes that instead. One claim is not f + 1: the backup keeps
+  // its own record.
+  auto kept = std::make_shared<std::optional<core::Bytes>>();
+  auto claims = std::make_shared<int>(0);
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    s.set_byzantine(candidates[0], [kept, claims](const protocol::Send& send) -> std::vector<protocol::Send> {
+      const auto at = protocol::node::envelope_header_bytes;
+      if (send.payload.size() <= at) return {send};
+      const auto kind = static_cast<EpochCore::Kind>(send.payload[at]);
+      if (kind == EpochCore::Kind::propose) {  // its own proposal: kept back, its bytes kept
+        core::Reader r(core::ByteView(send.payload).subspan(at + 1 + 8 + 4 + 4));
+        core::Writer body;
+        body.bytes(r.bytes(core::encoded_bytes_len_max)).bytes(r.bytes(core::encoded_bytes_len_max));
+        *kept = body.take();
+        return {};
+      }
+      if (kind == EpochCore::Kind::commitment && *kept) {  // answering the backup: claim a lock instead
+        ++*claims;
+        auto out = core::Bytes(send.payload.begin(), send.payload.begin() + at + 1 + 8 + 4);
+        out[at] = static_cast<std::uint8_t>(EpochCore::Kind::locked);
+        out.insert(out.end(), (*kept)->begin(), (*kept)->end());
+        return {protocol::Send{send.to, std::move(out)}};
+      }
+      return {send};
+    });
+  });
+  ASSERT_GT(*claims, 0) << "the leader got to claim a lock on its record";
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]) << "the backup kept its own record";
+}
+
+TEST(EpochSim, JunkFromALaterCandidateDoesNotMakeValidatorsSkipTheLeader) {
+  crypto::init();
+  auto o = options(18);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  // Backup 2 sends every validator a "proposal" for attempt 2 as soon as the window closes:
+  // junk that would, if followed, move them off the leader's RandHound run.
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    core::Writer w;
+    w.u8(static_cast<std::uint8_t>(EpochCore::Kind::propose)).u64(0).u32(2).u32(1).bytes(core::Bytes(40, 7)).bytes(core::Bytes(40, 9));
+    const auto junk = protocol::node::wrap(protocol::epoch::forming(1), w.view());
+    for (NodeId to = 0; to < o.validators; ++to) s.inject(candidates[2], to, junk, o.timing.ticket_window_ms + 20);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.view, 0u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[0]) << "nobody left the leader's attempt";
+}
+
+TEST(EpochSim, AValidatorCutOffWhileAnEpochFormedCatchesUpAndFormsTheNext) {
+  crypto::init();
+  auto o = options(19, 2);
+  o.timing.start_delay_ms = 5000;  // each epoch begins 5 s after the record before it
+  auto setup = sim::make_epoch_setup(o);
+  const NodeId cut = 4;
+  // Cut off from everyone while epoch 1 forms (about 5.4 s) and a while after: it must learn
+  // record 1 from a peer that answers its stale messages, then take part in epoch 2 (the run
+  // waits for every validator to hold record 2).
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    std::vector<NodeId> others;
+    for (NodeId i = 0; i < o.validators; ++i)
+      if (i != cut) others.push_back(i);
+    s.partition({{cut}, others}, 0, 7000);
+  });
+  expect_chain_verifies(*setup.genesis, r, 2);
+  ASSERT_EQ(r.chain.size(), 2u);
+  EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(cut));
+  EXPECT_TRUE(r.chain[1].signed_record.signature.mask.contains(cut)) << "it co-signed record 2";
 }
 
 namespace {

@@ -76,6 +76,8 @@ TEST(ShardPolicy, ErrorsNameTheField) {
       {R"({"version":1,"min_fee":"18446744073709551616"})", "min_fee"},
       {R"({"version":1,"epoch_ms":1.5})", "epoch_ms"},
       {R"({"version":1,"epoch_ms":999})", "epoch_ms"},
+      {R"({"version":1,"epoch_ms":604800001})", "epoch_ms"},
+      {R"({"version":1,"delta_ms":3600001})", "delta_ms"},
       {R"({"version":1,"normal_sise":4})", "normal_sise"},
       {R"({"shards":1})", "version"},
       {R"({"version":0})", "version"},

@@ -23,7 +23,11 @@ TimerId drp_timer(std::uint64_t kind, std::uint32_t generation, TimerId inner) {
   return (kind << 56) | (std::uint64_t{generation & 0xFFFFFFu} << 32) | inner;
 }
 
-constexpr std::size_t transcript_bytes_max = 16u << 20;
+// An epoch transcript of 256 validators encodes to under 1 MiB (README "ios drp run").
+constexpr std::size_t transcript_bytes_max = 4u << 20;
+// Proposals a validator checks per attempt (the transcript check is the costly part): the
+// candidate's own record and a locked one it switches to, with room for a restarted round.
+constexpr std::uint32_t proposal_checks_max = 4;
 
 using Kind = EpochCore::Kind;
 
@@ -102,7 +106,7 @@ std::string_view EpochCore::phase() const {
 }
 
 void EpochCore::start_view(TimeMs now, Effects& out) {
-  if (record_ || view_ >= views_max) return;  // done, or nothing left to try (the epoch shows as stuck)
+  if (record_) return;
   if (waiting_) {
     waiting_ = false;
     out.cancel_timer(start_timer);
@@ -173,6 +177,8 @@ void EpochCore::start_attempt(TimeMs now, Effects& out) {
   cosi_.reset();
   checked_.reset();
   locks_heard_.clear();
+  lock_claims_.clear();
+  proposal_checks_ = 0;
   round_ = 0;
   signer_.abandon();
   out.cancel_timer(cosi_timer);
@@ -197,10 +203,7 @@ void EpochCore::start_attempt(TimeMs now, Effects& out) {
   config.pop_epoch = 0;
   config.timestamp = epoch();
   config.purpose = drp_purpose(context_.previous.genesis, epoch(), view_);
-  // The grouping comes from values fixed before the lottery, so the client cannot grind it.
-  core::Writer grouping;
-  grouping.raw(core::as_bytes("IOS/v1/epoch-drp-grouping")).raw(record_hash(context_.previous)).u64(view_);
-  config.client_randomness = crypto::sha256(grouping.view());
+  config.client_randomness = drp_grouping_seed(record_hash(context_.previous), view_);
   drp_client_ = std::make_unique<drp::DrpClient>(std::move(config), context_.drp_roster, signing_key_, timing_.drp);
   Effects client_out;
   drp_client_->on_start(now, client_out);
@@ -344,20 +347,28 @@ void EpochCore::on_propose(NodeId from, Slot s, core::Reader& r, TimeMs now, Eff
   if (s.view != view_ || window_open_ || s.attempt < attempt_ || s.attempt >= candidates_.size() ||
       candidates_[s.attempt] != from)
     return;
-  if (s.attempt > attempt_) {
-    attempt_ = s.attempt;
-    start_attempt(now, out);
-  }
   // Rounds only grow within an attempt, across the candidate's re-proposals too, so a proposal
   // overtaken in the network by a later one is recognized as stale.
   if (checked_ && checked_->slot == s && round <= checked_->round) return;
   auto record = decode_record(record_bytes, context_.size());
   if (!record) return;
-  if (!checked_ || checked_->slot != s || checked_->hash != record_hash(*record)) {  // checked once per proposal: the transcript check is the expensive part
+  const auto hash = record_hash(*record);
+  if (!checked_ || checked_->slot != s || checked_->hash != hash) {
+    // Checked once per proposal, a few per attempt: a candidate that sends a new junk record
+    // every round costs one check each up to the cap, not one per message.
+    if (s == slot() && proposal_checks_ >= proposal_checks_max) return;
+    if (s == slot()) ++proposal_checks_;
     auto checked = check_proposal(record_bytes, transcript_bytes);
     if (!checked || checked->first.view > s.view) return;
-    checked_ = Checked{s, std::move(checked->first), std::move(checked->second), {}, 0};
-    checked_->hash = record_hash(checked_->record);
+    if (s.attempt > attempt_) {
+      // Only the later candidate's own record, checked, moves us on: its transcript shows that
+      // enough servers already served that attempt. Junk from a Byzantine backup does not.
+      if (checked->first.leader != from) return;
+      attempt_ = s.attempt;
+      start_attempt(now, out);
+      proposal_checks_ = 1;
+    }
+    checked_ = Checked{s, std::move(checked->first), std::move(checked->second), hash, 0};
   }
   if (lock_ && lock_->hash != checked_->hash) {
     // We co-signed another record of this epoch: tell the candidate which.
@@ -379,10 +390,18 @@ void EpochCore::on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effe
   auto transcript_bytes = r.bytes(transcript_bytes_max);
   if (!r.finish() || !proposal_ || s != slot() || !locks_heard_.insert(from).second) return;
   auto record = decode_record(record_bytes, context_.size());
-  if (!record || record_hash(*record) == record_hash(*proposal_)) return;  // before the costly check
+  if (!record) return;
+  const auto hash = record_hash(*record);
+  if (hash == record_hash(*proposal_)) return;
+  // Switch only when f + 1 validators say they are locked on that record: one of them is
+  // honest, so the record did get responses and only proposing it lets them sign. A single
+  // Byzantine claim would otherwise let a withholding earlier leader swap its record in after
+  // seeing this candidate's randomness.
+  auto& claimants = lock_claims_[hash];
+  claimants.insert(from);
+  if (claimants.size() < (context_.size() - 1) / 3 + 1) return;
   auto checked = check_proposal(record_bytes, transcript_bytes);
-  if (!checked) return;
-  // A co-signer is bound to that record for good; proposing it is the only way it signs.
+  if (!checked) return;  // this claimant's copy did not check; the next claimant's may
   propose(std::move(checked->first), std::move(checked->second), now, out);
 }
 
@@ -453,7 +472,16 @@ void EpochCore::on_message(TimeMs now, NodeId from, core::ByteView payload, Effe
   const Slot s{r.u64(), r.u32()};
   if (r.failed()) return;
   if (kind == Kind::final) return on_final(r, out);
-  if (record_) return;
+  if (record_) {
+    // A peer still forming this epoch missed the record (down, cut off, or every copy lost):
+    // send it once, so it does not wait for ever.
+    if (finals_sent_.insert(from).second) {
+      auto w = header(Kind::final, 0, 0);
+      w.bytes(encode(*record_)).bytes(transcript_ ? drp::encode(*transcript_) : core::Bytes{});
+      out.send(from, w.take());
+    }
+    return;
+  }
   switch (kind) {
     case Kind::ticket: return on_ticket(from, s.view, r, now, out);
     case Kind::drp: {

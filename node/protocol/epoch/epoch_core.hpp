@@ -27,9 +27,11 @@
 //     and only inside the window (late tickets could otherwise be ground against the others).
 //
 // A validator locked on a record answers a later candidate's other proposal with that record
-// (Kind::locked); the candidate checks it and proposes it instead — a record is valid whoever
+// (Kind::locked); once f + 1 validators name the same record (so one honest validator is
+// locked on it), the candidate checks it and proposes it instead — a record is valid whoever
 // gathers its signatures — so a candidate that crashed after collecting responses, before its
-// final message, does not leave its co-signers locked forever.
+// final message, does not leave its co-signers locked for ever. A validator that holds the
+// record answers a peer still forming the epoch with it, once.
 //
 // Known limit (docs/DESIGN.md §4 "Epoch chain"): if two records each got responses (two
 // candidates' rounds overlapped: one proposed after others had excluded it) and neither
@@ -54,7 +56,6 @@
 namespace ios::protocol::epoch {
 
 inline constexpr std::uint32_t attempts_per_view = 3;  // leader and two backups (Algorithm 1)
-inline constexpr std::uint64_t views_max = 64;          // beyond this the core stops trying (a bug or a dead roster)
 
 struct EpochTiming {
   // How long after on_start (after record e − 1, or the node's start) forming e begins; a
@@ -161,6 +162,9 @@ class EpochCore final : public Core {
   std::optional<crypto::CosiStar> cosi_;
   // As co-signer.
   std::set<NodeId> locks_heard_;  // senders of Kind::locked this attempt: one each
+  std::map<core::Hash32, std::set<NodeId>> lock_claims_;  // record hash -> who says it is locked on it (≤ n entries)
+  std::uint32_t proposal_checks_ = 0;  // proposals checked this attempt (proposal_checks_max)
+  std::set<NodeId> finals_sent_;       // peers sent the final record after it was adopted
   std::uint32_t round_ = 0;       // CoSi rounds asked this attempt, over all proposals
   // As co-signer.
   struct Checked {

@@ -66,6 +66,19 @@ core::Hash32 transcript_hash(const drp::Transcript& t) {
   return crypto::sha256({core::as_bytes("IOS/v1/drp-transcript"), drp::encode(t)});
 }
 
+core::Status check_genesis(const chain::Genesis& genesis) {
+  if (auto a = pob::assign_shards(genesis, pob::genesis_randomness(genesis)); !a) return a.error();
+  if (auto r = roster_cosi(genesis); !r) return r.error();
+  std::vector<drp::ServerKeys> servers;
+  for (const auto& v : genesis.validators) {
+    if (v.identity.pop_epoch != 0)
+      return refuse(Reject::bad_policy, "validator proofs of possession must be made for epoch 0 (registration comes later)");
+    servers.push_back({v.identity.signing, v.identity.pop, v.identity.pvss});
+  }
+  if (auto d = drp::DrpRoster::admit(std::move(servers), 0, genesis.chain_id_bytes()); !d) return d.error();
+  return core::Ok{};
+}
+
 EpochRecord genesis_record(const chain::Genesis& genesis) {
   EpochRecord r;
   r.genesis = chain::genesis_hash(genesis);
@@ -98,6 +111,12 @@ std::uint32_t drp_groups(std::size_t roster_size) {
   return static_cast<std::uint32_t>(std::max<std::size_t>(1, roster_size / 16));
 }
 
+core::Hash32 drp_grouping_seed(const core::Hash32& previous_record, std::uint64_t view) {
+  core::Writer w;
+  w.raw(core::as_bytes("IOS/v1/epoch-drp-grouping")).raw(previous_record).u64(view);
+  return crypto::sha256(w.view());
+}
+
 core::Status check_successor(const chain::Genesis& genesis, const EpochRecord& previous, const EpochRecord& r) {
   if (r.epoch != previous.epoch + 1)
     return refuse(Reject::wrong_height, "epoch " + std::to_string(r.epoch) + " follows epoch " + std::to_string(previous.epoch));
@@ -126,6 +145,10 @@ core::Status check_transcript(const chain::Genesis& genesis, const EpochRecord& 
       return refuse(Reject::not_in_roster, "DRP server " + std::to_string(i) + ": not roster member " + std::to_string(i));
   }
   if (c.purpose != drp_purpose(r.genesis, r.epoch, r.view)) return refuse(Reject::bad_proof, "DRP purpose: another chain, epoch or view");
+  // A client that chose its own grouping could put its colluders together in one group.
+  if (c.group_count != drp_groups(c.servers.size()) || c.client_randomness != drp_grouping_seed(r.previous, r.view) ||
+      c.timestamp != r.epoch || c.pop_epoch != 0)
+    return refuse(Reject::bad_proof, "DRP configuration: not the epoch's (groups, grouping seed, timestamp, PoP epoch)");
   auto v = drp::verify_transcript(t, genesis.chain_id_bytes());
   if (!v.verified) return refuse(v.failure->error.reason, "DRP " + v.failure->message());
   if (v.verified->randomness != r.randomness) return refuse(Reject::bad_proof, "randomness: not the DRP's output");
@@ -158,31 +181,38 @@ std::string ChainFailure::message() const {
   return "epoch " + std::to_string(epoch) + ": " + step + ": " + error.message();
 }
 
+namespace {
+
+// One record of the document: its encodings, and the readable fields derived from them.
+nlohmann::json entry_json(const chain::Genesis& genesis, const crypto::CosiRoster& roster, const ChainEntry& e) {
+  const auto& r = e.signed_record.record;
+  const auto& sig = e.signed_record.signature;
+  nlohmann::json cosi{{"message", core::to_hex(signing_message(r))},
+                      {"mask", core::to_hex(sig.mask.encode())},
+                      {"signers", sig.mask.count()},
+                      {"signature", core::to_hex(crypto::as_ed25519(sig))},
+                      {"encoding", core::to_hex(crypto::encode(sig))}};
+  if (auto a = roster.aggregate(sig.mask); a) cosi["aggregate_public_key"] = core::to_hex(*a);
+  nlohmann::json j{{"epoch", r.epoch},
+                   {"view", r.view},
+                   {"leader", r.leader},
+                   {"randomness", core::to_hex(r.randomness)},
+                   {"previous", core::to_hex(r.previous)},
+                   {"record_hash", core::to_hex(record_hash(r))},
+                   {"shards", r.shards},
+                   {"record", core::to_hex(encode(r))},
+                   {"cosi", cosi}};
+  if (e.transcript) j["transcript"] = drp::to_json(*e.transcript, genesis.chain_id_bytes());
+  return j;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const chain::Genesis& genesis, const std::vector<ChainEntry>& entries) {
   auto roster = roster_cosi(genesis);
   IOS_ASSERT(roster.ok());
   nlohmann::json records = nlohmann::json::array();
-  for (const auto& e : entries) {
-    const auto& r = e.signed_record.record;
-    const auto& sig = e.signed_record.signature;
-    nlohmann::json cosi{{"message", core::to_hex(signing_message(r))},
-                        {"mask", core::to_hex(sig.mask.encode())},
-                        {"signers", sig.mask.count()},
-                        {"signature", core::to_hex(crypto::as_ed25519(sig))},
-                        {"encoding", core::to_hex(crypto::encode(sig))}};
-    if (auto a = roster->aggregate(sig.mask); a) cosi["aggregate_public_key"] = core::to_hex(*a);
-    nlohmann::json j{{"epoch", r.epoch},
-                     {"view", r.view},
-                     {"leader", r.leader},
-                     {"randomness", core::to_hex(r.randomness)},
-                     {"previous", core::to_hex(r.previous)},
-                     {"record_hash", core::to_hex(record_hash(r))},
-                     {"shards", r.shards},
-                     {"record", core::to_hex(encode(r))},
-                     {"cosi", cosi}};
-    if (e.transcript) j["transcript"] = drp::to_json(*e.transcript, genesis.chain_id_bytes());
-    records.push_back(std::move(j));
-  }
+  for (const auto& e : entries) records.push_back(entry_json(genesis, *roster, e));
   return {{"schema", schema},
           {"chain_id", genesis.chain_id},
           {"genesis", core::to_hex(chain::genesis_hash(genesis))},
@@ -245,6 +275,8 @@ ChainVerdict verify_chain(const chain::Genesis& genesis, const std::vector<Chain
 }
 
 core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, const nlohmann::json& doc) {
+  if (auto ok = check_genesis(genesis); !ok)
+    return refuse(ok.error().reason, "genesis: cannot anchor an epoch chain: " + ok.error().message());
   if (!doc.is_object() || !doc.contains("schema") || doc["schema"] != std::string(schema))
     return refuse(Reject::bad_json, "schema: not an epoch chain document (" + std::string(schema) + ")");
   if (!doc.contains("records") || !doc["records"].is_array()) return refuse(Reject::bad_json, "records: expected a list");
@@ -257,6 +289,8 @@ core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, 
     if (!obj.is_object() || !obj.contains(name) || !obj[name].is_string()) return std::nullopt;
     return core::from_hex(obj[name].get<std::string>());
   };
+  auto roster = roster_cosi(genesis);
+  IOS_ASSERT(roster.ok());  // check_genesis passed
   for (const auto& j : doc["records"]) {
     auto record_bytes = hex_field(j, "record");
     auto sig_bytes = j.contains("cosi") ? hex_field(j["cosi"], "encoding") : std::nullopt;
@@ -269,29 +303,31 @@ core::Result<ChainVerdict> verify_chain_document(const chain::Genesis& genesis, 
       walk.fail("decode", record.error());
       break;
     }
-    // The readable fields are for people; a document whose fields say something else than its
-    // encodings is refused rather than shown with a meaning the signatures do not carry.
-    const auto same = [&](const char* name, const nlohmann::json& want) { return j.contains(name) && j[name] == want; };
-    if (!same("epoch", record->epoch) || !same("view", record->view) || !same("leader", record->leader) ||
-        !same("randomness", core::to_hex(record->randomness))) {
-      bad("epoch, view, leader or randomness: the readable fields disagree with the record's encoding");
-      break;
-    }
     if (!walk.link(*record)) break;
+    ChainEntry entry{{std::move(*record), {}}, std::nullopt};
     if (j.contains("transcript")) {
       auto t = drp::transcript_from_json(j["transcript"], genesis.chain_id_bytes());
       if (!t) {
         walk.fail("transcript", t.error());
         break;
       }
-      if (!walk.transcript(*record, *t)) break;
+      if (!walk.transcript(entry.signed_record.record, *t)) break;
+      entry.transcript = std::move(*t);
     }
     auto sig = crypto::decode_collective_signature(*sig_bytes);
     if (!sig) {
       walk.fail("signature", sig.error());
       break;
     }
-    if (!walk.signature({std::move(*record), std::move(*sig)})) break;
+    entry.signed_record.signature = std::move(*sig);
+    // The readable fields are for people (and the co-signature's spelled-out form for other
+    // verifiers); a document whose fields say something else than its encodings is refused
+    // rather than shown with a meaning the signatures do not carry.
+    if (entry_json(genesis, *roster, entry) != j) {
+      bad("readable fields disagree with the record's encodings");
+      break;
+    }
+    if (!walk.signature(entry.signed_record)) break;
   }
   return walk.verdict();
 }

@@ -59,7 +59,13 @@ core::Result<EpochRecord> decode_record(core::ByteView bytes, std::size_t roster
 core::Hash32 record_hash(const EpochRecord& r);
 core::Hash32 transcript_hash(const drp::Transcript& t);
 
-// Record 0: the genesis's randomness and assignment. Requires a valid genesis.
+// What the epoch chain needs of a genesis beyond chain::validate: a roster that fits its
+// policy's shards (pob::assign_shards), whose signing keys admit (CosiKey) and whose
+// DRP keys admit with PoPs at registration epoch 0 (distinct PVSS keys). bad_policy or the
+// admission's reason otherwise. Every function below that takes a genesis requires it.
+core::Status check_genesis(const chain::Genesis& genesis);
+
+// Record 0: the genesis's randomness and assignment.
 EpochRecord genesis_record(const chain::Genesis& genesis);
 
 // At least two thirds of n: n − ⌊(n−1)/3⌋.
@@ -74,11 +80,15 @@ core::Result<crypto::CosiRoster> roster_cosi(const chain::Genesis& genesis);
 std::string drp_purpose(const core::Hash32& genesis, std::uint64_t epoch, std::uint64_t view);
 // Groups of about 16 servers, as RandHound's analysis assumes (docs/PROTOCOLS.md §7.1).
 std::uint32_t drp_groups(std::size_t roster_size);
+// The DRP configuration's client_randomness for epoch e, view v: it fixes the grouping, and
+// comes from record e − 1, so no client can grind the grouping (check_transcript pins it).
+core::Hash32 drp_grouping_seed(const core::Hash32& previous_record, std::uint64_t view);
 
 // The invariants above, for `r` following `previous`.
 core::Status check_successor(const chain::Genesis& genesis, const EpochRecord& previous, const EpochRecord& r);
 // The transcript is the one `r` names, made by r's leader for r's epoch and view over the
-// whole roster, and verifies offline with output rnd_e.
+// whole roster with the configuration every epoch's DRP uses (groups, grouping seed,
+// timestamp = epoch, PoPs of epoch 0), and verifies offline with output rnd_e.
 core::Status check_transcript(const chain::Genesis& genesis, const EpochRecord& r, const drp::Transcript& t);
 
 struct SignedEpochRecord {

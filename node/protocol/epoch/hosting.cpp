@@ -47,7 +47,8 @@ void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const E
   const auto n = h.genesis->validators.size();
   auto chain = stored_chain(rows, n);
   EpochRecord previous = chain.empty() ? genesis_record(*h.genesis) : chain.back().signed_record.record;
-  const auto more = [&h](std::uint64_t formed) { return h.epochs_max == 0 || formed < h.epochs_max; };
+  // By value: the succession outlives this call and `h` with it.
+  const auto more = [max = h.epochs_max](std::uint64_t formed) { return max == 0 || formed < max; };
   if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
   node.set_succession([h, n, more](std::uint64_t epoch, const core::Bytes& signed_record) {
     std::vector<node::Hosted> next;

@@ -31,7 +31,7 @@ void NodeCore::on_start(TimeMs now_ms, Effects& out) {
 void NodeCore::succeed(TimeMs now_ms, std::uint64_t epoch, const core::Bytes& signed_record, Effects& out) {
   if (!succession_) return;
   for (auto it = instances_.begin(); it != instances_.end();) {
-    if (it->first.protocol == Protocol::epoch && it->first.epoch.value + 1 < epoch) it = instances_.erase(it);
+    if (it->first.protocol == Protocol::epoch && it->first.epoch.value + epoch_instances_kept < epoch) it = instances_.erase(it);
     else ++it;
   }
   for (auto& hosted : succession_(epoch, signed_record)) {

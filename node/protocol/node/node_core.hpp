@@ -49,14 +49,17 @@ struct Hosted {
 // The instances a node starts once epoch e is formed, given the signed record
 // (epoch::SignedEpochRecord's encoding) that the epoch-e instance delivered as
 // Deliver{"epoch-record"}: the instance forming e + 1 and, with reassignment, epoch e's shards.
+inline constexpr std::uint64_t epoch_instances_kept = 8;
+
 using Succession = std::function<std::vector<Hosted>(std::uint64_t epoch, const core::Bytes& signed_record)>;
 
 class NodeCore final : public Core {
  public:
   // A key may be hosted once. Before on_start, or by the succession (started at once).
   void host(InstanceKey key, std::unique_ptr<Core> instance);
-  // Optional. Epoch instances older than e − 1 are retired when e's record arrives (a late
-  // peer may still need e − 1's final record relayed; nothing needs older ones).
+  // Optional. Epoch instances older than e − epoch_instances_kept are retired when e's record
+  // arrives: a finished one answers a peer still forming its epoch with the record (a node
+  // that was down for a few epochs catches up that way), at a few KiB and one transcript each.
   void set_succession(Succession succession) { succession_ = std::move(succession); }
 
   void on_start(TimeMs now_ms, Effects& out) override;

@@ -387,18 +387,25 @@ DevnetState running_state(const DevnetHome& home) {
   return *state;
 }
 
-// Per shard: its members and leagues (from the home: EDS of the genesis) and its highest height.
-json shards_json(const DevnetHome& home, const std::map<std::uint32_t, std::uint64_t>& tops) {
+// Per shard: its members and leagues (from the home: EDS of the genesis), its highest height,
+// and its ByzCoin leader as the node at that height names it (a validator index).
+json shards_json(const DevnetHome& home, const std::vector<devnet::NodeStatus>& statuses,
+                 const std::map<std::uint32_t, std::uint64_t>& tops) {
   json shards = json::array();
   for (std::uint32_t s = 0; s < home.genesis.policy.shards; ++s) {
     const auto [believable, normal] = leagues_of(home, s);
     const auto top = tops.find(s);
+    json leader = nullptr;
+    for (const auto& st : statuses)
+      if (st.answered && st.shard == s && top != tops.end() && st.height == top->second && st.document.contains("leader"))
+        leader = st.document["leader"];
     shards.push_back({{"shard", s},
                       // The assignment a shard runs: epoch 0's until reassignment (TransEpoch) is
                       // built; the epoch chain's records are formed meanwhile (epoch_chain).
                       {"epoch", 0},
                       {"believable", believable},
                       {"normal", normal},
+                      {"leader", leader},
                       {"height_max", top == tops.end() ? 0 : top->second}});
   }
   return shards;
@@ -443,7 +450,7 @@ void register_status(CLI::App& devnet, Globals& g) {
           s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;
     }
-    const auto shards = shards_json(home, tops);
+    const auto shards = shards_json(home, statuses, tops);
     // The epoch chain as the most advanced node holds it (all agree on each record: the
     // record is co-signed by 2/3; a node behind is one that has not heard of it yet).
     json epoch_chain = nullptr;
@@ -461,8 +468,10 @@ void register_status(CLI::App& devnet, Globals& g) {
     }
     for (std::uint32_t s = 0; shards.size() > 1 && s < shards.size(); ++s) {
       const auto [believable, normal] = leagues_of(home, s);
-      t << "shard " << s << "  epoch " << shards[s]["epoch"] << "  height " << shards[s]["height_max"] << "  believable "
-        << joined(believable) << "; normal " << joined(normal) << "\n";
+      const auto& leader = shards[s]["leader"];
+      t << "shard " << s << "  epoch " << shards[s]["epoch"] << "  height " << shards[s]["height_max"] << "  leader "
+        << (leader.is_number_unsigned() ? "node" + std::to_string(leader.get<std::uint32_t>()) : std::string("?"))
+        << "  believable " << joined(believable) << "; normal " << joined(normal) << "\n";
     }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},

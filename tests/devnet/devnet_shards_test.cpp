@@ -3,6 +3,7 @@
 // its own accounts, every node of a shard agrees on exact balances, the CLI routes each command
 // to a node of the right shard, and a payment across shards is refused with a reason that says
 // so (Atomix is not built yet) instead of being lost.
+#include <algorithm>
 #include <map>
 
 #include "devnet/devnet_harness.hpp"
@@ -26,6 +27,13 @@ TEST(DevnetShards, EachShardFinalizesItsOwnTransfersAndRefusesCrossShardOnes) {
     EXPECT_EQ(st["shards"][s]["shard"], s);
     EXPECT_EQ(st["shards"][s]["believable"].size(), 2u) << st.dump();
     EXPECT_EQ(st["shards"][s]["normal"].size(), 4u) << st.dump();
+    // Its ByzCoin leader is a member of its own normal league.
+    const auto& leader = st["shards"][s]["leader"];
+    ASSERT_TRUE(leader.is_number_unsigned()) << st.dump();
+    const auto leader_name = "node" + std::to_string(leader.get<std::uint32_t>());
+    EXPECT_NE(std::find(st["shards"][s]["normal"].begin(), st["shards"][s]["normal"].end(), leader_name),
+              st["shards"][s]["normal"].end())
+        << leader_name << " leads shard " << s << ": " << st.dump();
     ASSERT_EQ(by_shard[s].size(), 6u) << "EDS cuts 12 into 6 and 6";
     for (const auto& n : by_shard[s]) {
       EXPECT_EQ(rpc_get(n.rpc_url, "/v1/status")["shard"], s) << n.name;

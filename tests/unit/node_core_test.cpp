@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "node/core/encoding.hpp"
 
 using namespace ios;
@@ -191,4 +193,68 @@ TEST(NodeCore, ScopedStateGivesEachInstanceItsRowsWithoutThePrefix) {
   EXPECT_EQ(node::scoped_state(all, old_shard),
             (node::PersistedState{{"byzcoin/vote/1", {1}}, {"pob/producer", {2}}}));
   EXPECT_EQ(node::scoped_state(all, new_shard), (node::PersistedState{{"pob/producer", {4}}}));
+}
+
+namespace {
+
+// An epoch instance that, on any message, declares its epoch formed (the EpochCore's
+// Deliver{"epoch-record"}); it records that it started.
+struct FormingProbe final : Core {
+  bool started = false;
+  void on_start(TimeMs, Effects&) override { started = true; }
+  void on_message(TimeMs, NodeId, core::ByteView, Effects& out) override { out.deliver("epoch-record", {0xee}); }
+  void on_timer(TimeMs, TimerId, Effects&) override {}
+};
+
+InstanceKey forming(std::uint64_t e) { return {core::ShardId{0}, core::Epoch{e}, node::Protocol::epoch}; }
+
+}  // namespace
+
+TEST(NodeCore, SuccessionHostsWhatFollowsAFormedEpochAndRetiresOldEpochInstances) {
+  NodeCore n;
+  std::map<std::uint64_t, FormingProbe*> probes;
+  auto first = std::make_unique<FormingProbe>();
+  probes[1] = first.get();
+  n.host(forming(1), std::move(first));
+  std::vector<std::pair<std::uint64_t, core::Bytes>> calls;
+  n.set_succession([&](std::uint64_t epoch, const core::Bytes& record) {
+    calls.emplace_back(epoch, record);
+    std::vector<node::Hosted> next;
+    auto p = std::make_unique<FormingProbe>();
+    probes[epoch + 1] = p.get();
+    next.push_back({forming(epoch + 1), std::move(p)});
+    return next;
+  });
+  Effects out;
+  n.on_start(0, out);
+  ASSERT_TRUE(probes[1]->started);
+  // Each epoch instance forms its epoch in turn; the next is hosted and started at once, and
+  // the record passes through to the driver.
+  const std::uint64_t last = 1 + node::epoch_instances_kept + 2;
+  for (std::uint64_t e = 1; e <= last; ++e) {
+    Effects formed;
+    n.on_message(10 * e, 3, node::wrap(forming(e), bytes("go")), formed);
+    ASSERT_EQ(calls.size(), e);
+    EXPECT_EQ(calls.back(), (std::pair<std::uint64_t, core::Bytes>{e, core::Bytes{0xee}}));
+    EXPECT_TRUE(probes[e + 1]->started) << "epoch " << e + 1 << " started when " << e << " was formed";
+    ASSERT_EQ(formed.list().size(), 1u);
+    EXPECT_EQ(std::get<Deliver>(formed.list()[0]).kind, "epoch-record");
+  }
+  // Instances older than epoch_instances_kept behind the last formed one are gone: a message
+  // for them is "no instance"; the recent ones still answer (they hand a lagging peer its record).
+  const auto before = n.counters().no_instance;
+  Effects late;
+  n.on_message(1000, 3, node::wrap(forming(1), bytes("late")), late);
+  EXPECT_EQ(n.counters().no_instance, before + 1);
+  EXPECT_NE(n.instance<FormingProbe>(forming(last + 1 - node::epoch_instances_kept)), nullptr);
+  EXPECT_EQ(n.instance<FormingProbe>(forming(last - node::epoch_instances_kept - 1)), nullptr);
+  // Shard instances are never retired by the succession.
+  NodeCore m;
+  m.host(old_shard, std::make_unique<Probe>());
+  m.host(forming(1), std::make_unique<FormingProbe>());
+  m.set_succession([](std::uint64_t, const core::Bytes&) { return std::vector<node::Hosted>{}; });
+  Effects ignored;
+  m.on_start(0, ignored);
+  m.on_message(5, 3, node::wrap(forming(1), bytes("go")), ignored);
+  EXPECT_NE(m.instance<Probe>(old_shard), nullptr);
 }

@@ -48,8 +48,6 @@ struct EpochRecord {
   core::Hash32 randomness{};       // rnd_e
   core::Hash32 transcript_hash{};  // transcript_hash(the DRP transcript); zero for record 0
   std::vector<std::vector<std::uint32_t>> shards;  // roster indices per shard, ascending (EDS of rnd_e)
-
-  bool operator==(const EpochRecord&) const = default;
 };
 
 core::Bytes encode(const EpochRecord& r);
@@ -94,7 +92,6 @@ core::Status check_transcript(const chain::Genesis& genesis, const EpochRecord& 
 struct SignedEpochRecord {
   EpochRecord record;
   crypto::CollectiveSignature signature;
-  bool operator==(const SignedEpochRecord&) const = default;
 };
 
 core::Bytes encode(const SignedEpochRecord& s);

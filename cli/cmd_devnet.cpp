@@ -221,7 +221,8 @@ std::vector<std::string> changed_init_flags(const InitArgs& a, const CLI::App* c
   compare("--accounts", wanted.accounts, had.accounts);
   compare("--balance", wanted.balance, had.balance);
   compare("--seed", wanted.seed, had.seed);
-  compare("--epoch-length", wanted.epoch_ms, had.epoch_ms);
+  if (cmd->count("--epoch-length") > 0 && wanted.epoch_ms != had.epoch_ms)
+    changed.push_back("--epoch-length " + a.epoch_length + " (the home has " + std::to_string(had.epoch_ms) + " ms)");
   // The policy the options describe (a file may leave fields to the devnet defaults).
   if (cmd->count("--policy") > 0 && must(devnet::devnet_policy(wanted)) != home.genesis.policy)
     changed.push_back("--policy " + a.policy_file + " (the home's genesis has another policy)");

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/epoch_fetch.hpp"
 #include "cli/user_file.hpp"
@@ -176,11 +175,9 @@ void register_show(CLI::App& drp, Globals& g) {
     if (!args->out.empty() && args->epoch.empty()) throw Failure(Exit::usage, "--out goes with --epoch");
     Transcript t;
     if (!args->epoch.empty()) {
-      std::optional<std::uint64_t> e;
-      if (args->epoch != "latest") e = parse_uint_arg("--epoch", args->epoch);
-      if (e && *e == 0) throw Failure(Exit::usage, "--epoch: records start at 1 (epoch 0 takes its randomness from the genesis)");
+      const auto e = parse_epoch_arg("--epoch", args->epoch);
       if (!args->out.empty()) check_writable_path("--out", args->out, args->force);
-      const auto doc = fetch_epoch_chain(g, e, "epoch " + args->epoch);
+      const auto doc = fetch_epoch_chain(g, e);
       const auto& record = doc["chain"]["records"].back();
       if (!record.contains("transcript"))
         throw Failure(Exit::not_found, "the node holds epoch " + std::to_string(record["epoch"].get<std::uint64_t>()) +

@@ -3,7 +3,6 @@
 // verification of an epoch chain document against the genesis it starts from.
 #include <sstream>
 
-#include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/epoch_fetch.hpp"
 #include "cli/user_file.hpp"
@@ -116,11 +115,9 @@ void register_show(CLI::App& epoch, Globals& g) {
       "Examples:\n  ios epoch show latest\n"
       "  ios epoch show 3 --out chain.json && ios epoch verify chain.json --genesis .ios-devnet/genesis.json");
   cmd->callback([which, out, force, &g] {
-    std::optional<std::uint64_t> epoch;
-    if (*which != "latest") epoch = parse_uint_arg("EPOCH", *which);
-    if (epoch && *epoch == 0) throw Failure(Exit::usage, "EPOCH: records start at 1 (record 0 is the genesis)");
+    const auto epoch = parse_epoch_arg("EPOCH", *which);
     if (!out->empty()) check_writable_path("--out", *out, *force);
-    auto doc = fetch_epoch_chain(g, epoch, epoch ? "epoch record " + *which : "the latest epoch record");
+    auto doc = fetch_epoch_chain(g, epoch);
     const auto& chain = doc["chain"];
     if (!out->empty()) write_user_file("--out", *out, chain.dump(1) + "\n", *force);
     std::string text = records_text(chain["records"], chain["validators"].get<std::size_t>());

@@ -1,11 +1,20 @@
 #include "cli/epoch_fetch.hpp"
 
+#include "cli/args.hpp"
 #include "cli/tx_wallet.hpp"
 #include "node/rpc/client.hpp"
 
 namespace ios::cli {
 
-nlohmann::json fetch_epoch_chain(const Globals& g, std::optional<std::uint64_t> epoch, const std::string& what) {
+std::optional<std::uint64_t> parse_epoch_arg(const std::string& flag, const std::string& text) {
+  if (text == "latest") return std::nullopt;
+  const auto epoch = parse_uint_arg(flag, text);
+  if (epoch == 0) throw Failure(Exit::usage, flag + ": records start at 1 (record 0 is the genesis)");
+  return epoch;
+}
+
+nlohmann::json fetch_epoch_chain(const Globals& g, std::optional<std::uint64_t> epoch) {
+  const std::string what = epoch ? "epoch record " + std::to_string(*epoch) : "the latest epoch record";
   const auto target = find_target(g);
   rpc::RpcClient client(target.rpc_url);
   auto doc = client.epoch_chain(epoch);

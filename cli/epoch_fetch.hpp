@@ -13,7 +13,11 @@
 
 namespace ios::cli {
 
-// {"epoch": E, "chain": {..., "records": [non-empty list of objects]}}.
-nlohmann::json fetch_epoch_chain(const Globals& g, std::optional<std::uint64_t> epoch, const std::string& what);
+// "latest" (nullopt) or an epoch from 1; exit 2 naming `flag` otherwise (record 0 is the genesis).
+std::optional<std::uint64_t> parse_epoch_arg(const std::string& flag, const std::string& text);
+
+// {"epoch": E, "chain": {..., "records": [non-empty list of objects]}} for record `epoch`, or
+// the latest one.
+nlohmann::json fetch_epoch_chain(const Globals& g, std::optional<std::uint64_t> epoch);
 
 }  // namespace ios::cli

@@ -100,8 +100,14 @@ class NodeRuntime::Api final : public rpc::NodeApi {
     const auto block = decode_stored_block(*bytes);
     return block_document(block.final, block.proposed, node_.setup_->normal);
   }
+  // The rows are read on the io thread; decoding them and building the document happen here,
+  // on this RPC thread (genesis_ never changes after run() started).
   std::optional<nlohmann::json> epoch_chain(std::optional<std::uint64_t> epoch) override {
-    return on_io([this, epoch] { return node_.epoch_chain_json(epoch); });
+    auto found = on_io([this, epoch] { return node_.epoch_rows(epoch); });
+    if (!found) return std::nullopt;
+    auto entries = protocol::epoch::stored_chain(found->rows, node_.genesis_->validators.size());
+    IOS_ASSERT(entries.size() == found->epoch);  // records are adopted in order, each persisted first
+    return nlohmann::json{{"epoch", found->epoch}, {"chain", protocol::epoch::to_json(*node_.genesis_, entries)}};
   }
   std::optional<nlohmann::json> tx_body(const core::Hash32& hash) override {
     auto found = on_io([this, hash] { return node_.find_tx(hash); });
@@ -607,39 +613,33 @@ void NodeRuntime::on_epoch_record(const core::Bytes& signed_record) {
   auto s = protocol::epoch::decode_signed_record(signed_record, genesis_->validators.size());
   IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
   const auto& r = s->record;
-  epoch_records_[r.epoch] = signed_record;
+  last_epoch_ = r.epoch;
   log_->info("epoch", "epoch " + std::to_string(r.epoch) + " formed: leader " + std::to_string(r.leader) + ", view " +
                           std::to_string(r.view) + ", " + std::to_string(s->signature.mask.count()) + " of " +
                           std::to_string(genesis_->validators.size()) + " co-signed",
              {{"epoch", r.epoch}, {"leader", r.leader}, {"view", r.view}, {"randomness", core::to_hex(r.randomness)}});
 }
 
-std::optional<nlohmann::json> NodeRuntime::epoch_chain_json(std::optional<std::uint64_t> epoch) const {
-  if (!genesis_ || epoch_records_.empty()) return std::nullopt;
-  const auto last = epoch.value_or(epoch_records_.rbegin()->first);
-  if (!epoch_records_.contains(last)) return std::nullopt;
-  const auto n = genesis_->validators.size();
-  std::vector<protocol::epoch::ChainEntry> entries;
-  for (std::uint64_t e = 1; e <= last; ++e) {
-    auto it = epoch_records_.find(e);
-    IOS_ASSERT(it != epoch_records_.end());  // records are adopted in order, each linking to the one before
-    auto s = protocol::epoch::decode_signed_record(it->second, n);
-    IOS_ASSERT(s.ok());
-    entries.push_back({std::move(*s), std::nullopt});
-  }
-  // Record e's transcript, from the store (it may be absent: adopted from a relay without it).
-  const auto key = protocol::node::persist_prefix(protocol::epoch::forming(last)) + "transcript";
-  if (auto row = store_->state_value(key); row && *row) {
-    auto t = protocol::drp::decode_transcript(**row);
-    IOS_ASSERT(t.ok());  // written by this node
-    entries.back().transcript = std::move(*t);
-  }
-  return nlohmann::json{{"epoch", last}, {"chain", protocol::epoch::to_json(*genesis_, entries)}};
+std::optional<NodeRuntime::EpochRows> NodeRuntime::epoch_rows(std::optional<std::uint64_t> epoch) const {
+  const auto last = epoch.value_or(last_epoch_);
+  if (!genesis_ || last == 0 || last > last_epoch_) return std::nullopt;
+  // Records 1..last and last's transcript (absent if the record came from a relay without
+  // it): the rows the epoch cores persisted, one SQLite lookup each.
+  EpochRows out{last, {}};
+  const auto read = [&](std::uint64_t e, const char* name) {
+    const auto key = protocol::epoch::epoch_row_key(e, name);
+    auto row = store_->state_value(key);
+    IOS_ASSERT(row.ok());  // the io thread's own store; a failing read is a broken node
+    if (*row) out.rows.emplace(key, std::move(**row));
+  };
+  for (std::uint64_t e = 1; e <= last; ++e) read(e, "record");
+  read(last, "transcript");
+  return out;
 }
 
 nlohmann::json NodeRuntime::epoch_status() const {
   if (!genesis_) return nullptr;
-  const std::uint64_t last = epoch_records_.empty() ? 0 : epoch_records_.rbegin()->first;
+  const std::uint64_t last = last_epoch_;
   nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
   if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
     j["forming"] = {{"epoch", last + 1}, {"phase", forming->phase()}, {"view", forming->view()}, {"attempt", forming->attempt()}};
@@ -777,8 +777,6 @@ int NodeRuntime::run() {
       log_->error("start", "the genesis cannot run epochs (policy epoch_ms is set): " + fit.error().message());
       return 2;
     }
-    for (auto& entry : protocol::epoch::stored_chain(*persisted, genesis_->validators.size()))
-      epoch_records_.emplace(entry.signed_record.record.epoch, protocol::epoch::encode(entry.signed_record));
     protocol::epoch::EpochTiming epoch_timing;
     epoch_timing.start_delay_ms = policy.epoch_ms;
     epoch_timing.ticket_window_ms = policy.delta_ms;
@@ -786,7 +784,7 @@ int NodeRuntime::run() {
     // machine; a candidate gets twenty Δ before the next one runs.
     epoch_timing.attempt_ms = 20 * policy.delta_ms;
     epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
-    protocol::epoch::host_epochs(*core_, *persisted,
+    last_epoch_ = protocol::epoch::host_epochs(*core_, *persisted,
                                  {genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0});
   }
 

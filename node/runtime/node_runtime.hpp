@@ -88,7 +88,11 @@ class NodeRuntime {
   void on_applied(protocol::BlockApplied applied);
   // Record e of the epoch chain is final on this node (Deliver "epoch-record").
   void on_epoch_record(const core::Bytes& signed_record);
-  std::optional<nlohmann::json> epoch_chain_json(std::optional<std::uint64_t> epoch) const;
+  struct EpochRows {
+    std::uint64_t epoch = 0;
+    protocol::node::PersistedState rows;
+  };
+  std::optional<EpochRows> epoch_rows(std::optional<std::uint64_t> epoch) const;
   nlohmann::json epoch_status() const;
   // The instance this node runs: its epoch-0 shard (the epoch protocol will move it).
   protocol::node::InstanceKey instance_key() const;
@@ -170,10 +174,10 @@ class NodeRuntime {
   } logged_;
   std::uint64_t final_txs_ = 0;                            // txs applied by final blocks since start
   // The epoch chain (node/protocol/epoch/hosting.hpp), when the policy's epoch_ms is set: the
-  // genesis it starts from, and the signed records this node holds (about 1 KiB each, one
-  // per epoch; their transcripts stay in the store).
+  // genesis it starts from, and the last record this node holds (records 1..last_epoch_ and
+  // their transcripts are rows of the store).
   std::shared_ptr<const chain::Genesis> genesis_;
-  std::map<std::uint64_t, core::Bytes> epoch_records_;
+  std::uint64_t last_epoch_ = 0;
   std::map<std::string, std::uint64_t> door_refusals_;     // Reject name -> count since the last line (bounded by the enum)
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.
   asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};

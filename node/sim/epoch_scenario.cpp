@@ -73,7 +73,7 @@ EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Sim
     for (NodeId id = 0; id < n; ++id) {
       if (!s.is_up(id)) continue;
       any = true;
-      if (!stored_entry(s.store(id), o.epochs, n)) return false;
+      if (!stored_entry(s.store(id), o.epochs, n, false)) return false;  // after every event: no transcript decoding
     }
     return any;
   };

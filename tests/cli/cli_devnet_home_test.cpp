@@ -163,6 +163,27 @@ TEST(CliDevnetHome, ShardsCutTheValidatorsIntoShardsOfTheDefaultSize) {
   EXPECT_NE(few.err.find("at least 12"), std::string::npos) << few.err;
 }
 
+TEST(CliDevnetHome, EpochLengthGoesIntoThePolicy) {
+  TempDir d;
+  auto by_default = run_ios("devnet init --json" + home_flag(d, "default"));
+  ASSERT_EQ(by_default.code, 0) << by_default.err;
+  EXPECT_EQ(by_default.json()["policy"]["epoch_ms"], 60000) << "a record a minute unless told otherwise";
+  auto ten = run_ios("devnet init --epoch-length 10s --json" + home_flag(d, "ten"));
+  ASSERT_EQ(ten.code, 0) << ten.err;
+  EXPECT_EQ(ten.json()["policy"]["epoch_ms"], 10000);
+  auto none = run_ios("devnet init --epoch-length 0 --json" + home_flag(d, "none"));
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_EQ(none.json()["policy"]["epoch_ms"], 0);
+  for (const char* bad : {"500ms", "10", "ten", "8d"}) {
+    auto r = run_ios(std::string("devnet init --epoch-length ") + bad + home_flag(d, "bad"));
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.err;
+  }
+  // A home made with one length refuses another.
+  auto changed = run_ios("devnet up -d --epoch-length 20s" + home_flag(d, "ten"));
+  EXPECT_EQ(changed.code, 9) << changed.err;
+  EXPECT_NE(changed.err.find("--epoch-length 20s (the home has 10000 ms)"), std::string::npos) << changed.err;
+}
+
 TEST(CliDevnetHome, DownOnAHomeThatNeverRanExits0) {
   TempDir d;
   EXPECT_EQ(run_ios("devnet down" + home_flag(d)).code, 0);  // no home at all

@@ -44,15 +44,11 @@ EpochContext EpochContext::create(std::shared_ptr<const chain::Genesis> genesis,
   auto roster = roster_cosi(*genesis);
   IOS_ASSERT(roster.ok());  // a valid genesis admits its own roster
   c.roster = std::make_shared<const crypto::CosiRoster>(std::move(*roster));
-  std::vector<drp::ServerKeys> servers;
-  for (const auto& v : genesis->validators) {
-    IOS_ASSERT(v.identity.pop_epoch == 0);  // registration epochs come with validator registration
-    servers.push_back({v.identity.signing, v.identity.pop, v.identity.pvss});
-  }
-  auto drp_roster = drp::DrpRoster::admit(std::move(servers), 0, genesis->chain_id_bytes());
-  IOS_ASSERT(drp_roster.ok());
-  c.drp_roster = std::move(*drp_roster);
+  auto servers = epoch::drp_roster(*genesis);
+  IOS_ASSERT(servers.ok());  // check_genesis passed
+  c.drp_roster = std::move(*servers);
   c.genesis = std::move(genesis);
+  c.previous_hash = record_hash(previous);
   c.previous = std::move(previous);
   return c;
 }
@@ -128,7 +124,7 @@ void EpochCore::start_view(TimeMs now, Effects& out) {
 
 void EpochCore::send_ticket(Effects& out) {
   const lottery::LotteryTicket mine{vrf_key_.public_key(),
-                                    vrf_key_.prove(lottery::leader_alpha({record_hash(context_.previous), epoch(), view_}))};
+                                    vrf_key_.prove(lottery::leader_alpha({context_.previous_hash, epoch(), view_}))};
   auto w = header(Kind::ticket, view_, 0);
   w.raw(lottery::encode(mine));
   broadcast(w.take(), out);
@@ -155,7 +151,7 @@ void EpochCore::close_window(TimeMs now, Effects& out) {
     list.push_back(t);
     senders.push_back(from);
   }
-  auto ranking = lottery::rank_tickets(list, lottery::LotteryContext{record_hash(context_.previous), epoch(), view_});
+  auto ranking = lottery::rank_tickets(list, lottery::LotteryContext{context_.previous_hash, epoch(), view_});
   candidates_.clear();
   for (const auto& t : ranking.ranked) {
     if (candidates_.size() == attempts_per_view) break;
@@ -203,7 +199,7 @@ void EpochCore::start_attempt(TimeMs now, Effects& out) {
   config.pop_epoch = 0;
   config.timestamp = epoch();
   config.purpose = drp_purpose(context_.previous.genesis, epoch(), view_);
-  config.client_randomness = drp_grouping_seed(record_hash(context_.previous), view_);
+  config.client_randomness = drp_grouping_seed(context_.previous_hash, view_);
   drp_client_ = std::make_unique<drp::DrpClient>(std::move(config), context_.drp_roster, signing_key_, timing_.drp);
   Effects client_out;
   drp_client_->on_start(now, client_out);
@@ -252,7 +248,7 @@ void EpochCore::propose(TimeMs now, Effects& out) {
   EpochRecord r;
   r.epoch = epoch();
   r.genesis = context_.previous.genesis;
-  r.previous = record_hash(context_.previous);
+  r.previous = context_.previous_hash;
   r.view = view_;
   r.leader = self_;
   r.ticket = {vrf_key_.public_key(), vrf_key_.prove(lottery::leader_alpha({r.previous, r.epoch, r.view}))};

@@ -69,11 +69,13 @@ struct EpochTiming {
 };
 
 // What every validator of the roster shares, built once per epoch (PoPs admitted once).
+// create() requires epoch::check_genesis(*genesis).
 struct EpochContext {
   std::shared_ptr<const chain::Genesis> genesis;
   std::shared_ptr<const crypto::CosiRoster> roster;     // roster_cosi(genesis)
   std::shared_ptr<const drp::DrpRoster> drp_roster;     // every validator, chain-bound PoPs
   EpochRecord previous;                                 // record e − 1
+  core::Hash32 previous_hash{};                         // record_hash(previous): the lottery's and DRP's seed
 
   static EpochContext create(std::shared_ptr<const chain::Genesis> genesis, EpochRecord previous);
   std::uint64_t epoch() const { return previous.epoch + 1; }

@@ -66,16 +66,20 @@ core::Hash32 transcript_hash(const drp::Transcript& t) {
   return crypto::sha256({core::as_bytes("IOS/v1/drp-transcript"), drp::encode(t)});
 }
 
-core::Status check_genesis(const chain::Genesis& genesis) {
-  if (auto a = pob::assign_shards(genesis, pob::genesis_randomness(genesis)); !a) return a.error();
-  if (auto r = roster_cosi(genesis); !r) return r.error();
+core::Result<std::shared_ptr<const drp::DrpRoster>> drp_roster(const chain::Genesis& genesis) {
   std::vector<drp::ServerKeys> servers;
   for (const auto& v : genesis.validators) {
     if (v.identity.pop_epoch != 0)
       return refuse(Reject::bad_policy, "validator proofs of possession must be made for epoch 0 (registration comes later)");
     servers.push_back({v.identity.signing, v.identity.pop, v.identity.pvss});
   }
-  if (auto d = drp::DrpRoster::admit(std::move(servers), 0, genesis.chain_id_bytes()); !d) return d.error();
+  return drp::DrpRoster::admit(std::move(servers), 0, genesis.chain_id_bytes());
+}
+
+core::Status check_genesis(const chain::Genesis& genesis) {
+  if (auto a = pob::assign_shards(genesis, pob::genesis_randomness(genesis)); !a) return a.error();
+  if (auto r = roster_cosi(genesis); !r) return r.error();
+  if (auto d = drp_roster(genesis); !d) return d.error();
   return core::Ok{};
 }
 

@@ -72,6 +72,9 @@ core::Bytes signing_message(const EpochRecord& r);
 
 // The roster's signing keys, admitted with their chain-bound proofs of possession.
 core::Result<crypto::CosiRoster> roster_cosi(const chain::Genesis& genesis);
+// The roster as RandHound servers (signing, PoP and PVSS keys), admitted likewise; bad_policy
+// for a PoP made for another epoch than 0.
+core::Result<std::shared_ptr<const drp::DrpRoster>> drp_roster(const chain::Genesis& genesis);
 
 // The DRP configuration purpose of epoch e's attempt in view v: a transcript made for another
 // chain, epoch or view cannot be presented as this one's.

@@ -5,7 +5,7 @@ namespace ios::protocol::epoch {
 namespace {
 
 std::optional<core::Bytes> row(const node::PersistedState& rows, std::uint64_t epoch, std::string_view name) {
-  auto it = rows.find(node::persist_prefix(forming(epoch)) + std::string(name));
+  auto it = rows.find(epoch_row_key(epoch, name));
   if (it == rows.end()) return std::nullopt;
   return it->second;
 }
@@ -19,13 +19,18 @@ std::unique_ptr<EpochCore> make_core(const EpochHosting& h, EpochRecord previous
 
 node::InstanceKey forming(std::uint64_t epoch) { return {core::ShardId{0}, core::Epoch{epoch}, node::Protocol::epoch}; }
 
-std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size) {
+std::string epoch_row_key(std::uint64_t epoch, std::string_view name) {
+  return node::persist_prefix(forming(epoch)) + std::string(name);
+}
+
+std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size,
+                                       bool with_transcript) {
   auto bytes = row(rows, epoch, "record");
   if (!bytes) return std::nullopt;
   auto s = decode_signed_record(*bytes, roster_size);
   IOS_ASSERT(s.ok());  // this node wrote these bytes itself
   ChainEntry entry{std::move(*s), std::nullopt};
-  if (auto t = row(rows, epoch, "transcript")) {
+  if (auto t = with_transcript ? row(rows, epoch, "transcript") : std::nullopt) {
     auto decoded = drp::decode_transcript(*t);
     IOS_ASSERT(decoded.ok());
     entry.transcript = std::move(*decoded);
@@ -42,11 +47,12 @@ std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size
   }
 }
 
-void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
+std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
   IOS_ASSERT(h.genesis && h.identity && h.rng);
   const auto n = h.genesis->validators.size();
-  auto chain = stored_chain(rows, n);
-  EpochRecord previous = chain.empty() ? genesis_record(*h.genesis) : chain.back().signed_record.record;
+  // The last stored record, found without decoding a transcript (start-up reads every row).
+  EpochRecord previous = genesis_record(*h.genesis);
+  while (auto next = stored_entry(rows, previous.epoch + 1, n, false)) previous = std::move(next->signed_record.record);
   // By value: the succession outlives this call and `h` with it.
   const auto more = [max = h.epochs_max](std::uint64_t formed) { return max == 0 || formed < max; };
   if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
@@ -58,6 +64,7 @@ void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const E
     next.push_back({forming(epoch + 1), make_core(h, std::move(s->record), std::nullopt)});
     return next;
   });
+  return previous.epoch;
 }
 
 }  // namespace ios::protocol::epoch

@@ -16,12 +16,17 @@ namespace ios::protocol::epoch {
 
 node::InstanceKey forming(std::uint64_t epoch);
 
-// Records 1.. that `rows` hold, in order, each with its transcript when stored. Stops at the
-// first epoch without a record. A row that does not decode is this node's own store broken:
+// The key of a row of the instance forming `epoch` ("epoch/<e>/" + name), as a store holds it.
+std::string epoch_row_key(std::uint64_t epoch, std::string_view name);
+
+// The stored record of epoch e, with its transcript when `with_transcript` and stored; nullopt
+// if this node holds no record e. A row that does not decode is this node's own store broken:
 // it aborts (docs/STYLE.md: our own invariant violations crash loudly).
+std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size,
+                                       bool with_transcript = true);
+// Records 1.. that `rows` hold, in order, with their transcripts; stops at the first epoch
+// without a record.
 std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size_t roster_size);
-// The stored entry of epoch e, if this node holds it.
-std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size);
 
 struct EpochHosting {
   std::shared_ptr<const chain::Genesis> genesis;
@@ -32,7 +37,8 @@ struct EpochHosting {
   std::uint64_t epochs_max = 0;  // the last epoch to form; 0: no end
 };
 
-// Requires hosting.genesis->policy.epoch_ms or a caller that wants epochs (the simulator).
-void host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
+// Requires check_genesis(*hosting.genesis). Returns the epoch of the last record `rows` hold
+// (0: none), which the core it hosts forms the successor of.
+std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
 
 }  // namespace ios::protocol::epoch

@@ -87,6 +87,9 @@ class LedgerState : public contracts::LedgerView {
  private:
   friend class PendingState;
   friend class BlockCommit;
+  friend core::Bytes encode_snapshot(const LedgerState& state);
+  friend core::Result<LedgerState> decode_snapshot(core::ByteView bytes, const chain::Genesis& genesis,
+                                                   contracts::ShardScope scope, const core::Hash32& expected_digest);
 
   static LedgerState from_genesis_impl(const chain::Genesis& genesis, const std::uint32_t* shard_only);
   void add_output(const chain::OutPoint& op, const chain::TxOutput& out);

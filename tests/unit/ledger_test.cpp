@@ -11,6 +11,7 @@
 #include "node/crypto/hash.hpp"
 #include "node/ledger/block.hpp"
 #include "node/ledger/ledger_state.hpp"
+#include "node/ledger/state_snapshot.hpp"
 #include "support/chain_fixtures.hpp"
 #include "support/test_support.hpp"
 
@@ -429,6 +430,58 @@ TEST_F(LedgerTest, NewEpochForgetsTheOldEpochsRecords) {
   epoch = 0;
   BlockBody back = propose_unchecked({});
   EXPECT_EQ(apply_block(state, back, {}, min_fee).error().reason, Reject::wrong_height);
+}
+
+// A joining validator's state (state_snapshot.hpp): the state after a block that opens an epoch,
+// moved as bytes, is the same state; and nothing but the state the block committed to is taken.
+TEST_F(LedgerTest, SnapshotCarriesExactlyTheCommittedState) {
+  apply_ok(propose(state, {}, {spend_genesis(0, 1, 100), spend_genesis(2, 3, 50)}), {});
+  epoch = 1;  // the block that opens epoch 1 carries nothing, so no producer has a record
+  apply_ok(propose(state, {}, {}), {});
+  const auto bytes = encode_snapshot(state);
+  const contracts::ShardScope scope{0, 1};
+  auto back = decode_snapshot(bytes, genesis, scope, state.digest());
+  ASSERT_TRUE(back.ok()) << back.error().message();
+  EXPECT_EQ(back->digest(), state.digest());
+  EXPECT_EQ(back->utxos(), state.utxos());
+  EXPECT_EQ(back->validators(), state.validators());
+  EXPECT_EQ(back->height(), state.height());
+  EXPECT_EQ(back->epoch(), 1u);
+  EXPECT_EQ(back->balance(addr(keys[1])), state.balance(addr(keys[1])));
+  EXPECT_EQ(back->total_supply(), genesis_supply());
+  EXPECT_EQ(encode_snapshot(*back), bytes) << "one state, one encoding";
+
+  // The state of another block: refused, whatever else is right about it.
+  auto other = state.digest();
+  other[0] ^= 1;
+  EXPECT_EQ(decode_snapshot(bytes, genesis, scope, other).error().reason, Reject::bad_proof);
+  // An amount raised by a hostile peer changes the digest.
+  auto raised = bytes;
+  raised[1 + 8 + 8 + 8 + 4 + 32 + 4 + 32 + 1] ^= 0x40;  // the first output's amount
+  EXPECT_EQ(decode_snapshot(raised, genesis, scope, state.digest()).error().reason, Reject::bad_proof);
+  // Bytes encode_snapshot never writes.
+  auto truncated = bytes;
+  truncated.pop_back();
+  EXPECT_EQ(decode_snapshot(truncated, genesis, scope, state.digest()).error().reason, Reject::truncated);
+  auto longer = bytes;
+  longer.push_back(0);
+  EXPECT_FALSE(decode_snapshot(longer, genesis, scope, state.digest()).ok());
+  core::Bytes huge_count(bytes.begin(), bytes.begin() + 25);
+  for (int i = 0; i < 4; ++i) huge_count.push_back(0xff);
+  EXPECT_EQ(decode_snapshot(huge_count, genesis, scope, state.digest()).error().reason, Reject::length_over_limit);
+  EXPECT_EQ(decode_snapshot(bytes, genesis, contracts::ShardScope{0, 2}, state.digest()).error().reason,
+            Reject::wrong_shard);
+}
+
+TEST_F(LedgerTest, SnapshotOutOfOrderIsRefused) {
+  epoch = 1;
+  apply_ok(propose(state, {}, {}), {});
+  auto bytes = encode_snapshot(state);
+  // Swap the first two outputs (81 bytes each): the same set, in an order encode never writes.
+  const std::size_t first = 1 + 8 + 8 + 8 + 4, entry = 32 + 4 + 32 + 1 + 8;
+  std::swap_ranges(bytes.begin() + first, bytes.begin() + first + entry, bytes.begin() + first + entry);
+  EXPECT_EQ(decode_snapshot(bytes, genesis, contracts::ShardScope{0, 1}, state.digest()).error().reason,
+            Reject::non_canonical);
 }
 
 TEST_F(LedgerTest, RandomBlocksConserveSupplyAndReplayIdentically) {

@@ -54,3 +54,42 @@ TEST(ByzcoinHappy, TenMembersTree) {
 TEST(ByzcoinHappy, SevenMembersStar) {
   for (auto seed : sim::toy::test_seeds({104})) run_happy(7, false, seed);
 }
+
+// A chain in segments (TransEpoch, node/protocol/transepoch): one roster finalizes up to its
+// last height and stops there for good — no block, round or view change after it — and another
+// roster goes on at the next height, linked to the last block of the first.
+TEST(ByzcoinHappy, ASegmentEndsAtItsLastHeightAndTheNextRosterGoesOnFromThere) {
+  SCOPED_TRACE(sim::toy::announce_seed(31));
+  ClusterOptions first;
+  first.seed = 31;
+  first.end_height = 4;
+  Cluster a(first);
+  a.add_safety_invariants();
+  a.sim().start();
+  ASSERT_EQ(a.sim().run_until(a.reached(5), 20'000), sim::RunEnd::condition_met);
+  a.sim().run_until(a.sim().now_ms() + 10'000);  // ten view timeouts: nothing moves any more
+  ASSERT_FALSE(a.sim().failure()) << a.sim().failure()->report(sim::toy::current_test_name());
+  for (protocol::NodeId id = 0; id < a.node_count(); ++id) {
+    EXPECT_EQ(a.height(id), 5u) << "node " << id;
+    EXPECT_TRUE(a.node(id)->engine().ended()) << "node " << id;
+  }
+  EXPECT_EQ(a.total_stats().view_changes, 0u);
+  const auto last = a.node(0)->engine().chain().back();
+
+  ClusterOptions second;
+  second.seed = 32;  // other keys: another roster
+  second.first_height = 5;
+  second.first_prev = last.hash();
+  Cluster b(second);
+  b.add_safety_invariants();
+  b.sim().start();
+  ASSERT_EQ(b.sim().run_until(b.reached(15), 20'000), sim::RunEnd::condition_met);
+  ASSERT_FALSE(b.sim().failure()) << b.sim().failure()->report(sim::toy::current_test_name());
+  b.expect_consistent_chains();
+  const auto& chain = b.node(0)->engine().chain();
+  EXPECT_EQ(b.node(0)->engine().first_height(), 5u);
+  EXPECT_EQ(chain.front().height, 5u);
+  EXPECT_EQ(chain.front().prev, last.hash()) << "the segment links to the previous roster's last block";
+  EXPECT_FALSE(chain::verify_finality(chain.front(), *a.keys().roster, chain_id).ok())
+      << "signed by the second roster, not the first";
+}

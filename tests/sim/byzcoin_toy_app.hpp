@@ -40,7 +40,8 @@ inline std::string body_text(core::ByteView body) { return {body.begin(), body.e
 
 class ToyApp final : public ByzcoinApp {
  public:
-  explicit ToyApp(NodeId id) : id_(id) {}
+  // end_height: the segment's last height (ended() once it is final); nullopt: no end.
+  explicit ToyApp(NodeId id, std::optional<std::uint64_t> end_height = std::nullopt) : id_(id), end_(end_height) {}
   std::optional<core::Bytes> propose(std::uint64_t height, const core::Hash32&, TimeMs) override {
     const std::string s =
         "h=" + std::to_string(height) + " p=" + std::to_string(id_) + " #" + std::to_string(counter_++);
@@ -56,10 +57,12 @@ class ToyApp final : public ByzcoinApp {
     finals.push_back(block);
     out.deliver(std::string(final_kind), chain::encode(block));
   }
+  bool ended() const override { return end_ && !finals.empty() && finals.back().height >= *end_; }
   std::vector<chain::FinalizedBlock> finals;
 
  private:
   NodeId id_;
+  std::optional<std::uint64_t> end_;
   std::uint64_t counter_ = 0;
 };
 
@@ -91,8 +94,8 @@ inline Keys make_keys(std::uint32_t n, std::uint64_t seed) {
 // One simulated node: the engine, its toy app and (for members) its CoSi signer.
 class ToyNode final : public protocol::Core {
  public:
-  ToyNode(const SimNodeContext& ctx, ByzcoinConfig config)
-      : app_(ctx.id),
+  ToyNode(const SimNodeContext& ctx, ByzcoinConfig config, std::optional<std::uint64_t> end_height = std::nullopt)
+      : app_(ctx.id, end_height),
         signer_(config.signing_key ? std::make_unique<crypto::CosiSigner>(*config.signing_key) : nullptr),
         engine_(std::move(config), app_, signer_.get(), ctx.rng, ctx.store) {}
   void on_start(TimeMs now, Effects& out) override { engine_.on_start(now, out); }
@@ -119,6 +122,10 @@ struct ClusterOptions {
   TimeMs block_interval_ms = 50;
   TimeMs phase_timeout_ms = 200;
   TimeMs view_timeout_ms = 1000;
+  // A segment of a longer chain (ByzcoinConfig::first_height/first_prev), and its last height.
+  std::uint64_t first_height = 0;
+  core::Hash32 first_prev{};
+  std::optional<std::uint64_t> end_height;
   NetworkConfig network = [] {
     NetworkConfig c;
     c.link_default.latency = Latency::uniform_ms(1, 4);
@@ -130,7 +137,8 @@ class Cluster {
  public:
   explicit Cluster(ClusterOptions o) : options_(o), keys_(make_keys(o.members, o.seed)), sim_(o.seed, o.network) {
     for (std::uint32_t i = 0; i < o.members + o.observers; ++i) {
-      sim_.add_node([this, i](const SimNodeContext& ctx) { return std::make_unique<ToyNode>(ctx, config(i)); });
+      sim_.add_node(
+          [this, i](const SimNodeContext& ctx) { return std::make_unique<ToyNode>(ctx, config(i), options_.end_height); });
     }
   }
 
@@ -148,6 +156,8 @@ class Cluster {
     c.phase_timeout_ms = options_.phase_timeout_ms;
     c.view_timeout_ms = options_.view_timeout_ms;
     c.tree = options_.tree;
+    c.first_height = options_.first_height;
+    c.first_prev = options_.first_prev;
     return c;
   }
 
@@ -189,7 +199,8 @@ class Cluster {
   void add_safety_invariants() {
     auto state = std::make_shared<SafetyState>();
     auto roster = keys_.roster;
-    sim_.add_invariant("byzcoin-safety", [state, roster](const Simulator& s) -> std::optional<std::string> {
+    const auto first = options_.first_height;
+    sim_.add_invariant("byzcoin-safety", [state, roster, first](const Simulator& s) -> std::optional<std::string> {
       state->seen.resize(s.node_count(), 0);
       for (NodeId id = 0; id < s.node_count(); ++id) {
         const auto& d = s.deliveries(id);
@@ -200,7 +211,7 @@ class Cluster {
           if (!b) return "node " + std::to_string(id) + " delivered an undecodable block";
           if (auto ok = chain::verify_finality(*b, *roster, chain_id); !ok)
             return "node " + std::to_string(id) + ": " + ok.error().message();
-          auto& next = state->next[{id, e.incarnation}];
+          auto& next = state->next.try_emplace({id, e.incarnation}, first).first->second;
           if (b->height != next)
             return "node " + std::to_string(id) + " delivered height " + std::to_string(b->height) + ", expected " +
                    std::to_string(next);
@@ -232,6 +243,7 @@ class Cluster {
       if (!node(id)) continue;
       const auto& c = node(id)->engine().chain();
       for (std::size_t h = 0; h < c.size(); ++h) {
+        EXPECT_EQ(c[h].height, options_.first_height + h);
         EXPECT_EQ(c[h].hash(), longest->engine().chain()[h].hash()) << "node " << id << " height " << h;
         EXPECT_TRUE(chain::verify_finality(c[h], *keys_.roster, chain_id).ok()) << "node " << id << " height " << h;
       }

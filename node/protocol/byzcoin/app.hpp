@@ -29,9 +29,18 @@ class ByzcoinApp {
   // Called exactly once per height, in height order, after verify_finality passed and the block
   // was persisted (also when replaying persisted blocks at start and when catching up).
   virtual void on_final(const chain::FinalizedBlock& block, Effects& out) = 0;
+  // True once the app's segment of the chain is over (its last block applied): a TransEpoch step
+  // or an epoch ended, and the next roster goes on from here (node/protocol/pob/shard_setup.hpp).
+  // The engine then leads, votes and changes views no more; it still answers sync requests, so
+  // a member of the next segment that missed the last block gets it from here.
+  virtual bool ended() const { return false; }
 };
 
 struct ByzcoinConfig {
+  // Where this roster's segment of the chain starts: its first height, and the hash of the block
+  // before it (zeros at height 0). Heights are the chain's, not the segment's.
+  std::uint64_t first_height = 0;
+  core::Hash32 first_prev{};
   core::Bytes domain;  // chain::consensus_domain(chain, shard, epoch): every signature of this instance binds it
   std::shared_ptr<const crypto::CosiRoster> roster;  // the normal league, n = 3f + 1 ideally
   std::vector<NodeId> members;                       // members[i] = NodeId of roster member i

@@ -29,7 +29,7 @@ std::uint64_t height_of(const Message& m) {
 
 ByzcoinEngine::ByzcoinEngine(ByzcoinConfig config, ByzcoinApp& app, crypto::CosiSigner* signer, core::Rng& rng,
                              const std::map<std::string, core::Bytes, std::less<>>& store)
-    : config_(std::move(config)), app_(app), signer_(signer), rng_(rng) {
+    : config_(std::move(config)), app_(app), signer_(signer), rng_(rng), tip_(config_.first_prev) {
   IOS_ASSERT(config_.roster != nullptr);
   n_ = static_cast<std::uint32_t>(config_.roster->size());
   IOS_ASSERT(n_ >= 1);
@@ -63,6 +63,7 @@ std::optional<core::Hash32> ByzcoinEngine::locked_block() const {
 
 void ByzcoinEngine::on_start(TimeMs now, Effects& out) {
   replay_store(now, out);
+  if (ended_) return;
   arm(TimerKind::sync, now + config_.view_timeout_ms, out);
   sync_poll_height_ = height();
   // A restarted member or a new observer asks one member for what it missed; the rest comes
@@ -83,7 +84,7 @@ void ByzcoinEngine::on_message(TimeMs now, NodeId from, core::ByteView payload, 
 }
 
 void ByzcoinEngine::on_timer(TimeMs now, TimerId id, Effects& out) {
-  if (!owns_timer(id)) return;
+  if (!owns_timer(id) || ended_) return;
   const auto kind = static_cast<TimerKind>((id >> 48) & 0xff);
   if ((id & timer_generation_mask) != timer_gen_[kind]) return;  // re-armed or cancelled since
   switch (kind) {
@@ -111,8 +112,9 @@ core::Status ByzcoinEngine::receive(TimeMs now, NodeId from, core::ByteView payl
   auto decoded = decode_message(payload, n_);
   if (!decoded) return decoded.error();
   const Message& m = *decoded;
-  if (const auto* f = std::get_if<FinalMsg>(&m)) return on_final_msg(now, from, *f, out);
   if (const auto* s = std::get_if<SyncRequest>(&m)) return on_sync_request(now, from, *s, out);
+  if (ended_) return core::Ok{};  // the next roster goes on; this one only serves what it has
+  if (const auto* f = std::get_if<FinalMsg>(&m)) return on_final_msg(now, from, *f, out);
   if (const auto* s = std::get_if<SyncResponse>(&m)) return on_sync_response(now, from, *s, out);
   if (!is_member()) return core::Ok{};  // observers take no part in rounds or view changes
   const std::uint64_t h = height_of(m);
@@ -270,6 +272,14 @@ void ByzcoinEngine::apply_final(TimeMs now, const chain::FinalizedBlock& block, 
 }
 
 void ByzcoinEngine::enter_height(TimeMs now, Effects& out) {
+  if (app_.ended()) {
+    ended_ = true;
+    reset_round(out);
+    disarm(TimerKind::view, out);
+    disarm(TimerKind::block, out);
+    disarm(TimerKind::sync, out);
+    return;
+  }
   view_ = 0;
   vote_.reset();
   lock_.reset();
@@ -297,7 +307,7 @@ void ByzcoinEngine::reset_round(Effects& out) {
 
 // Check the same property at both ends: a persisted block is verified again when loaded.
 void ByzcoinEngine::replay_store(TimeMs now, Effects& out) {
-  for (std::uint64_t h = 0;; ++h) {
+  for (std::uint64_t h = config_.first_height; !ended_; ++h) {
     auto it = stored_.find(block_key(h));
     if (it == stored_.end()) break;
     auto block = chain::decode_finalized_block(it->second);
@@ -308,7 +318,7 @@ void ByzcoinEngine::replay_store(TimeMs now, Effects& out) {
     }
     apply_final(now, *block, false, out);
   }
-  if (is_member()) {
+  if (is_member() && !ended_) {
     if (auto bytes = stored_at_height(vote_key(), legacy_vote_key(height()), [](core::ByteView b) {
           auto v = decode_vote(b);
           IOS_ASSERT(v.ok());  // written by this code only
@@ -388,8 +398,9 @@ core::Status ByzcoinEngine::on_sync_request(TimeMs now, NodeId from, const SyncR
   }
   SyncResponse r;
   std::size_t bytes = 0;
-  for (std::uint64_t h = m.from_height; h < height() && r.blocks.size() < sync_blocks_max; ++h) {
-    const auto& b = chain_[h];
+  for (std::uint64_t h = std::max(m.from_height, config_.first_height); h < height() && r.blocks.size() < sync_blocks_max;
+       ++h) {
+    const auto& b = chain_[h - config_.first_height];
     const std::size_t size = b.body.size() + 512;
     if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) break;
     bytes += size;

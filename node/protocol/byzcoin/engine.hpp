@@ -67,10 +67,13 @@ class ByzcoinEngine {
   void on_timer(TimeMs now, TimerId id, Effects& out);
   static bool owns_timer(TimerId id) { return (id >> 56) == message_tag; }
 
-  std::uint64_t height() const { return chain_.size(); }  // the next height to finalize
+  std::uint64_t height() const { return config_.first_height + chain_.size(); }  // the next height to finalize
+  std::uint64_t first_height() const { return config_.first_height; }
   std::uint64_t view() const { return view_; }
   NodeId leader() const { return config_.members[leader_index(height(), view_)]; }
+  // This segment's final blocks: chain()[i] is height first_height() + i.
   const std::vector<chain::FinalizedBlock>& chain() const { return chain_; }
+  bool ended() const { return ended_; }
   const ByzcoinStats& stats() const { return stats_; }
   // The last refused peer message, and how many were refused for each reason.
   const std::optional<core::Error>& last_reject() const { return last_reject_; }
@@ -159,6 +162,7 @@ class ByzcoinEngine {
   std::uint32_t f_ = 0;
 
   std::vector<chain::FinalizedBlock> chain_;
+  bool ended_ = false;  // the app's segment is over (ByzcoinApp::ended)
   core::Hash32 tip_{};  // hash of the last finalized block; zeros before height 0
   std::uint64_t view_ = 0;
 

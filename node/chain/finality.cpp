@@ -41,9 +41,10 @@ core::Hash32 block_hash(std::uint64_t height, const core::Hash32& prev, core::By
   return crypto::sha256({w.view(), body});
 }
 
-core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch) {
+core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch, std::uint32_t step) {
   core::Writer w;
   w.bytes(chain_id).u32(shard.value).u64(epoch.value);
+  if (step != 0) w.u32(step);
   return w.take();
 }
 

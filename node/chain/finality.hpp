@@ -44,8 +44,12 @@ core::Hash32 block_hash(std::uint64_t height, const core::Hash32& prev, core::By
 // CoSi rounds under it (it is the `chain_id` of tagged_message), so a vote, certificate or
 // final block of shard s in epoch e verifies nowhere else — not in another shard whose roster
 // shares members, not in the same shard's next epoch (docs/security.md "Consensus signatures
-// replayed across shards or epochs").
-core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch);
+// replayed across shards or epochs"). A TransEpoch step after the first (`step` ≥ 1, a segment
+// of the shard's chain run by another roster, node/protocol/transepoch) appends ‖ u32 step; step
+// 0 appends nothing, so chains written before segments verify as they did. Still one domain per
+// (chain, shard, epoch, step): the chain id is length-prefixed, so only the total length tells
+// whether a step follows, and it always does.
+core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch, std::uint32_t step = 0);
 
 // tagged_message("IOS/v1/byzcoin/prepare", domain, u64 height ‖ u64 view ‖ block).
 core::Bytes prepare_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block);

@@ -189,6 +189,17 @@ TEST(Finality, ConsensusDomainBindsChainShardAndEpoch) {
   EXPECT_NE(d("c", 0, 0), d("d", 0, 0));
   // Length-prefixed: a chain id cannot absorb the shard's bytes.
   EXPECT_NE(d(std::string_view("c\x01\0\0\0", 5), 0, 0), d("c", 1, 0));
+  // TransEpoch steps: each segment of a shard's epoch signs in a domain of its own; step 0 is
+  // the domain of before.
+  const auto step = [](std::uint32_t k) {
+    return chain::consensus_domain(core::as_bytes(std::string_view("c")), ShardId{1}, Epoch{2}, k);
+  };
+  EXPECT_EQ(step(0), d("c", 1, 2));
+  EXPECT_NE(step(1), step(0));
+  EXPECT_NE(step(1), step(2));
+  core::Writer with_step;
+  with_step.bytes(core::as_bytes(std::string_view("c"))).u32(1).u64(2).u32(3);
+  EXPECT_EQ(step(3), with_step.take()) << "bytes(chain) ‖ u32 shard ‖ u64 epoch ‖ u32 step";
 
   auto rng = test::seeded_rng("IOS/test/finality", 3);
   const auto r = make_roster(4, rng);

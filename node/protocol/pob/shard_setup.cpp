@@ -29,25 +29,12 @@ core::Result<eds::ShardAssignment> assign_shards(const chain::Genesis& genesis, 
   return eds::ShardAssignment::compute(n, m, epoch_randomness);
 }
 
-core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
-                                            core::ShardId shard, std::vector<NodeId> extra_observers) {
-  const auto& policy = genesis.policy;
-  auto assignment = assign_shards(genesis, epoch_randomness);
-  if (!assignment) return assignment.error();
-  if (shard.value >= policy.shards) {
-    return core::reject(core::Reject::wrong_shard,
-                        "shard " + core::to_string(shard) + " of " + std::to_string(policy.shards) + " shards");
-  }
-  ShardSetup s;
-  s.chain_id.assign(genesis.chain_id.begin(), genesis.chain_id.end());
-  s.shard = shard.value;
-  s.shard_count = policy.shards;
-  s.domain = chain::consensus_domain(s.chain_id, shard, core::Epoch{s.epoch});
-  s.epoch_randomness = epoch_randomness;
-  s.members = assignment->shard(shard);
+namespace {
 
+std::vector<std::uint32_t> draw_league(const chain::Genesis& genesis, const std::vector<std::uint32_t>& members,
+                                       const core::Hash32& randomness) {
   std::vector<LeagueCandidate> candidates;
-  for (auto i : s.members) {
+  for (auto i : members) {
     contracts::ValidatorAccount account;
     account.key = genesis.validators[i].identity.signing;
     account.stake = genesis.validators[i].stake;
@@ -55,7 +42,16 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
     account.reviews = genesis.validators[i].reviews;
     candidates.push_back({i, contracts::believability_score(account)});
   }
-  s.believable = draw_believable_league(candidates, policy.believable_size, epoch_randomness);
+  return draw_believable_league(candidates, genesis.policy.believable_size, randomness);
+}
+
+// Everything but who is in the shard and which league: normal = members − believable, its
+// CoSi roster, the observers.
+core::Result<ShardSetup> complete(ShardSetup s, chain::Genesis genesis, std::vector<NodeId> observers) {
+  const auto& policy = genesis.policy;
+  s.chain_id.assign(genesis.chain_id.begin(), genesis.chain_id.end());
+  s.shard_count = policy.shards;
+  s.domain = chain::consensus_domain(s.chain_id, core::ShardId{s.shard}, core::Epoch{s.epoch}, s.step);
   for (auto i : s.members) {
     if (std::find(s.believable.begin(), s.believable.end(), i) == s.believable.end()) s.normal.push_back(i);
   }
@@ -64,7 +60,6 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
                                                       " is below the policy's normal_size " +
                                                       std::to_string(policy.normal_size) + " or 4");
   }
-
   std::vector<crypto::CosiKey> keys;
   for (auto i : s.normal) {
     const auto& id = genesis.validators[i].identity;
@@ -75,11 +70,55 @@ core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::
   auto roster = crypto::CosiRoster::create(std::move(keys));
   if (!roster) return roster.error();
   s.normal_roster = std::make_shared<const crypto::CosiRoster>(std::move(*roster));
-
-  for (auto i : s.believable) s.observers.push_back(i);
-  for (auto id : extra_observers) s.observers.push_back(id);
+  s.observers = std::move(observers);
   s.genesis = std::move(genesis);
   return s;
+}
+
+}  // namespace
+
+core::Result<ShardSetup> ShardSetup::create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
+                                            core::ShardId shard, std::vector<NodeId> extra_observers) {
+  auto assignment = assign_shards(genesis, epoch_randomness);
+  if (!assignment) return assignment.error();
+  if (shard.value >= genesis.policy.shards) {
+    return core::reject(core::Reject::wrong_shard,
+                        "shard " + core::to_string(shard) + " of " + std::to_string(genesis.policy.shards) + " shards");
+  }
+  ShardSetup s;
+  s.shard = shard.value;
+  s.epoch_randomness = epoch_randomness;
+  s.members = assignment->shard(shard);
+  s.believable = draw_league(genesis, s.members, epoch_randomness);
+  std::vector<NodeId> observers(s.believable.begin(), s.believable.end());
+  observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
+  return complete(std::move(s), std::move(genesis), std::move(observers));
+}
+
+core::Result<ShardSetup> ShardSetup::for_segment(chain::Genesis genesis, const Segment& segment,
+                                                 std::vector<NodeId> extra_observers) {
+  IOS_ASSERT(segment.epoch.value >= 1);
+  IOS_ASSERT(std::includes(segment.hosts.begin(), segment.hosts.end(), segment.members.begin(), segment.members.end()));
+  if (segment.shard.value >= genesis.policy.shards) {
+    return core::reject(core::Reject::wrong_shard, "shard " + core::to_string(segment.shard) + " of " +
+                                                       std::to_string(genesis.policy.shards) + " shards");
+  }
+  ShardSetup s;
+  s.shard = segment.shard.value;
+  s.epoch = segment.epoch.value;
+  s.step = segment.step;
+  s.last_step = segment.last_step;
+  s.epoch_randomness = segment.randomness;
+  s.members = segment.members;
+  if (segment.last_step) s.believable = draw_league(genesis, s.members, segment.randomness);
+  std::vector<NodeId> observers;
+  for (auto i : segment.hosts) {
+    const bool normal = std::binary_search(s.members.begin(), s.members.end(), i) &&
+                        std::find(s.believable.begin(), s.believable.end(), i) == s.believable.end();
+    if (!normal) observers.push_back(i);
+  }
+  observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
+  return complete(std::move(s), std::move(genesis), std::move(observers));
 }
 
 bool ShardSetup::is_believable(std::uint32_t index) const {

@@ -12,8 +12,13 @@
 // Every consensus signature of the shard is made in `domain` = consensus_domain(chain, shard,
 // epoch) (chain/finality.hpp), so none verifies in another shard or epoch.
 //
-// Epochs: this is the setup of epoch 0. The epoch randomness of later epochs comes from the
-// DRP (protocol/drp); reconfiguration between epochs is the job of the epoch protocol.
+// Epochs: `create` is the setup of epoch 0, the shard's only segment until epoch 1. From epoch 1
+// on, a shard's chain goes on in segments (for_segment): TransEpoch moves the shard from its
+// members of e − 1 to those of e in steps (transepoch/swap_plan.hpp), each step a roster of its
+// own signing in consensus_domain(chain, shard, epoch, step). The steps before the last run one
+// league (every member in ByzCoin): a believable validator that just joined could not vouch
+// for anything before it holds the state, and one league needs no producer at all. The last
+// step runs the epoch's leagues, the believable one drawn with rnd_e.
 #include <memory>
 #include <optional>
 #include <vector>
@@ -30,9 +35,11 @@ struct ShardSetup {
   chain::Genesis genesis;
   core::Bytes chain_id;
   std::uint32_t shard = 0;
-  std::uint64_t epoch = 0;  // 0: the epoch protocol is to come
+  std::uint64_t epoch = 0;
+  std::uint32_t step = 0;     // TransEpoch step of the epoch (the segment of the shard's chain)
+  bool last_step = true;      // the step that runs until the next epoch opens
   std::uint32_t shard_count = 1;
-  core::Bytes domain;  // chain::consensus_domain(chain_id, shard, epoch)
+  core::Bytes domain;  // chain::consensus_domain(chain_id, shard, epoch, step)
   core::Hash32 epoch_randomness{};
   std::vector<std::uint32_t> members;     // roster indices of this shard (EDS), ascending
   std::vector<std::uint32_t> believable;  // roster indices, in draw order
@@ -44,6 +51,21 @@ struct ShardSetup {
   // policy's leagues, and (bad_signature) a validator whose proof of possession does not verify.
   static core::Result<ShardSetup> create(chain::Genesis genesis, const core::Hash32& epoch_randomness,
                                          core::ShardId shard, std::vector<NodeId> extra_observers);
+
+  struct Segment {
+    core::ShardId shard;
+    core::Epoch epoch;               // ≥ 1
+    std::uint32_t step = 0;
+    bool last_step = true;
+    core::Hash32 randomness{};       // rnd_e
+    std::vector<std::uint32_t> members;  // the step's roster R_{step+1}, ascending
+    std::vector<std::uint32_t> hosts;    // everyone in the shard this epoch (old ∪ new), ascending
+  };
+  // The setup of one TransEpoch step: members in one league, or (last step) in the epoch's two.
+  // Every host that is not in the step's normal league observes it (it keeps the state and
+  // follows the chain: a member yet to join, one that left, a believable validator).
+  static core::Result<ShardSetup> for_segment(chain::Genesis genesis, const Segment& segment,
+                                              std::vector<NodeId> extra_observers);
 
   const chain::ShardPolicy& policy() const { return genesis.policy; }
   std::uint32_t validator_count() const { return static_cast<std::uint32_t>(genesis.validators.size()); }

@@ -65,8 +65,8 @@ core::Bytes bytes(std::string_view s) { return core::Bytes(s.begin(), s.end()); 
 TEST(Envelope, IsFixedAndCanonical) {
   const auto wrapped = node::wrap(new_shard, bytes("body"));
   core::Writer w;
-  w.u8(1).u8(1).u32(1).u64(5).raw(bytes("body"));
-  EXPECT_EQ(wrapped, w.take()) << "u8 version ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ payload";
+  w.u8(1).u8(1).u32(1).u64(5).u32(0).raw(bytes("body"));
+  EXPECT_EQ(wrapped, w.take()) << "u8 version ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ u32 step ‖ payload";
   auto opened = node::open(wrapped);
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(opened->key, new_shard);
@@ -88,6 +88,15 @@ TEST(Envelope, IsFixedAndCanonical) {
   EXPECT_EQ(node::persist_prefix(new_shard), "shard/1/epoch/5/");
   EXPECT_TRUE(node::open(core::ByteView(wrapped).first(node::envelope_header_bytes)).ok()) << "an empty payload is the instance's to judge";
   EXPECT_EQ(node::persist_prefix(new_shard), "shard/1/epoch/5/");
+  // A TransEpoch step is an instance of its own, with rows no other step's prefix covers.
+  auto step = new_shard;
+  step.step = 3;
+  auto opened_step = node::open(node::wrap(step, bytes("body")));
+  ASSERT_TRUE(opened_step.ok());
+  EXPECT_EQ(opened_step->key, step);
+  EXPECT_NE(opened_step->key, new_shard);
+  EXPECT_EQ(node::persist_prefix(step), "shard/1/epoch/5.3/");
+  EXPECT_FALSE(node::persist_prefix(step).starts_with(node::persist_prefix(new_shard)));
 }
 
 TEST(NodeCore, InstancesShareNothing) {
@@ -217,12 +226,14 @@ TEST(NodeCore, SuccessionHostsWhatFollowsAFormedEpochAndRetiresOldEpochInstances
   probes[1] = first.get();
   n.host(forming(1), std::move(first));
   std::vector<std::pair<std::uint64_t, core::Bytes>> calls;
-  n.set_succession([&](std::uint64_t epoch, const core::Bytes& record) {
-    calls.emplace_back(epoch, record);
-    std::vector<node::Hosted> next;
+  n.set_succession([&](const InstanceKey& from, const Deliver& d) {
+    node::Succeeded next;
+    if (d.kind != node::formed_kind) return next;
+    const auto epoch = from.epoch.value;
+    calls.emplace_back(epoch, d.value);
     auto p = std::make_unique<FormingProbe>();
     probes[epoch + 1] = p.get();
-    next.push_back({forming(epoch + 1), std::move(p)});
+    next.hosted.push_back({forming(epoch + 1), std::move(p)});
     return next;
   });
   Effects out;
@@ -252,9 +263,78 @@ TEST(NodeCore, SuccessionHostsWhatFollowsAFormedEpochAndRetiresOldEpochInstances
   NodeCore m;
   m.host(old_shard, std::make_unique<Probe>());
   m.host(forming(1), std::make_unique<FormingProbe>());
-  m.set_succession([](std::uint64_t, const core::Bytes&) { return std::vector<node::Hosted>{}; });
+  m.set_succession([](const InstanceKey&, const Deliver&) { return node::Succeeded{}; });
   Effects ignored;
   m.on_start(0, ignored);
   m.on_message(5, 3, node::wrap(forming(1), bytes("go")), ignored);
   EXPECT_NE(m.instance<Probe>(old_shard), nullptr);
+}
+
+namespace {
+
+// A shard segment: on any message it ends (Deliver "shard-handover"); it records the formed
+// epochs it is told of.
+struct SegmentProbe final : Core {
+  std::vector<std::uint64_t> formed;
+  bool started = false;
+  void on_start(TimeMs, Effects&) override { started = true; }
+  void on_message(TimeMs, NodeId, core::ByteView, Effects& out) override {
+    out.deliver(std::string(node::handover_kind), {0xaa});
+  }
+  void on_timer(TimeMs, TimerId, Effects&) override {}
+  void on_epoch_formed(TimeMs, std::uint64_t epoch, Effects&) override { formed.push_back(epoch); }
+};
+
+InstanceKey step(std::uint64_t e, std::uint32_t s) { return {core::ShardId{1}, core::Epoch{e}, node::Protocol::shard, s}; }
+
+}  // namespace
+
+// TransEpoch hosting (node/protocol/transepoch/shard_hosting.hpp) rests on this: a segment's
+// handover reaches the succession with the segment's key, which may start the next step and
+// retire an old one; a key hosted twice keeps the first; every instance hears of a formed
+// epoch, and one started later hears of the last formed before it.
+TEST(NodeCore, SuccessionStartsAndRetiresSegmentsAndEveryoneHearsOfFormedEpochs) {
+  NodeCore n;
+  std::map<InstanceKey, SegmentProbe*> probes;
+  auto add = [&](const InstanceKey& key) {
+    auto p = std::make_unique<SegmentProbe>();
+    probes[key] = p.get();
+    return p;
+  };
+  n.host(step(3, 0), add(step(3, 0)));
+  n.host(forming(4), std::make_unique<FormingProbe>());
+  n.set_formed_epoch(3);
+  std::vector<InstanceKey> handovers;
+  n.set_succession([&](const InstanceKey& from, const Deliver& d) {
+    node::Succeeded next;
+    if (d.kind != node::handover_kind) return next;
+    handovers.push_back(from);
+    next.hosted.push_back({step(from.epoch.value, from.step + 1), add(step(from.epoch.value, from.step + 1))});
+    if (from.step >= 1) next.retired.push_back(step(from.epoch.value, from.step - 1));
+    return next;
+  });
+  Effects out;
+  n.on_start(0, out);
+  EXPECT_EQ(probes[step(3, 0)]->formed, std::vector<std::uint64_t>{3}) << "told of the epoch formed before it started";
+
+  n.on_message(1, 2, node::wrap(step(3, 0), bytes("end")), out);
+  ASSERT_EQ(handovers, std::vector<InstanceKey>{step(3, 0)});
+  ASSERT_NE(n.instance<SegmentProbe>(step(3, 1)), nullptr);
+  EXPECT_TRUE(probes[step(3, 1)]->started);
+  EXPECT_EQ(probes[step(3, 1)]->formed, std::vector<std::uint64_t>{3});
+  n.on_message(2, 2, node::wrap(step(3, 1), bytes("end")), out);
+  EXPECT_EQ(n.instance<SegmentProbe>(step(3, 0)), nullptr) << "retired by the succession";
+  EXPECT_NE(n.instance<SegmentProbe>(step(3, 1)), nullptr);
+  EXPECT_NE(n.instance<SegmentProbe>(step(3, 2)), nullptr);
+
+  // Epoch 4 forms: every instance hosted hears of it once.
+  n.on_message(3, 2, node::wrap(forming(4), bytes("go")), out);
+  EXPECT_EQ(probes[step(3, 1)]->formed, (std::vector<std::uint64_t>{3, 4}));
+  EXPECT_EQ(probes[step(3, 2)]->formed, (std::vector<std::uint64_t>{3, 4}));
+  EXPECT_EQ(n.formed_epoch(), 4u);
+
+  // The same key offered again (a second handover of step 1): the hosted one stays.
+  auto* kept = n.instance<SegmentProbe>(step(3, 2));
+  n.on_message(4, 2, node::wrap(step(3, 1), bytes("again")), out);
+  EXPECT_EQ(n.instance<SegmentProbe>(step(3, 2)), kept);
 }

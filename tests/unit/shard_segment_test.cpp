@@ -39,7 +39,7 @@ TEST(ShardSegments, EveryStepIsARosterOfItsOwnAndTheLastRunsTheEpochsLeagues) {
       std::set<std::string> domains;  // as strings: GCC 12 warns falsely on a set of byte vectors
       for (std::uint32_t step = 0; step < plan.steps(); ++step) {
         const bool last = step + 1 == plan.steps();
-        ShardSetup::Segment seg{core::ShardId{j}, core::Epoch{e}, step, last, after, plan.rosters[step], hosts};
+        ShardSetup::Segment seg{core::ShardId{j}, core::Epoch{e}, step, last, 10, after, plan.rosters[step], hosts};
         auto s = ShardSetup::for_segment(genesis, seg, {});
         ASSERT_TRUE(s.ok()) << s.error().message();
         EXPECT_EQ(s->members, plan.rosters[step]);
@@ -68,6 +68,6 @@ TEST(ShardSegments, EveryStepIsARosterOfItsOwnAndTheLastRunsTheEpochsLeagues) {
 
 TEST(ShardSegments, AShardBeyondThePolicyIsRefused) {
   const auto setup = sim::make_epoch_setup(sim::EpochRunOptions{});
-  ShardSetup::Segment seg{core::ShardId{2}, core::Epoch{1}, 0, true, {}, {0, 1, 2, 3, 4}, {0, 1, 2, 3, 4}};
+  ShardSetup::Segment seg{core::ShardId{2}, core::Epoch{1}, 0, true, 0, {}, {0, 1, 2, 3, 4}, {0, 1, 2, 3, 4}};
   EXPECT_EQ(ShardSetup::for_segment(*setup.genesis, seg, {}).error().reason, core::Reject::wrong_shard);
 }

@@ -106,6 +106,9 @@ class Core {
     (void)now_ms, (void)id, (void)valid, (void)out;
     IOS_ASSERT(false && "on_verify_done for a core that never asked to verify");
   }
+  // The epoch chain's record of `epoch` is final on this node (the hosting NodeCore tells every
+  // instance). A shard's last TransEpoch step may then close its segment (pob::ShardValidator).
+  virtual void on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects& out) { (void)now_ms, (void)epoch, (void)out; }
 };
 
 }  // namespace ios::protocol

@@ -47,23 +47,38 @@ std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size
   }
 }
 
+std::vector<EpochRecord> stored_records(const node::PersistedState& rows, std::size_t roster_size) {
+  std::vector<EpochRecord> records;
+  while (auto next = stored_entry(rows, records.size() + 1, roster_size, false))
+    records.push_back(std::move(next->signed_record.record));
+  return records;
+}
+
+node::Succession epoch_succession(const EpochHosting& h) {
+  const auto n = h.genesis->validators.size();
+  // By value: the succession outlives the caller and `h` with it.
+  return [h, n](const node::InstanceKey& from, const Deliver& d) {
+    node::Succeeded next;
+    if (from.protocol != node::Protocol::epoch || d.kind != node::formed_kind) return next;
+    const auto epoch = from.epoch.value;
+    if (h.epochs_max != 0 && epoch >= h.epochs_max) return next;
+    auto s = decode_signed_record(d.value, n);
+    IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
+    next.hosted.push_back({forming(epoch + 1), make_core(h, std::move(s->record), std::nullopt)});
+    return next;
+  };
+}
+
 std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
   IOS_ASSERT(h.genesis && h.identity && h.rng);
   const auto n = h.genesis->validators.size();
   // The last stored record, found without decoding a transcript (start-up reads every row).
-  EpochRecord previous = genesis_record(*h.genesis);
-  while (auto next = stored_entry(rows, previous.epoch + 1, n, false)) previous = std::move(next->signed_record.record);
-  // By value: the succession outlives this call and `h` with it.
+  auto records = stored_records(rows, n);
+  EpochRecord previous = records.empty() ? genesis_record(*h.genesis) : std::move(records.back());
   const auto more = [max = h.epochs_max](std::uint64_t formed) { return max == 0 || formed < max; };
   if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
-  node.set_succession([h, n, more](std::uint64_t epoch, const core::Bytes& signed_record) {
-    std::vector<node::Hosted> next;
-    if (!more(epoch)) return next;
-    auto s = decode_signed_record(signed_record, n);
-    IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
-    next.push_back({forming(epoch + 1), make_core(h, std::move(s->record), std::nullopt)});
-    return next;
-  });
+  node.set_succession(epoch_succession(h));
+  node.set_formed_epoch(previous.epoch);
   return previous.epoch;
 }
 

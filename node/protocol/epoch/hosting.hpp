@@ -28,6 +28,9 @@ std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::ui
 // without a record.
 std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size_t roster_size);
 
+// Records 1.. that `rows` hold, in order, without their transcripts.
+std::vector<EpochRecord> stored_records(const node::PersistedState& rows, std::size_t roster_size);
+
 struct EpochHosting {
   std::shared_ptr<const chain::Genesis> genesis;
   std::uint32_t self = 0;                    // roster index = NodeId
@@ -37,7 +40,10 @@ struct EpochHosting {
   std::uint64_t epochs_max = 0;  // the last epoch to form; 0: no end
 };
 
-// Requires check_genesis(*hosting.genesis). Returns the epoch of the last record `rows` hold
+// The core forming e + 1 once record e is final (NodeCore's succession for the epoch chain).
+node::Succession epoch_succession(const EpochHosting& hosting);
+
+// Requires check_genesis(*hosting.genesis). Sets epoch_succession and the node's formed epoch. Returns the epoch of the last record `rows` hold
 // (0: none), which the core it hosts forms the successor of.
 std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
 

@@ -5,7 +5,10 @@
 // bootstraps into its new one (whitepaper §6.2) — so a message is routed by its envelope, not
 // guessed from its first byte.
 //
-//   u8 version (1) ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ payload (the instance's own bytes)
+//   u8 version (1) ‖ u8 protocol ‖ u32 shard ‖ u64 epoch ‖ u32 step ‖ payload (the instance's bytes)
+//
+// step: the TransEpoch step of a shard's epoch (node/protocol/transepoch), one roster each; 0
+// for the first step and for the epoch protocol.
 //
 // Invariants: the header is fixed-size and canonical (unknown versions and protocols are
 // refused, a short header is truncated); the payload is passed on untouched, and the
@@ -23,7 +26,7 @@
 namespace ios::protocol::node {
 
 inline constexpr std::uint8_t envelope_version = 1;
-inline constexpr std::size_t envelope_header_bytes = 1 + 1 + 4 + 8;
+inline constexpr std::size_t envelope_header_bytes = 1 + 1 + 4 + 8 + 4;
 
 enum class Protocol : std::uint8_t {
   shard = 1,  // one shard's PoB validator (PoB and ByzCoin messages)
@@ -35,6 +38,7 @@ struct InstanceKey {
   core::ShardId shard;
   core::Epoch epoch;
   Protocol protocol = Protocol::shard;
+  std::uint32_t step = 0;
   auto operator<=>(const InstanceKey&) const = default;
 };
 
@@ -47,8 +51,9 @@ struct Opened {
 // truncated, unknown_version, or non_canonical (an unknown protocol).
 core::Result<Opened> open(core::ByteView message);
 
-// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" for a shard, "epoch/<e>/" for
-// the forming of epoch e; then the instance's own key.
+// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" for a shard's first step,
+// "shard/<s>/epoch/<e>.<k>/" for its step k ≥ 1 (no step's prefix is a prefix of another's),
+// "epoch/<e>/" for the forming of epoch e; then the instance's own key.
 std::string persist_prefix(const InstanceKey& key);
 
 }  // namespace ios::protocol::node

@@ -2,6 +2,8 @@
 // node_core.hpp.
 #include "node/protocol/node/node_core.hpp"
 
+#include <algorithm>
+
 namespace ios::protocol::node {
 
 PersistedState scoped_state(const PersistedState& all, const InstanceKey& key) {
@@ -10,6 +12,16 @@ PersistedState scoped_state(const PersistedState& all, const InstanceKey& key) {
   for (auto it = all.lower_bound(prefix); it != all.end() && it->first.starts_with(prefix); ++it)
     mine.emplace(it->first.substr(prefix.size()), it->second);
   return mine;
+}
+
+Succession both(Succession first, Succession second) {
+  return [first = std::move(first), second = std::move(second)](const InstanceKey& from, const Deliver& d) {
+    auto out = first(from, d);
+    auto more = second(from, d);
+    for (auto& h : more.hosted) out.hosted.push_back(std::move(h));
+    out.retired.insert(out.retired.end(), more.retired.begin(), more.retired.end());
+    return out;
+  };
 }
 
 void NodeCore::host(InstanceKey key, std::unique_ptr<Core> instance) {
@@ -21,26 +33,53 @@ void NodeCore::host(InstanceKey key, std::unique_ptr<Core> instance) {
 void NodeCore::on_start(TimeMs now_ms, Effects& out) {
   std::vector<InstanceKey> keys;
   for (const auto& [key, instance] : instances_) keys.push_back(key);
-  for (const auto& key : keys) {
-    Effects inner;
-    instances_.at(key)->on_start(now_ms, inner);
-    translate(now_ms, key, inner, out);
-  }
+  for (const auto& key : keys) start(now_ms, key, out);
 }
 
-void NodeCore::succeed(TimeMs now_ms, std::uint64_t epoch, const core::Bytes& signed_record, Effects& out) {
-  if (!succession_) return;
-  for (auto it = instances_.begin(); it != instances_.end();) {
-    if (it->first.protocol == Protocol::epoch && it->first.epoch.value + epoch_instances_kept < epoch) it = instances_.erase(it);
-    else ++it;
+void NodeCore::start(TimeMs now_ms, const InstanceKey& key, Effects& out) {
+  auto it = instances_.find(key);
+  if (it == instances_.end()) return;  // retired by a succession an earlier start caused
+  Effects inner;
+  it->second->on_start(now_ms, inner);
+  if (formed_epoch_ > 0) it->second->on_epoch_formed(now_ms, formed_epoch_, inner);
+  translate(now_ms, key, inner, out);
+}
+
+void NodeCore::succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& delivered, Effects& out) {
+  const bool formed = from.protocol == Protocol::epoch && delivered.kind == formed_kind;
+  if (formed) {
+    formed_epoch_ = std::max(formed_epoch_, from.epoch.value);
+    for (auto it = instances_.begin(); it != instances_.end();) {
+      if (it->first.protocol == Protocol::epoch && it->first.epoch.value + epoch_instances_kept < from.epoch.value)
+        it = instances_.erase(it);
+      else
+        ++it;
+    }
   }
-  for (auto& hosted : succession_(epoch, signed_record)) {
-    const auto key = hosted.key;
-    host(key, std::move(hosted.core));
-    Effects inner;
-    instances_.at(key)->on_start(now_ms, inner);
-    translate(now_ms, key, inner, out);
+  std::vector<InstanceKey> started;
+  if (succession_) {
+    auto next = succession_(from, delivered);
+    for (const auto& key : next.retired) instances_.erase(key);
+    for (auto& hosted : next.hosted) {
+      if (instances_.contains(hosted.key)) continue;  // hosted already: the first one stays
+      started.push_back(hosted.key);
+      host(hosted.key, std::move(hosted.core));
+    }
   }
+  if (formed) {
+    // Everyone hosted before this record hears of it; the ones started below hear at start.
+    std::vector<InstanceKey> keys;
+    for (const auto& [key, instance] : instances_)
+      if (std::find(started.begin(), started.end(), key) == started.end()) keys.push_back(key);
+    for (const auto& key : keys) {
+      auto it = instances_.find(key);
+      if (it == instances_.end()) continue;
+      Effects inner;
+      it->second->on_epoch_formed(now_ms, formed_epoch_, inner);
+      translate(now_ms, key, inner, out);
+    }
+  }
+  for (const auto& key : started) start(now_ms, key, out);
 }
 
 void NodeCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) {
@@ -98,7 +137,7 @@ TimerId NodeCore::outer_timer(const InstanceKey& key, TimerId inner) {
 }
 
 void NodeCore::translate(TimeMs now_ms, const InstanceKey key, Effects& inner, Effects& out) {
-  std::optional<core::Bytes> formed;  // an epoch instance's final record: start what follows it
+  std::vector<Deliver> delivered;  // for the succession, after this input's own effects
   for (auto& e : inner.take()) {
     if (auto* s = std::get_if<Send>(&e)) {
       out.send(s->to, wrap(key, s->payload));
@@ -117,12 +156,12 @@ void NodeCore::translate(TimeMs now_ms, const InstanceKey key, Effects& inner, E
       verify_owners_.emplace(id, std::make_pair(key, v->id));
       out.verify(id, std::move(v->checks));
     } else {
-      if (auto* d = std::get_if<Deliver>(&e); d && key.protocol == Protocol::epoch && d->kind == "epoch-record")
-        formed = d->value;
+      if (auto* d = std::get_if<Deliver>(&e); d && succession_ && (d->kind == formed_kind || d->kind == handover_kind))
+        delivered.push_back(*d);
       out.pass(std::move(e));  // Deliver, BlockApplied
     }
   }
-  if (formed) succeed(now_ms, key.epoch.value, *formed, out);
+  for (const auto& d : delivered) succeed(now_ms, key, d, out);
 }
 
 }  // namespace ios::protocol::node

@@ -46,21 +46,37 @@ struct Hosted {
   InstanceKey key;
   std::unique_ptr<Core> core;
 };
-// The instances a node starts once epoch e is formed, given the signed record
-// (epoch::SignedEpochRecord's encoding) that the epoch-e instance delivered as
-// Deliver{"epoch-record"}: the instance forming e + 1 and, with reassignment, epoch e's shards.
+// What a node starts and stops when one of its instances delivers something that changes what
+// the node runs: the epoch-e instance's Deliver{"epoch-record"} (the signed record: start forming
+// e + 1, and the shards that epoch e moves this node into), a shard segment's
+// Deliver{"shard-handover"} (start the next segment). The driver sees every Deliver too.
 inline constexpr std::uint64_t epoch_instances_kept = 8;
+// The Deliver kinds a succession is asked about (EpochCore's and pob::ShardValidator's).
+inline constexpr std::string_view formed_kind = "epoch-record";
+inline constexpr std::string_view handover_kind = "shard-handover";
 
-using Succession = std::function<std::vector<Hosted>(std::uint64_t epoch, const core::Bytes& signed_record)>;
+struct Succeeded {
+  std::vector<Hosted> hosted;         // started at once, then told the last formed epoch
+  std::vector<InstanceKey> retired;   // removed (a key not hosted is ignored)
+};
+using Succession = std::function<Succeeded(const InstanceKey& from, const Deliver& delivered)>;
+// Both, in order (the epoch chain's, then the shards').
+Succession both(Succession first, Succession second);
 
 class NodeCore final : public Core {
  public:
   // A key may be hosted once. Before on_start, or by the succession (started at once).
   void host(InstanceKey key, std::unique_ptr<Core> instance);
-  // Optional. Epoch instances older than e − epoch_instances_kept are retired when e's record
-  // arrives: a finished one answers a peer still forming its epoch with the record (a node
-  // that was down for a few epochs catches up that way), at a few KiB and one transcript each.
+  // Optional; asked about every Deliver. Epoch instances older than e − epoch_instances_kept
+  // are retired when e's record arrives: a finished one answers a peer still forming its epoch
+  // with the record (a node that was down for a few epochs catches up that way), at a few KiB
+  // and one transcript each. Every instance hears of each formed epoch (Core::on_epoch_formed),
+  // and one hosted later hears of the last one formed before it.
   void set_succession(Succession succession) { succession_ = std::move(succession); }
+  // The last epoch whose record this node holds at start (its store's); later ones arrive as
+  // Deliver{"epoch-record"}.
+  void set_formed_epoch(std::uint64_t epoch) { formed_epoch_ = epoch; }
+  std::uint64_t formed_epoch() const { return formed_epoch_; }
 
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
@@ -74,6 +90,14 @@ class NodeCore final : public Core {
     return it == instances_.end() ? nullptr : dynamic_cast<const T*>(it->second.get());
   }
   // The one instance of type T when exactly one is hosted (a node outside a swap), else nullptr.
+  // Every hosted instance of type T, with its key, in key order.
+  template <class T>
+  std::vector<std::pair<InstanceKey, const T*>> all() const {
+    std::vector<std::pair<InstanceKey, const T*>> out;
+    for (const auto& [key, core] : instances_)
+      if (const auto* t = dynamic_cast<const T*>(core.get())) out.emplace_back(key, t);
+    return out;
+  }
   template <class T>
   const T* only() const {
     const T* found = nullptr;
@@ -92,7 +116,8 @@ class NodeCore final : public Core {
   void translate(TimeMs now_ms, InstanceKey key, Effects& inner, Effects& out);
   TimerId outer_timer(const InstanceKey& key, TimerId inner);
   void forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner);
-  void succeed(TimeMs now_ms, std::uint64_t epoch, const core::Bytes& signed_record, Effects& out);
+  void succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& delivered, Effects& out);
+  void start(TimeMs now_ms, const InstanceKey& key, Effects& out);
 
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
@@ -100,6 +125,7 @@ class NodeCore final : public Core {
   std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> verify_owners_;
   TimerId next_timer_ = 1;
   std::uint64_t next_verify_ = 1;
+  std::uint64_t formed_epoch_ = 0;
   NodeCoreCounters counters_;
   Succession succession_;
 };

@@ -8,7 +8,7 @@ namespace {
 constexpr std::uint8_t pob_version = 1;
 constexpr std::string_view receipt_tag = "IOS/v1/pob-receipt";
 
-enum class Kind : std::uint8_t { submit_tx = 1, receipt, optimistic_block, fraud_proof };
+enum class Kind : std::uint8_t { submit_tx = 1, receipt, optimistic_block, fraud_proof, handover_request, handover };
 
 core::Bytes receipt_body(const TxReceipt& r) {
   core::Writer w;
@@ -47,6 +47,10 @@ core::Bytes encode(const PobMessage& m) {
           w.u8(static_cast<std::uint8_t>(Kind::receipt)).raw(receipt_body(v)).raw(v.signature);
         } else if constexpr (std::is_same_v<T, OptimisticBlockMsg>) {
           w.u8(static_cast<std::uint8_t>(Kind::optimistic_block)).bytes(chain::encode(v.block));
+        } else if constexpr (std::is_same_v<T, HandoverRequest>) {
+          w.u8(static_cast<std::uint8_t>(Kind::handover_request));
+        } else if constexpr (std::is_same_v<T, Handover>) {
+          w.u8(static_cast<std::uint8_t>(Kind::handover)).bytes(chain::encode(v.last)).bytes(v.snapshot);
         } else {
           w.u8(static_cast<std::uint8_t>(Kind::fraud_proof)).bytes(chain::encode(v.proof));
         }
@@ -68,6 +72,17 @@ core::Result<PobMessage> decode_pob_message(core::ByteView bytes) {
       return nested<OptimisticBlockMsg>(r, core::encoded_bytes_len_max, chain::decode_optimistic_block);
     case Kind::fraud_proof:
       return nested<FraudProofMsg>(r, chain::tx_bytes_max * 2, chain::decode_fraud_proof);
+    case Kind::handover_request:
+      if (auto s = r.finish(); !s) return s.error();
+      return PobMessage{HandoverRequest{}};
+    case Kind::handover: {
+      auto last = r.bytes(chain::finalized_block_bytes_max);
+      auto snapshot = r.bytes(core::encoded_bytes_len_max);
+      if (auto s = r.finish(); !s) return s.error();
+      auto block = chain::decode_finalized_block(last);
+      if (!block) return block.error();
+      return PobMessage{Handover{std::move(*block), std::move(snapshot)}};
+    }
     case Kind::receipt: {
       TxReceipt rc;
       rc.tx = r.fixed<32>();

@@ -9,6 +9,12 @@
 //                     receipt is a promise clients may act on: a false one is attributable.
 //   OptimisticBlock   believable validator → every normal validator (signed header, PROTOCOLS §12)
 //   FraudProof        normal validator → every normal validator; self-certifying, no state needed
+//   HandoverRequest   a validator joining the shard (TransEpoch) → a host of the segment that
+//                     ended the previous epoch: "your last block and the state after it"
+//   Handover          the answer: that final block and ledger::encode_snapshot of the state.
+//                     Checked by the joiner, not trusted: the block's finality under the
+//                     segment's roster, then the snapshot's digest against the block's
+//                     (node/protocol/pob/handover.hpp)
 //
 // Transactions and blocks are authenticated by their own signatures, so SubmitTx,
 // OptimisticBlock and FraudProof need no envelope signature.
@@ -16,6 +22,7 @@
 #include <string>
 #include <variant>
 
+#include "node/chain/finality.hpp"
 #include "node/chain/fraud_proof.hpp"
 #include "node/chain/optimistic_block.hpp"
 #include "node/chain/tx.hpp"
@@ -52,7 +59,14 @@ struct FraudProofMsg {
   chain::FraudProof proof;
 };
 
-using PobMessage = std::variant<SubmitTx, TxReceipt, OptimisticBlockMsg, FraudProofMsg>;
+struct HandoverRequest {};
+
+struct Handover {
+  chain::FinalizedBlock last;  // the segment's last final block
+  core::Bytes snapshot;        // ledger::encode_snapshot of the state after it
+};
+
+using PobMessage = std::variant<SubmitTx, TxReceipt, OptimisticBlockMsg, FraudProofMsg, HandoverRequest, Handover>;
 
 core::Bytes encode(const PobMessage& m);
 core::Result<PobMessage> decode_pob_message(core::ByteView bytes);

@@ -11,6 +11,34 @@ ShardLedger::ShardLedger(std::shared_ptr<const ShardSetup> setup)
   for (auto i : setup_->believable) last_merged_height_[setup_->signing_key(i)] = 0;
 }
 
+ShardLedger::ShardLedger(std::shared_ptr<const ShardSetup> setup, ledger::LedgerState state)
+    : setup_(std::move(setup)), state_(std::move(state)) {
+  IOS_ASSERT(state_.shard_scope().shard == setup_->shard);
+  IOS_ASSERT(state_.epoch() == setup_->epoch);
+  genesis_supply_ = state_.total_supply();
+  next_height_ = first_height_ = state_.height();
+  for (auto i : setup_->believable) last_merged_height_[setup_->signing_key(i)] = next_height_;
+}
+
+bool ShardLedger::ended() const {
+  if (setup_->last_step) return state_.epoch() > setup_->epoch;
+  return next_height_ >= first_height_ + setup_->step_blocks;
+}
+
+ProposedBlock ShardLedger::opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const {
+  IOS_ASSERT(setup_->last_step);
+  ProposedBlock p;
+  p.body.shard = setup_->shard;
+  p.body.epoch = setup_->epoch + 1;
+  p.body.height = next_height_ + 1;
+  p.body.mode = next_mode();
+  p.body.leader = leader;
+  p.body.time_ms = now_ms;
+  auto done = complete(std::move(p));
+  IOS_ASSERT(done.ok());  // an empty body applies to any state
+  return std::move(*done);
+}
+
 AppliedBlock ShardLedger::apply(const chain::FinalizedBlock& block) {
   IOS_ASSERT(block.height == next_height_);
   auto proposal = decode_proposed_block(block.body);
@@ -46,7 +74,11 @@ AppliedBlock ShardLedger::apply(const chain::FinalizedBlock& block) {
 
 core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& proposal) const {
   const auto& body = proposal.body;
-  if (body.shard != setup_->shard || body.epoch != setup_->epoch) {
+  // The block that opens the next epoch: the last step's, and empty (epoch e's producers have
+  // nothing to merge into e + 1, and a direct tx can wait one block for the next roster).
+  const bool opening = setup_->last_step && body.epoch == setup_->epoch + 1 && body.optimistic_blocks.empty() &&
+                       body.direct_txs.empty() && body.fraud_proofs.empty();
+  if (body.shard != setup_->shard || (body.epoch != setup_->epoch && !opening)) {
     return core::reject(core::Reject::wrong_shard,
                         "body of shard " + std::to_string(body.shard) + " epoch " + std::to_string(body.epoch));
   }

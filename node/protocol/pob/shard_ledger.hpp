@@ -35,6 +35,9 @@ struct AppliedBlock {
 class ShardLedger {
  public:
   explicit ShardLedger(std::shared_ptr<const ShardSetup> setup);
+  // A later segment of the shard's chain, from the state the previous one ended with. Its
+  // believable validators count as live from here (as at genesis).
+  ShardLedger(std::shared_ptr<const ShardSetup> setup, ledger::LedgerState state);
 
   // A finalized block (finality already verified by ByzCoin). It must apply: 2f+1 validators
   // checked it with this same code, so a failure here is a bug in ours, and aborts.
@@ -45,6 +48,11 @@ class ShardLedger {
   core::Result<ledger::BlockOutcome> check(const ProposedBlock& proposal) const;
   // The leader's completion of a body: excluded and state_digest filled in.
   core::Result<ProposedBlock> complete(ProposedBlock proposal) const;
+  // The last step's last block (TransEpoch): the empty body that opens the next epoch. Its
+  // roster signs nothing after it; the next epoch's first segment goes on from its state.
+  ProposedBlock opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const;
+  // This segment is over: a step's blocks are all final, or the next epoch is open.
+  bool ended() const;
 
   chain::LeagueMode next_mode() const;
   bool is_live(std::uint32_t validator_index) const;
@@ -61,7 +69,8 @@ class ShardLedger {
   const ledger::LedgerState& state() const { return state_; }
   std::uint64_t height() const { return next_height_; }  // next ByzCoin height to apply
   const ShardSetup& setup() const { return *setup_; }
-  chain::Amount genesis_supply() const { return genesis_supply_; }
+  chain::Amount genesis_supply() const { return genesis_supply_; }  // of the segment's start
+  std::uint64_t first_height() const { return first_height_; }
   chain::Amount compensation_paid() const { return compensation_paid_; }
 
  private:
@@ -69,6 +78,7 @@ class ShardLedger {
   ledger::LedgerState state_;
   chain::Amount genesis_supply_ = 0;
   std::uint64_t next_height_ = 0;
+  std::uint64_t first_height_ = 0;
   chain::Amount compensation_paid_ = 0;
   std::map<crypto::PublicKey, std::uint64_t> last_merged_height_;  // believable producers
 };

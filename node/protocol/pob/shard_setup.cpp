@@ -108,6 +108,8 @@ core::Result<ShardSetup> ShardSetup::for_segment(chain::Genesis genesis, const S
   s.epoch = segment.epoch.value;
   s.step = segment.step;
   s.last_step = segment.last_step;
+  s.step_blocks = segment.step_blocks;
+  IOS_ASSERT(s.last_step || s.step_blocks >= 1);
   s.epoch_randomness = segment.randomness;
   s.members = segment.members;
   if (segment.last_step) s.believable = draw_league(genesis, s.members, segment.randomness);

@@ -38,6 +38,7 @@ struct ShardSetup {
   std::uint64_t epoch = 0;
   std::uint32_t step = 0;     // TransEpoch step of the epoch (the segment of the shard's chain)
   bool last_step = true;      // the step that runs until the next epoch opens
+  std::uint64_t step_blocks = 0;  // a step before the last ends after this many final blocks
   std::uint32_t shard_count = 1;
   core::Bytes domain;  // chain::consensus_domain(chain_id, shard, epoch, step)
   core::Hash32 epoch_randomness{};
@@ -57,6 +58,7 @@ struct ShardSetup {
     core::Epoch epoch;               // ≥ 1
     std::uint32_t step = 0;
     bool last_step = true;
+    std::uint64_t step_blocks = 0;   // steps before the last: final blocks per step (≥ 1)
     core::Hash32 randomness{};       // rnd_e
     std::vector<std::uint32_t> members;  // the step's roster R_{step+1}, ascending
     std::vector<std::uint32_t> hosts;    // everyone in the shard this epoch (old ∪ new), ascending

@@ -1,6 +1,7 @@
 #include "node/protocol/pob/shard_validator.hpp"
 
 #include "node/core/encoding.hpp"
+#include "node/ledger/state_snapshot.hpp"
 
 namespace ios::protocol::pob {
 namespace {
@@ -27,12 +28,12 @@ std::optional<std::pair<std::uint64_t, core::Hash32>> load_producer(const Persis
 
 ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uint32_t index,
                                const crypto::Identity& identity, core::Rng& rng, const PersistedState& store,
-                               byzcoin::ByzcoinConfig timing)
+                               byzcoin::ByzcoinConfig timing, std::optional<SegmentStart> start)
     : setup_(std::move(setup)),
       index_(index),
       key_(std::make_shared<const crypto::SigningKey>(identity.signing_key())),
       vrf_(identity.vrf_seed()),
-      ledger_(setup_) {
+      ledger_(start ? ShardLedger(setup_, std::move(start->state)) : ShardLedger(setup_)) {
   IOS_ASSERT(index_ < setup_->validator_count());
   IOS_ASSERT(key_->public_key() == setup_->signing_key(index_));
   const auto& policy = setup_->policy();
@@ -40,16 +41,18 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
   if (normal_index) {
     signer_ = std::make_unique<crypto::CosiSigner>(*key_);
     pool_.emplace(ledger_, vrf_);
-  } else {
+  } else if (setup_->is_believable(index_)) {
     producer_.emplace(setup_->chain_id, setup_->shard, setup_->epoch, *key_, policy.min_fee);
     persisted_producer_ = load_producer(store);
-  }
+  }  // else an observer of this step: a host of the shard that joins later or has left
   timing.domain = setup_->domain;
   timing.roster = setup_->normal_roster;
   timing.members.assign(setup_->normal.begin(), setup_->normal.end());
   timing.self = normal_index;
   timing.observers = setup_->observers;
   timing.signing_key = key_;
+  timing.first_height = ledger_.first_height();
+  if (start) timing.first_prev = start->prev;
   engine_ = std::make_unique<byzcoin::ByzcoinEngine>(std::move(timing), static_cast<byzcoin::ByzcoinApp&>(*this),
                                                      signer_.get(), rng, store);
 }
@@ -59,7 +62,7 @@ void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
   replaying_ = true;
   engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
   replaying_ = false;
-  if (producer_) {
+  if (producer_ && !ended()) {
     std::uint64_t next = 0;
     core::Hash32 prev{};
     if (auto merged = ledger_.last_merged_seq(key_->public_key())) next = *merged + 1;
@@ -86,7 +89,13 @@ void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView paylo
     ++counters_.peer_messages_refused;
     return;
   }
-  if (auto* s = std::get_if<SubmitTx>(&*m)) {
+  if (std::holds_alternative<HandoverRequest>(*m)) {
+    on_handover_request(now_ms, from, out);
+  } else if (ended()) {
+    // Over: the client and the producers go on with the next segment.
+    if (auto* s = std::get_if<SubmitTx>(&*m))
+      refuse(from, s->tx, core::Error{core::Reject::wrong_shard, "this shard's segment ended; send to its current validators"}, out);
+  } else if (auto* s = std::get_if<SubmitTx>(&*m)) {
     on_submit(now_ms, from, s->tx, out);
   } else if (auto* b = std::get_if<OptimisticBlockMsg>(&*m)) {
     on_optimistic_block(now_ms, b->block, out);
@@ -107,6 +116,7 @@ void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   }
   IOS_ASSERT(id == seal_timer);
   IOS_ASSERT(producer_.has_value());
+  if (ended()) return;  // the segment is over: no more blocks, no more timer
   const auto& policy = setup_->policy();
   // Idle, it still seals an empty block every two block intervals: a heartbeat that keeps it
   // counted as live (believable_liveness_blocks) without flooding the league.
@@ -129,6 +139,8 @@ void ShardValidator::on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, 
     verifying_.emplace(id, Verifying{from, tx, std::nullopt});
     return;
   }
+  if (!pool_)
+    return refuse(from, tx, core::Error{core::Reject::wrong_shard, "not a validator of this shard's current step"}, out);
   // A normal validator takes transactions directly (the one-league fallback). The client
   // learns the outcome from the final chain it follows.
   if (!pool_->add_direct(tx)) ++counters_.txs_refused;
@@ -238,10 +250,31 @@ void ShardValidator::flush_fraud_proofs(Effects& out) {
   }
 }
 
+void ShardValidator::on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects& out) {
+  (void)now_ms, (void)out;
+  if (epoch > setup_->epoch) next_epoch_formed_ = true;
+}
+
+void ShardValidator::on_handover_request(TimeMs now_ms, NodeId from, Effects& out) {
+  // Only a validator may ask (a client has no use for a whole state), only once this segment
+  // is over, and each at most once a second: an answer is the shard's whole state.
+  if (!ended() || from >= setup_->validator_count()) return;
+  auto [it, fresh] = handovers_sent_.try_emplace(from, now_ms);
+  if (!fresh && now_ms < it->second + 1000) return;
+  it->second = now_ms;
+  out.send(from, encode(PobMessage{handover()}));
+}
+
+Handover ShardValidator::handover() const {
+  IOS_ASSERT(ended() && !engine_->chain().empty());  // a segment ends with a block of its own
+  return Handover{engine_->chain().back(), ledger::encode_snapshot(ledger_.state())};
+}
+
 std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) {
   (void)prev;
   IOS_ASSERT(pool_.has_value());
   IOS_ASSERT(height == ledger_.height());
+  if (setup_->last_step && next_epoch_formed_) return encode(ledger_.opening_block(key_->public_key(), now_ms));
   auto proposal = pool_->propose(key_->public_key(), now_ms);
   if (!proposal) return std::nullopt;
   return encode(*proposal);
@@ -253,6 +286,8 @@ core::Status ShardValidator::validate(std::uint64_t height, const core::Hash32& 
   if (height != ledger_.height()) return core::reject(core::Reject::wrong_height, "not the next height here");
   auto proposal = decode_proposed_block(body);
   if (!proposal) return proposal.error();
+  if (proposal->body.epoch == setup_->epoch + 1 && !next_epoch_formed_)
+    return core::reject(core::Reject::wrong_height, "epoch " + std::to_string(setup_->epoch + 1) + " is not formed here");
   // A block first seen inside this proposal may reveal a forged tx; flush_fraud_proofs tells
   // the league right after this input.
   auto s = pool_->check(*proposal, last_now_ms_);
@@ -272,6 +307,10 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
     producer_->on_final(applied.done, ledger_.height());
     if (auto last = ledger_.last_merged_seq(key_->public_key()))
       unmerged_.erase(unmerged_.begin(), unmerged_.upper_bound(*last));
+  }
+  if (ended()) {
+    if (producer_) out.cancel_timer(seal_timer);
+    out.deliver(std::string(handover_kind), encode(PobMessage{handover()}));
   }
 }
 

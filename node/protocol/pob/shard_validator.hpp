@@ -6,6 +6,8 @@
 //                          "optimistic" receipts, seals an OptimisticBlock every
 //                          optimistic_interval_ms (a heartbeat when idle for two block intervals),
 //                          and follows the final chain as a ByzCoin observer;
+//   observer               (a TransEpoch step's host outside its roster) follows the final
+//                          chain only;
 //   normal validator       NormalPool + a ByzCoin member: samples each optimistic block with
 //                          its VRF, gossips fraud proofs, proposes final blocks when leader,
 //                          and signs a proposal only if the ledger's rules and its own sample
@@ -15,6 +17,15 @@
 // Messages: first byte 0xB0 (PoB, messages.hpp) or 0xB1 (ByzCoin), inside the envelope of its
 // (shard, epoch) that the hosting NodeCore adds and removes (node/protocol/node/). Timers:
 // ByzCoin's own range, plus seal_timer here. Each applied final block is a BlockApplied effect.
+//
+// Segments (TransEpoch, node/protocol/transepoch/README.md): a validator runs one segment of the
+// shard's chain — epoch 0 from the genesis, a later one from `start` (the state the previous
+// segment ended with). It ends after its step's blocks, or (last step) with the block that
+// opens the next epoch, which its leader proposes once on_epoch_formed(e + 1) said the record is
+// final here, and which a witness signs only when it knows that too. At its end it delivers
+// Deliver{handover_kind, encode(Handover)} for its host to start the next segment, and from
+// then on only answers HandoverRequests (one per peer per second: a snapshot is the whole
+// state) and refuses submissions (wrong_shard: the client goes to the current segment).
 //
 // Persist before you speak (docs/STYLE.md rule 6): a believable validator persists its next seq
 // and previous header hash before it sends a block, so after a crash it never signs a second
@@ -30,6 +41,7 @@
 #include "node/crypto/identity.hpp"
 #include "node/protocol/byzcoin/engine.hpp"
 #include "node/protocol/core/core.hpp"
+#include "node/protocol/pob/handover.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/normal_pool.hpp"
 #include "node/protocol/pob/optimistic_producer.hpp"
@@ -51,18 +63,24 @@ struct ValidatorCounters {
 class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
  public:
   ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uint32_t index, const crypto::Identity& identity,
-                 core::Rng& rng, const PersistedState& store, byzcoin::ByzcoinConfig timing);
+                 core::Rng& rng, const PersistedState& store, byzcoin::ByzcoinConfig timing,
+                 std::optional<SegmentStart> start = std::nullopt);
+
+  static constexpr std::string_view handover_kind = "shard-handover";
 
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
   // A believable validator's witness checks come back here (docs/STYLE.md rule 7).
   void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
+  void on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects& out) override;
 
   // A believable validator seals its batch into an optimistic block when this timer fires.
   static constexpr TimerId seal_timer = (TimerId{message_tag} << 56) | 1;
 
   bool believable() const { return producer_.has_value(); }
+  bool ended() const override { return ledger_.ended(); }  // also ByzcoinApp's
+  const ShardSetup& setup() const { return *setup_; }
   const ShardLedger& ledger() const { return ledger_; }
   const byzcoin::ByzcoinEngine& engine() const { return *engine_; }
   const NormalPool* pool() const { return pool_ ? &*pool_ : nullptr; }
@@ -87,6 +105,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::optional<core::Bytes> propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) override;
   core::Status validate(std::uint64_t height, const core::Hash32& prev, core::ByteView body) override;
   void on_final(const chain::FinalizedBlock& block, Effects& out) override;
+  void on_handover_request(TimeMs now_ms, NodeId from, Effects& out);
+  Handover handover() const;
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
   void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
@@ -124,6 +144,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::map<std::uint64_t, Verifying> verifying_;
   std::uint64_t next_verify_id_ = 1;
   ValidatorCounters counters_;
+  bool next_epoch_formed_ = false;                      // the record of setup_->epoch + 1 is final here
+  std::map<NodeId, TimeMs> handovers_sent_;             // per peer, the last answer's time (one a second)
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

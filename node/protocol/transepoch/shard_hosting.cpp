@@ -1,0 +1,196 @@
+// A validator's shard segments across epochs. What, when and why: shard_hosting.hpp.
+#include "node/protocol/transepoch/shard_hosting.hpp"
+
+#include <algorithm>
+
+#include "node/protocol/epoch/hosting.hpp"
+#include "node/protocol/pob/shard_validator.hpp"
+#include "node/protocol/transepoch/shard_join.hpp"
+#include "node/protocol/transepoch/swap_plan.hpp"
+
+namespace ios::protocol::transepoch {
+
+using node::InstanceKey;
+
+ShardSchedule::ShardSchedule(std::shared_ptr<const chain::Genesis> genesis, std::vector<NodeId> extra_observers)
+    : genesis_(std::move(genesis)), extra_observers_(std::move(extra_observers)) {
+  const auto record0 = epoch::genesis_record(*genesis_);
+  records_.push_back({record0.shards, record0.randomness});
+  const auto& policy = genesis_->policy;
+  const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
+  batch_size_ = swap_batch_size(n / policy.shards - policy.believable_size);
+  step_blocks_ = std::max<std::uint64_t>(1, (policy.delta_ms + policy.block_interval_ms - 1) / policy.block_interval_ms);
+}
+
+void ShardSchedule::add(const epoch::EpochRecord& record) {
+  IOS_ASSERT(record.epoch == records_.size());  // in order, each once
+  records_.push_back({record.shards, record.randomness});
+}
+
+std::uint32_t ShardSchedule::steps(std::uint64_t epoch, core::ShardId shard) const {
+  if (epoch == 0) return 1;
+  IOS_ASSERT(knows(epoch));
+  const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
+  return plan_swaps(records_[epoch - 1].shards.at(shard.value), records_[epoch].shards.at(shard.value), n, shard,
+                    records_[epoch].randomness, batch_size_)
+      .steps();
+}
+
+std::vector<std::uint32_t> ShardSchedule::hosts(std::uint64_t epoch, core::ShardId shard) const {
+  IOS_ASSERT(knows(epoch));
+  const auto& now = records_[epoch].shards.at(shard.value);
+  if (epoch == 0) return now;
+  const auto& before = records_[epoch - 1].shards.at(shard.value);
+  std::vector<std::uint32_t> out;
+  std::set_union(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(out));
+  return out;
+}
+
+bool ShardSchedule::hosts(std::uint64_t epoch, core::ShardId shard, std::uint32_t validator) const {
+  const auto all = hosts(epoch, shard);
+  return std::binary_search(all.begin(), all.end(), validator);
+}
+
+std::shared_ptr<const pob::ShardSetup> ShardSchedule::setup(std::uint64_t epoch, core::ShardId shard,
+                                                           std::uint32_t step) const {
+  const auto key = std::make_tuple(epoch, shard.value, step);
+  if (auto it = setups_.find(key); it != setups_.end()) return it->second;
+  IOS_ASSERT(knows(epoch));
+  core::Result<pob::ShardSetup> made = core::reject(core::Reject::bad_policy, "");
+  if (epoch == 0) {
+    IOS_ASSERT(step == 0);
+    made = pob::ShardSetup::create(*genesis_, records_[0].randomness, shard, extra_observers_);
+  } else {
+    const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
+    const auto plan = plan_swaps(records_[epoch - 1].shards.at(shard.value), records_[epoch].shards.at(shard.value), n,
+                                 shard, records_[epoch].randomness, batch_size_);
+    IOS_ASSERT(step < plan.steps());
+    const bool last = step + 1 == plan.steps();
+    made = pob::ShardSetup::for_segment(*genesis_,
+                                        {shard, core::Epoch{epoch}, step, last, last ? 0 : step_blocks_,
+                                         records_[epoch].randomness, plan.rosters[step], hosts(epoch, shard)},
+                                        extra_observers_);
+  }
+  // The genesis passed check_genesis and every record's assignment was checked against its
+  // randomness (epoch::check_successor), so a setup that does not build is a bug of ours.
+  IOS_ASSERT(made.ok());
+  auto setup = std::make_shared<const pob::ShardSetup>(std::move(*made));
+  // A few epochs' setups are enough: older segments are retired.
+  while (setups_.size() > 64) setups_.erase(setups_.begin());
+  setups_.emplace(key, setup);
+  return setup;
+}
+
+namespace {
+
+InstanceKey segment_key(core::ShardId shard, std::uint64_t epoch, std::uint32_t step) {
+  return {shard, core::Epoch{epoch}, node::Protocol::shard, step};
+}
+
+struct Hosting {
+  ShardHosting h;
+  ShardSchedule schedule;
+  std::shared_ptr<const node::PersistedState> rows;
+  std::map<std::pair<std::uint32_t, std::uint64_t>, core::Bytes> waiting;  // (shard, e): e's last handover, until record e + 1
+
+  std::unique_ptr<Core> validator(const InstanceKey& key, std::optional<pob::SegmentStart> start) const {
+    return std::make_unique<pob::ShardValidator>(schedule.setup(key.epoch.value, key.shard, key.step), h.self, *h.identity,
+                                                 *h.rng, node::scoped_state(*rows, key), h.timing, std::move(start));
+  }
+  std::unique_ptr<Core> join(core::ShardId shard, std::uint64_t ended_epoch) const {
+    const auto key = segment_key(shard, ended_epoch, schedule.steps(ended_epoch, shard) - 1);
+    std::vector<NodeId> ask;
+    for (auto i : schedule.hosts(ended_epoch, shard)) ask.push_back(i);
+    return std::make_unique<ShardJoin>(schedule.setup(ended_epoch, shard, key.step), std::move(ask),
+                                       node::scoped_state(*rows, key));
+  }
+  // Segment `key` starts: host it, and retire what it makes obsolete.
+  void start(node::Succeeded& out, const InstanceKey& key, std::optional<pob::SegmentStart> begin) const {
+    out.hosted.push_back({key, validator(key, std::move(begin))});
+    const auto j = key.shard;
+    const auto e = key.epoch.value;
+    if (key.step >= 2) out.retired.push_back(segment_key(j, e, key.step - 2));
+    if (key.step == 0 && e >= 1) {
+      for (std::uint32_t s = 0; s + 1 < schedule.steps(e - 1, j); ++s) out.retired.push_back(segment_key(j, e - 1, s));
+      if (e >= 2) out.retired.push_back(segment_key(j, e - 2, schedule.steps(e - 2, j) - 1));
+    }
+  }
+  pob::SegmentStart accept(const InstanceKey& ended, const core::Bytes& bytes) const {
+    auto m = pob::decode_pob_message(bytes);
+    IOS_ASSERT(m.ok() && std::holds_alternative<pob::Handover>(*m));  // our own segment's, or a checked one
+    auto begin = pob::accept_handover(*schedule.setup(ended.epoch.value, ended.shard, ended.step),
+                                      std::get<pob::Handover>(*m));
+    IOS_ASSERT(begin.ok());
+    return std::move(*begin);
+  }
+  // Epoch e's last segment of `shard` ended with `bytes`; record e + 1 is known.
+  void next_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t e, const core::Bytes& bytes) const {
+    if (!schedule.hosts(e + 1, shard, h.self)) return;  // this node leaves the shard here
+    const auto ended = segment_key(shard, e, schedule.steps(e, shard) - 1);
+    start(out, segment_key(shard, e + 1, 0), accept(ended, bytes));
+  }
+
+  node::Succeeded on_deliver(const InstanceKey& from, const Deliver& d) {
+    node::Succeeded out;
+    if (from.protocol == node::Protocol::epoch && d.kind == node::formed_kind) {
+      const auto n = h.genesis->validators.size();
+      auto signed_record = epoch::decode_signed_record(d.value, n);
+      IOS_ASSERT(signed_record.ok());  // the epoch core checked it before delivering it
+      const auto e = signed_record->record.epoch;
+      if (e != schedule.last_epoch() + 1) return out;  // known already
+      schedule.add(signed_record->record);
+      for (std::uint32_t j = 0; j < h.genesis->policy.shards; ++j) {
+        const core::ShardId shard{j};
+        if (schedule.hosts(e, shard, h.self) && !schedule.hosts(e - 1, shard, h.self))
+          out.hosted.push_back({segment_key(shard, e - 1, schedule.steps(e - 1, shard) - 1), join(shard, e - 1)});
+        if (auto it = waiting.find({j, e - 1}); it != waiting.end()) {
+          next_epoch(out, shard, e - 1, it->second);
+          waiting.erase(it);
+        }
+      }
+      return out;
+    }
+    if (from.protocol != node::Protocol::shard || d.kind != node::handover_kind) return out;
+    const auto e = from.epoch.value;
+    if (from.step + 1 < schedule.steps(e, from.shard)) {
+      start(out, segment_key(from.shard, e, from.step + 1), accept(from, d.value));
+    } else if (schedule.knows(e + 1)) {
+      next_epoch(out, from.shard, e, d.value);
+    } else {
+      waiting[{from.shard.value, e}] = d.value;  // the opening block is final, its record not here yet
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+node::Succession host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
+                             const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records) {
+  IOS_ASSERT(hosting.genesis && hosting.identity && hosting.rng && rows);
+  auto state = std::make_shared<Hosting>(Hosting{hosting, ShardSchedule(hosting.genesis, hosting.extra_observers), rows, {}});
+  for (const auto& r : records) state->schedule.add(r);
+  const auto last = state->schedule.last_epoch();
+  const auto self = hosting.self;
+  for (std::uint32_t j = 0; j < hosting.genesis->policy.shards; ++j) {
+    const core::ShardId shard{j};
+    // The run of epochs, up to the last, in which this node hosts shard j without a break; a
+    // node leaving j in the last epoch still runs the previous epoch's segments to their end.
+    std::uint64_t end = last;
+    if (!state->schedule.hosts(end, shard, self)) {
+      if (end == 0 || !state->schedule.hosts(end - 1, shard, self)) continue;
+      --end;
+    }
+    std::uint64_t begin = end;
+    while (begin > 0 && state->schedule.hosts(begin - 1, shard, self)) --begin;
+    // From the genesis, or from the handover it joined with; the start-up succession replays
+    // the rest, segment by segment.
+    if (begin == 0)
+      node.host(segment_key(shard, 0, 0), state->validator(segment_key(shard, 0, 0), std::nullopt));
+    else
+      node.host(segment_key(shard, begin - 1, state->schedule.steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
+  }
+  return [state](const InstanceKey& from, const Deliver& d) { return state->on_deliver(from, d); };
+}
+
+}  // namespace ios::protocol::transepoch

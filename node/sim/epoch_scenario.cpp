@@ -1,5 +1,6 @@
 #include "node/sim/epoch_scenario.hpp"
 
+#include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
 #include "node/protocol/epoch/hosting.hpp"
 #include "node/sim/sim_keys.hpp"
@@ -11,6 +12,7 @@ using protocol::node::NodeCore;
 
 EpochSetup make_epoch_setup(const EpochRunOptions& o) {
   IOS_ASSERT(o.validators >= o.shards * (o.believable + 4));
+  crypto::init();  // keys are drawn below (idempotent)
   crypto::ChaChaRng keys("IOS/v1/sim/epoch-keys", o.seed);
   chain::Genesis g;
   g.chain_id = "ios-sim-epochs-" + std::to_string(o.seed);

@@ -1,0 +1,187 @@
+// The sharded system in the simulator. What runs and what is checked: sharded_scenario.hpp.
+#include "node/sim/sharded_scenario.hpp"
+
+#include <map>
+
+#include "node/ledger/ledger_state.hpp"
+#include "node/protocol/epoch/hosting.hpp"
+#include "node/protocol/pob/shard_validator.hpp"
+#include "node/protocol/transepoch/shard_hosting.hpp"
+
+namespace ios::sim {
+
+using namespace protocol;
+using node::InstanceKey;
+using node::NodeCore;
+
+namespace {
+
+struct Final {
+  core::Hash32 hash{};
+  TimeMs at_ms = 0;
+  bool swapping = false;  // finalized by a step before the last
+};
+
+// What the invariants remember between events.
+struct Observed {
+  std::shared_ptr<const chain::Genesis> genesis;
+  transepoch::ShardSchedule schedule;
+  std::vector<chain::Amount> supply;                       // by shard, at genesis
+  std::map<std::pair<NodeId, InstanceKey>, std::size_t> seen;  // chain entries checked per segment
+  std::map<std::pair<std::uint32_t, std::uint64_t>, Final> finals;  // (shard, height)
+  std::map<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>, std::uint64_t> per_segment;  // blocks
+
+  std::optional<std::string> pull_records(const Simulator& s, std::uint64_t epoch) {
+    const auto n = genesis->validators.size();
+    for (NodeId id = 0; id < n && !schedule.knows(epoch); ++id) {
+      for (const auto& r : epoch::stored_records(s.store(id), n)) {
+        if (r.epoch == schedule.last_epoch() + 1) schedule.add(r);
+      }
+    }
+    if (!schedule.knows(epoch)) return "a segment of epoch " + std::to_string(epoch) + " runs before any node stored its record";
+    return std::nullopt;
+  }
+
+  std::optional<std::string> check(const Simulator& s) {
+    const auto n = static_cast<NodeId>(genesis->validators.size());
+    for (NodeId id = 0; id < n; ++id) {
+      const auto* node = s.core_as<NodeCore>(id);
+      if (node == nullptr) continue;
+      for (const auto& [key, v] : node->all<pob::ShardValidator>()) {
+        const auto& chain = v->engine().chain();
+        auto& done = seen[{id, key}];
+        if (done == chain.size()) continue;
+        const auto e = key.epoch.value;
+        if (auto missing = pull_records(s, e)) return missing;
+        const auto setup = schedule.setup(e, key.shard, key.step);
+        for (; done < chain.size(); ++done) {
+          const auto& b = chain[done];
+          const auto where = "shard " + std::to_string(key.shard.value) + " height " + std::to_string(b.height) +
+                             " (node " + std::to_string(id) + ", epoch " + std::to_string(e) + " step " +
+                             std::to_string(key.step) + ")";
+          auto [it, fresh] = finals.try_emplace({key.shard.value, b.height}, Final{b.hash(), s.now_ms(), !setup->last_step});
+          if (!fresh) {
+            if (it->second.hash != b.hash()) return "two final blocks at " + where;
+            continue;
+          }
+          if (auto ok = chain::verify_finality(b, *setup->normal_roster, setup->domain); !ok)
+            return where + " does not verify under its segment's roster: " + ok.error().message();
+          if (b.height > 0) {
+            auto parent = finals.find({key.shard.value, b.height - 1});
+            if (parent != finals.end() && parent->second.hash != b.prev) return where + " does not link to its parent";
+          }
+          ++per_segment[{key.shard.value, e, key.step}];
+        }
+        if (v->ledger().state().total_supply() != supply.at(key.shard.value))
+          return "shard " + std::to_string(key.shard.value) + " supply changed on node " + std::to_string(id);
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<void(Simulator&, const EpochSetup&)>& customize) {
+  EpochRunOptions eo;
+  eo.validators = o.validators;
+  eo.shards = o.shards;
+  eo.believable = o.believable;
+  eo.epochs = o.epochs;
+  eo.seed = o.seed;
+  eo.timing.start_delay_ms = o.epoch_ms;
+  eo.timing.ticket_window_ms = o.delta_ms;
+  eo.timing.attempt_ms = 20 * o.delta_ms;
+  eo.timing.drp.phase_timeout_ms = 2 * o.delta_ms;
+  const EpochSetup setup = make_epoch_setup(eo);
+  const auto n = o.validators;
+  NetworkConfig net;
+  net.link_default.latency = Latency::uniform_ms(o.latency_ms, std::max<TimeMs>(1, o.latency_ms / 5));
+  Simulator sim(o.seed, net);
+
+  byzcoin::ByzcoinConfig timing;
+  timing.block_interval_ms = setup.genesis->policy.block_interval_ms;
+  timing.phase_timeout_ms = 200;
+  timing.view_timeout_ms = o.view_timeout_ms;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<Core> {
+      auto node = std::make_unique<NodeCore>();
+      const epoch::EpochHosting epochs{setup.genesis, i, &setup.identities[i], &ctx.rng, eo.timing, o.epochs};
+      epoch::host_epochs(*node, ctx.store, epochs);
+      auto rows = std::make_shared<const node::PersistedState>(ctx.store);
+      auto shards = transepoch::host_shards(*node, rows, {setup.genesis, i, &setup.identities[i], &ctx.rng, timing, {}},
+                                            epoch::stored_records(ctx.store, n));
+      node->set_succession(node::both(epoch::epoch_succession(epochs), std::move(shards)));
+      return node;
+    });
+  }
+  auto observed = std::make_shared<Observed>(Observed{setup.genesis, transepoch::ShardSchedule(setup.genesis, {}), {}, {}, {}, {}});
+  for (std::uint32_t j = 0; j < o.shards; ++j)
+    observed->supply.push_back(ledger::LedgerState::from_genesis_shard(*setup.genesis, j).total_supply());
+  sim.add_invariant("epoch agreement", [n, &o](const Simulator& s) -> std::optional<std::string> {
+    for (std::uint64_t e = 1; e <= o.epochs; ++e) {
+      std::optional<core::Hash32> seen;
+      for (NodeId id = 0; id < n; ++id) {
+        const auto* core = epoch_core(s, id, e);
+        if (core == nullptr || !core->record()) continue;
+        const auto h = epoch::record_hash(core->record()->record);
+        if (seen && *seen != h) return "two records for epoch " + std::to_string(e);
+        seen = h;
+      }
+    }
+    return std::nullopt;
+  });
+  sim.add_invariant("shards", [observed](const Simulator& s) { return observed->check(s); });
+  if (customize) customize(sim, setup);
+  sim.start();
+
+  // Done: every shard finalized a block in the last epoch's last step.
+  const auto done = [&](const Simulator&) {
+    if (!observed->schedule.knows(o.epochs)) return false;
+    for (std::uint32_t j = 0; j < o.shards; ++j) {
+      const auto last = observed->schedule.steps(o.epochs, core::ShardId{j}) - 1;
+      if (observed->per_segment.find({j, o.epochs, last}) == observed->per_segment.end()) return false;
+    }
+    return true;
+  };
+  const TimeMs per_epoch = o.epoch_ms + 2 * (o.delta_ms + epoch::attempts_per_view * eo.timing.attempt_ms);
+  const TimeMs limit = o.time_limit_ms != 0 ? o.time_limit_ms : o.epochs * per_epoch + o.settle_ms + 10'000;
+  const auto end = sim.run_until(done, limit);
+  if (end == RunEnd::condition_met && !sim.failure()) sim.run_until(sim.now_ms() + o.settle_ms);
+
+  ShardedRunResult result;
+  if (sim.failure()) result.failure = sim.failure()->report();
+  result.epochs_formed = observed->schedule.last_epoch();
+  result.shards.resize(o.shards);
+  for (std::uint32_t j = 0; j < o.shards; ++j) {
+    auto& r = result.shards[j];
+    r.blocks_per_epoch.assign(result.epochs_formed + 1, 0);
+    r.steps_per_epoch.assign(result.epochs_formed + 1, 0);
+    for (const auto& [k, count] : observed->per_segment) {
+      const auto& [shard, e, step] = k;
+      if (shard != j || e > result.epochs_formed) continue;
+      r.blocks_per_epoch[e] += count;
+      r.steps_per_epoch[e] = std::max(r.steps_per_epoch[e], step + 1);
+    }
+    std::optional<TimeMs> previous;
+    for (auto it = observed->finals.lower_bound({j, 0}); it != observed->finals.end() && it->first.first == j; ++it) {
+      ++r.height;
+      if (previous) {
+        const auto gap = it->second.at_ms - *previous;
+        r.longest_gap_ms = std::max(r.longest_gap_ms, gap);
+        if (it->second.swapping) r.longest_swap_gap_ms = std::max(r.longest_swap_gap_ms, gap);
+      }
+      previous = it->second.at_ms;
+    }
+  }
+  if (!result.failure && end != RunEnd::condition_met)
+    result.failure = "the run ended (" + std::string(to_string(end)) + " at " + std::to_string(sim.now_ms()) +
+                     " ms) before every shard finalized in epoch " + std::to_string(o.epochs) + "'s last step";
+  result.simulated_ms = sim.now_ms();
+  result.messages = sim.stats().messages_sent;
+  result.bytes = sim.stats().bytes_sent;
+  result.sim_transcript = sim.transcript_hash();
+  return result;
+}
+
+}  // namespace ios::sim

@@ -1,0 +1,62 @@
+#pragma once
+// The whole sharded system in the simulator (whitepaper §3–§6; docs/DESIGN.md §4): every
+// validator's NodeCore forms the epoch chain (lottery, RandHound, co-signed records) and runs its
+// shards' PoB segments, which TransEpoch re-forms every epoch in batches
+// (node/protocol/transepoch). The same hosting code runs in `ios node`.
+//
+// Invariants (checked after every event; the first violation fails the run with its seed):
+//   epoch agreement     one record per epoch
+//   shard agreement     one final block per (shard, height), whichever segment, node or step
+//                       finalized it
+//   segment finality    each final block verifies under the roster and domain of the segment
+//                       (shard, epoch, step) that finalized it, recomputed from the records
+//   chain links         each block's parent is the shard's block one height below, across
+//                       segments and epochs
+//   supply constant     each segment's ledger holds its shard's genesis supply
+// Liveness, measured: when each (shard, height) first became final, so a run reports the
+// longest gap between final blocks of a shard, overall and while its members were moving.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "node/sim/epoch_scenario.hpp"
+
+namespace ios::sim {
+
+struct ShardedRunOptions {
+  std::uint32_t validators = 12;
+  std::uint32_t shards = 2;
+  std::uint32_t believable = 1;   // per shard
+  std::uint32_t epochs = 3;       // records to form after the genesis
+  std::uint64_t seed = 1;
+  TimeMs latency_ms = 5;
+  TimeMs epoch_ms = 3'000;        // from one record to the lottery of the next
+  TimeMs delta_ms = 500;          // Δ: the lottery's ticket window and a TransEpoch step
+  TimeMs view_timeout_ms = 1'000;
+  TimeMs settle_ms = 2'000;       // after the last record: the last epoch's steps run out
+  TimeMs time_limit_ms = 0;       // 0: enough for every epoch to take two views
+};
+
+struct ShardedRunResult {
+  struct Shard {
+    std::uint64_t height = 0;               // final blocks
+    std::vector<std::uint64_t> blocks_per_epoch;  // by the epoch of the segment that finalized them
+    std::vector<std::uint32_t> steps_per_epoch;   // TransEpoch steps seen
+    TimeMs longest_gap_ms = 0;              // between two consecutive final blocks
+    TimeMs longest_swap_gap_ms = 0;         // the same, ending in a block of a step before the last
+  };
+  std::optional<std::string> failure;
+  std::uint64_t epochs_formed = 0;
+  std::vector<Shard> shards;
+  TimeMs simulated_ms = 0;
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+  core::Hash32 sim_transcript{};
+};
+
+// `customize` runs after the nodes are added and before start: crashes, partitions, rewrites.
+ShardedRunResult run_sharded(const ShardedRunOptions& options,
+                             const std::function<void(Simulator&, const EpochSetup&)>& customize = {});
+
+}  // namespace ios::sim

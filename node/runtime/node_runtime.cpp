@@ -196,6 +196,8 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   if (!assignment) return assignment.error();
   auto setup = pob::ShardSetup::create(*genesis, randomness, assignment->shard_of[n->config_.index], {});
   if (!setup) return setup.error();
+  // Not yet: TransEpoch on real processes (node/protocol/transepoch/README.md "Where it runs").
+  setup->ends_with_epoch = false;
   n->setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
 
   auto key_text = read_file(home / n->config_.keystore, 1u << 20);

@@ -21,7 +21,7 @@ ShardLedger::ShardLedger(std::shared_ptr<const ShardSetup> setup, ledger::Ledger
 }
 
 bool ShardLedger::ended() const {
-  if (setup_->last_step) return state_.epoch() > setup_->epoch;
+  if (setup_->last_step) return setup_->ends_with_epoch && state_.epoch() > setup_->epoch;
   return next_height_ >= first_height_ + setup_->step_blocks;
 }
 
@@ -76,7 +76,7 @@ core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& propo
   const auto& body = proposal.body;
   // The block that opens the next epoch: the last step's, and empty (epoch e's producers have
   // nothing to merge into e + 1, and a direct tx can wait one block for the next roster).
-  const bool opening = setup_->last_step && body.epoch == setup_->epoch + 1 && body.optimistic_blocks.empty() &&
+  const bool opening = setup_->last_step && setup_->ends_with_epoch && body.epoch == setup_->epoch + 1 && body.optimistic_blocks.empty() &&
                        body.direct_txs.empty() && body.fraud_proofs.empty();
   if (body.shard != setup_->shard || (body.epoch != setup_->epoch && !opening)) {
     return core::reject(core::Reject::wrong_shard,

@@ -39,6 +39,10 @@ struct ShardSetup {
   std::uint32_t step = 0;     // TransEpoch step of the epoch (the segment of the shard's chain)
   bool last_step = true;      // the step that runs until the next epoch opens
   std::uint64_t step_blocks = 0;  // a step before the last ends after this many final blocks
+  // false: the last step never opens the next epoch — the node runtime's setting until it hosts
+  // TransEpoch (node/protocol/transepoch/README.md "Where it runs"): its epoch-0 segment then
+  // runs for the node's life, as before epochs re-formed shards.
+  bool ends_with_epoch = true;
   std::uint32_t shard_count = 1;
   core::Bytes domain;  // chain::consensus_domain(chain_id, shard, epoch, step)
   core::Hash32 epoch_randomness{};

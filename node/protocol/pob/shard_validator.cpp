@@ -274,7 +274,7 @@ std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const c
   (void)prev;
   IOS_ASSERT(pool_.has_value());
   IOS_ASSERT(height == ledger_.height());
-  if (setup_->last_step && next_epoch_formed_) return encode(ledger_.opening_block(key_->public_key(), now_ms));
+  if (setup_->last_step && setup_->ends_with_epoch && next_epoch_formed_) return encode(ledger_.opening_block(key_->public_key(), now_ms));
   auto proposal = pool_->propose(key_->public_key(), now_ms);
   if (!proposal) return std::nullopt;
   return encode(*proposal);

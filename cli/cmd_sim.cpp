@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/sim_epochs.hpp"
 #include "node/sim/shard_scenario.hpp"
 
 namespace ios::cli {
@@ -115,6 +116,8 @@ void register_sim(CLI::App& app, Globals& g) {
     std::string faults;
     std::string duration = "5s";
     std::string drain = "4s";
+    std::uint32_t epochs = 0;
+    std::string epoch_length = "3s";
   };
   auto args = std::make_shared<Args>();
   auto* cmd = sim->add_subcommand("run", "Simulate PoB shards under load and faults; exit 0 only if every invariant held");
@@ -140,12 +143,55 @@ void register_sim(CLI::App& app, Globals& g) {
   cmd->add_option("--latency-ms", args->o.latency_ms, "One-way link latency (plus up to 20% jitter)")->capture_default_str();
   cmd->add_option("--block-interval-ms", args->o.block_interval_ms, "ByzCoin block interval")->capture_default_str();
   cmd->add_flag("!--no-tree", args->o.tree, "ByzCoin over a star instead of the three-level tree");
+  cmd->add_option("--epochs", args->epochs,
+                  "Run the whole sharded system for E epochs: the validators form the epoch chain, EDS re-forms the "
+                  "shards and TransEpoch moves members in batches; with --tx-rate, payments in every shard")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--epoch-length", args->epoch_length, "With --epochs: from one record to the next lottery")
+      ->capture_default_str();
   cmd->footer(
       "Exit 0 when every invariant held, 8 when one was violated (the report names it and the replay seed).\n"
       "Examples:\n  ios sim run --validators 7 --believable 3 --p 0.1 --tx-rate 200 --duration 5s --faults crash:1 --seed 7\n"
-      "  ios sim run --shards 2 --validators 6 --believable 2 --tx-rate 100 --faults crash:1 --json");
-  cmd->callback([args, &g] {
+      "  ios sim run --shards 2 --validators 6 --believable 2 --tx-rate 100 --faults crash:1 --json\n"
+      "  ios sim run --shards 2 --validators 6 --believable 1 --epochs 3 --tx-rate 20 --faults crash:1 --seed 4");
+  cmd->callback([args, cmd, &g] {
     auto& o = args->o;
+    if (args->epochs > 0) {
+      for (const char* name : {"--duration", "--drain", "--p", "--believable-min", "--block-interval-ms", "--no-tree"})
+        if (cmd->count(name) > 0)
+          throw Failure(Exit::usage, std::string(name) + " does not apply with --epochs (the load runs until the last epoch)");
+      if (o.believable + 4 > o.validators)
+        throw Failure(Exit::usage, "--validators must leave a normal league of at least 4 after --believable");
+      sim::ShardedRunOptions so;
+      so.validators = o.shards * o.validators;
+      so.shards = o.shards;
+      so.believable = o.believable;
+      so.epochs = args->epochs;
+      so.seed = o.seed;
+      so.latency_ms = o.latency_ms;
+      so.view_timeout_ms = o.view_timeout_ms;
+      if (cmd->count("--tx-rate") > 0) {
+        if (o.tx_rate > 200) throw Failure(Exit::usage, "--tx-rate with --epochs: at most 200 per shard");
+        so.tx_rate = o.tx_rate;
+      }
+      so.epoch_ms = parse_duration_ms("--epoch-length", args->epoch_length);
+      if (so.epoch_ms < 1000) throw Failure(Exit::usage, "--epoch-length must be at least 1s");
+      const std::uint32_t f = (o.validators - o.believable - 1) / 3;
+      std::stringstream list(args->faults);
+      for (std::string item; std::getline(list, item, ',');) {
+        if (item == "partition") {
+          so.partition = true;
+        } else if (item.rfind("crash:", 0) == 0 && item.size() > 6 &&
+                   item.find_first_not_of("0123456789", 6) == std::string::npos && item.size() < 10) {
+          so.crashes = static_cast<std::uint32_t>(std::stoul(item.substr(6)));
+          if (so.crashes > f)
+            throw Failure(Exit::usage, item + " exceeds f = " + std::to_string(f) + " of the normal league");
+        } else if (!item.empty()) {
+          throw Failure(Exit::usage, "--faults with --epochs: crash:K and partition only, not '" + item + "'");
+        }
+      }
+      return run_sim_epochs(g, so, args->faults);
+    }
     o.duration_ms = parse_duration_ms("--duration", args->duration);
     o.drain_ms = parse_duration_ms("--drain", args->drain);
     auto faults = sim::parse_shard_faults(args->faults);

@@ -28,6 +28,19 @@ EpochSetup make_epoch_setup(const EpochRunOptions& o) {
   }
   auto account = identity_from(keys, crypto::KeyType::account);
   g.allocations.push_back({chain::Address::from_public_key(account.public_identity().signing), 1'000'000});
+  // Accounts live where their address hashes (Address::shard): draw until every shard has its share.
+  setup.accounts.resize(o.shards);
+  for (bool short_of = o.accounts_per_shard > 0; short_of;) {
+    auto a = identity_from(keys, crypto::KeyType::account);
+    const auto address = chain::Address::from_public_key(a.public_identity().signing);
+    auto& mine = setup.accounts[address.shard(o.shards)];
+    if (mine.size() < o.accounts_per_shard) {
+      mine.emplace_back(std::move(a), static_cast<std::uint32_t>(g.allocations.size()));
+      g.allocations.push_back({address, 1'000'000});
+    }
+    short_of = false;
+    for (const auto& list : setup.accounts) short_of |= list.size() < o.accounts_per_shard;
+  }
   IOS_ASSERT(chain::validate(g).ok());
   setup.genesis = std::make_shared<const chain::Genesis>(std::move(g));
   return setup;

@@ -26,11 +26,14 @@ struct EpochRunOptions {
   double loss = 0;
   TimeMs time_limit_ms = 0;  // 0: enough for every candidate of two views per epoch
   protocol::epoch::EpochTiming timing{};
+  std::uint32_t accounts_per_shard = 0;  // funded accounts in every shard (for client load)
 };
 
 struct EpochSetup {
   std::shared_ptr<const chain::Genesis> genesis;
   std::vector<crypto::Identity> identities;  // validator i is NodeId i
+  // accounts[j]: the funded accounts living in shard j, each with its genesis allocation index.
+  std::vector<std::vector<std::pair<crypto::Identity, std::uint32_t>>> accounts;
 };
 
 struct EpochRunResult {

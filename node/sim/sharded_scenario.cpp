@@ -1,10 +1,13 @@
 // The sharded system in the simulator. What runs and what is checked: sharded_scenario.hpp.
 #include "node/sim/sharded_scenario.hpp"
 
+#include <algorithm>
 #include <map>
 
+#include "node/crypto/random.hpp"
 #include "node/ledger/ledger_state.hpp"
 #include "node/protocol/epoch/hosting.hpp"
+#include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/protocol/transepoch/shard_hosting.hpp"
 
@@ -22,6 +25,44 @@ struct Final {
   bool swapping = false;  // finalized by a step before the last
 };
 
+// The client load: payments in flight, by tx hash, and each account's one output.
+struct Load {
+  struct Account {
+    const crypto::Identity* identity = nullptr;
+    chain::OutPoint at;
+    chain::Amount amount = 0;
+    bool busy = false;
+  };
+  struct Payment {
+    chain::Tx tx;
+    std::uint32_t shard = 0;
+    std::size_t account = 0;
+    TimeMs sent_ms = 0;
+    std::uint32_t attempt = 0;
+  };
+  std::vector<std::vector<Account>> accounts;  // by shard
+  std::vector<std::size_t> next;               // round robin, by shard
+  std::map<core::Hash32, Payment> in_flight;
+  ShardedRunResult::Load counts;
+  std::uint64_t nonce = 0;
+  bool stopped = false;
+
+  void settle(const core::Hash32& hash, bool applied) {
+    auto it = in_flight.find(hash);
+    if (it == in_flight.end()) return;
+    auto& a = accounts[it->second.shard][it->second.account];
+    if (applied) {
+      a.at = {hash, 0};
+      a.amount = it->second.tx.outputs[0].amount;
+      ++counts.finalized;
+    } else {
+      ++counts.excluded;  // its input is still the account's
+    }
+    a.busy = false;
+    in_flight.erase(it);
+  }
+};
+
 // What the invariants remember between events.
 struct Observed {
   std::shared_ptr<const chain::Genesis> genesis;
@@ -30,6 +71,21 @@ struct Observed {
   std::map<std::pair<NodeId, InstanceKey>, std::size_t> seen;  // chain entries checked per segment
   std::map<std::pair<std::uint32_t, std::uint64_t>, Final> finals;  // (shard, height)
   std::map<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>, std::uint64_t> per_segment;  // blocks
+  std::shared_ptr<Load> load;
+
+  void settle_payments(const chain::FinalizedBlock& b) {
+    if (!load || load->in_flight.empty()) return;
+    auto proposal = pob::decode_proposed_block(b.body);
+    IOS_ASSERT(proposal.ok());  // final, so checked by a quorum
+    const auto& excluded = proposal->body.excluded;
+    const auto one = [&](const chain::Tx& tx) {
+      const auto h = chain::tx_hash(tx);
+      load->settle(h, !std::binary_search(excluded.begin(), excluded.end(), h));
+    };
+    for (const auto& m : proposal->merged)
+      for (const auto& tx : m.txs) one(tx);
+    for (const auto& tx : proposal->body.direct_txs) one(tx);
+  }
 
   std::optional<std::string> pull_records(const Simulator& s, std::uint64_t epoch) {
     const auto n = genesis->validators.size();
@@ -71,6 +127,7 @@ struct Observed {
             if (parent != finals.end() && parent->second.hash != b.prev) return where + " does not link to its parent";
           }
           ++per_segment[{key.shard.value, e, key.step}];
+          settle_payments(b);
         }
         if (v->ledger().state().total_supply() != supply.at(key.shard.value))
           return "shard " + std::to_string(key.shard.value) + " supply changed on node " + std::to_string(id);
@@ -93,6 +150,7 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
   eo.timing.ticket_window_ms = o.delta_ms;
   eo.timing.attempt_ms = 20 * o.delta_ms;
   eo.timing.drp.phase_timeout_ms = 2 * o.delta_ms;
+  if (o.tx_rate > 0) eo.accounts_per_shard = o.accounts_per_shard;
   const EpochSetup setup = make_epoch_setup(eo);
   const auto n = o.validators;
   NetworkConfig net;
@@ -115,9 +173,82 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
       return node;
     });
   }
-  auto observed = std::make_shared<Observed>(Observed{setup.genesis, transepoch::ShardSchedule(setup.genesis, {}), {}, {}, {}, {}});
+  std::shared_ptr<std::function<void(Simulator&)>> ticks;
+  auto observed = std::make_shared<Observed>(Observed{setup.genesis, transepoch::ShardSchedule(setup.genesis, {}), {}, {}, {}, {}, nullptr});
   for (std::uint32_t j = 0; j < o.shards; ++j)
     observed->supply.push_back(ledger::LedgerState::from_genesis_shard(*setup.genesis, j).total_supply());
+  if (o.tx_rate > 0) {
+    auto load = std::make_shared<Load>();
+    for (const auto& list : setup.accounts) {
+      auto& mine = load->accounts.emplace_back();
+      for (const auto& [identity, allocation] : list)
+        mine.push_back({&identity, chain::genesis_outpoint(allocation), setup.genesis->allocations[allocation].amount});
+    }
+    load->next.assign(o.shards, 0);
+    observed->load = load;
+    // The client: receipts come back to it, and it acts only through the driver below.
+    const NodeId client = sim.add_node([](const SimNodeContext&) -> std::unique_ptr<Core> {
+      struct Sink final : Core {
+        void on_start(TimeMs, Effects&) override {}
+        void on_message(TimeMs, NodeId, core::ByteView, Effects&) override {}
+        void on_timer(TimeMs, TimerId, Effects&) override {}
+      };
+      return std::make_unique<Sink>();
+    });
+    const auto fee = setup.genesis->policy.min_fee;
+    const auto chain_id = setup.genesis->chain_id_bytes();
+    // Where a wallet sends a payment of `payer` in `shard` now: as the first up validator that
+    // hosts a running segment of the shard routes it.
+    const auto send = [n, client](Simulator& s, std::uint32_t shard, const chain::Tx& tx, std::uint32_t attempt) {
+      const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+      for (NodeId id = 0; id < n; ++id) {
+        const auto* node = s.core_as<NodeCore>(id);
+        if (node == nullptr) continue;
+        const pob::ShardValidator* current = nullptr;
+        InstanceKey key;
+        for (const auto& [k, v] : node->all<pob::ShardValidator>())
+          if (k.shard.value == shard && !v->ended()) current = v, key = k;
+        if (current == nullptr) continue;
+        const auto payload = node::wrap(key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
+        for (auto to : current->ledger().submission_route(payer, attempt)) s.inject(client, to, payload, s.now_ms());
+        return;
+      }
+    };
+    const TimeMs every = std::max<TimeMs>(1, static_cast<TimeMs>(1000.0 / o.tx_rate));
+    // The tick schedules itself again through a weak reference: the event queue holds copies
+    // of it, and a strong one would make a cycle no one frees.
+    auto tick = std::make_shared<std::function<void(Simulator&)>>();
+    std::weak_ptr<std::function<void(Simulator&)>> again = tick;
+    *tick = [=, &o](Simulator& s) {
+      for (auto& [hash, p] : load->in_flight) {
+        if (s.now_ms() < p.sent_ms + o.resubmit_ms) continue;
+        p.sent_ms = s.now_ms();
+        ++load->counts.resubmitted;
+        send(s, p.shard, p.tx, ++p.attempt);
+      }
+      for (std::uint32_t j = 0; j < o.shards && !load->stopped; ++j) {
+        auto& list = load->accounts[j];
+        for (std::size_t tried = 0; tried < list.size(); ++tried) {
+          const auto i = load->next[j]++ % list.size();
+          auto& a = list[i];
+          if (a.busy) continue;
+          const auto key = a.identity->signing_key();
+          const auto self = chain::Address::from_public_key(key.public_key());
+          auto tx = chain::make_transfer({{a.at, &key}}, {{self, chain::Asset::ios, a.amount - fee}}, fee, ++load->nonce,
+                                         chain_id);
+          a.busy = true;
+          const auto h = chain::tx_hash(tx);
+          load->in_flight[h] = Load::Payment{tx, j, i, s.now_ms(), 0};
+          ++load->counts.submitted;
+          send(s, j, tx, 0);
+          break;
+        }
+      }
+      if (auto next = again.lock()) s.schedule(s.now_ms() + every, "load", *next);
+    };
+    sim.schedule(1'000, "load", *tick);
+    ticks = tick;  // alive while the simulation runs
+  }
   sim.add_invariant("epoch agreement", [n, &o](const Simulator& s) -> std::optional<std::string> {
     for (std::uint64_t e = 1; e <= o.epochs; ++e) {
       std::optional<core::Hash32> seen;
@@ -132,6 +263,20 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     return std::nullopt;
   });
   sim.add_invariant("shards", [observed](const Simulator& s) { return observed->check(s); });
+  if (o.crashes > 0) {
+    crypto::ChaChaRng rng("IOS/v1/sim/sharded-crashes", o.seed);
+    const auto order = crypto::permutation(n, rng);
+    for (std::uint32_t k = 0; k < o.crashes && k < n; ++k) {
+      const TimeMs at = o.epoch_ms + 1'500 + 200 * k;
+      sim.crash(order[k], at);
+      sim.restart(order[k], at + 1'000);
+    }
+  }
+  if (o.partition) {
+    std::vector<NodeId> a, b;
+    for (NodeId id = 0; id < n; ++id) (id < n / 2 ? a : b).push_back(id);
+    sim.partition({a, b}, o.epoch_ms > 500 ? o.epoch_ms - 500 : 0, o.epoch_ms + 4'000);
+  }
   if (customize) customize(sim, setup);
   sim.start();
 
@@ -147,11 +292,17 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
   const TimeMs per_epoch = o.epoch_ms + 2 * (o.delta_ms + epoch::attempts_per_view * eo.timing.attempt_ms);
   const TimeMs limit = o.time_limit_ms != 0 ? o.time_limit_ms : o.epochs * per_epoch + o.settle_ms + 10'000;
   const auto end = sim.run_until(done, limit);
-  if (end == RunEnd::condition_met && !sim.failure()) sim.run_until(sim.now_ms() + o.settle_ms);
+  if (observed->load) observed->load->stopped = true;  // no new payments; the ones in flight settle
+  const TimeMs settle = observed->load ? std::max(o.settle_ms, 2 * o.resubmit_ms + 2'000) : o.settle_ms;
+  if (end == RunEnd::condition_met && !sim.failure()) sim.run_until(sim.now_ms() + settle);
 
   ShardedRunResult result;
   if (sim.failure()) result.failure = sim.failure()->report();
   result.epochs_formed = observed->schedule.last_epoch();
+  if (observed->load) {
+    result.load = observed->load->counts;
+    result.load.pending = observed->load->in_flight.size();
+  }
   result.shards.resize(o.shards);
   for (std::uint32_t j = 0; j < o.shards; ++j) {
     auto& r = result.shards[j];

@@ -13,6 +13,13 @@
 //   chain links         each block's parent is the shard's block one height below, across
 //                       segments and epochs
 //   supply constant     each segment's ledger holds its shard's genesis supply
+// Client load (tx_rate > 0): funded accounts in every shard pay themselves, one payment in
+// flight per account; each goes where a wallet would send it, as an up validator hosting the
+// payer's shard routes it (ShardLedger::submission_route of its current segment), and is sent
+// again, by a fresh route, when not final after resubmit_ms — a producer's batch that the block
+// opening the next epoch leaves behind is the case this covers. At the end every payment must be
+// final or excluded with a reason: none lost across the epoch changes.
+//
 // Liveness, measured: when each (shard, height) first became final, so a run reports the
 // longest gap between final blocks of a shard, overall and while its members were moving.
 #include <functional>
@@ -36,6 +43,14 @@ struct ShardedRunOptions {
   TimeMs view_timeout_ms = 1'000;
   TimeMs settle_ms = 2'000;       // after the last record: the last epoch's steps run out
   TimeMs time_limit_ms = 0;       // 0: enough for every epoch to take two views
+  // Faults (`ios sim run --epochs --faults`): `crashes` validators, drawn with the seed, crash
+  // one after another during epoch 1's swaps and each restarts a second later from its store;
+  // `partition` splits the roster in halves from before epoch 1's lottery until 4 s after it.
+  std::uint32_t crashes = 0;
+  bool partition = false;
+  double tx_rate = 0;             // payments per simulated second per shard; 0: no load
+  std::uint32_t accounts_per_shard = 16;
+  TimeMs resubmit_ms = 2'000;
 };
 
 struct ShardedRunResult {
@@ -46,8 +61,16 @@ struct ShardedRunResult {
     TimeMs longest_gap_ms = 0;              // between two consecutive final blocks
     TimeMs longest_swap_gap_ms = 0;         // the same, ending in a block of a step before the last
   };
+  struct Load {
+    std::uint64_t submitted = 0;    // distinct payments
+    std::uint64_t resubmitted = 0;
+    std::uint64_t finalized = 0;
+    std::uint64_t excluded = 0;
+    std::uint64_t pending = 0;      // neither at the end: lost
+  };
   std::optional<std::string> failure;
   std::uint64_t epochs_formed = 0;
+  Load load;
   std::vector<Shard> shards;
   TimeMs simulated_ms = 0;
   std::uint64_t messages = 0;

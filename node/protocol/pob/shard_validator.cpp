@@ -256,9 +256,15 @@ void ShardValidator::on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects
 }
 
 void ShardValidator::on_handover_request(TimeMs now_ms, NodeId from, Effects& out) {
-  // Only a validator may ask (a client has no use for a whole state), only once this segment
-  // is over, and each at most once a second: an answer is the shard's whole state.
-  if (!ended() || from >= setup_->validator_count()) return;
+  // Only a validator may ask (a client has no use for a whole state), and each at most once a
+  // second: an answer is the shard's whole state. One that asks before the segment is over is
+  // answered the moment it is (a joiner asks as soon as its record is final, usually before
+  // the block that opens its epoch); at most one waiting entry per validator.
+  if (from >= setup_->validator_count()) return;
+  if (!ended()) {
+    handover_waiting_.insert(from);
+    return;
+  }
   auto [it, fresh] = handovers_sent_.try_emplace(from, now_ms);
   if (!fresh && now_ms < it->second + 1000) return;
   it->second = now_ms;
@@ -310,7 +316,13 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   }
   if (ended()) {
     if (producer_) out.cancel_timer(seal_timer);
-    out.deliver(std::string(handover_kind), encode(PobMessage{handover()}));
+    const auto bytes = encode(PobMessage{handover()});
+    out.deliver(std::string(handover_kind), bytes);
+    for (auto peer : handover_waiting_) {
+      handovers_sent_[peer] = last_now_ms_;
+      out.send(peer, bytes);
+    }
+    handover_waiting_.clear();
   }
 }
 

@@ -146,6 +146,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   ValidatorCounters counters_;
   bool next_epoch_formed_ = false;                      // the record of setup_->epoch + 1 is final here
   std::map<NodeId, TimeMs> handovers_sent_;             // per peer, the last answer's time (one a second)
+  std::set<NodeId> handover_waiting_;                   // validators that asked before the end
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

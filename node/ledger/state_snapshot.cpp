@@ -18,6 +18,11 @@ core::Bytes encode_snapshot(const LedgerState& state) {
   return w.take();
 }
 
+std::size_t snapshot_bytes(const LedgerState& state) {
+  constexpr std::size_t utxo = 32 + 4 + 32 + 1 + 8, account = 32 + 8 + 8 + 8 + 8 + 1;
+  return 1 + 8 + 8 + 8 + 4 + state.utxos().size() * utxo + 4 + state.validators().size() * account;
+}
+
 core::Result<LedgerState> decode_snapshot(core::ByteView bytes, const chain::Genesis& genesis,
                                           contracts::ShardScope scope, const core::Hash32& expected_digest) {
   // Start from the genesis state for the chain id and the scope, then replace its content.

@@ -29,6 +29,8 @@ inline constexpr std::uint8_t snapshot_version = 1;
 inline constexpr std::size_t snapshot_utxos_max = std::size_t{1} << 22;
 
 core::Bytes encode_snapshot(const LedgerState& state);
+// The size of encode_snapshot(state), without encoding it.
+std::size_t snapshot_bytes(const LedgerState& state);
 
 // The state of `scope` of the chain of `genesis` that `bytes` carry, if its digest is
 // `expected_digest`. truncated / non_canonical / length_over_limit / bad_amount for bytes

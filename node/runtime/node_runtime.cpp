@@ -312,7 +312,7 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
         timers_.erase(it);
       }
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
-      if (d->kind == "epoch-record") on_epoch_record(d->value);
+      if (d->kind == protocol::deliver_epoch_record) on_epoch_record(d->value);
       else log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
       verify(std::move(*v));

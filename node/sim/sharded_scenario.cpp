@@ -117,20 +117,20 @@ struct Observed {
                              std::to_string(key.step) + ")";
           auto [it, fresh] = finals.try_emplace({key.shard.value, b.height}, Final{b.hash(), s.now_ms(), !setup->last_step});
           if (!fresh) {
-            if (it->second.hash != b.hash()) return "two final blocks at " + where;
+            if (it->second.hash != b.hash()) return "shard agreement: two final blocks at " + where;
             continue;
           }
           if (auto ok = chain::verify_finality(b, *setup->normal_roster, setup->domain); !ok)
-            return where + " does not verify under its segment's roster: " + ok.error().message();
+            return "segment finality: " + where + " does not verify under its segment's roster: " + ok.error().message();
           if (b.height > 0) {
             auto parent = finals.find({key.shard.value, b.height - 1});
-            if (parent != finals.end() && parent->second.hash != b.prev) return where + " does not link to its parent";
+            if (parent != finals.end() && parent->second.hash != b.prev) return "chain links: " + where + " does not link to its parent";
           }
           ++per_segment[{key.shard.value, e, key.step}];
           settle_payments(b);
         }
         if (v->ledger().state().total_supply() != supply.at(key.shard.value))
-          return "shard " + std::to_string(key.shard.value) + " supply changed on node " + std::to_string(id);
+          return "supply constant: shard " + std::to_string(key.shard.value) + " supply changed on node " + std::to_string(id);
       }
     }
     return std::nullopt;

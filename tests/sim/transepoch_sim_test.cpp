@@ -7,7 +7,11 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "node/chain/fraud_proof.hpp"
+#include "node/chain/optimistic_block.hpp"
 #include "node/crypto/random.hpp"
+#include "node/protocol/node/node_core.hpp"
+#include "node/protocol/pob/shard_validator.hpp"
 #include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/sim/sharded_scenario.hpp"
@@ -182,4 +186,57 @@ TEST(TransEpochSim, RandomSeeds) {
     EXPECT_EQ(r.epochs_formed, o.epochs);
     EXPECT_EQ(r.load.pending, 0u) << "payments lost";
   }
+}
+
+// docs/security.md "A joiner handed a false state", the review's finding: a fraud proof applied
+// in a step before the last gives the producer a PoB record in the ledger, and the step's end
+// used to encode that ledger as a snapshot, which asserted (every host of the shard aborted, and
+// again on replay). Any validator could trigger it by signing one forged optimistic block and
+// sending its fraud proof. Now a node's own segments hand over in process; the slashing holds
+// on through the steps.
+TEST(TransEpochSim, AFraudProofInAStepBeforeTheLastSlashesAndTheShardGoesOn) {
+  sim::ShardedRunOptions o;
+  o.seed = sim::toy::test_seeds({5}).front();  // seed 5: epoch 1 moves members in both shards
+  o.epochs = 2;
+  SCOPED_TRACE(sim::toy::announce_seed(o.seed));
+  auto injected = std::make_shared<std::optional<std::pair<std::uint32_t, crypto::PublicKey>>>();
+  // Alive for the run; the queued copies hold it weakly.
+  auto probe = std::make_shared<std::function<void(sim::Simulator&)>>();
+  const auto r = sim::run_sharded(o, [&](sim::Simulator& s, const sim::EpochSetup& setup) {
+    // Every 100 ms until done: find a step before the last and convict validator 0 there.
+    std::weak_ptr<std::function<void(sim::Simulator&)>> again = probe;
+    *probe = [&setup, injected, again](sim::Simulator& sim) {
+      if (*injected) return;
+      for (protocol::NodeId id = 0; id < setup.identities.size() && !*injected; ++id) {
+        const auto* node = sim.core_as<protocol::node::NodeCore>(id);
+        if (node == nullptr) continue;
+        for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>()) {
+          if (v->setup().last_step || v->ended() || v->engine().height() < v->ledger().first_height() + 2) continue;
+          const auto& forger = setup.identities[0];
+          chain::OptimisticHeader h;
+          h.shard = key.shard.value;
+          h.epoch = key.epoch.value;
+          h.producer = forger.public_identity().signing;
+          ASSERT_FALSE(v->ledger().state().utxos().empty());
+          const auto key_of_forger = forger.signing_key();
+          auto tx = chain::make_transfer({{v->ledger().state().utxos().begin()->first, &key_of_forger}},
+                                         {{chain::Address::from_public_key(h.producer), chain::Asset::ios, 1}}, 1, 7,
+                                         setup.genesis->chain_id_bytes());
+          tx.inputs[0].witness[0] ^= 1;  // a forged witness: what a fraud proof convicts
+          auto block = chain::make_optimistic_block(forger.signing_key(), setup.genesis->chain_id_bytes(), h, {tx});
+          const auto proof = protocol::pob::encode(protocol::pob::PobMessage{
+              protocol::pob::FraudProofMsg{chain::make_fraud_proof(block, 0)}});
+          for (auto to : v->setup().normal) sim.inject(id, to, protocol::node::wrap(key, proof), sim.now_ms());
+          *injected = std::make_pair(key.shard.value, h.producer);
+          break;
+        }
+      }
+      if (auto p = again.lock(); p && !*injected) sim.schedule(sim.now_ms() + 100, "probe", *p);
+    };
+    s.schedule(3'000, "probe", *probe);
+  });
+  print(r);
+  ASSERT_FALSE(r.failure) << *r.failure;
+  ASSERT_TRUE(injected->has_value()) << "a step before the last ran";
+  EXPECT_EQ(r.epochs_formed, o.epochs);
 }

@@ -226,7 +226,7 @@ TEST(NodeCore, SuccessionHostsWhatFollowsAFormedEpochAndRetiresOldEpochInstances
   probes[1] = first.get();
   n.host(forming(1), std::move(first));
   std::vector<std::pair<std::uint64_t, core::Bytes>> calls;
-  n.set_succession([&](const InstanceKey& from, const Deliver& d) {
+  n.set_succession([&](const InstanceKey& from, const Core&, const Deliver& d) {
     node::Succeeded next;
     if (d.kind != node::formed_kind) return next;
     const auto epoch = from.epoch.value;
@@ -263,7 +263,7 @@ TEST(NodeCore, SuccessionHostsWhatFollowsAFormedEpochAndRetiresOldEpochInstances
   NodeCore m;
   m.host(old_shard, std::make_unique<Probe>());
   m.host(forming(1), std::make_unique<FormingProbe>());
-  m.set_succession([](const InstanceKey&, const Deliver&) { return node::Succeeded{}; });
+  m.set_succession([](const InstanceKey&, const Core&, const Deliver&) { return node::Succeeded{}; });
   Effects ignored;
   m.on_start(0, ignored);
   m.on_message(5, 3, node::wrap(forming(1), bytes("go")), ignored);
@@ -305,7 +305,7 @@ TEST(NodeCore, SuccessionStartsAndRetiresSegmentsAndEveryoneHearsOfFormedEpochs)
   n.host(forming(4), std::make_unique<FormingProbe>());
   n.set_formed_epoch(3);
   std::vector<InstanceKey> handovers;
-  n.set_succession([&](const InstanceKey& from, const Deliver& d) {
+  n.set_succession([&](const InstanceKey& from, const Core&, const Deliver& d) {
     node::Succeeded next;
     if (d.kind != node::handover_kind) return next;
     handovers.push_back(from);

@@ -15,6 +15,7 @@
 //    on its worker pool, the simulator inline). The core owns no thread either way.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -94,6 +95,12 @@ class Effects {
  private:
   std::vector<Effect> list_;
 };
+
+// Deliver kinds that change what a node hosts (node/protocol/node/node_core.hpp): an epoch
+// record became final (the value: the signed record), a shard segment ended (the value: empty;
+// the host takes the segment's end state from the instance itself).
+inline constexpr std::string_view deliver_epoch_record = "epoch-record";
+inline constexpr std::string_view deliver_segment_ended = "shard-handover";
 
 class Core {
  public:

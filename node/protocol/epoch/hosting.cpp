@@ -57,7 +57,7 @@ std::vector<EpochRecord> stored_records(const node::PersistedState& rows, std::s
 node::Succession epoch_succession(const EpochHosting& h) {
   const auto n = h.genesis->validators.size();
   // By value: the succession outlives the caller and `h` with it.
-  return [h, n](const node::InstanceKey& from, const Deliver& d) {
+  return [h, n](const node::InstanceKey& from, const Core&, const Deliver& d) {
     node::Succeeded next;
     if (from.protocol != node::Protocol::epoch || d.kind != node::formed_kind) return next;
     const auto epoch = from.epoch.value;

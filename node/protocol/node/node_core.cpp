@@ -15,9 +15,10 @@ PersistedState scoped_state(const PersistedState& all, const InstanceKey& key) {
 }
 
 Succession both(Succession first, Succession second) {
-  return [first = std::move(first), second = std::move(second)](const InstanceKey& from, const Deliver& d) {
-    auto out = first(from, d);
-    auto more = second(from, d);
+  return [first = std::move(first), second = std::move(second)](const InstanceKey& from, const Core& instance,
+                                                                 const Deliver& d) {
+    auto out = first(from, instance, d);
+    auto more = second(from, instance, d);
     for (auto& h : more.hosted) out.hosted.push_back(std::move(h));
     out.retired.insert(out.retired.end(), more.retired.begin(), more.retired.end());
     return out;
@@ -37,6 +38,20 @@ void NodeCore::on_start(TimeMs now_ms, Effects& out) {
 }
 
 void NodeCore::start(TimeMs now_ms, const InstanceKey& key, Effects& out) {
+  // A start can deliver, and a delivery start more (a restarted node replays its segments one
+  // after another): a queue, not recursion, so the depth stays one however long the history.
+  to_start_.push_back(key);
+  if (starting_) return;
+  starting_ = true;
+  while (!to_start_.empty()) {
+    const auto next = to_start_.front();
+    to_start_.pop_front();
+    start_one(now_ms, next, out);
+  }
+  starting_ = false;
+}
+
+void NodeCore::start_one(TimeMs now_ms, const InstanceKey& key, Effects& out) {
   auto it = instances_.find(key);
   if (it == instances_.end()) return;  // retired by a succession an earlier start caused
   Effects inner;
@@ -58,7 +73,9 @@ void NodeCore::succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& de
   }
   std::vector<InstanceKey> started;
   if (succession_) {
-    auto next = succession_(from, delivered);
+    auto delivering = instances_.find(from);
+    if (delivering == instances_.end()) return;  // retired by an earlier delivery of this input
+    auto next = succession_(from, *delivering->second, delivered);
     for (const auto& key : next.retired) instances_.erase(key);
     for (auto& hosted : next.hosted) {
       if (instances_.contains(hosted.key)) continue;  // hosted already: the first one stays

@@ -22,6 +22,7 @@
 // the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per timer
 // that is set now (ByzCoin draws a fresh id, with a generation, for every arm, so keeping
 // fired or cancelled ones would grow without end), and Verify entries live only until answered.
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,17 +50,20 @@ struct Hosted {
 // What a node starts and stops when one of its instances delivers something that changes what
 // the node runs: the epoch-e instance's Deliver{"epoch-record"} (the signed record: start forming
 // e + 1, and the shards that epoch e moves this node into), a shard segment's
-// Deliver{"shard-handover"} (start the next segment). The driver sees every Deliver too.
+// Deliver{"shard-handover"} (start the next segment from the ended one's state). The driver sees
+// every Deliver too.
 inline constexpr std::uint64_t epoch_instances_kept = 8;
-// The Deliver kinds a succession is asked about (EpochCore's and pob::ShardValidator's).
-inline constexpr std::string_view formed_kind = "epoch-record";
-inline constexpr std::string_view handover_kind = "shard-handover";
+// The Deliver kinds a succession is asked about (core.hpp: EpochCore's and a shard segment's).
+inline constexpr std::string_view formed_kind = deliver_epoch_record;
+inline constexpr std::string_view handover_kind = deliver_segment_ended;
 
 struct Succeeded {
   std::vector<Hosted> hosted;         // started at once, then told the last formed epoch
   std::vector<InstanceKey> retired;   // removed (a key not hosted is ignored)
 };
-using Succession = std::function<Succeeded(const InstanceKey& from, const Deliver& delivered)>;
+// `instance` is the one that delivered (a segment's successor takes its state from it, in
+// process: nothing is encoded or checked again between a node's own segments).
+using Succession = std::function<Succeeded(const InstanceKey& from, const Core& instance, const Deliver& delivered)>;
 // Both, in order (the epoch chain's, then the shards').
 Succession both(Succession first, Succession second);
 
@@ -118,6 +122,7 @@ class NodeCore final : public Core {
   void forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner);
   void succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& delivered, Effects& out);
   void start(TimeMs now_ms, const InstanceKey& key, Effects& out);
+  void start_one(TimeMs now_ms, const InstanceKey& key, Effects& out);
 
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
@@ -126,6 +131,8 @@ class NodeCore final : public Core {
   TimerId next_timer_ = 1;
   std::uint64_t next_verify_ = 1;
   std::uint64_t formed_epoch_ = 0;
+  std::deque<InstanceKey> to_start_;
+  bool starting_ = false;
   NodeCoreCounters counters_;
   Succession succession_;
 };

@@ -50,7 +50,8 @@ class ShardLedger {
   core::Result<ProposedBlock> complete(ProposedBlock proposal) const;
   // The last step's last block (TransEpoch): the empty body that opens the next epoch. Its
   // roster signs nothing after it; the next epoch's first segment goes on from its state.
-  ProposedBlock opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const;
+  // slashed when `leader` is (it may propose nothing; the view moves past it).
+  core::Result<ProposedBlock> opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const;
   // This segment is over: a step's blocks are all final, or the next epoch is open.
   bool ended() const;
 

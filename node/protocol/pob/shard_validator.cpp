@@ -256,31 +256,43 @@ void ShardValidator::on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects
 }
 
 void ShardValidator::on_handover_request(TimeMs now_ms, NodeId from, Effects& out) {
-  // Only a validator may ask (a client has no use for a whole state), and each at most once a
-  // second: an answer is the shard's whole state. One that asks before the segment is over is
-  // answered the moment it is (a joiner asks as soon as its record is final, usually before
-  // the block that opens its epoch); at most one waiting entry per validator.
-  if (from >= setup_->validator_count()) return;
+  // Joiners ask the last step of the epoch before theirs, nothing else. Only a validator may ask
+  // (a client has no use for a whole state), and each at most once a second: an answer is the
+  // shard's whole state. One that asks before the segment is over is answered the moment it is
+  // (a joiner asks as soon as its record is final, usually before the block that opens its
+  // epoch); at most one waiting entry per validator.
+  if (!setup_->last_step || from >= setup_->validator_count()) return;
   if (!ended()) {
     handover_waiting_.insert(from);
     return;
   }
-  auto [it, fresh] = handovers_sent_.try_emplace(from, now_ms);
-  if (!fresh && now_ms < it->second + 1000) return;
-  it->second = now_ms;
-  out.send(from, encode(PobMessage{handover()}));
+  if (!budget_.allow(from, now_ms)) return;
+  if (auto m = handover_message()) out.send(from, std::move(*m));
 }
 
-Handover ShardValidator::handover() const {
+std::optional<core::Bytes> ShardValidator::handover_message() {
   IOS_ASSERT(ended() && !engine_->chain().empty());  // a segment ends with a block of its own
-  return Handover{engine_->chain().back(), ledger::encode_snapshot(ledger_.state())};
+  if (ledger::snapshot_bytes(ledger_.state()) > handover_snapshot_bytes_max) {
+    ++handovers_too_large_;
+    return std::nullopt;
+  }
+  return encode(PobMessage{Handover{engine_->chain().back(), ledger::encode_snapshot(ledger_.state())}});
+}
+
+SegmentStart ShardValidator::end_state() const {
+  IOS_ASSERT(ended() && !engine_->chain().empty());
+  return SegmentStart{ledger_.state(), engine_->chain().back().hash()};
 }
 
 std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) {
   (void)prev;
   IOS_ASSERT(pool_.has_value());
   IOS_ASSERT(height == ledger_.height());
-  if (setup_->last_step && setup_->ends_with_epoch && next_epoch_formed_) return encode(ledger_.opening_block(key_->public_key(), now_ms));
+  if (setup_->last_step && setup_->ends_with_epoch && next_epoch_formed_) {
+    auto opening = ledger_.opening_block(key_->public_key(), now_ms);
+    if (!opening) return std::nullopt;  // a slashed leader: the view changes past it
+    return encode(*opening);
+  }
   auto proposal = pool_->propose(key_->public_key(), now_ms);
   if (!proposal) return std::nullopt;
   return encode(*proposal);
@@ -316,13 +328,14 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   }
   if (ended()) {
     if (producer_) out.cancel_timer(seal_timer);
-    const auto bytes = encode(PobMessage{handover()});
-    out.deliver(std::string(handover_kind), bytes);
-    for (auto peer : handover_waiting_) {
-      handovers_sent_[peer] = last_now_ms_;
-      out.send(peer, bytes);
+    out.deliver(std::string(deliver_segment_ended), {});  // the host reads end_state()
+    if (!handover_waiting_.empty()) {
+      if (auto bytes = handover_message()) {
+        for (auto peer : handover_waiting_)
+          if (budget_.allow(peer, last_now_ms_)) out.send(peer, *bytes);
+      }
+      handover_waiting_.clear();
     }
-    handover_waiting_.clear();
   }
 }
 

@@ -23,9 +23,11 @@
 // segment ended with). It ends after its step's blocks, or (last step) with the block that
 // opens the next epoch, which its leader proposes once on_epoch_formed(e + 1) said the record is
 // final here, and which a witness signs only when it knows that too. At its end it delivers
-// Deliver{handover_kind, encode(Handover)} for its host to start the next segment, and from
-// then on only answers HandoverRequests (one per peer per second: a snapshot is the whole
-// state) and refuses submissions (wrong_shard: the client goes to the current segment).
+// Deliver{deliver_segment_ended} and its host starts the next segment from end_state(); from
+// then on it refuses submissions (wrong_shard: the client goes to the current segment), serves
+// sync requests for its blocks, and — the last step only — answers joiners' HandoverRequests
+// (one per peer per second: a snapshot is the whole state; requests that came before the end
+// are answered at the end).
 //
 // Persist before you speak (docs/STYLE.md rule 6): a believable validator persists its next seq
 // and previous header hash before it sends a block, so after a crash it never signs a second
@@ -41,6 +43,7 @@
 #include "node/crypto/identity.hpp"
 #include "node/protocol/byzcoin/engine.hpp"
 #include "node/protocol/core/core.hpp"
+#include "node/protocol/core/once_per_peer.hpp"
 #include "node/protocol/pob/handover.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/normal_pool.hpp"
@@ -66,7 +69,10 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
                  core::Rng& rng, const PersistedState& store, byzcoin::ByzcoinConfig timing,
                  std::optional<SegmentStart> start = std::nullopt);
 
-  static constexpr std::string_view handover_kind = "shard-handover";
+  // The largest snapshot a host sends (the rest of a Handover is one final block): a shard
+  // whose state is larger cannot take joiners by snapshot yet (docs/security.md "A joiner handed
+  // a false state"; chunked transfer or bootstrap from a Micro State Block is the way on).
+  static constexpr std::size_t handover_snapshot_bytes_max = core::encoded_bytes_len_max - (1u << 20);
 
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
@@ -81,6 +87,9 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   bool believable() const { return producer_.has_value(); }
   bool ended() const override { return ledger_.ended(); }  // also ByzcoinApp's
   const ShardSetup& setup() const { return *setup_; }
+  // Once ended: where the next segment starts (the state after this one's last block).
+  SegmentStart end_state() const;
+  std::uint64_t handovers_too_large() const { return handovers_too_large_; }
   const ShardLedger& ledger() const { return ledger_; }
   const byzcoin::ByzcoinEngine& engine() const { return *engine_; }
   const NormalPool* pool() const { return pool_ ? &*pool_ : nullptr; }
@@ -106,7 +115,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   core::Status validate(std::uint64_t height, const core::Hash32& prev, core::ByteView body) override;
   void on_final(const chain::FinalizedBlock& block, Effects& out) override;
   void on_handover_request(TimeMs now_ms, NodeId from, Effects& out);
-  Handover handover() const;
+  // The answer to joiners: nullopt when the state is over handover_snapshot_bytes_max.
+  std::optional<core::Bytes> handover_message();
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
   void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
@@ -145,8 +155,9 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::uint64_t next_verify_id_ = 1;
   ValidatorCounters counters_;
   bool next_epoch_formed_ = false;                      // the record of setup_->epoch + 1 is final here
-  std::map<NodeId, TimeMs> handovers_sent_;             // per peer, the last answer's time (one a second)
+  OncePerPeer budget_{1000};                            // handover answers: one a second per peer
   std::set<NodeId> handover_waiting_;                   // validators that asked before the end
+  std::uint64_t handovers_too_large_ = 0;
   std::unique_ptr<byzcoin::ByzcoinEngine> engine_;  // last: it holds a reference to *this
 };
 

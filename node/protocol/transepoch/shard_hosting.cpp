@@ -25,15 +25,24 @@ ShardSchedule::ShardSchedule(std::shared_ptr<const chain::Genesis> genesis, std:
 void ShardSchedule::add(const epoch::EpochRecord& record) {
   IOS_ASSERT(record.epoch == records_.size());  // in order, each once
   records_.push_back({record.shards, record.randomness});
+  if (record.epoch <= cached_epochs) return;
+  const auto oldest = record.epoch - cached_epochs;
+  std::erase_if(plans_, [oldest](const auto& p) { return p.first.first < oldest; });
+  std::erase_if(setups_, [oldest](const auto& s) { return std::get<0>(s.first) < oldest; });
+}
+
+const SwapPlan& ShardSchedule::plan(std::uint64_t epoch, core::ShardId shard) const {
+  IOS_ASSERT(epoch >= 1 && knows(epoch));
+  auto it = plans_.find({epoch, shard.value});
+  if (it != plans_.end()) return it->second;
+  const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
+  auto made = plan_swaps(records_[epoch - 1].shards.at(shard.value), records_[epoch].shards.at(shard.value), n, shard,
+                         records_[epoch].randomness, batch_size_);
+  return plans_.emplace(std::make_pair(epoch, shard.value), std::move(made)).first->second;
 }
 
 std::uint32_t ShardSchedule::steps(std::uint64_t epoch, core::ShardId shard) const {
-  if (epoch == 0) return 1;
-  IOS_ASSERT(knows(epoch));
-  const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
-  return plan_swaps(records_[epoch - 1].shards.at(shard.value), records_[epoch].shards.at(shard.value), n, shard,
-                    records_[epoch].randomness, batch_size_)
-      .steps();
+  return epoch == 0 ? 1 : plan(epoch, shard).steps();
 }
 
 std::vector<std::uint32_t> ShardSchedule::hosts(std::uint64_t epoch, core::ShardId shard) const {
@@ -61,22 +70,18 @@ std::shared_ptr<const pob::ShardSetup> ShardSchedule::setup(std::uint64_t epoch,
     IOS_ASSERT(step == 0);
     made = pob::ShardSetup::create(*genesis_, records_[0].randomness, shard, extra_observers_);
   } else {
-    const auto n = static_cast<std::uint32_t>(genesis_->validators.size());
-    const auto plan = plan_swaps(records_[epoch - 1].shards.at(shard.value), records_[epoch].shards.at(shard.value), n,
-                                 shard, records_[epoch].randomness, batch_size_);
-    IOS_ASSERT(step < plan.steps());
-    const bool last = step + 1 == plan.steps();
+    const auto& steps = plan(epoch, shard);
+    IOS_ASSERT(step < steps.steps());
+    const bool last = step + 1 == steps.steps();
     made = pob::ShardSetup::for_segment(*genesis_,
                                         {shard, core::Epoch{epoch}, step, last, last ? 0 : step_blocks_,
-                                         records_[epoch].randomness, plan.rosters[step], hosts(epoch, shard)},
+                                         records_[epoch].randomness, steps.rosters[step], hosts(epoch, shard)},
                                         extra_observers_);
   }
   // The genesis passed check_genesis and every record's assignment was checked against its
   // randomness (epoch::check_successor), so a setup that does not build is a bug of ours.
   IOS_ASSERT(made.ok());
   auto setup = std::make_shared<const pob::ShardSetup>(std::move(*made));
-  // A few epochs' setups are enough: older segments are retired.
-  while (setups_.size() > 64) setups_.erase(setups_.begin());
   setups_.emplace(key, setup);
   return setup;
 }
@@ -91,7 +96,8 @@ struct Hosting {
   ShardHosting h;
   ShardSchedule schedule;
   std::shared_ptr<const node::PersistedState> rows;
-  std::map<std::pair<std::uint32_t, std::uint64_t>, core::Bytes> waiting;  // (shard, e): e's last handover, until record e + 1
+  // (shard, e): where epoch e + 1 of the shard starts, until record e + 1 is here.
+  std::map<std::pair<std::uint32_t, std::uint64_t>, pob::SegmentStart> waiting;
 
   std::unique_ptr<Core> validator(const InstanceKey& key, std::optional<pob::SegmentStart> start) const {
     return std::make_unique<pob::ShardValidator>(schedule.setup(key.epoch.value, key.shard, key.step), h.self, *h.identity,
@@ -104,33 +110,32 @@ struct Hosting {
     return std::make_unique<ShardJoin>(schedule.setup(ended_epoch, shard, key.step), std::move(ask),
                                        node::scoped_state(*rows, key));
   }
+  // Every segment of (shard, epoch): retired together, once the shard is two epochs on (so a
+  // laggard can still sync any step of the epoch before, and joiners get their handover).
+  void retire_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t epoch) const {
+    if (!schedule.knows(epoch)) return;
+    for (std::uint32_t s = 0; s < schedule.steps(epoch, shard); ++s) out.retired.push_back(segment_key(shard, epoch, s));
+  }
   // Segment `key` starts: host it, and retire what it makes obsolete.
   void start(node::Succeeded& out, const InstanceKey& key, std::optional<pob::SegmentStart> begin) const {
     out.hosted.push_back({key, validator(key, std::move(begin))});
-    const auto j = key.shard;
-    const auto e = key.epoch.value;
-    if (key.step >= 2) out.retired.push_back(segment_key(j, e, key.step - 2));
-    if (key.step == 0 && e >= 1) {
-      for (std::uint32_t s = 0; s + 1 < schedule.steps(e - 1, j); ++s) out.retired.push_back(segment_key(j, e - 1, s));
-      if (e >= 2) out.retired.push_back(segment_key(j, e - 2, schedule.steps(e - 2, j) - 1));
-    }
+    if (key.step == 0 && key.epoch.value >= 2) retire_epoch(out, key.shard, key.epoch.value - 2);
   }
-  pob::SegmentStart accept(const InstanceKey& ended, const core::Bytes& bytes) const {
-    auto m = pob::decode_pob_message(bytes);
-    IOS_ASSERT(m.ok() && std::holds_alternative<pob::Handover>(*m));  // our own segment's, or a checked one
-    auto begin = pob::accept_handover(*schedule.setup(ended.epoch.value, ended.shard, ended.step),
-                                      std::get<pob::Handover>(*m));
-    IOS_ASSERT(begin.ok());
-    return std::move(*begin);
-  }
-  // Epoch e's last segment of `shard` ended with `bytes`; record e + 1 is known.
-  void next_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t e, const core::Bytes& bytes) const {
+  // Epoch e's last segment of `shard` ended at `begin`; record e + 1 is known.
+  void next_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t e, pob::SegmentStart begin) const {
     if (!schedule.hosts(e + 1, shard, h.self)) return;  // this node leaves the shard here
-    const auto ended = segment_key(shard, e, schedule.steps(e, shard) - 1);
-    start(out, segment_key(shard, e + 1, 0), accept(ended, bytes));
+    start(out, segment_key(shard, e + 1, 0), std::move(begin));
+  }
+  // Where the segment that just ended leaves the shard: a segment of this node's, or the
+  // handover a ShardJoin checked. In process: nothing is encoded or checked again.
+  static pob::SegmentStart end_of(const Core& instance) {
+    if (const auto* v = dynamic_cast<const pob::ShardValidator*>(&instance)) return v->end_state();
+    const auto* join = dynamic_cast<const ShardJoin*>(&instance);
+    IOS_ASSERT(join != nullptr && join->joined());  // only these two deliver a segment's end
+    return join->start();
   }
 
-  node::Succeeded on_deliver(const InstanceKey& from, const Deliver& d) {
+  node::Succeeded on_deliver(const InstanceKey& from, const Core& instance, const Deliver& d) {
     node::Succeeded out;
     if (from.protocol == node::Protocol::epoch && d.kind == node::formed_kind) {
       const auto n = h.genesis->validators.size();
@@ -144,8 +149,14 @@ struct Hosting {
         if (schedule.hosts(e, shard, h.self) && !schedule.hosts(e - 1, shard, h.self))
           out.hosted.push_back({segment_key(shard, e - 1, schedule.steps(e - 1, shard) - 1), join(shard, e - 1)});
         if (auto it = waiting.find({j, e - 1}); it != waiting.end()) {
-          next_epoch(out, shard, e - 1, it->second);
+          next_epoch(out, shard, e - 1, std::move(it->second));
           waiting.erase(it);
+        }
+        // A shard this node left (it did not host it in e − 1): its last segments go, once the
+        // shard's own hosts have moved on past them too.
+        if (e >= 2 && !schedule.hosts(e - 1, shard, h.self)) {
+          retire_epoch(out, shard, e - 2);
+          if (e >= 3) retire_epoch(out, shard, e - 3);
         }
       }
       return out;
@@ -153,11 +164,11 @@ struct Hosting {
     if (from.protocol != node::Protocol::shard || d.kind != node::handover_kind) return out;
     const auto e = from.epoch.value;
     if (from.step + 1 < schedule.steps(e, from.shard)) {
-      start(out, segment_key(from.shard, e, from.step + 1), accept(from, d.value));
+      start(out, segment_key(from.shard, e, from.step + 1), end_of(instance));
     } else if (schedule.knows(e + 1)) {
-      next_epoch(out, from.shard, e, d.value);
+      next_epoch(out, from.shard, e, end_of(instance));
     } else {
-      waiting[{from.shard.value, e}] = d.value;  // the opening block is final, its record not here yet
+      waiting.insert_or_assign({from.shard.value, e}, end_of(instance));  // the opening block is final, its record not here yet
     }
     return out;
   }
@@ -190,7 +201,9 @@ node::Succession host_shards(node::NodeCore& node, std::shared_ptr<const node::P
     else
       node.host(segment_key(shard, begin - 1, state->schedule.steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
   }
-  return [state](const InstanceKey& from, const Deliver& d) { return state->on_deliver(from, d); };
+  return [state](const InstanceKey& from, const Core& instance, const Deliver& d) {
+    return state->on_deliver(from, instance, d);
+  };
 }
 
 }  // namespace ios::protocol::transepoch

@@ -34,6 +34,7 @@
 #include "node/protocol/epoch/epoch_record.hpp"
 #include "node/protocol/node/node_core.hpp"
 #include "node/protocol/pob/shard_setup.hpp"
+#include "node/protocol/transepoch/swap_plan.hpp"
 
 namespace ios::protocol::transepoch {
 
@@ -50,6 +51,8 @@ class ShardSchedule {
   std::uint32_t batch_size() const { return batch_size_; }
   std::uint64_t step_blocks() const { return step_blocks_; }
   std::uint32_t steps(std::uint64_t epoch, core::ShardId shard) const;
+  // Epoch e ≥ 1's swap plan of `shard` (computed once).
+  const SwapPlan& plan(std::uint64_t epoch, core::ShardId shard) const;
   // A_{e−1}[j] ∪ A_e[j] (A_0[j] for e = 0), ascending.
   std::vector<std::uint32_t> hosts(std::uint64_t epoch, core::ShardId shard) const;
   bool hosts(std::uint64_t epoch, core::ShardId shard, std::uint32_t validator) const;
@@ -66,6 +69,9 @@ class ShardSchedule {
   std::vector<Known> records_;  // by epoch
   std::uint32_t batch_size_ = 1;
   std::uint64_t step_blocks_ = 1;
+  // Computed on demand; epochs more than cached_epochs behind the last record are dropped.
+  static constexpr std::uint64_t cached_epochs = 4;
+  mutable std::map<std::pair<std::uint64_t, std::uint32_t>, SwapPlan> plans_;
   mutable std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t>, std::shared_ptr<const pob::ShardSetup>> setups_;
 };
 

@@ -8,20 +8,22 @@
 // "shard-handover"), so its host starts the new epoch's first segment exactly as for a member.
 //
 // Once it holds the handover it answers other joiners' requests with it (one per peer per
-// second), and after a restart it delivers the persisted one again at start.
+// second), and after a restart it takes the persisted one again at start.
 //
-// Bounds: one request in flight, retried every retry_ms at the next host; a hostile host costs
-// one check of what it sends (a finality check, then one digest of its snapshot).
+// Bounds: one request out at a time, retried every retry_ms at the next host; a Handover is
+// checked only when it comes from a host it may ask, at most once per host per retry_ms, so a
+// flood of false ones (from a client, or a lying host) costs at most one check per host and
+// period: a finality check and one digest of the snapshot.
 #include <memory>
 #include <optional>
 
 #include "node/protocol/core/core.hpp"
+#include "node/protocol/core/once_per_peer.hpp"
 #include "node/protocol/pob/handover.hpp"
 #include "node/protocol/pob/shard_setup.hpp"
+#include "node/protocol/pob/shard_validator.hpp"
 
 namespace ios::protocol::transepoch {
-
-using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
 
 class ShardJoin final : public Core {
  public:
@@ -30,23 +32,27 @@ class ShardJoin final : public Core {
 
   // `ended`: the setup of the segment whose handover it needs (the last step of the previous
   // epoch); `hosts`: who to ask; `rows`: its own persisted rows (a handover already accepted).
-  ShardJoin(std::shared_ptr<const pob::ShardSetup> ended, std::vector<NodeId> hosts, const PersistedState& rows);
+  ShardJoin(std::shared_ptr<const pob::ShardSetup> ended, std::vector<NodeId> hosts, const pob::PersistedState& rows);
 
   void on_start(TimeMs now_ms, Effects& out) override;
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
 
-  bool joined() const { return handover_.has_value(); }
+  bool joined() const { return start_.has_value(); }
+  // Once joined: where the shard's next segment starts.
+  const pob::SegmentStart& start() const { return *start_; }
   std::uint64_t refused() const { return refused_; }
 
  private:
   void ask(TimeMs now_ms, Effects& out);
 
   std::shared_ptr<const pob::ShardSetup> ended_;
-  std::vector<NodeId> hosts_;
+  std::vector<NodeId> hosts_;  // ascending
   std::size_t next_host_ = 0;
   std::optional<core::Bytes> handover_;  // encode(PobMessage{Handover}), once accepted
-  std::map<NodeId, TimeMs> answered_;    // per peer, the last answer's time
+  std::optional<pob::SegmentStart> start_;
+  OncePerPeer answers_{1000};            // to other joiners
+  OncePerPeer checks_{retry_ms};         // of the hosts' answers
   std::uint64_t refused_ = 0;            // handovers that did not check
 };
 

@@ -90,11 +90,11 @@ class NodeRuntime::Api final : public rpc::NodeApi {
     auto bytes = on_io([this, height]() -> std::optional<core::Bytes> {
       auto h = height;
       if (!h) {
-        auto last = node_.store_->last_height();
+        auto last = node_.store_->last_height(node_.instance_key().shard);
         if (!last || !*last) return std::nullopt;
         h = **last;
       }
-      return node_.stored_block(*h);
+      return node_.stored_block(node_.instance_key().shard, *h);
     });
     if (!bytes) return std::nullopt;
     const auto block = decode_stored_block(*bytes);
@@ -236,7 +236,7 @@ core::Status NodeRuntime::check_vote_history() {
   if (!has_run) return core::Ok{};
   auto state = store_->load_state();
   if (!state) return state.error();
-  auto last = store_->last_height();
+  auto last = store_->last_height(core::ShardId{setup_->shard});
   if (!last) return last.error();
   if (!state->empty() || last->has_value()) {
     marker_written_ = true;
@@ -329,14 +329,9 @@ core::Result<store::PersistedState> NodeRuntime::load_core_state() const {
   // instance's prefix (NodeCore strips it).
   auto state = store_->load_state();
   if (!state) return state.error();
-  auto last = store_->last_height();
-  if (!last) return last.error();
-  for (std::uint64_t h = 0; last->has_value() && h <= **last; ++h) {
-    auto block = store_->block(h);
-    if (!block) return block.error();
-    if (!block->has_value()) break;
-    (*state)[protocol::node::persist_prefix(instance_key()) + protocol::byzcoin::block_key(h)] = std::move(**block);
-  }
+  auto blocks = store_->blocks_for_replay();
+  if (!blocks) return blocks.error();
+  for (auto& b : *blocks) (*state)[b.segment + protocol::byzcoin::block_key(b.height)] = std::move(b.block);
   return state;
 }
 
@@ -467,13 +462,13 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   std::sort(applied_sorted.begin(), applied_sorted.end());
   final_txs_ += applied.applied.size();
   for (const auto& h : applied.applied) {
-    rows.push_back({h, applied.height, store::TxStatus::applied});
+    rows.push_back({h, applied.height, store::TxStatus::applied, applied.shard});
     tracker_.final(h, applied.height);
     submitted_.settle(h);
   }
   for (const auto& h : applied.excluded) {
     if (std::binary_search(applied_sorted.begin(), applied_sorted.end(), h)) continue;
-    rows.push_back({h, applied.height, store::TxStatus::excluded});
+    rows.push_back({h, applied.height, store::TxStatus::excluded, applied.shard});
     tracker_.excluded(h, applied.height);
     submitted_.settle(h);
   }
@@ -481,9 +476,9 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   // A live block at a height the store already holds: the replay stopped short of the stored
   // chain (a stored block failed its checks). The same block is fine; another one means this
   // node's disk and its network disagree on a final block, and going on would serve both.
-  auto last = store_->last_height();
+  auto last = store_->last_height(applied.shard);
   if (last && *last && **last >= applied.height) {
-    const auto stored = stored_block(applied.height);
+    const auto stored = stored_block(applied.shard, applied.height);
     const auto decoded = stored ? chain::decode_finalized_block(*stored) : core::Result<chain::FinalizedBlock>(
                                                                               core::reject(core::Reject::io_error, "missing"));
     if (decoded && decoded->hash() == applied.hash) return;
@@ -492,6 +487,8 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
     std::abort();
   }
   store::NodeStore::FinalRecord r;
+  r.shard = applied.shard;
+  r.segment = protocol::node::persist_prefix({applied.shard, applied.epoch, protocol::node::Protocol::shard, applied.step});
   r.height = applied.height;
   r.hash = applied.hash;
   r.block = std::move(applied.block);
@@ -564,8 +561,8 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   return {hash, true, {}};
 }
 
-std::optional<core::Bytes> NodeRuntime::stored_block(std::uint64_t height) const {
-  auto bytes = store_->block(height);
+std::optional<core::Bytes> NodeRuntime::stored_block(core::ShardId shard, std::uint64_t height) const {
+  auto bytes = store_->block(shard, height);
   if (!bytes || !*bytes) return std::nullopt;
   return std::move(**bytes);
 }
@@ -576,7 +573,7 @@ NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
   if (const auto* tx = submitted_.find(hash)) {
     found.pending = *tx;
   } else if (auto row = store_->tx(hash); row && *row) {
-    if (auto bytes = stored_block((*row)->height)) {
+    if (auto bytes = stored_block((*row)->shard, (*row)->height)) {
       found.height = (*row)->height;
       found.block = std::move(*bytes);
     }

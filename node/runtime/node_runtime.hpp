@@ -116,8 +116,8 @@ class NodeRuntime {
   rpc::SubmitResult submit(const chain::Tx& tx);
   nlohmann::json status_json();
   nlohmann::json account_json(const chain::Address& a) const;
-  // The stored bytes of the final block at `height` (hash re-checked by the store).
-  std::optional<core::Bytes> stored_block(std::uint64_t height) const;
+  // The stored bytes of the final block of `shard` at `height` (hash re-checked by the store).
+  std::optional<core::Bytes> stored_block(core::ShardId shard, std::uint64_t height) const;
   // A tx this node holds: pending through its API, or the block (bytes) that holds it.
   struct TxLookup {
     std::optional<chain::Tx> pending;

@@ -46,6 +46,22 @@ EpochSetup make_epoch_setup(const EpochRunOptions& o) {
   return setup;
 }
 
+Invariant epoch_agreement(std::uint32_t n, std::uint64_t epochs) {
+  return [n, epochs](const Simulator& s) -> std::optional<std::string> {
+    for (std::uint64_t e = 1; e <= epochs; ++e) {
+      std::optional<core::Hash32> seen;
+      for (NodeId id = 0; id < n; ++id) {
+        const auto* core = epoch_core(s, id, e);
+        if (core == nullptr || !core->record()) continue;
+        const auto h = record_hash(core->record()->record);
+        if (seen && *seen != h) return "two records for epoch " + std::to_string(e) + " (validator " + std::to_string(id) + ")";
+        seen = h;
+      }
+    }
+    return std::nullopt;
+  };
+}
+
 const EpochCore* epoch_core(const Simulator& sim, NodeId id, std::uint64_t epoch) {
   const auto* node = sim.core_as<NodeCore>(id);
   return node == nullptr ? nullptr : node->instance<EpochCore>(forming(epoch));
@@ -66,19 +82,7 @@ EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Sim
       return node;
     });
   }
-  sim.add_invariant("epoch agreement", [n, &o](const Simulator& s) -> std::optional<std::string> {
-    for (std::uint64_t e = 1; e <= o.epochs; ++e) {
-      std::optional<core::Hash32> seen;
-      for (NodeId id = 0; id < n; ++id) {
-        const auto* core = epoch_core(s, id, e);
-        if (core == nullptr || !core->record()) continue;
-        const auto h = record_hash(core->record()->record);
-        if (seen && *seen != h) return "two records for epoch " + std::to_string(e) + " (validator " + std::to_string(id) + ")";
-        seen = h;
-      }
-    }
-    return std::nullopt;
-  });
+  sim.add_invariant("epoch agreement", epoch_agreement(n, o.epochs));
   if (customize) customize(sim, setup);
   sim.start();
   const TimeMs per_view = o.timing.ticket_window_ms + attempts_per_view * o.timing.attempt_ms;

@@ -48,6 +48,9 @@ struct EpochRunResult {
 
 EpochSetup make_epoch_setup(const EpochRunOptions& options);
 
+// "epoch agreement": no two validators hold different records for any epoch 1..epochs.
+Invariant epoch_agreement(std::uint32_t validators, std::uint64_t epochs);
+
 // The epoch core of validator `id` forming `epoch`, or nullptr (down, or not hosted).
 const protocol::epoch::EpochCore* epoch_core(const Simulator& sim, NodeId id, std::uint64_t epoch);
 

@@ -249,19 +249,7 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     sim.schedule(1'000, "load", *tick);
     ticks = tick;  // alive while the simulation runs
   }
-  sim.add_invariant("epoch agreement", [n, &o](const Simulator& s) -> std::optional<std::string> {
-    for (std::uint64_t e = 1; e <= o.epochs; ++e) {
-      std::optional<core::Hash32> seen;
-      for (NodeId id = 0; id < n; ++id) {
-        const auto* core = epoch_core(s, id, e);
-        if (core == nullptr || !core->record()) continue;
-        const auto h = epoch::record_hash(core->record()->record);
-        if (seen && *seen != h) return "two records for epoch " + std::to_string(e);
-        seen = h;
-      }
-    }
-    return std::nullopt;
-  });
+  sim.add_invariant("epoch agreement", epoch_agreement(n, o.epochs));
   sim.add_invariant("shards", [observed](const Simulator& s) { return observed->check(s); });
   if (o.crashes > 0) {
     crypto::ChaChaRng rng("IOS/v1/sim/sharded-crashes", o.seed);

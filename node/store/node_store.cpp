@@ -30,24 +30,37 @@ core::Status configure(Database& db) {
   return core::Ok{};
 }
 
-std::string block_name(std::uint64_t height) { return "block " + std::to_string(height); }
+std::string block_name(core::ShardId shard, std::uint64_t height) {
+  return "block " + std::to_string(height) + " of shard " + core::to_string(shard);
+}
 
 // The save-side check of docs/STYLE.md rule 4: the bytes are a block of this height and hash.
 core::Result<chain::FinalizedBlock> check_record(const NodeStore::FinalRecord& r) {
+  const auto name = block_name(r.shard, r.height);
   if (r.height > height_max)
-    return core::reject(core::Reject::wrong_height, block_name(r.height) + " is over the store's limit 2^63 - 1");
+    return core::reject(core::Reject::wrong_height, name + " is over the store's limit 2^63 - 1");
+  if (r.segment.empty() || r.segment.size() > NodeStore::segment_bytes_max)
+    return core::reject(core::Reject::length_over_limit, name + ": segment of " + std::to_string(r.segment.size()) + " bytes");
   auto block = chain::decode_finalized_block(r.block);
-  if (!block) return core::reject(block.error().reason, block_name(r.height) + ": " + block.error().detail);
+  if (!block) return core::reject(block.error().reason, name + ": " + block.error().detail);
   if (block->height != r.height)
-    return core::reject(core::Reject::bad_proof, block_name(r.height) + " encodes height " +
-                                                     std::to_string(block->height));
-  if (block->hash() != r.hash)
-    return core::reject(core::Reject::bad_proof, block_name(r.height) + " does not match its hash");
+    return core::reject(core::Reject::bad_proof, name + " encodes height " + std::to_string(block->height));
+  if (block->hash() != r.hash) return core::reject(core::Reject::bad_proof, name + " does not match its hash");
   for (const TxIndexRow& row : r.txs)
     if (row.height != r.height)
-      return core::reject(core::Reject::wrong_height, block_name(r.height) + " carries a tx row for height " +
-                                                          std::to_string(row.height));
+      return core::reject(core::Reject::wrong_height, name + " carries a tx row for height " + std::to_string(row.height));
   return block;
+}
+
+// The load-side check of docs/STYLE.md rule 4: a bit flipped on disk is refused, not served.
+core::Status check_stored(const core::Bytes& bytes, const std::optional<core::Hash32>& hash, core::ShardId shard,
+                          std::uint64_t height) {
+  const std::string what = "stored " + block_name(shard, height);
+  auto decoded = chain::decode_finalized_block(bytes);
+  if (!decoded) return core::reject(decoded.error().reason, what + ": " + decoded.error().detail);
+  if (!hash || decoded->height != height || decoded->hash() != *hash)
+    return core::reject(core::Reject::bad_proof, what + " does not match its hash");
+  return core::Ok{};
 }
 
 struct BlockRow {
@@ -55,8 +68,9 @@ struct BlockRow {
   core::Hash32 hash;
 };
 
-core::Result<std::optional<BlockRow>> read_last_block(Statement& stmt) {
+core::Result<std::optional<BlockRow>> read_last_block(Statement& stmt, core::ShardId shard) {
   auto q = stmt.use();
+  q.bind(1, static_cast<std::int64_t>(shard.value));
   auto row = q.step("last block");
   if (!row) return row.error();
   if (!*row) return std::optional<BlockRow>{};
@@ -76,19 +90,20 @@ core::Result<std::unique_ptr<NodeStore::Impl>> NodeStore::Impl::prepare(Database
     std::string_view sql;
   };
 // `excluded` in an upsert is SQLite's name for the row that was about to be inserted.
-    static const std::array<StatementSql, 14> statement_sql = {{
+    static const std::array<StatementSql, 15> statement_sql = {{
       {&Impl::put_state,
        "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&Impl::load_state, "SELECT key, value FROM state ORDER BY key"},
       {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
-      {&Impl::insert_block, "INSERT INTO blocks (height, hash, block) VALUES (?1, ?2, ?3)"},
-      {&Impl::select_block, "SELECT hash, block FROM blocks WHERE height = ?1"},
-      {&Impl::last_block, "SELECT height, hash FROM blocks ORDER BY height DESC LIMIT 1"},
+      {&Impl::insert_block, "INSERT INTO blocks (shard, height, hash, block, segment) VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&Impl::select_block, "SELECT hash, block FROM blocks WHERE shard = ?1 AND height = ?2"},
+      {&Impl::last_block, "SELECT height, hash FROM blocks WHERE shard = ?1 ORDER BY height DESC LIMIT 1"},
+      {&Impl::all_blocks, "SELECT shard, height, segment, hash, block FROM blocks ORDER BY shard, height"},
       // Applied wins: a later block may exclude a replay of an applied tx; that must not hide it.
       {&Impl::upsert_tx,
-       "INSERT INTO txs (hash, height, status) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO UPDATE SET "
-       "height = excluded.height, status = excluded.status WHERE txs.status <> 0"},
-      {&Impl::select_tx, "SELECT height, status FROM txs WHERE hash = ?1"},
+       "INSERT INTO txs (hash, shard, height, status) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hash) DO UPDATE SET "
+       "shard = excluded.shard, height = excluded.height, status = excluded.status WHERE txs.status <> 0"},
+      {&Impl::select_tx, "SELECT shard, height, status FROM txs WHERE hash = ?1"},
       {&Impl::clear_utxos, "DELETE FROM utxos"},
       {&Impl::insert_utxo, "INSERT INTO utxos (tx, idx, owner, asset, amount) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&Impl::delete_utxo, "DELETE FROM utxos WHERE tx = ?1 AND idx = ?2"},
@@ -193,25 +208,33 @@ core::Result<std::optional<core::Bytes>> NodeStore::state_value(std::string_view
 core::Status NodeStore::commit_final(const FinalRecord& r) {
   auto block = check_record(r);
   if (!block) return block.error();
-  const std::string what = block_name(r.height);
+  const std::string what = block_name(r.shard, r.height);
   auto tx = Transaction::begin(impl_->ts, what);
   if (!tx) return tx.error();
   // Under the write lock, so the chain cannot change between this check and the insert.
-  auto last = read_last_block(impl_->last_block);
+  auto last = read_last_block(impl_->last_block, r.shard);
   if (!last) return last.error();
   if (*last) {
-    if (r.height != (*last)->height + 1)
-      return core::reject(core::Reject::wrong_height, what + " after stored " + block_name((*last)->height));
-    if (block->prev != (*last)->hash)
-      return core::reject(core::Reject::bad_proof, what + " does not link to stored " + block_name((*last)->height));
+    const auto& [last_height, last_hash] = **last;
+    if (r.joins ? r.height <= last_height : r.height != last_height + 1)
+      return core::reject(core::Reject::wrong_height, what + " after stored " + block_name(r.shard, last_height));
+    if (!r.joins && block->prev != last_hash)
+      return core::reject(core::Reject::bad_proof, what + " does not link to stored " + block_name(r.shard, last_height));
   }
+  const auto shard = static_cast<std::int64_t>(r.shard.value);
   const auto height = static_cast<std::int64_t>(r.height);
-  if (auto st = impl_->insert_block.use().bind(1, height).bind(2, core::ByteView(r.hash)).bind(3, r.block).run(what);
+  if (auto st = impl_->insert_block.use()
+                    .bind(1, shard)
+                    .bind(2, height)
+                    .bind(3, core::ByteView(r.hash))
+                    .bind(4, r.block)
+                    .bind(5, std::string_view(r.segment))
+                    .run(what);
       !st)
     return st;
   for (const TxIndexRow& row : r.txs) {
     auto q = impl_->upsert_tx.use();
-    q.bind(1, core::ByteView(row.hash)).bind(2, height).bind(3, static_cast<std::int64_t>(row.status));
+    q.bind(1, core::ByteView(row.hash)).bind(2, shard).bind(3, height).bind(4, static_cast<std::int64_t>(row.status));
     if (auto st = q.run(what + " tx " + core::to_hex(row.hash)); !st) return st;
   }
   for (const auto& [key, value] : r.puts)
@@ -219,29 +242,40 @@ core::Status NodeStore::commit_final(const FinalRecord& r) {
   return tx->commit(what);
 }
 
-core::Result<std::optional<core::Bytes>> NodeStore::block(std::uint64_t height) const {
+core::Result<std::optional<core::Bytes>> NodeStore::block(core::ShardId shard, std::uint64_t height) const {
   if (height > height_max) return std::optional<core::Bytes>{};
-  const std::string what = "stored " + block_name(height);
   auto q = impl_->select_block.use();
-  q.bind(1, static_cast<std::int64_t>(height));
-  auto row = q.step(what);
+  q.bind(1, static_cast<std::int64_t>(shard.value)).bind(2, static_cast<std::int64_t>(height));
+  auto row = q.step("stored " + block_name(shard, height));
   if (!row) return row.error();
   if (!*row) return std::optional<core::Bytes>{};
-  auto hash = q.column_fixed<32>(0);
   core::Bytes bytes = q.column_blob(1);
-  // The load-side check of docs/STYLE.md rule 4: a bit flipped on disk is refused, not served.
-  auto decoded = chain::decode_finalized_block(bytes);
-  if (!decoded) return core::reject(decoded.error().reason, what + ": " + decoded.error().detail);
-  if (!hash || decoded->height != height || decoded->hash() != *hash)
-    return core::reject(core::Reject::bad_proof, what + " does not match its hash");
+  if (auto ok = check_stored(bytes, q.column_fixed<32>(0), shard, height); !ok) return ok.error();
   return std::optional<core::Bytes>{std::move(bytes)};
 }
 
-core::Result<std::optional<std::uint64_t>> NodeStore::last_height() const {
-  auto last = read_last_block(impl_->last_block);
+core::Result<std::optional<std::uint64_t>> NodeStore::last_height(core::ShardId shard) const {
+  auto last = read_last_block(impl_->last_block, shard);
   if (!last) return last.error();
   if (!*last) return std::optional<std::uint64_t>{};
   return std::optional<std::uint64_t>{(*last)->height};
+}
+
+core::Result<std::vector<NodeStore::StoredBlock>> NodeStore::blocks_for_replay() const {
+  std::vector<StoredBlock> out;
+  auto q = impl_->all_blocks.use();
+  for (;;) {
+    auto row = q.step("stored blocks");
+    if (!row) return row.error();
+    if (!*row) break;
+    const std::int64_t shard = q.column_int(0), height = q.column_int(1);
+    if (shard < 0 || height < 0) return core::reject(core::Reject::io_error, "a stored block row is corrupted");
+    StoredBlock b{core::ShardId{static_cast<std::uint32_t>(shard)}, static_cast<std::uint64_t>(height), q.column_text(2),
+                  q.column_blob(4)};
+    if (auto ok = check_stored(b.block, q.column_fixed<32>(3), b.shard, b.height); !ok) return ok.error();
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
 core::Result<std::optional<TxIndexRow>> NodeStore::tx(const core::Hash32& hash) const {
@@ -250,12 +284,13 @@ core::Result<std::optional<TxIndexRow>> NodeStore::tx(const core::Hash32& hash) 
   auto row = q.step("tx " + core::to_hex(hash));
   if (!row) return row.error();
   if (!*row) return std::optional<TxIndexRow>{};
-  const std::int64_t height = q.column_int(0);
-  const std::int64_t status = q.column_int(1);
-  if (height < 0 || (status != 0 && status != 1))
+  const std::int64_t shard = q.column_int(0);
+  const std::int64_t height = q.column_int(1);
+  const std::int64_t status = q.column_int(2);
+  if (shard < 0 || height < 0 || (status != 0 && status != 1))
     return core::reject(core::Reject::io_error, "stored tx " + core::to_hex(hash) + " row is corrupted");
-  return std::optional<TxIndexRow>{
-      TxIndexRow{hash, static_cast<std::uint64_t>(height), static_cast<TxStatus>(status)}};
+  return std::optional<TxIndexRow>{TxIndexRow{hash, static_cast<std::uint64_t>(height), static_cast<TxStatus>(status),
+                                              core::ShardId{static_cast<std::uint32_t>(shard)}}};
 }
 
 }  // namespace ios::store

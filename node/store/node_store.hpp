@@ -10,9 +10,11 @@
 //   - A final block, its tx index rows and the state rows produced with it commit in ONE
 //     transaction (commit_final), so a crash never leaves a block without its state or state
 //     without its block.
-//   - The chain on disk is a chain: commit_final refuses a block whose hash does not match
-//     its bytes, whose height is not last + 1, or whose prev is not the stored last hash;
-//     block() re-checks the hash when loading (a flipped bit on disk is caught, not served).
+//   - The chain on disk is a chain, per shard: commit_final refuses a block whose hash does not
+//     match its bytes, whose height is not the shard's last + 1, or whose prev is not its
+//     stored last hash (a node joining a shard from a handed-over state may start above a gap:
+//     FinalRecord::joins); block() re-checks the hash when loading (a flipped bit on disk is
+//     caught, not served).
 //   - Every SQLite failure is Reject::io_error with SQLite's message; nothing throws.
 //
 // The UTXO and peer tables are indexes for RPC and the net layer; the blocks are the truth.
@@ -54,6 +56,7 @@ struct TxIndexRow {
   core::Hash32 hash{};  // chain::tx_hash
   std::uint64_t height = 0;
   TxStatus status = TxStatus::applied;
+  core::ShardId shard{};  // of the block (the FinalRecord's)
 
   bool operator==(const TxIndexRow&) const = default;
 };
@@ -75,8 +78,23 @@ class NodeStore {
     core::Hash32 hash{};
     core::Bytes block;        // chain::encode(FinalizedBlock)
     StateRows puts;           // written in order, after the block
-    std::vector<TxIndexRow> txs;  // every row's height must be `height`
+    std::vector<TxIndexRow> txs;  // every row's height must be `height` (their shard is the record's)
+    core::ShardId shard{};
+    // The persist prefix of the segment instance that finalized it (node::persist_prefix), to
+    // which a restart gives the block back; 1 to segment_bytes_max bytes.
+    std::string segment;
+    // The first block this node applies after joining the shard from a handover (it never
+    // applied the blocks in between): it may follow a gap in the shard's stored heights.
+    bool joins = false;
   };
+  // A stored block as a restart replays it.
+  struct StoredBlock {
+    core::ShardId shard;
+    std::uint64_t height = 0;
+    std::string segment;
+    core::Bytes block;
+  };
+  static constexpr std::size_t segment_bytes_max = 64;
 
   // Opens or creates `path`: WAL, synchronous=FULL, foreign keys on, busy timeout. Refuses a
   // newer schema (unknown_version "database schema 3 is newer than this ios (1): upgrade ios")
@@ -99,13 +117,17 @@ class NodeStore {
   core::Result<std::optional<core::Bytes>> state_value(std::string_view key) const;  // one row
 
   // ---- final blocks ----
-  // Refuses (nothing written): bad_proof if `block` does not decode to `height` and `hash` or
-  // does not link to the stored last block; wrong_height unless height = last + 1 (any height
-  // if the store has no block yet); io_error if any row violates the schema (e.g. an empty key).
+  // Per shard: refuses (nothing written) bad_proof if `block` does not decode to `height` and
+  // `hash` or does not link to the shard's stored last block; wrong_height unless height = the
+  // shard's last + 1 (any height if the store has no block of that shard yet, or above the
+  // last for a record that `joins`: a node that joins a shard starts from a handed-over state);
+  // io_error if any row violates the schema (e.g. an empty key or segment).
   core::Status commit_final(const FinalRecord& r);
-  // The stored bytes, re-checked: bad_proof "stored block 12 does not match its hash".
-  core::Result<std::optional<core::Bytes>> block(std::uint64_t height) const;
-  core::Result<std::optional<std::uint64_t>> last_height() const;
+  // The stored bytes, re-checked: bad_proof "stored block 12 of shard 1 does not match its hash".
+  core::Result<std::optional<core::Bytes>> block(core::ShardId shard, std::uint64_t height) const;
+  core::Result<std::optional<std::uint64_t>> last_height(core::ShardId shard) const;
+  // Every stored block, in (shard, height) order, each re-checked against its hash.
+  core::Result<std::vector<StoredBlock>> blocks_for_replay() const;
   // Applied wins: a tx once applied keeps that row; an excluded one is replaced when a later
   // block applies (or excludes) it again.
   core::Result<std::optional<TxIndexRow>> tx(const core::Hash32& hash) const;

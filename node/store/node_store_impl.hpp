@@ -24,6 +24,7 @@ struct NodeStore::Impl {
   Statement insert_block;
   Statement select_block;
   Statement last_block;
+  Statement all_blocks;
   Statement upsert_tx;
   Statement select_tx;
   Statement clear_utxos;

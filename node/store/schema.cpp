@@ -58,9 +58,47 @@ constexpr std::string_view v2_script = R"sql(
 SELECT 1;
 )sql";
 
-constexpr std::array<Migration, 2> all_migrations = {{
+// v3. A node's blocks belong to a shard, and with TransEpoch a node serves more than one shard
+// over its life (node/protocol/transepoch): blocks and the tx index are keyed by (shard, height),
+// and each block names the segment — the (shard, epoch, step) instance whose roster finalized it,
+// by its persist prefix — so a restart gives each block back to the instance that replays it.
+// A v2 file's blocks are all of the node's epoch-0 shard, which its state rows name
+// ("shard/<s>/epoch/0/…"); they move over under that shard and its epoch-0 segment.
+constexpr std::string_view v3_script = R"sql(
+CREATE TABLE blocks_v3 (
+  shard   INTEGER NOT NULL CHECK (shard BETWEEN 0 AND 4294967295),
+  height  INTEGER NOT NULL CHECK (height >= 0),
+  hash    BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+  block   BLOB NOT NULL,
+  segment TEXT NOT NULL CHECK (length(CAST(segment AS BLOB)) BETWEEN 1 AND 64),
+  PRIMARY KEY (shard, height)
+) WITHOUT ROWID;
+CREATE TABLE txs_v3 (
+  hash   BLOB PRIMARY KEY NOT NULL CHECK (length(hash) = 32),
+  shard  INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  status INTEGER NOT NULL CHECK (status IN (0, 1)),
+  FOREIGN KEY (shard, height) REFERENCES blocks_v3 (shard, height)
+) WITHOUT ROWID;
+CREATE TEMP TABLE v2_shard AS
+  SELECT coalesce((SELECT CAST(substr(key, 7, instr(substr(key, 7), '/') - 1) AS INTEGER)
+                   FROM state WHERE key LIKE 'shard/%/epoch/0/%' ORDER BY key LIMIT 1), 0) AS shard;
+INSERT INTO blocks_v3 (shard, height, hash, block, segment)
+  SELECT v2_shard.shard, height, hash, block, 'shard/' || v2_shard.shard || '/epoch/0/' FROM blocks, v2_shard;
+INSERT INTO txs_v3 (hash, shard, height, status) SELECT hash, v2_shard.shard, height, status FROM txs, v2_shard;
+DROP TABLE v2_shard;
+DROP INDEX txs_by_height;
+DROP TABLE txs;
+DROP TABLE blocks;
+ALTER TABLE blocks_v3 RENAME TO blocks;
+ALTER TABLE txs_v3 RENAME TO txs;
+CREATE INDEX txs_by_block ON txs (shard, height);
+)sql";
+
+constexpr std::array<Migration, 3> all_migrations = {{
     {1, v1_script},
     {2, v2_script},
+    {3, v3_script},
 }};
 static_assert(all_migrations.back().to_version == schema_version);
 static_assert(ios_application_id == 1768911665);  // the literal in v1_script

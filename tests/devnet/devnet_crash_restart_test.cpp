@@ -104,7 +104,7 @@ TEST(DevnetCrashRestart, NormalValidatorKilledUnderLoadRestartsCatchesUpAndAgree
   // holds each block once and one vote row.
   auto db = store::NodeStore::open(victim->home + "/node.db");
   ASSERT_TRUE(db.ok()) << db.error().message();
-  auto last = db->last_height();
+  auto last = db->last_height(core::ShardId{0});
   ASSERT_TRUE(last.ok() && last->has_value());
   EXPECT_GE(**last, 5u);
   auto state = db->load_state();

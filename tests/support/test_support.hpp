@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "node/core/bytes.hpp"
+#include "node/core/encoding.hpp"
+#include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
 #include "node/crypto/secret.hpp"
 
@@ -25,6 +27,13 @@ inline core::Bytes hex_bytes(std::string_view s) {
   auto v = core::from_hex(s);
   EXPECT_TRUE(v.has_value()) << s;
   return v.value_or(core::Bytes{});
+}
+
+// SHA-256(u64 i): a distinct, fixed 32-byte value per i (epoch randomness, hashes).
+inline core::Hash32 hash_of_index(std::uint64_t i) {
+  core::Writer w;
+  w.u64(i);
+  return crypto::sha256(w.view());
 }
 
 inline std::uint64_t test_seed(std::uint64_t fallback) {

@@ -11,17 +11,14 @@
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
+#include "support/test_support.hpp"
 
 using namespace ios;
 using protocol::eds::ShardAssignment;
 
 namespace {
 
-core::Hash32 rnd(std::uint64_t i) {
-  core::Writer w;
-  w.u64(i);
-  return crypto::sha256(w.view());
-}
+constexpr auto rnd = &test::hash_of_index;
 
 }  // namespace
 

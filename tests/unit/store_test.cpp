@@ -100,9 +100,12 @@ chain::FinalizedBlock make_block(std::uint64_t height, const core::Hash32& prev,
 
 core::Hash32 hash_of(std::string_view s) { return crypto::sha256(core::as_bytes(s)); }
 
+const core::ShardId S0{0};
+
 NodeStore::FinalRecord record(const chain::FinalizedBlock& b, std::vector<TxIndexRow> txs = {},
-                              store::StateRows puts = {}) {
-  return NodeStore::FinalRecord{b.height, b.hash(), chain::encode(b), std::move(puts), std::move(txs)};
+                              store::StateRows puts = {}, core::ShardId shard = S0) {
+  return NodeStore::FinalRecord{b.height, b.hash(), chain::encode(b), std::move(puts), std::move(txs), shard,
+                                "shard/" + core::to_string(shard) + "/epoch/0/"};
 }
 
 // A chain of final blocks starting at `first`, bodies "body <h>".
@@ -139,7 +142,7 @@ TEST(NodeStore, CreatesAnEmptyDatabaseInWalMode) {
   const std::string path = dir.file("node.db");
   NodeStore s = open_ok(path);
   EXPECT_EQ(s.schema(), store::schema_version);
-  auto last = s.last_height();
+  auto last = s.last_height(S0);
   ASSERT_TRUE(last.ok());
   EXPECT_FALSE(last->has_value());
   auto state = s.load_state();
@@ -177,9 +180,9 @@ TEST(NodeStore, ReopenKeepsEverything) {
   EXPECT_EQ(state->at("pob/producer"), bytes_of("seq 10"));
   EXPECT_EQ(state->at("byzcoin/vote/1"), bytes_of("v1"));
   EXPECT_EQ(state->at("byzcoin/block/2"), chain::encode(blocks[1]));
-  EXPECT_EQ(**s.last_height(), 3u);
+  EXPECT_EQ(**s.last_height(S0), 3u);
   for (const auto& b : blocks) {
-    auto got = s.block(b.height);
+    auto got = s.block(S0, b.height);
     ASSERT_TRUE(got.ok()) << got.error().message();
     ASSERT_TRUE(got->has_value());
     EXPECT_EQ(**got, chain::encode(b));
@@ -189,7 +192,7 @@ TEST(NodeStore, ReopenKeepsEverything) {
     EXPECT_EQ((*t)->height, b.height);
     EXPECT_EQ((*t)->status, TxStatus::applied);
   }
-  EXPECT_FALSE(s.block(4)->has_value());
+  EXPECT_FALSE(s.block(S0, 4)->has_value());
   EXPECT_FALSE(s.tx(hash_of("unknown"))->has_value());
   auto utxos = s.utxos_of(alice);
   ASSERT_TRUE(utxos.ok());
@@ -207,12 +210,12 @@ TEST(NodeStore, RefusesANewerSchemaWithoutTouchingIt) {
   TempDir dir;
   const std::string path = dir.file("node.db");
   { open_ok(path); }
-  raw_exec(path, "PRAGMA user_version = 3");
+  raw_exec(path, "PRAGMA user_version = 4");
   auto s = NodeStore::open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().reason, Reject::unknown_version);
-  EXPECT_EQ(s.error().detail, "database schema 3 is newer than this ios (2): upgrade ios");
-  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "3");
+  EXPECT_EQ(s.error().detail, "database schema 4 is newer than this ios (3): upgrade ios");
+  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "4");
 }
 
 TEST(NodeStore, MigratesAVersion0File) {
@@ -284,6 +287,81 @@ TEST(NodeStore, RefusesAV1DatabaseWithBlocksAndUpgradesAnEmptyOne) {
   EXPECT_TRUE(upgraded.load_state()->empty());
 }
 
+// Schema 3 (TransEpoch: a node serves several shards over its life): blocks and the tx index
+// are per (shard, height), each block names its segment, and a node that joins a shard from a
+// handed-over state may start that shard's chain anywhere — but never go back.
+TEST(NodeStore, EachShardKeepsItsOwnChainAndItsBlocksSegments) {
+  TempDir dir;
+  NodeStore s = open_ok(dir.file("node.db"));
+  const core::ShardId S1{1};
+  const auto zero = make_chain(0, 3);
+  const auto one = make_chain(20, 2, hash_of("a handed-over state"));
+  for (const auto& b : zero) expect_ok(s.commit_final(record(b)));
+  auto joined = record(one[0], {{hash_of("t1"), 20, TxStatus::applied}}, {}, S1);
+  joined.segment = "shard/1/epoch/3.2/";
+  joined.joins = true;
+  expect_ok(s.commit_final(joined));
+  auto next = record(one[1], {}, {}, S1);
+  next.segment = "shard/1/epoch/3.2/";
+  expect_ok(s.commit_final(next));
+  EXPECT_EQ(**s.last_height(S0), 2u);
+  EXPECT_EQ(**s.last_height(S1), 21u);
+  EXPECT_FALSE(s.block(S1, 1)->has_value()) << "heights are per shard";
+  EXPECT_EQ(**s.block(S1, 20), chain::encode(one[0]));
+  EXPECT_EQ((*s.tx(hash_of("t1")))->shard, S1);
+  // A gap only for a record that joins, and never backwards.
+  auto gap = record(make_chain(30, 1, one[1].hash())[0], {}, {}, S1);
+  gap.segment = "shard/1/epoch/4/";
+  EXPECT_EQ(s.commit_final(gap).error().reason, Reject::wrong_height);
+  auto back = record(make_chain(5, 1)[0], {}, {}, S1);
+  back.segment = "shard/1/epoch/4/";
+  back.joins = true;
+  EXPECT_EQ(s.commit_final(back).error().reason, Reject::wrong_height);
+  auto unnamed = record(make_chain(22, 1, one[1].hash())[0], {}, {}, S1);
+  unnamed.segment.clear();
+  EXPECT_EQ(s.commit_final(unnamed).error().reason, Reject::length_over_limit);
+  // What a restart replays: every block, by shard and height, with its segment.
+  auto replay = s.blocks_for_replay();
+  ASSERT_TRUE(replay.ok());
+  ASSERT_EQ(replay->size(), 5u);
+  EXPECT_EQ((*replay)[0].segment, "shard/0/epoch/0/");
+  EXPECT_EQ((*replay)[3].shard, S1);
+  EXPECT_EQ((*replay)[3].height, 20u);
+  EXPECT_EQ((*replay)[3].segment, "shard/1/epoch/3.2/");
+  EXPECT_EQ((*replay)[4].block, chain::encode(one[1]));
+}
+
+// A schema-2 database (one shard per node) keeps its chain: its blocks move under the shard its
+// state rows name, in that shard's epoch-0 segment, with their tx rows.
+TEST(NodeStore, MigratesV2BlocksUnderTheNodesShard) {
+  TempDir dir;
+  const std::string path = dir.file("node.db");
+  {
+    auto db = store::Database::open(path);
+    ASSERT_TRUE(db.ok());
+    expect_ok(store::migrate(*db, store::migrations().first(2)));
+  }
+  const auto chain = make_chain(0, 2);
+  raw_exec(path, "INSERT INTO state VALUES ('shard/1/epoch/0/byzcoin/vote', x'0102');");
+  for (const auto& b : chain) {
+    const auto encoded = chain::encode(b);
+    raw_exec(path, "INSERT INTO blocks VALUES (" + std::to_string(b.height) + ", x'" + core::to_hex(b.hash()) + "', x'" +
+                       core::to_hex(encoded) + "');");
+  }
+  raw_exec(path, "INSERT INTO txs VALUES (x'" + core::to_hex(hash_of("t")) + "', 1, 0);");
+  NodeStore s = open_ok(path);
+  EXPECT_EQ(s.schema(), 3);
+  const core::ShardId S1{1};
+  EXPECT_EQ(**s.last_height(S1), 1u);
+  EXPECT_FALSE(s.last_height(S0)->has_value());
+  EXPECT_EQ(**s.block(S1, 1), chain::encode(chain[1]));
+  auto t = s.tx(hash_of("t"));
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->shard, S1);
+  EXPECT_EQ((*t)->height, 1u);
+  EXPECT_EQ((*s.blocks_for_replay())[0].segment, "shard/1/epoch/0/");
+}
+
 TEST(NodeStore, RefusesFilesThatAreNotIosDatabases) {
   TempDir dir;
   const std::string garbage = dir.file("garbage.db");
@@ -329,14 +407,14 @@ TEST(NodeStore, CommitFinalIsAllOrNothing) {
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().reason, Reject::io_error);
   EXPECT_NE(st.error().detail.find("CHECK constraint failed"), std::string::npos) << st.error().detail;
-  EXPECT_FALSE(s.block(2)->has_value());
-  EXPECT_EQ(**s.last_height(), 1u);
+  EXPECT_FALSE(s.block(S0, 2)->has_value());
+  EXPECT_EQ(**s.last_height(S0), 1u);
   EXPECT_FALSE(s.tx(hash_of("a"))->has_value());
   EXPECT_FALSE(s.tx(hash_of("b"))->has_value());
   EXPECT_TRUE(s.load_state()->empty());
   // The same block with valid rows then commits: the failed transaction left nothing open.
   expect_ok(s.commit_final(record(blocks[1], txs, {{"byzcoin/vote/2", bytes_of("vote")}})));
-  EXPECT_EQ(**s.last_height(), 2u);
+  EXPECT_EQ(**s.last_height(S0), 2u);
   EXPECT_EQ((*s.tx(hash_of("b")))->status, TxStatus::excluded);
   EXPECT_EQ(s.load_state()->size(), 1u);
 }
@@ -385,10 +463,10 @@ TEST(NodeStore, CommitFinalKeepsTheChainAChain) {
   garbage.block.push_back(0);
   EXPECT_EQ(s.commit_final(garbage).error().reason, Reject::trailing_bytes);
 
-  EXPECT_EQ(**s.last_height(), 10u);
+  EXPECT_EQ(**s.last_height(S0), 10u);
   expect_ok(s.commit_final(record(blocks[1])));
   expect_ok(s.commit_final(record(blocks[2])));
-  EXPECT_EQ(**s.last_height(), 12u);
+  EXPECT_EQ(**s.last_height(S0), 12u);
 }
 
 TEST(NodeStore, RefusesACorruptedBlockRowWhenLoading) {
@@ -409,14 +487,14 @@ TEST(NodeStore, RefusesACorruptedBlockRowWhenLoading) {
   raw_exec(path, "UPDATE blocks SET block = substr(block, 1, 20) WHERE height = 10");
 
   NodeStore s = open_ok(path);
-  auto b12 = s.block(12);
+  auto b12 = s.block(S0, 12);
   ASSERT_FALSE(b12.ok());
   EXPECT_EQ(b12.error().reason, Reject::bad_proof);
   EXPECT_EQ(b12.error().detail, "stored block 12 does not match its hash");
-  auto b11 = s.block(11);
+  auto b11 = s.block(S0, 11);
   ASSERT_FALSE(b11.ok());
   EXPECT_EQ(b11.error().detail, "stored block 11 does not match its hash");
-  auto b10 = s.block(10);
+  auto b10 = s.block(S0, 10);
   ASSERT_FALSE(b10.ok());
   EXPECT_EQ(b10.error().reason, Reject::truncated);
   EXPECT_EQ(b10.error().detail.rfind("stored block 10: ", 0), 0u) << b10.error().detail;
@@ -521,8 +599,8 @@ int commit_then_die(const std::string& path, const chain::FinalizedBlock& b, boo
 
 void expect_survived(const std::string& path, const chain::FinalizedBlock& b) {
   NodeStore s = open_ok(path);
-  EXPECT_EQ(**s.last_height(), b.height);
-  EXPECT_EQ(**s.block(b.height), chain::encode(b));
+  EXPECT_EQ(**s.last_height(S0), b.height);
+  EXPECT_EQ(**s.block(S0, b.height), chain::encode(b));
   EXPECT_EQ((*s.tx(hash_of("crash tx")))->status, TxStatus::applied);
   auto state = s.load_state();
   EXPECT_EQ(state->at("pob/producer"), bytes_of("7"));
@@ -581,5 +659,5 @@ TEST(NodeStore, MeasureCommitFinalOf3000TxBlocks) {
   std::printf("[ measure  ] commit_final, %zu-tx block record (%zu-byte body, block also in state): %.2f ms/block "
               "over %zu blocks (WAL, synchronous=FULL)\n",
               txs_per_block, txs_per_block * tx_bytes, ms, blocks);
-  EXPECT_EQ(**s.last_height(), blocks);
+  EXPECT_EQ(**s.last_height(S0), blocks);
 }

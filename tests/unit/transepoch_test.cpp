@@ -13,6 +13,7 @@
 #include "node/core/encoding.hpp"
 #include "node/crypto/hash.hpp"
 #include "node/protocol/eds/shard_assignment.hpp"
+#include "support/test_support.hpp"
 
 using namespace ios;
 using protocol::eds::ShardAssignment;
@@ -21,11 +22,7 @@ using protocol::transepoch::swap_batch_size;
 
 namespace {
 
-core::Hash32 rnd(std::uint64_t i) {
-  core::Writer w;
-  w.u64(i);
-  return crypto::sha256(w.view());
-}
+constexpr auto rnd = &test::hash_of_index;
 
 std::size_t count_not_in(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
   return static_cast<std::size_t>(

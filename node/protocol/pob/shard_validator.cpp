@@ -319,7 +319,7 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   // A block replayed from the store at start is there already: no second copy of its bytes.
   out.block_applied({core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}, applied.height, applied.hash,
                      replaying_ ? core::Bytes{} : chain::encode(block), replaying_, applied.applied,
-                     applied.outcome.excluded});
+                     applied.outcome.excluded, setup_->step});
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());

@@ -446,7 +446,7 @@ TEST(NodeStore, CommitFinalKeepsTheChainAChain) {
 
   auto gap = s.commit_final(record(blocks[2]));
   EXPECT_EQ(gap.error().reason, Reject::wrong_height);
-  EXPECT_EQ(gap.error().detail, "block 12 after stored block 10");
+  EXPECT_EQ(gap.error().detail, "block 12 of shard 0 after stored block 10 of shard 0");
 
   auto again = s.commit_final(record(blocks[0]));
   EXPECT_EQ(again.error().reason, Reject::wrong_height);
@@ -454,7 +454,7 @@ TEST(NodeStore, CommitFinalKeepsTheChainAChain) {
   const auto fork = make_block(11, hash_of("another parent"), bytes_of("fork"));
   auto unlinked = s.commit_final(record(fork));
   EXPECT_EQ(unlinked.error().reason, Reject::bad_proof);
-  EXPECT_EQ(unlinked.error().detail, "block 11 does not link to stored block 10");
+  EXPECT_EQ(unlinked.error().detail, "block 11 of shard 0 does not link to stored block 10 of shard 0");
 
   auto stray_row = s.commit_final(record(blocks[1], {{hash_of("t"), 10, TxStatus::applied}}));
   EXPECT_EQ(stray_row.error().reason, Reject::wrong_height);
@@ -490,14 +490,14 @@ TEST(NodeStore, RefusesACorruptedBlockRowWhenLoading) {
   auto b12 = s.block(S0, 12);
   ASSERT_FALSE(b12.ok());
   EXPECT_EQ(b12.error().reason, Reject::bad_proof);
-  EXPECT_EQ(b12.error().detail, "stored block 12 does not match its hash");
+  EXPECT_EQ(b12.error().detail, "stored block 12 of shard 0 does not match its hash");
   auto b11 = s.block(S0, 11);
   ASSERT_FALSE(b11.ok());
-  EXPECT_EQ(b11.error().detail, "stored block 11 does not match its hash");
+  EXPECT_EQ(b11.error().detail, "stored block 11 of shard 0 does not match its hash");
   auto b10 = s.block(S0, 10);
   ASSERT_FALSE(b10.ok());
   EXPECT_EQ(b10.error().reason, Reject::truncated);
-  EXPECT_EQ(b10.error().detail.rfind("stored block 10: ", 0), 0u) << b10.error().detail;
+  EXPECT_EQ(b10.error().detail.rfind("stored block 10 of shard 0: ", 0), 0u) << b10.error().detail;
 }
 
 TEST(NodeStore, TxIndexKeepsTheBlockThatAppliedIt) {

@@ -142,14 +142,7 @@ std::optional<ProposedBlock> NormalPool::propose(const crypto::PublicKey& leader
   if (completed) return std::move(*completed);
   // A pooled item the ledger refuses (it should not happen: everything was checked on entry)
   // must not stall the chain: fall back to a heartbeat block.
-  ProposedBlock empty;
-  empty.body.shard = body.shard;
-  empty.body.epoch = body.epoch;
-  empty.body.height = body.height;
-  empty.body.mode = body.mode;
-  empty.body.leader = leader;
-  empty.body.time_ms = now_ms;
-  auto heartbeat = ledger_.complete(std::move(empty));
+  auto heartbeat = ledger_.empty_block(body.epoch, leader, now_ms);
   if (!heartbeat) return std::nullopt;
   return std::move(*heartbeat);
 }

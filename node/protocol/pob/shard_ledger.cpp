@@ -21,20 +21,25 @@ ShardLedger::ShardLedger(std::shared_ptr<const ShardSetup> setup, ledger::Ledger
 }
 
 bool ShardLedger::ended() const {
-  if (setup_->last_step) return setup_->ends_with_epoch && state_.epoch() > setup_->epoch;
+  if (setup_->last_step) return setup_->opens_next_epoch() && state_.epoch() > setup_->epoch;
   return next_height_ >= first_height_ + setup_->step_blocks;
 }
 
-core::Result<ProposedBlock> ShardLedger::opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const {
-  IOS_ASSERT(setup_->last_step);
+core::Result<ProposedBlock> ShardLedger::empty_block(std::uint64_t epoch, const crypto::PublicKey& leader,
+                                                     TimeMs now_ms) const {
   ProposedBlock p;
   p.body.shard = setup_->shard;
-  p.body.epoch = setup_->epoch + 1;
+  p.body.epoch = epoch;
   p.body.height = next_height_ + 1;
   p.body.mode = next_mode();
   p.body.leader = leader;
   p.body.time_ms = now_ms;
   return complete(std::move(p));  // refused only for a slashed leader, as any body of its
+}
+
+core::Result<ProposedBlock> ShardLedger::opening_block(const crypto::PublicKey& leader, TimeMs now_ms) const {
+  IOS_ASSERT(setup_->opens_next_epoch());
+  return empty_block(setup_->epoch + 1, leader, now_ms);
 }
 
 AppliedBlock ShardLedger::apply(const chain::FinalizedBlock& block) {
@@ -74,8 +79,8 @@ core::Result<ledger::BlockOutcome> ShardLedger::check(const ProposedBlock& propo
   const auto& body = proposal.body;
   // The block that opens the next epoch: the last step's, and empty (epoch e's producers have
   // nothing to merge into e + 1, and a direct tx can wait one block for the next roster).
-  const bool opening = setup_->last_step && setup_->ends_with_epoch && body.epoch == setup_->epoch + 1 && body.optimistic_blocks.empty() &&
-                       body.direct_txs.empty() && body.fraud_proofs.empty();
+  const bool opening = setup_->opens_next_epoch() && body.epoch == setup_->epoch + 1 &&
+                       body.optimistic_blocks.empty() && body.direct_txs.empty() && body.fraud_proofs.empty();
   if (body.shard != setup_->shard || (body.epoch != setup_->epoch && !opening)) {
     return core::reject(core::Reject::wrong_shard,
                         "body of shard " + std::to_string(body.shard) + " epoch " + std::to_string(body.epoch));

@@ -48,6 +48,9 @@ class ShardLedger {
   core::Result<ledger::BlockOutcome> check(const ProposedBlock& proposal) const;
   // The leader's completion of a body: excluded and state_digest filled in.
   core::Result<ProposedBlock> complete(ProposedBlock proposal) const;
+  // An empty body of `epoch` for the next height (a heartbeat; or the block opening the next
+  // epoch), completed; slashed when `leader` is.
+  core::Result<ProposedBlock> empty_block(std::uint64_t epoch, const crypto::PublicKey& leader, TimeMs now_ms) const;
   // The last step's last block (TransEpoch): the empty body that opens the next epoch. Its
   // roster signs nothing after it; the next epoch's first segment goes on from its state.
   // slashed when `leader` is (it may propose nothing; the view moves past it).

@@ -74,6 +74,9 @@ struct ShardSetup {
                                               std::vector<NodeId> extra_observers);
 
   const chain::ShardPolicy& policy() const { return genesis.policy; }
+  // This segment ends with the block that opens the next epoch (its last step, on a driver that
+  // hosts TransEpoch).
+  bool opens_next_epoch() const { return last_step && ends_with_epoch; }
   std::uint32_t validator_count() const { return static_cast<std::uint32_t>(genesis.validators.size()); }
   const crypto::PublicKey& signing_key(std::uint32_t index) const { return genesis.validators[index].identity.signing; }
   bool is_believable(std::uint32_t index) const;

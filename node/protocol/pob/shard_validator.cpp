@@ -288,7 +288,7 @@ std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const c
   (void)prev;
   IOS_ASSERT(pool_.has_value());
   IOS_ASSERT(height == ledger_.height());
-  if (setup_->last_step && setup_->ends_with_epoch && next_epoch_formed_) {
+  if (setup_->opens_next_epoch() && next_epoch_formed_) {
     auto opening = ledger_.opening_block(key_->public_key(), now_ms);
     if (!opening) return std::nullopt;  // a slashed leader: the view changes past it
     return encode(*opening);

@@ -165,7 +165,7 @@ std::string home_text(const DevnetHome& h) {
   return t.str();
 }
 
-void register_init(CLI::App& devnet, Globals& g) {
+void register_devnet_init(CLI::App& devnet, Globals& g) {
   auto args = std::make_shared<InitArgs>();
   auto* cmd = devnet.add_subcommand("init", "Write a devnet home: genesis, keys, node configs; prints the genesis hash");
   add_init_flags(cmd, *args);
@@ -412,7 +412,7 @@ json shards_json(const DevnetHome& home, const std::vector<devnet::NodeStatus>& 
   return shards;
 }
 
-void register_status(CLI::App& devnet, Globals& g) {
+void register_devnet_status(CLI::App& devnet, Globals& g) {
   auto* cmd = devnet.add_subcommand("status", "Per node: pid, role, height, view, peers and lag; exit 8 if unhealthy");
   cmd->footer(
       "Exit 8 if a node is down or lags more than 20 heights behind the highest.\n"
@@ -706,10 +706,10 @@ void register_devnet(CLI::App& app, Globals& g) {
   devnet->footer(
       "Home: --home DIR, else $IOS_HOME, else ./.ios-devnet. Nodes are stopped by the pids in state.json, never by name.\n"
       "Example:\n  ios devnet up -d --seed 1 --wait-for final && ios devnet status && ios devnet down");
-  register_init(*devnet, g);
+  register_devnet_init(*devnet, g);
   register_up(*devnet, g);
   register_supervise(*devnet, g);
-  register_status(*devnet, g);
+  register_devnet_status(*devnet, g);
   register_env(*devnet, g);
   register_wait(*devnet, g);
   register_logs(*devnet, g);

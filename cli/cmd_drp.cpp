@@ -47,7 +47,7 @@ Transcript load_transcript(const std::string& path, const std::string& pop_chain
   return transcript_of(read_user_json("transcript", path, transcript_json_bytes_max), path, pop_chain);
 }
 
-void register_run(CLI::App& drp, Globals& g) {
+void register_drp_run(CLI::App& drp, Globals& g) {
   struct Args {
     sim::DrpRunOptions options;
     std::string out;
@@ -125,7 +125,7 @@ void register_run(CLI::App& drp, Globals& g) {
   });
 }
 
-void register_verify(CLI::App& drp, Globals& g) {
+void register_drp_verify(CLI::App& drp, Globals& g) {
   auto file = std::make_shared<std::string>();
   auto genesis = std::make_shared<std::string>();
   auto* cmd = drp.add_subcommand("verify", "Verify a RandHound transcript offline: exit 0 with the output, 6 naming the failing step");
@@ -153,7 +153,7 @@ void register_verify(CLI::App& drp, Globals& g) {
   });
 }
 
-void register_show(CLI::App& drp, Globals& g) {
+void register_drp_show(CLI::App& drp, Globals& g) {
   struct Args {
     std::string file;
     std::string epoch;
@@ -221,9 +221,9 @@ void register_show(CLI::App& drp, Globals& g) {
 void register_drp(CLI::App& app, Globals& g) {
   auto* drp = app.add_subcommand("drp", "Distributed randomness (RandHound): run in the simulator, verify, show");
   drp->require_subcommand(1);
-  register_run(*drp, g);
-  register_verify(*drp, g);
-  register_show(*drp, g);
+  register_drp_run(*drp, g);
+  register_drp_verify(*drp, g);
+  register_drp_show(*drp, g);
 }
 
 }  // namespace ios::cli

@@ -32,7 +32,7 @@ std::string records_text(const nlohmann::json& records, std::size_t roster_size)
   return t.str();
 }
 
-void register_run(CLI::App& epoch, Globals& g) {
+void register_epoch_run(CLI::App& epoch, Globals& g) {
   struct Args {
     sim::EpochRunOptions options;
     std::string out;
@@ -101,7 +101,7 @@ void register_run(CLI::App& epoch, Globals& g) {
   });
 }
 
-void register_show(CLI::App& epoch, Globals& g) {
+void register_epoch_show(CLI::App& epoch, Globals& g) {
   auto which = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto force = std::make_shared<bool>(false);
@@ -126,7 +126,7 @@ void register_show(CLI::App& epoch, Globals& g) {
   });
 }
 
-void register_verify(CLI::App& epoch, Globals& g) {
+void register_epoch_verify(CLI::App& epoch, Globals& g) {
   auto file = std::make_shared<std::string>();
   auto genesis_path = std::make_shared<std::string>();
   auto* cmd = epoch.add_subcommand(
@@ -165,9 +165,9 @@ void register_verify(CLI::App& epoch, Globals& g) {
 void register_epoch(CLI::App& app, Globals& g) {
   auto* epoch = app.add_subcommand("epoch", "The epoch chain: form it in the simulator, show a node's, verify it offline");
   epoch->require_subcommand(1);
-  register_run(*epoch, g);
-  register_show(*epoch, g);
-  register_verify(*epoch, g);
+  register_epoch_run(*epoch, g);
+  register_epoch_show(*epoch, g);
+  register_epoch_verify(*epoch, g);
 }
 
 }  // namespace ios::cli

@@ -14,7 +14,7 @@ namespace ios::cli {
 
 namespace {
 
-void register_show(CLI::App& keys, Globals& g) {
+void register_keys_show(CLI::App& keys, Globals& g) {
   auto file = std::make_shared<std::string>();
   auto* cmd = keys.add_subcommand("show", "Public keys and address of a keystore (no password needed)");
   cmd->add_option("FILE", *file, "Keystore file")->required();
@@ -125,7 +125,7 @@ void register_export(CLI::App& keys, Globals& g) {
 void register_keys(CLI::App& app, Globals& g) {
   auto* keys = app.add_subcommand("keys", "Manage keystores: show, list, import, export");
   keys->require_subcommand(1);
-  register_show(*keys, g);
+  register_keys_show(*keys, g);
   register_list(*keys, g);
   register_import(*keys, g);
   register_export(*keys, g);

@@ -90,7 +90,7 @@ void register_prove(CLI::App& lottery, Globals& g) {
   });
 }
 
-void register_verify(CLI::App& lottery, Globals& g) {
+void register_lottery_verify(CLI::App& lottery, Globals& g) {
   struct Args {
     std::string pubkey;
     std::string proof;
@@ -236,7 +236,7 @@ void register_lottery(CLI::App& app, Globals& g) {
   auto* lottery = app.add_subcommand("lottery", "VRF leader lottery (RFC 9381 ECVRF): prove, verify, rank");
   lottery->require_subcommand(1);
   register_prove(*lottery, g);
-  register_verify(*lottery, g);
+  register_lottery_verify(*lottery, g);
   register_rank(*lottery, g);
 }
 

@@ -55,7 +55,7 @@ std::string node_rpc_url(const Globals& g) {
   return "http://" + config->rpc.host + ":" + std::to_string(ports->rpc);
 }
 
-void register_init(CLI::App& node, Globals& g) {
+void register_node_init(CLI::App& node, Globals& g) {
   struct Args {
     runtime::NodeConfig config;
     std::vector<std::string> peers;
@@ -106,7 +106,7 @@ void register_init(CLI::App& node, Globals& g) {
   });
 }
 
-void register_status(CLI::App& node, Globals& g) {
+void register_node_status(CLI::App& node, Globals& g) {
   auto* cmd = node.add_subcommand("status", "Ask a running node for its status over RPC");
   cmd->footer("Example:\n  ios node status --home .ios-devnet/nodes/node0 --json");
   cmd->callback([&g] {
@@ -128,7 +128,7 @@ void register_status(CLI::App& node, Globals& g) {
 void register_node(CLI::App& app, Globals& g) {
   auto* node = app.add_subcommand("node", "Run one validator: init its home, run it, ask its status");
   auto options = std::make_shared<runtime::RuntimeOptions>();
-  register_init(*node, g);
+  register_node_init(*node, g);
   auto* run = node->add_subcommand("run", "Run the validator in --home until SIGINT or SIGTERM (exit 0)");
   run->add_flag("--exit-with-parent", options->exit_with_parent,
                 "Also stop when the parent process (a devnet supervisor) exits");
@@ -155,7 +155,7 @@ void register_node(CLI::App& app, Globals& g) {
     options->log_format = *format;
     run_node(g, *options);
   });
-  register_status(*node, g);
+  register_node_status(*node, g);
   node->footer("`ios node --home DIR` runs the node, like `ios node run --home DIR`.");
   node->callback([node, &g] {
     if (node->get_subcommands().empty()) run_node(g, runtime::RuntimeOptions{});

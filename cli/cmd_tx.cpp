@@ -120,7 +120,7 @@ void run_status(const Globals& g, const StatusArgs& a) {
     throw Failure(Exit::failed_on_chain, "transaction " + a.hash + " rejected: " + out.reason, outcome_json(out));
 }
 
-void register_status(CLI::App& tx, Globals& g) {
+void register_tx_status(CLI::App& tx, Globals& g) {
   auto args = std::make_shared<StatusArgs>();
   auto* cmd = tx.add_subcommand("status", "The state of a transaction: pending, optimistic, final or rejected");
   cmd->add_option("hash", args->hash, "Transaction hash (64 hex characters)")->required();
@@ -173,7 +173,7 @@ void run_show(const Globals& g, const std::string& hash_text) {
   emit(g, "ios.tx.show.v1", doc, t.str());
 }
 
-void register_show(CLI::App& tx, Globals& g) {
+void register_tx_show(CLI::App& tx, Globals& g) {
   auto hash = std::make_shared<std::string>();
   auto* cmd = tx.add_subcommand("show", "A transaction: sender, recipients, amounts, fee, block, state and receipt");
   cmd->add_option("hash", *hash, "Transaction hash (64 hex characters)")->required();
@@ -235,8 +235,8 @@ void register_tx(CLI::App& app, Globals& g) {
   tx->require_subcommand(1);
   tx->footer("The node: --rpc URL (IOS_RPC), else a running node of the devnet at --home (IOS_HOME, default ./.ios-devnet).");
   register_send(*tx, g);
-  register_status(*tx, g);
-  register_show(*tx, g);
+  register_tx_status(*tx, g);
+  register_tx_show(*tx, g);
   register_tx_batch(*tx, g);
   register_tx_load(*tx, g);
 }

@@ -388,22 +388,36 @@ DevnetState running_state(const DevnetHome& home) {
   return *state;
 }
 
-// Per shard: its members and leagues (from the home: EDS of the genesis), its highest height,
-// and its ByzCoin leader as the node at that height names it (a validator index).
+// Per shard: the segment it runs (epoch and TransEpoch step, as its most advanced node says),
+// its leagues in that segment, its highest height, and its ByzCoin leader as the node at that
+// height names it (a validator index). Without epochs the leagues are the home's (EDS of the
+// genesis); with epochs they move, and are the roles the nodes serving the segment report.
 json shards_json(const DevnetHome& home, const std::vector<devnet::NodeStatus>& statuses,
                  const std::map<std::uint32_t, std::uint64_t>& tops) {
   json shards = json::array();
   for (std::uint32_t s = 0; s < home.genesis.policy.shards; ++s) {
-    const auto [believable, normal] = leagues_of(home, s);
+    auto [believable, normal] = leagues_of(home, s);
+    std::pair<std::uint64_t, std::uint32_t> segment{0, 0};
+    for (const auto& st : statuses)
+      if (st.answered && st.shard == s) segment = std::max(segment, {st.segment_epoch, st.segment_step});
+    if (home.genesis.policy.epoch_ms != 0) {
+      believable.clear();
+      normal.clear();
+      for (std::size_t i = 0; i < statuses.size() && i < home.nodes.size(); ++i) {
+        const auto& st = statuses[i];
+        if (!st.answered || st.shard != s || std::pair{st.segment_epoch, st.segment_step} != segment) continue;
+        if (st.role == "believable") believable.push_back(home.nodes[i].name);
+        if (st.role == "normal") normal.push_back(home.nodes[i].name);
+      }
+    }
     const auto top = tops.find(s);
     json leader = nullptr;
     for (const auto& st : statuses)
       if (st.answered && st.shard == s && top != tops.end() && st.height == top->second && st.document.contains("leader"))
         leader = st.document["leader"];
     shards.push_back({{"shard", s},
-                      // The assignment a shard runs: epoch 0's until reassignment (TransEpoch) is
-                      // built; the epoch chain's records are formed meanwhile (epoch_chain).
-                      {"epoch", 0},
+                      {"epoch", segment.first},
+                      {"step", segment.second},
                       {"believable", believable},
                       {"normal", normal},
                       {"leader", leader},
@@ -427,26 +441,38 @@ void register_devnet_status(CLI::App& devnet, Globals& g) {
     json nodes = json::array();
     std::ostringstream t;
     std::vector<std::string> problems;
-    t << "name     shard  role        pid      height  view  peers  lag  state        rpc\n";
+    t << "name     shard  segment  role        pid      height  view  peers  lag  state        rpc\n";
     for (std::size_t i = 0; i < state.nodes.size(); ++i) {
       const auto& n = state.nodes[i];
       const auto& s = statuses[i];
       const bool alive = devnet::process_alive({n.pid, n.pid_start});
-      // Lag within the node's own shard: each shard has its own chain and height.
-      const std::uint64_t lag = s.answered ? tops.at(s.shard) - s.height : 0;
+      // Lag within the node's own shard: each shard has its own chain and height. A node that
+      // moves to another shard (TransEpoch) is "joining" until the state is handed over.
+      const bool joining = s.answered && s.role == "joining";
+      const std::uint64_t lag = s.answered && !joining ? tops.at(s.shard) - s.height : 0;
       const std::uint32_t shard = s.answered ? s.shard : n.shard;
-      const std::string health = !alive ? "down" : !s.answered ? "unreachable" : lag > devnet::status_lag_heights_max ? "lagging" : "ok";
-      if (health != "ok") problems.push_back(n.name + " " + health);
-      json node{{"name", n.name}, {"index", n.index}, {"shard", shard}, {"role", n.role}, {"pid", alive ? n.pid : 0},
+      // The node's role now (it changes with the epochs); the home's when it does not answer.
+      const std::string role = s.answered ? s.role : n.role;
+      const std::string segment =
+          s.answered && !joining ? std::to_string(s.segment_epoch) + "." + std::to_string(s.segment_step) : "-";
+      const std::string health = !alive                                      ? "down"
+                                 : !s.answered                               ? "unreachable"
+                                 : joining                                   ? "joining"
+                                 : lag > devnet::status_lag_heights_max      ? "lagging"
+                                                                             : "ok";
+      if (health != "ok" && health != "joining") problems.push_back(n.name + " " + health);
+      json node{{"name", n.name}, {"index", n.index}, {"shard", shard}, {"role", role}, {"pid", alive ? n.pid : 0},
                 {"rpc_url", n.rpc_url}, {"state", health}};
       if (s.answered) {
-        node.update({{"height", s.height}, {"view", s.view}, {"peers", s.peers}, {"lag", lag}, {"mode", s.mode}});
+        node.update({{"height", s.height}, {"view", s.view}, {"peers", s.peers}, {"lag", lag}, {"mode", s.mode},
+                     {"epoch", s.segment_epoch}, {"step", s.segment_step}});
       }
       nodes.push_back(node);
       char line[256];
       std::snprintf(
-          line, sizeof line, "%-8s %-6u %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), shard, n.role.c_str(),
-          static_cast<long long>(alive ? n.pid : 0), s.answered ? std::to_string(s.height).c_str() : "-",
+          line, sizeof line, "%-8s %-6u %-8s %-11s %-8lld %-7s %-5s %-6s %-4s %-12s %s\n", n.name.c_str(), shard,
+          segment.c_str(), role.c_str(), static_cast<long long>(alive ? n.pid : 0),
+          s.answered ? std::to_string(s.height).c_str() : "-",
           s.answered ? std::to_string(s.view).c_str() : "-", s.answered ? std::to_string(s.peers).c_str() : "-",
           s.answered ? std::to_string(lag).c_str() : "-", health.c_str(), n.rpc_url.c_str());
       t << line;

@@ -14,6 +14,11 @@
 // as skipped: the report says what was really offered. One poller per node follows the head of
 // each chain (a child is final only after its parent, so the head is the only transfer worth
 // asking about) and the newest transfer (for optimistic latency), every 20 ms.
+//
+// Shards move (TransEpoch): a node answers wrong_shard once it has left a chain's shard, and
+// the chain goes on through a node that serves that shard now, as a watcher thread sees the
+// nodes' statuses every shard_watch_interval_ms; between_segments (the shard's next segment
+// starts with the next epoch record) offers the same transfer again at the chain's next turn.
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -25,6 +30,7 @@
 #include "cli/args.hpp"
 #include "cli/tx_load_plan.hpp"
 #include "cli/tx_wallet.hpp"
+#include "node/rpc/client.hpp"
 #include "node/rpc/documents.hpp"
 #include "node/rpc/http.hpp"
 #include "node/rpc/request.hpp"
@@ -32,6 +38,14 @@
 namespace ios::cli {
 
 namespace {
+
+inline constexpr std::uint64_t shard_watch_interval_ms = 500;
+// For this long after a chain moves to another node, that node may not have applied the final
+// block that created the chain's coin yet: unknown_input then means "not yet", and the same
+// transfer is offered again.
+inline constexpr std::uint64_t reroute_settle_ms = 10'000;
+
+bool refused_for(const std::string& reason, core::Reject why) { return reason.starts_with(core::to_string(why)); }
 
 // One keep-alive connection to one node; used by one thread at a time.
 class NodeLink {
@@ -85,6 +99,7 @@ struct ChainRun {
   bool busy = false;              // a submission is in flight
   bool dead = false;              // a transfer was refused or rejected: the rest would fail too
   bool needs_final_parent = false;
+  std::optional<Clock::time_point> rerouted_at;  // when it last moved to another node
 };
 
 std::uint64_t ms_since(Clock::time_point since, Clock::time_point now = Clock::now()) {
@@ -100,21 +115,61 @@ nlohmann::json percentiles(std::vector<std::uint64_t> v) {
 
 class LoadRun {
  public:
-  LoadRun(std::vector<std::string> nodes, std::vector<LoadChain> chains, const LoadOptions& o)
-      : nodes_(std::move(nodes)), o_(o) {
-    for (auto& c : chains) chains_.push_back(ChainRun{std::move(c), {}, 0, false, false, false});
+  LoadRun(std::vector<std::string> nodes, std::vector<std::uint32_t> node_shard, std::vector<LoadChain> chains,
+          const LoadOptions& o)
+      : nodes_(std::move(nodes)), node_shard_(std::move(node_shard)), o_(o) {
+    for (auto& c : chains) chains_.push_back(ChainRun{std::move(c), {}, 0, false, false, false, std::nullopt});
   }
 
   nlohmann::json run() {
     t0_ = Clock::now();
+    std::thread watcher([this] { watch_shards(); });
     std::vector<std::thread> threads;
     for (std::size_t c = 0; c < o_.clients; ++c) threads.emplace_back([this] { submit_loop(); });
     for (std::size_t n = 0; n < nodes_.size(); ++n) threads.emplace_back([this, n] { poll_loop(n); });
     for (auto& t : threads) t.join();
+    done_ = true;
+    watcher.join();
     return report();
   }
 
  private:
+  // The shard each node serves, as its status says (a node that does not answer keeps its last).
+  void watch_shards() {
+    std::vector<std::unique_ptr<rpc::RpcClient>> clients;
+    for (const auto& url : nodes_) clients.push_back(std::make_unique<rpc::RpcClient>(url, 1000));
+    while (!done_) {
+      for (std::size_t n = 0; n < clients.size() && !done_; ++n) {
+        auto st = clients[n]->status();
+        if (!st || !st->contains("shard") || !(*st)["shard"].is_number_unsigned() || st->value("role", "") == "joining")
+          continue;
+        std::lock_guard lock(mutex_);
+        node_shard_[n] = (*st)["shard"].get<std::uint32_t>();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(shard_watch_interval_ms));
+    }
+  }
+
+  // The chain's node left its shard: the next node (in order after it) that serves the shard
+  // now takes the chain; none known yet, the chain stays and is offered again. Under mutex_.
+  void reroute(ChainRun& c) {
+    for (std::size_t k = 1; k <= nodes_.size(); ++k) {
+      const auto n = (c.plan.node + k) % nodes_.size();
+      if (node_shard_[n] != c.plan.shard) continue;
+      if (n != c.plan.node) {
+        ++rerouted_;
+        c.rerouted_at = Clock::now();
+      }
+      c.plan.node = n;
+      return;
+    }
+  }
+
+  std::size_t node_of(const ChainRun& c) {
+    std::lock_guard lock(mutex_);
+    return c.plan.node;
+  }
+
   // The next chain at or after `start` whose next transfer may go now; nullptr if none.
   ChainRun* ready_chain(std::size_t start) {
     for (std::size_t k = 0; k < chains_.size(); ++k) {
@@ -144,10 +199,11 @@ class LoadRun {
       }
       c->busy = true;
       const auto& t = c->plan.transfers[c->records.size()];
+      const auto node = c->plan.node;
       lock.unlock();
       std::string reason;
       const auto at = Clock::now();
-      const auto result = links[c->plan.node]->submit(t.tx, reason);
+      const auto result = links[node]->submit(t.tx, reason);
       lock.lock();
       c->busy = false;
       on_submitted(*c, result, reason, at);
@@ -167,11 +223,23 @@ class LoadRun {
       ++unreachable_;
       return;  // the same transfer is offered again at the chain's next turn
     }
+    if (refused_for(reason, core::Reject::wrong_shard)) {
+      reroute(c);  // and offered again at its next turn
+      return;
+    }
+    if (refused_for(reason, core::Reject::between_segments)) {
+      ++deferred_;
+      return;
+    }
     const bool parent_pending = !c.records.empty() && c.final_upto < c.records.size();
     if (reason.rfind("unknown_input", 0) == 0 && parent_pending) {
       // This node admits only finalized outputs: from now on every chain waits for finality.
       chain_optimistic_ = false;
       c.needs_final_parent = true;
+      return;
+    }
+    if (refused_for(reason, core::Reject::unknown_input) && c.rerouted_at && ms_since(*c.rerouted_at) < reroute_settle_ms) {
+      ++deferred_;
       return;
     }
     ++rejected_;
@@ -185,11 +253,17 @@ class LoadRun {
       const auto pass_start = Clock::now();
       bool outstanding = false;
       for (auto& c : chains_) {
-        if (c.plan.node != node) continue;
+        if (node_of(c) != node) continue;
         outstanding |= poll_chain(link, c);
       }
       std::unique_lock lock(mutex_);
       const bool submitting = submitters_done_ < o_.clients;
+      // A chain may move to this node later (reroute): it stays while any chain is open.
+      if (!outstanding)
+        outstanding = std::any_of(chains_.begin(), chains_.end(), [this](const ChainRun& c) {
+          if (c.dead || c.final_upto >= c.records.size() || o_.level == WaitLevel::none) return false;
+          return o_.level == WaitLevel::final || !c.records.back().optimistic_ms;
+        });
       lock.unlock();
       if (!submitting && (!outstanding || o_.level == WaitLevel::none || Clock::now() >= drain_deadline())) break;
       std::this_thread::sleep_until(pass_start + std::chrono::milliseconds(tx_poll_interval_ms));
@@ -234,16 +308,20 @@ class LoadRun {
         ++c.final_upto;
         continue;  // the next one may be final already
       }
-      const bool stale = (s->state == rpc::TxState::pending || s->state == rpc::TxState::unknown) &&
-                         now - r.last_sent >= std::chrono::milliseconds(tx_resubmit_ms);
+      const bool stale = resubmit_due(s->state, ms_since(r.last_sent, now));
       if (stale) {
         r.last_sent = now;
         ++resubmitted_;
       }
       lock.unlock();
       if (stale) {
-        std::string ignored;
-        (void)link.submit(c.plan.transfers[head].tx, ignored);  // lost on the way: the same bytes again
+        std::string reason;  // lost on the way: the same bytes again
+        if (link.submit(c.plan.transfers[head].tx, reason) == NodeLink::Submit::refused &&
+            refused_for(reason, core::Reject::wrong_shard)) {
+          lock.lock();
+          reroute(c);  // the node left the shard: ask one that serves it
+          return true;
+        }
       }
       if (newest_open) {
         auto n = link.status(newest_hash);
@@ -286,6 +364,8 @@ class LoadRun {
                        {"rejected", rejected_},
                        {"unreachable", unreachable_},
                        {"resubmitted", resubmitted_},
+                       {"rerouted", rerouted_},
+                       {"deferred", deferred_},
                        {"chained_through_optimistic", chain_optimistic_},
                        {"achieved_final_tps", std::round(static_cast<double>(finals) * 10000.0 / window_ms) / 10.0},
                        {"latency_ms", {{"optimistic", percentiles(opt)}, {"final", percentiles(fin)}}}};
@@ -294,6 +374,8 @@ class LoadRun {
   }
 
   std::vector<std::string> nodes_;
+  std::vector<std::uint32_t> node_shard_;  // under mutex_
+  std::atomic<bool> done_{false};
   LoadOptions o_;
   std::vector<ChainRun> chains_;
   Clock::time_point t0_;
@@ -303,6 +385,7 @@ class LoadRun {
   std::size_t submitters_done_ = 0;
   bool chain_optimistic_ = true;
   std::uint64_t submitted_ = 0, skipped_ = 0, rejected_ = 0, unreachable_ = 0, resubmitted_ = 0;
+  std::uint64_t rerouted_ = 0, deferred_ = 0;  // chains moved to another node; offers to a shard between segments
   std::string first_rejection_;
 };
 
@@ -355,7 +438,7 @@ void register_tx_load(CLI::App& tx, Globals& g) {
     auto prepared = prepare_load(g, o);
     note(g, "tx load: " + std::to_string(o.total) + " transfers over " + std::to_string(prepared.chains.size()) + " chains, " +
                 std::to_string(prepared.nodes.size()) + " nodes");
-    LoadRun run(prepared.nodes, std::move(prepared.chains), o);
+    LoadRun run(prepared.nodes, prepared.node_shard, std::move(prepared.chains), o);
     auto doc = run.run();
     // A shortfall is still a measurement: people see the report too, JSON carries it as details.
     if (g.format == Format::text) std::cout << load_text(doc) << std::endl;

@@ -106,7 +106,10 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   if (o.accounts < 2) throw Failure(Exit::usage, "--accounts must be at least 2 (each pays the next)");
   LoadPlan plan;
   const auto live = live_nodes(g);
-  for (const auto& t : live) plan.nodes.push_back(t.rpc_url);
+  for (const auto& t : live) {
+    plan.nodes.push_back(t.rpc_url);
+    plan.node_shard.push_back(t.shard);
+  }
   const auto chain_id = live.front().chain_id_bytes();
   std::vector<Sender> senders;
   for (std::size_t a = 0; a < o.accounts; ++a) senders.push_back(load_sender(home, accounts[a].name, PasswordSource{}));
@@ -143,7 +146,10 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
                     "fan-out of " + senders[a].name + " did not become final: " + outcome_text(outcomes[a]));
   }
   plan.chains.resize(chain_count);
-  for (std::size_t i = 0; i < chain_count; ++i) plan.chains[i].node = routes.node[i / o.chains_per_account];
+  for (std::size_t i = 0; i < chain_count; ++i) {
+    plan.chains[i].node = routes.node[i / o.chains_per_account];
+    plan.chains[i].shard = senders[i / o.chains_per_account].address.shard(live.front().shards);
+  }
   sign_chains(plan.chains, senders, routes, o.chains_per_account, length, value, o, fan_outs, chain_id);
   return plan;
 }

@@ -25,13 +25,15 @@ struct LoadOptions {
 
 // One chain: transfers[i + 1] spends the change of transfers[i]; all go to nodes[node].
 struct LoadChain {
-  std::size_t node = 0;
+  std::size_t node = 0;    // index into the plan's nodes: where its transfers go now
+  std::uint32_t shard = 0;  // its account's shard (a node that leaves it sends the chain on)
   std::vector<Transfer> transfers;
 };
 
 struct LoadPlan {
-  std::vector<std::string> nodes;  // RPC URLs
-  std::vector<LoadChain> chains;   // account-major: chain a × K + k belongs to account a
+  std::vector<std::string> nodes;         // RPC URLs
+  std::vector<std::uint32_t> node_shard;  // per node: the shard it served when the plan was made
+  std::vector<LoadChain> chains;          // account-major: chain a × K + k belongs to account a
 };
 
 // Unlocks the accounts, fans their coins out and signs the chains. Sets o.accounts and

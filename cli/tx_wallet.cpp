@@ -335,10 +335,32 @@ bool reached(rpc::TxState state, WaitLevel level) {
   return false;
 }
 
+bool resubmit_due(rpc::TxState state, std::uint64_t since_sent_ms) {
+  switch (state) {
+    case rpc::TxState::pending:
+    case rpc::TxState::unknown:
+      return since_sent_ms >= tx_resubmit_ms;
+    case rpc::TxState::optimistic:
+      return since_sent_ms >= tx_optimistic_resubmit_ms;
+    default:
+      return false;  // final or rejected
+  }
+}
+
 bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out) {
   out.hash = chain::tx_hash(tx);
   out.last_sent = Clock::now();
   auto answer = client.submit(tx);
+  // The shard is between two epochs' segments on this node (TransEpoch): its next one starts
+  // with the next epoch record, within a few Δ. Offer it again meanwhile.
+  const auto between = [&] {
+    return answer && !answer->accepted && answer->reason.starts_with(core::to_string(core::Reject::between_segments));
+  };
+  for (int tries = 0; between() && tries < submit_between_segments_tries; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(submit_between_segments_wait_ms));
+    out.last_sent = Clock::now();
+    answer = client.submit(tx);
+  }
   if (!answer) {
     out.unreachable = answer.error().kind == rpc::RpcErrorKind::unreachable;
     out.error = answer.error().message;
@@ -354,8 +376,10 @@ bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome&
 }
 
 void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx) {
-  if (tx != nullptr && !reached(out.state, WaitLevel::optimistic) && out.state != rpc::TxState::rejected &&
-      Clock::now() - out.last_sent >= std::chrono::milliseconds(tx_resubmit_ms)) {
+  if (tx != nullptr &&
+      resubmit_due(out.state, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                             Clock::now() - out.last_sent)
+                                                             .count()))) {
     out.last_sent = Clock::now();
     (void)client.submit(*tx);  // the answer that counts is the state polled next
   }

@@ -32,6 +32,12 @@ inline constexpr std::uint64_t tx_locate_interval_ms = 200;
 // producer forgets pending work that a lost message or a restart orphaned, and the protocol
 // leaves resubmission to the client (optimistic_producer.hpp).
 inline constexpr std::uint64_t tx_resubmit_ms = 2000;
+// An optimistic transfer not final after this long is sent again too: an optimistic block is
+// lost with its TransEpoch segment if no final block merged it before the segment ended, and
+// the transfer is then final nowhere (node/protocol/transepoch/README.md "Known limits").
+inline constexpr std::uint64_t tx_optimistic_resubmit_ms = 5000;
+// Whether a transfer in `state`, last sent `since_sent_ms` ago, is due to be sent again.
+bool resubmit_due(rpc::TxState state, std::uint64_t since_sent_ms);
 inline constexpr chain::Amount default_fee = 1;  // the devnet policy's min fee
 
 // --home, or IOS_HOME, or ./.ios-devnet.
@@ -144,6 +150,10 @@ struct Outcome {
 
   bool ok() const { return !timed_out && !unreachable && error.empty() && state != rpc::TxState::rejected; }
 };
+
+// A refusal "between_segments" is offered again this many times, this far apart (10 s).
+inline constexpr int submit_between_segments_tries = 50;
+inline constexpr std::uint64_t submit_between_segments_wait_ms = 200;
 
 // POSTs the transaction; records a refusal (rejected + reason) in `out`. Returns false if the
 // node refused it or could not be asked.

@@ -57,6 +57,8 @@ NodeStatus fetch_status(const std::string& rpc_url, int timeout_ms) {
   s.peers = u64_of(*doc, "peers");
   s.shard = static_cast<std::uint32_t>(u64_of(*doc, "shard"));
   s.role = string_of(*doc, "role");
+  s.segment_epoch = u64_of(*doc, "epoch");
+  s.segment_step = static_cast<std::uint32_t>(u64_of(*doc, "step"));
   s.mode = string_of(*doc, "mode");
   if (auto e = doc->find("epoch_chain"); e != doc->end() && e->is_object()) {
     s.epoch = u64_of(*e, "epoch");

@@ -48,6 +48,9 @@ struct NodeStatus {
   std::uint64_t view = 0;
   std::uint64_t peers = 0;
   std::uint32_t shard = 0;  // the shard the node serves: heights compare only within one
+  // The segment it serves (TransEpoch: epoch and step of its shard's chain; 0.0 without epochs).
+  std::uint64_t segment_epoch = 0;
+  std::uint32_t segment_step = 0;
   std::uint64_t epoch = 0;  // the last epoch record it holds (status epoch_chain.epoch)
   std::string epoch_phase;  // of the epoch it forms: waiting, lottery, drp ("" without an epoch chain)
   std::string role;

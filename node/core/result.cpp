@@ -84,6 +84,8 @@ std::string_view to_string(Reject r) {
       return "wrong_shard";
     case Reject::cross_shard:
       return "cross_shard";
+    case Reject::between_segments:
+      return "between_segments";
   }
   return "unknown";
 }

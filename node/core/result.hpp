@@ -61,6 +61,7 @@ enum class Reject : std::uint16_t {
   // sharding (docs/DESIGN.md §4)
   wrong_shard,  // belongs to another shard or epoch than the one that received it
   cross_shard,  // a tx whose payer and payees live in different shards (Atomix is not built yet)
+  between_segments,  // the node's segment of the shard ended and the next has not started: retry
 };
 
 std::string_view to_string(Reject r);

@@ -17,6 +17,7 @@
 #include "node/protocol/epoch/hosting.hpp"
 #include "node/protocol/node/envelope.hpp"
 #include "node/protocol/pob/messages.hpp"
+#include "node/protocol/transepoch/shard_join.hpp"
 #include "node/runtime/chain_documents.hpp"
 #include "node/runtime/io_call.hpp"
 
@@ -48,7 +49,7 @@ class NodeRuntime::Api final : public rpc::NodeApi {
   }
   rpc::SubmitResult submit(const chain::Tx& tx) override {
     // The witnesses on this RPC thread, off the protocol thread; the state on the io thread.
-    if (auto s = chain::verify_witnesses(tx, node_.setup_->chain_id); !s)
+    if (auto s = chain::verify_witnesses(tx, node_.first_setup_->chain_id); !s)
       return {chain::tx_hash(tx), false, s.error().message()};
     return on_io([this, tx] { return node_.submit(tx); });
   }
@@ -67,38 +68,46 @@ class NodeRuntime::Api final : public rpc::NodeApi {
           s.reason = "excluded from final block " + std::to_string((*row)->height);
         return s;
       }
+      // A node that joined the shard after the tx was final has no index row for it, but its
+      // outputs, while unspent, are in the state it was handed.
+      if (node_.has_outputs_of(hash)) return rpc::TxStatus{hash, rpc::TxState::final, std::nullopt, {}};
       if (tracked) return *tracked;
       if (auto refused = node_.tracker_.find_refusal(hash)) return *refused;
       return rpc::TxStatus{hash, rpc::TxState::unknown, std::nullopt, {}};
     });
   }
   std::optional<core::Error> misdirected(const chain::Address& a) override {
-    // setup_ never changes after open(): no need for the io thread.
-    const auto& setup = *node_.setup_;
-    const auto shard = a.shard(setup.shard_count);
-    if (shard == setup.shard) return std::nullopt;
-    return core::Error{core::Reject::wrong_shard, a.to_string() + " lives in shard " + std::to_string(shard) +
-                                                      "; this node serves shard " + std::to_string(setup.shard)};
+    // The shards a node serves change with the epochs: asked on the io thread.
+    return on_io([this, a]() -> std::optional<core::Error> { return node_.wrong_shard(a); });
   }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
-    return on_io([this, a]() -> std::optional<nlohmann::json> { return node_.account_json(a); });
+    return on_io([this, a] { return node_.account_json(a); });
   }
   // The store is read on the io thread (its one owner); decoding a block of up to 4 MiB and
   // building its document happen here, on this RPC thread, so a burst of block or tx-body
-  // requests cannot hold the protocol thread. setup_ never changes after open().
+  // requests cannot hold the protocol thread. Heights are of the shard the node serves now.
   std::optional<nlohmann::json> block(std::optional<std::uint64_t> height) override {
-    auto bytes = on_io([this, height]() -> std::optional<core::Bytes> {
+    struct Found {
+      core::Bytes bytes;
+      std::vector<std::uint32_t> normal;
+    };
+    auto found = on_io([this, height]() -> std::optional<Found> {
+      const auto serving = node_.serving();
+      if (!serving) return std::nullopt;
+      const auto shard = serving->key.shard;
       auto h = height;
       if (!h) {
-        auto last = node_.store_->last_height(node_.instance_key().shard);
+        auto last = node_.store_->last_height(shard);
         if (!last || !*last) return std::nullopt;
         h = **last;
       }
-      return node_.stored_block(node_.instance_key().shard, *h);
+      auto bytes = node_.stored_block(shard, *h);
+      if (!bytes) return std::nullopt;
+      return Found{std::move(*bytes), node_.normal_league_of(shard, *h)};
     });
-    if (!bytes) return std::nullopt;
-    const auto block = decode_stored_block(*bytes);
-    return block_document(block.final, block.proposed, node_.setup_->normal);
+    if (!found) return std::nullopt;
+    const auto block = decode_stored_block(found->bytes);
+    return block_document(block.final, block.proposed, found->normal);
   }
   // The rows are read on the io thread; decoding them and building the document happen here,
   // on this RPC thread (genesis_ never changes after run() started).
@@ -139,8 +148,10 @@ class NodeRuntime::Api final : public rpc::NodeApi {
         m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
              std::to_string(v) + "\n";
       };
-      line("ios_height", "Final blocks applied", n.validator().ledger().height());
-      line("ios_view", "Current ByzCoin view", n.validator().engine().view());
+      const auto serving = n.serving();
+      line("ios_height", "Final blocks applied (the shard this node serves)",
+           serving ? serving->validator->ledger().height() : 0);
+      line("ios_view", "Current ByzCoin view", serving ? serving->validator->engine().view() : 0);
       line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.tracker_.submitted_count());
       line("ios_txs_final_total", "Submitted transactions seen final", n.tracker_.final_count());
       line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.tracker_.rejected_count());
@@ -196,15 +207,17 @@ core::Result<std::unique_ptr<NodeRuntime>> NodeRuntime::open(const std::filesyst
   if (!assignment) return assignment.error();
   auto setup = pob::ShardSetup::create(*genesis, randomness, assignment->shard_of[n->config_.index], {});
   if (!setup) return setup.error();
-  // Not yet: TransEpoch on real processes (node/protocol/transepoch/README.md "Where it runs").
+  // Hosted only when the genesis runs no epochs: then epoch 0's segment is the shard's chain
+  // for good. With epochs, the shard hosting (run()) builds every segment's setup itself.
   setup->ends_with_epoch = false;
-  n->setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
+  n->first_setup_ = std::make_shared<const pob::ShardSetup>(std::move(*setup));
+  n->genesis_ = std::make_shared<const chain::Genesis>(std::move(*genesis));
 
   auto key_text = read_file(home / n->config_.keystore, 1u << 20);
   if (!key_text) return key_text.error();
   auto identity = crypto::keystore_decrypt(*key_text, "");
   if (!identity) return identity.error();
-  if (identity->public_identity().signing != n->setup_->signing_key(n->config_.index))
+  if (identity->public_identity().signing != n->first_setup_->signing_key(n->config_.index))
     return core::reject(core::Reject::bad_keystore,
                         "the keystore's key is not validator " + std::to_string(n->config_.index) + "'s");
   n->identity_.emplace(std::move(*identity));
@@ -236,9 +249,13 @@ core::Status NodeRuntime::check_vote_history() {
   if (!has_run) return core::Ok{};
   auto state = store_->load_state();
   if (!state) return state.error();
-  auto last = store_->last_height(core::ShardId{setup_->shard});
-  if (!last) return last.error();
-  if (!state->empty() || last->has_value()) {
+  bool has_blocks = false;
+  for (std::uint32_t j = 0; j < genesis_->policy.shards && !has_blocks; ++j) {
+    auto last = store_->last_height(core::ShardId{j});
+    if (!last) return last.error();
+    has_blocks = last->has_value();
+  }
+  if (!state->empty() || has_blocks) {
     marker_written_ = true;
     return core::Ok{};
   }
@@ -257,7 +274,7 @@ core::Status NodeRuntime::check_vote_history() {
 
 void NodeRuntime::write_vote_history_marker() {
   const auto text = nlohmann::json{{"schema", "ios.node.has-run.v1"},
-                                   {"chain_id", setup_->genesis.chain_id},
+                                   {"chain_id", genesis_->chain_id},
                                    {"index", config_.index},
                                    {"database", config_.database}}
                         .dump() +
@@ -341,7 +358,11 @@ void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>
   // may apply several, and their records commit with the first flush); the engine's Persist of
   // the same bytes as a state row would store every block twice (docs/security.md "Unbounded queues
   // and storage").
-  std::erase_if(batch, [prefix = block_row_prefix()](const auto& row) { return row.first.starts_with(prefix); });
+  std::erase_if(batch, [](const auto& row) {
+    const auto scoped = protocol::node::parse_persist_prefix(row.first);
+    return scoped && scoped->key.protocol == protocol::node::Protocol::shard &&
+           scoped->rest.starts_with(protocol::byzcoin::block_key_prefix);
+  });
   if (batch.empty() && pending_finals_.empty()) return;
   if (!pending_finals_.empty()) {
     // The first final record carries the state rows persisted since the last flush: one
@@ -411,20 +432,22 @@ void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
                                                    opened->payload[0] == pob::message_tag) {
     auto m = pob::decode_pob_message(opened->payload);
     if (m) {
-      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) return on_receipt(from, std::move(*r));
+      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) return on_receipt(from, opened->key, std::move(*r));
     }
   }
   input([&](protocol::Core& c, protocol::Effects& out) { c.on_message(now_ms(), from, payload, out); });
 }
 
-void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
+void NodeRuntime::on_receipt(protocol::NodeId from, const protocol::node::InstanceKey& segment, pob::TxReceipt r) {
   // Cheap checks first, here: shard, epoch, and that the sender is the believable validator
   // that signed (docs/security.md "Forged receipts": a receipt was believed on its own key). Then
   // only receipts for a tx this node still waits on go to the pool, at most
   // receipt_checks_in_flight_max at a time; the rest are counted and dropped (docs/security.md
   // "Unbounded queues and storage": 1.69 M junk receipts in 2 s queued without bound and grew the
   // node by 25 MB).
-  if (!pob::check_receipt(*setup_, from, r, false)) {
+  // Against the setup of the segment the envelope names, which this node hosts.
+  const auto* hosted = core_->instance<pob::ShardValidator>(segment);
+  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false)) {
     ++receipts_refused_;
     return;
   }
@@ -437,7 +460,7 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
   ++receipt_checks_in_flight_;
   // Checked on the pool, recorded on the io thread (the tracker's only thread).
   asio::post(verifiers_, [this, r = std::move(r)]() mutable {
-    const bool valid = pob::verify_receipt(r, setup_->chain_id);
+    const bool valid = pob::verify_receipt(r, first_setup_->chain_id);
     asio::post(io_, [this, valid, r = std::move(r)] {
       --receipt_checks_in_flight_;
       if (!valid) {
@@ -446,6 +469,14 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
       }
       if (r.status == pob::ReceiptStatus::optimistic) {
         tracker_.optimistic(r.tx, r.producer, r.optimistic_block);
+      } else if (r.reason.starts_with(core::to_string(core::Reject::wrong_shard)) ||
+                 r.reason.starts_with(core::to_string(core::Reject::unknown_input))) {
+        // Not a verdict on the tx. wrong_shard: the segment it was sent to ended on the way
+        // (TransEpoch). unknown_input: the producer's final state is ahead of this node's, and
+        // its inputs may be spent by this very tx (final there already, or a resubmission of
+        // it). It stays pending: the final chain applies it, or this node's own state refuses
+        // it at the wallet's next resubmission (submit).
+        ++receipts_dropped_;
       } else {
         tracker_.rejected(r.tx, r.reason);
         submitted_.settle(r.tx);
@@ -455,12 +486,14 @@ void NodeRuntime::on_receipt(protocol::NodeId from, pob::TxReceipt r) {
 }
 
 void NodeRuntime::on_applied(protocol::BlockApplied applied) {
+  if (applied.joins) joined_at_.insert_or_assign(applied.shard.value, applied.height);
   // A block replayed from the store at start is there already, with its index rows.
   if (applied.replayed) return;
   std::vector<store::TxIndexRow> rows;
   std::vector<core::Hash32> applied_sorted = applied.applied;
   std::sort(applied_sorted.begin(), applied_sorted.end());
   final_txs_ += applied.applied.size();
+  ++final_blocks_;
   for (const auto& h : applied.applied) {
     rows.push_back({h, applied.height, store::TxStatus::applied, applied.shard});
     tracker_.final(h, applied.height);
@@ -490,24 +523,80 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   r.shard = applied.shard;
   r.segment = protocol::node::persist_prefix({applied.shard, applied.epoch, protocol::node::Protocol::shard, applied.step});
   r.height = applied.height;
+  r.joins = applied.joins;  // the store allows the gap before a shard this node joins
   r.hash = applied.hash;
   r.block = std::move(applied.block);
   r.txs = std::move(rows);
   pending_finals_.push_back(std::move(r));
 }
 
-protocol::node::InstanceKey NodeRuntime::instance_key() const {
-  return {core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}};
+std::optional<NodeRuntime::Segment> NodeRuntime::segment_of(core::ShardId shard) const {
+  // Keys order by (shard, epoch, protocol, step): the last one of the shard is its latest.
+  std::optional<Segment> latest, running;
+  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
+    if (key.shard != shard) continue;
+    latest = Segment{key, v};
+    if (!v->ended()) running = latest;
+  }
+  return running ? running : latest;
 }
 
-std::string NodeRuntime::block_row_prefix() const {
-  return protocol::node::persist_prefix(instance_key()) + std::string(protocol::byzcoin::block_key_prefix);
+std::optional<NodeRuntime::Segment> NodeRuntime::serving() const {
+  // Ranked by (running, has a vote or produces, epoch, step): during an epoch that moves the
+  // node, the shard it now belongs to speaks for it as soon as its segment runs.
+  std::optional<Segment> best;
+  std::tuple<bool, bool, std::uint64_t, std::uint32_t> best_rank{};
+  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
+    const std::tuple rank{!v->ended(), role_in(*v) != "observer", key.epoch.value, key.step};
+    if (!best || rank > best_rank) best = Segment{key, v}, best_rank = rank;
+  }
+  return best;
 }
 
-const pob::ShardValidator& NodeRuntime::validator() const {
-  const auto* v = core_->instance<pob::ShardValidator>(instance_key());
-  IOS_ASSERT(v != nullptr);  // hosted in run() before anything can ask
-  return *v;
+std::string_view NodeRuntime::role_in(const pob::ShardValidator& v) const {
+  if (v.believable()) return "believable";
+  const auto& normal = v.setup().normal;
+  return std::binary_search(normal.begin(), normal.end(), config_.index) ? "normal" : "observer";
+}
+
+bool NodeRuntime::has_outputs_of(const core::Hash32& tx) const {
+  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
+    const auto& utxos = v->ledger().state().utxos();
+    const auto it = utxos.lower_bound(chain::OutPoint{tx, 0});
+    if (it != utxos.end() && it->first.tx == tx) return true;
+  }
+  return false;
+}
+
+std::string NodeRuntime::shards_served() const {
+  std::set<std::uint32_t> shards;
+  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) shards.insert(key.shard.value);
+  if (shards.empty()) return "none yet (it is joining one)";
+  std::string out;
+  for (auto j : shards) out += (out.empty() ? "" : " and ") + std::to_string(j);
+  return out;
+}
+
+std::optional<core::Error> NodeRuntime::wrong_shard(const chain::Address& a) const {
+  const auto shard = a.shard(genesis_->policy.shards);
+  if (segment_of(core::ShardId{shard})) return std::nullopt;
+  return core::Error{core::Reject::wrong_shard, a.to_string() + " lives in shard " + std::to_string(shard) +
+                                                    "; this node serves shard " + shards_served() +
+                                                    " (ios devnet status lists each node's shard now)"};
+}
+
+std::vector<std::uint32_t> NodeRuntime::normal_league_of(core::ShardId shard, std::uint64_t height) const {
+  // The store names the segment of each block; a hosted segment knows its league, and the
+  // schedule recomputes any other one from its epoch's record.
+  auto segment = store_->block_segment(shard, height);
+  IOS_ASSERT(segment.ok() && *segment);  // the io thread's own store, and the block was just read
+  const auto scoped = protocol::node::parse_persist_prefix(**segment);
+  IOS_ASSERT(scoped && scoped->rest.empty());  // written by on_applied from persist_prefix
+  if (const auto* hosted = core_->instance<pob::ShardValidator>(scoped->key)) return hosted->setup().normal;
+  if (schedule_ && schedule_->knows(scoped->key.epoch.value))
+    return schedule_->setup(scoped->key.epoch.value, shard, scoped->key.step)->normal;
+  IOS_ASSERT(scoped->key.epoch.value == 0 && shard.value == first_setup_->shard);  // without epochs, one segment
+  return first_setup_->normal;
 }
 
 std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
@@ -525,13 +614,38 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   const auto hash = chain::tx_hash(tx);
-  const auto& ledger = validator().ledger();
-  // Sent to the payer's route; the payer is the first input's owner, so this runs only for a
-  // tx of valid shape (a tx without inputs decodes, and its witnesses "verify": none to check).
+  // The payer (the first input's owner) names the shard, and this node's running segment of it
+  // takes the tx. A tx without inputs decodes, and its witnesses "verify" (none to check): the
+  // transfer check below refuses it, against any segment.
+  std::optional<Segment> segment;
+  if (tx.inputs.empty()) {
+    segment = serving();
+  } else {
+    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+    if (auto wrong = wrong_shard(payer)) return {hash, false, wrong->message()};
+    segment = segment_of(core::ShardId{payer.shard(genesis_->policy.shards)});
+    // Only a running segment takes transactions. An ended one is either between epochs (its
+    // successor starts when the next record is final here: the wallet retries) or the last
+    // of a shard this node has left, which it keeps a while to answer queries.
+    if (segment && segment->validator->ended()) {
+      const auto shard = segment->key.shard;
+      if (schedule_ && schedule_->hosts(last_epoch_, shard, config_.index))
+        return {hash, false, core::Error{core::Reject::between_segments,
+                                         "shard " + core::to_string(shard) + " is between epochs here (its next segment "
+                                         "starts with record " + std::to_string(last_epoch_ + 1) + "); retry"}
+                                 .message()};
+      return {hash, false, core::Error{core::Reject::wrong_shard, payer.to_string() + " lives in shard " +
+                                                                      core::to_string(shard) + ", which this node has left"}
+                               .message()};
+    }
+  }
+  if (!segment)
+    return {hash, false, core::Error{core::Reject::between_segments, "this node is joining its shard; retry"}.message()};
+  const auto& ledger = segment->validator->ledger();
+  // Sent to the payer's route; runs only for a tx of valid shape.
   const auto forward = [&] {
     const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    const auto payload = protocol::node::wrap(instance_key(),
-                                              pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
+    const auto payload = protocol::node::wrap(segment->key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
     for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
   };
   // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
@@ -547,11 +661,22 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
   // input, a wrong amount, a malformed tx; Api::submit checked the witnesses). Outputs of this
   // node's own unfinalized submissions count, so a wallet can chain through optimistic
   // receipts; the believable validator judges again.
-  auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), setup_->policy().min_fee);
+  auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), genesis_->policy.min_fee);
   if (!change) {
     // One already final is answered as accepted: its inputs are spent by itself.
     if (auto row = store_->tx(hash); row && *row && (*row)->status == store::TxStatus::applied) return {hash, true, {}};
+    if (has_outputs_of(hash)) return {hash, true, {}};  // final before this node joined the shard
+    // A node that joined the shard from a handed-over state cannot tell an input spent by this
+    // very tx (final before it joined, its outputs spent since) from one that never was: it
+    // refuses, but does not record the tx as rejected; a node that served the shard earlier knows.
+    const auto shard = segment->key.shard.value;
+    if (change.error().reason == core::Reject::unknown_input && joined_at_.contains(shard))
+      return {hash, false, change.error().message() + " (this node joined shard " + std::to_string(shard) +
+                               " at height " + std::to_string(joined_at_.at(shard)) + "; an earlier tx may have spent it)"};
     tracker_.refused(hash, change.error().message());
+    // Tracked and not applied, with its inputs spent in this node's final state: it can never
+    // be final (a receipt's unknown_input was only a hint, on_receipt).
+    tracker_.rejected(hash, change.error().message());
     ++door_refusals_[std::string(core::to_string(change.error().reason))];
     return {hash, false, change.error().message()};
   }
@@ -581,10 +706,12 @@ NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
   return found;
 }
 
-nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
+std::optional<nlohmann::json> NodeRuntime::account_json(const chain::Address& a) const {
   // What the owner can spend now, as far as this node knows: its final outputs that no pending
   // submission spends, and the outputs pending submissions pay it (README "Accounts").
-  const auto& ledger = validator().ledger();
+  const auto segment = segment_of(core::ShardId{a.shard(genesis_->policy.shards)});
+  if (!segment) return std::nullopt;  // the shard left this node since misdirected() asked
+  const auto& ledger = segment->validator->ledger();
   nlohmann::json utxos = nlohmann::json::array();
   chain::Amount spendable = 0;
   const auto list = [&](const chain::OutPoint& op, const chain::TxOutput& out, std::string_view state) {
@@ -600,28 +727,40 @@ nlohmann::json NodeRuntime::account_json(const chain::Address& a) const {
     const auto t = tracker_.find(op.tx);
     list(op, out, rpc::to_string(t ? t->state : rpc::TxState::pending));
   }
-  return {{"address", a.to_string()},
-          {"shard", setup_->shard},
-          {"balance", std::to_string(ledger.state().balance(a))},
-          {"spendable", std::to_string(spendable)},
-          {"height", ledger.state().height()},  // the last final block the balance includes
-          {"utxos", utxos}};
+  return nlohmann::json{{"address", a.to_string()},
+                        {"shard", segment->key.shard.value},
+                        {"balance", std::to_string(ledger.state().balance(a))},
+                        {"spendable", std::to_string(spendable)},
+                        {"height", ledger.state().height()},  // the last final block the balance includes
+                        {"utxos", utxos}};
 }
 
 void NodeRuntime::on_epoch_record(const core::Bytes& signed_record) {
   auto s = protocol::epoch::decode_signed_record(signed_record, genesis_->validators.size());
   IOS_ASSERT(s.ok());  // the epoch core checked it before delivering it
   const auto& r = s->record;
+  if (r.epoch != last_epoch_ + 1) return;  // records arrive in order; one known already
   last_epoch_ = r.epoch;
+  schedule_->add(r);
+  // The shard EDS puts this node in for the epoch (TransEpoch moves it there in batches).
+  std::uint32_t shard = 0;
+  for (std::uint32_t j = 0; j < r.shards.size(); ++j)
+    if (std::binary_search(r.shards[j].begin(), r.shards[j].end(), config_.index)) shard = j;
   log_->info("epoch", "epoch " + std::to_string(r.epoch) + " formed: leader " + std::to_string(r.leader) + ", view " +
                           std::to_string(r.view) + ", " + std::to_string(s->signature.mask.count()) + " of " +
-                          std::to_string(genesis_->validators.size()) + " co-signed",
-             {{"epoch", r.epoch}, {"leader", r.leader}, {"view", r.view}, {"randomness", core::to_hex(r.randomness)}});
+                          std::to_string(genesis_->validators.size()) + " co-signed; this node's shard " +
+                          std::to_string(shard) + ", in " + std::to_string(schedule_->steps(r.epoch, core::ShardId{shard})) +
+                          " steps",
+             {{"epoch", r.epoch},
+              {"leader", r.leader},
+              {"view", r.view},
+              {"randomness", core::to_hex(r.randomness)},
+              {"shard", shard}});
 }
 
 std::optional<NodeRuntime::EpochRows> NodeRuntime::epoch_rows(std::optional<std::uint64_t> epoch) const {
   const auto last = epoch.value_or(last_epoch_);
-  if (!genesis_ || last == 0 || last > last_epoch_) return std::nullopt;
+  if (!schedule_ || last == 0 || last > last_epoch_) return std::nullopt;
   // Records 1..last and last's transcript (absent if the record came from a relay without
   // it): the rows the epoch cores persisted, one SQLite lookup each.
   EpochRows out{last, {}};
@@ -637,7 +776,7 @@ std::optional<NodeRuntime::EpochRows> NodeRuntime::epoch_rows(std::optional<std:
 }
 
 nlohmann::json NodeRuntime::epoch_status() const {
-  if (!genesis_) return nullptr;
+  if (!schedule_) return nullptr;
   const std::uint64_t last = last_epoch_;
   nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
   if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
@@ -650,27 +789,54 @@ nlohmann::json NodeRuntime::epoch_status() const {
 }
 
 nlohmann::json NodeRuntime::status_json() {
-  const auto& ledger = validator().ledger();
-  const auto& engine = validator().engine();
+  // The top-level shard, role, height, view, leader and mode are the serving segment's; every
+  // hosted segment is listed under "segments" (two during an epoch that moves this node).
+  nlohmann::json segments = nlohmann::json::array();
+  for (const auto& [key, v] : core_->all<pob::ShardValidator>())
+    segments.push_back({{"shard", key.shard.value},
+                        {"epoch", key.epoch.value},
+                        {"step", key.step},
+                        {"role", role_in(*v)},
+                        {"height", v->ledger().height()},
+                        {"ended", v->ended()}});
+  nlohmann::json j{{"schema", "ios.rpc.status.v1"},
+                   {"name", config_.name},
+                   {"index", config_.index},
+                   {"shards", genesis_->policy.shards},
+                   {"epoch_chain", epoch_status()},
+                   {"segments", std::move(segments)},
+                   {"peers", transport_->connected_peers()},
+                   {"pid", ::getpid()},
+                   {"chain_id", genesis_->chain_id},
+                   {"genesis_hash", core::to_hex(chain::genesis_hash(*genesis_))},
+                   {"p2p_port", p2p_port_},
+                   {"rpc_port", rpc_port_}};
+  const auto serving = this->serving();
+  if (!serving) {
+    // Between shards: its new shard's state is on its way (ShardJoin), its old one retired.
+    const auto joins = core_->all<protocol::transepoch::ShardJoin>();
+    j.update({{"role", "joining"},
+              {"shard", joins.empty() ? 0u : joins.back().first.shard.value},
+              {"height", 0},
+              {"view", 0},
+              {"leader", 0},
+              {"mode", "one_league"},
+              {"last_block_hash", ""}});
+    return j;
+  }
+  const auto& ledger = serving->validator->ledger();
+  const auto& engine = serving->validator->engine();
   const auto& chain = engine.chain();
-  return {{"schema", "ios.rpc.status.v1"},
-          {"name", config_.name},
-          {"index", config_.index},
-          {"role", validator().believable() ? "believable" : "normal"},
-          {"shard", setup_->shard},
-          {"shards", setup_->shard_count},
-          {"epoch_chain", epoch_status()},
-          {"height", ledger.height()},
-          {"view", engine.view()},
-          {"leader", engine.leader()},
-          {"mode", ledger.next_mode() == chain::LeagueMode::two_leagues ? "two_leagues" : "one_league"},
-          {"peers", transport_->connected_peers()},
-          {"pid", ::getpid()},
-          {"chain_id", setup_->genesis.chain_id},
-          {"genesis_hash", core::to_hex(chain::genesis_hash(setup_->genesis))},
-          {"last_block_hash", chain.empty() ? std::string() : core::to_hex(chain.back().hash())},
-          {"p2p_port", p2p_port_},
-          {"rpc_port", rpc_port_}};
+  j.update({{"role", role_in(*serving->validator)},
+            {"shard", serving->key.shard.value},
+            {"epoch", serving->key.epoch.value},
+            {"step", serving->key.step},
+            {"height", ledger.height()},
+            {"view", engine.view()},
+            {"leader", engine.leader()},
+            {"mode", ledger.next_mode() == chain::LeagueMode::two_leagues ? "two_leagues" : "one_league"},
+            {"last_block_hash", chain.empty() ? std::string() : core::to_hex(chain.back().hash())}});
+  return j;
 }
 
 void NodeRuntime::watch_parent() {
@@ -707,12 +873,21 @@ void NodeRuntime::log_peers() {
 }
 
 void NodeRuntime::log_progress() {
-  const auto height = validator().ledger().height();
+  // Blocks of every segment this node follows; the height and view of the one it serves.
+  const auto serving = this->serving();
+  nlohmann::json fields{{"peers", logged_.peers.size()}};
+  if (serving)
+    fields.update({{"shard", serving->key.shard.value},
+                   {"epoch", serving->key.epoch.value},
+                   {"step", serving->key.step},
+                   {"height", serving->validator->ledger().height()},
+                   {"view", serving->validator->engine().view()}});
   log_->info("final",
-             std::to_string(height - logged_.height) + " blocks, " + std::to_string(final_txs_ - logged_.final_txs) +
-                 " txs in the last " + std::to_string(progress_interval_ms / 1000) + " s",
-             {{"height", height}, {"view", validator().engine().view()}, {"peers", logged_.peers.size()}});
-  logged_.height = height;
+             std::to_string(final_blocks_ - logged_.final_blocks) + " blocks, " +
+                 std::to_string(final_txs_ - logged_.final_txs) + " txs in the last " +
+                 std::to_string(progress_interval_ms / 1000) + " s",
+             fields);
+  logged_.final_blocks = final_blocks_;
   logged_.final_txs = final_txs_;
   // Refusals, counted by reason: one line per interval however many there were.
   const auto& ts = transport_->stats();
@@ -732,13 +907,21 @@ void NodeRuntime::log_progress() {
 void NodeRuntime::log_view_change() {
   // ByzCoin's view starts again at 0 with each height: only a rise is a view change. The views
   // a restart replays through are not (the ready line reports where it stands).
+  // A segment that starts begins at view 0, and one that takes over as the serving one is not
+  // a view change either.
   if (!ready_.load(std::memory_order_relaxed)) return;
-  const auto view = validator().engine().view();
-  const bool changed = view > logged_.view;
+  const auto serving = this->serving();
+  if (!serving) return;
+  const auto view = serving->validator->engine().view();
+  const bool changed = logged_.segment == serving->key && view > logged_.view;
+  logged_.segment = serving->key;
   logged_.view = view;
   if (!changed) return;
   log_->info("view_change", "new view",
-             {{"view", view}, {"leader", validator().engine().leader()}, {"height", validator().ledger().height()}});
+             {{"view", view},
+              {"leader", serving->validator->engine().leader()},
+              {"shard", serving->key.shard.value},
+              {"height", serving->validator->ledger().height()}});
 }
 
 void NodeRuntime::shutdown(const char* why) {
@@ -762,16 +945,17 @@ int NodeRuntime::run() {
     return 1;
   }
   protocol::byzcoin::ByzcoinConfig timing;
-  timing.block_interval_ms = setup_->policy().block_interval_ms;
+  timing.block_interval_ms = genesis_->policy.block_interval_ms;
   timing.phase_timeout_ms = config_.phase_timeout_ms;
   timing.view_timeout_ms = config_.view_timeout_ms;
   core_ = std::make_unique<protocol::node::NodeCore>();
-  core_->host(instance_key(),
-              std::make_unique<pob::ShardValidator>(setup_, self, *identity_, rng_,
-                                                    protocol::node::scoped_state(*persisted, instance_key()), timing));
-  const auto& policy = setup_->policy();
-  if (policy.epoch_ms != 0) {
-    genesis_ = std::make_shared<const chain::Genesis>(setup_->genesis);
+  const auto& policy = genesis_->policy;
+  if (policy.epoch_ms == 0) {
+    // No epochs: the node's epoch-0 segment is its shard's whole chain.
+    const protocol::node::InstanceKey key{core::ShardId{first_setup_->shard}, core::Epoch{0}};
+    core_->host(key, std::make_unique<pob::ShardValidator>(first_setup_, self, *identity_, rng_,
+                                                           protocol::node::scoped_state(*persisted, key), timing));
+  } else {
     if (auto fit = protocol::epoch::check_genesis(*genesis_); !fit) {
       log_->error("start", "the genesis cannot run epochs (policy epoch_ms is set): " + fit.error().message());
       return 2;
@@ -783,13 +967,21 @@ int NodeRuntime::run() {
     // machine; a candidate gets twenty Δ before the next one runs.
     epoch_timing.attempt_ms = 20 * policy.delta_ms;
     epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
-    last_epoch_ = protocol::epoch::host_epochs(*core_, *persisted,
-                                 {genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0});
+    const protocol::epoch::EpochHosting epochs{genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0};
+    last_epoch_ = protocol::epoch::host_epochs(*core_, *persisted, epochs);
+    // The shards, segment by segment (TransEpoch): the start-up succession replays the stored
+    // ones from the rows, which it keeps until the segments it rebuilds have started.
+    const auto records = protocol::epoch::stored_records(*persisted, genesis_->validators.size());
+    schedule_.emplace(genesis_, std::vector<protocol::NodeId>{});
+    for (const auto& r : records) schedule_->add(r);
+    auto rows = std::make_shared<const protocol::node::PersistedState>(std::move(*persisted));
+    auto shards = protocol::transepoch::host_shards(*core_, rows, {genesis_, self, &*identity_, &rng_, timing, {}}, records);
+    core_->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards)));
   }
 
   std::vector<net::Peer> roster;
-  for (std::uint32_t i = 0; i < setup_->validator_count(); ++i) roster.push_back({i, setup_->signing_key(i)});
-  transport_ = std::make_unique<net::Transport>(io_, self, key_, setup_->chain_id, roster,
+  for (std::uint32_t i = 0; i < first_setup_->validator_count(); ++i) roster.push_back({i, first_setup_->signing_key(i)});
+  transport_ = std::make_unique<net::Transport>(io_, self, key_, first_setup_->chain_id, roster,
                                                 [this](protocol::NodeId id) { return resolve(id); });
   transport_->set_on_message(
       [this](protocol::NodeId from, core::Bytes payload) { on_peer_message(from, std::move(payload)); });
@@ -827,10 +1019,21 @@ int NodeRuntime::run() {
     input([&](protocol::Core& c, protocol::Effects& out) { c.on_start(now_ms(), out); });
     ready_.store(true, std::memory_order_release);  // the chain is replayed: the API may ask
     // What the replay applied is not news: the first progress line counts from here.
-    logged_.view = validator().engine().view();
-    logged_.height = validator().ledger().height();
+    const auto serving = this->serving();
+    if (serving) {
+      logged_.segment = serving->key;
+      logged_.view = serving->validator->engine().view();
+    }
+    logged_.final_blocks = final_blocks_;
     logged_.final_txs = final_txs_;
-    log_->info("ready", "chain replayed", {{"height", logged_.height}, {"view", logged_.view}});
+    nlohmann::json fields = nlohmann::json::object();
+    if (serving)
+      fields = {{"shard", serving->key.shard.value},
+                {"epoch", serving->key.epoch.value},
+                {"step", serving->key.step},
+                {"height", serving->validator->ledger().height()},
+                {"view", logged_.view}};
+    log_->info("ready", "chain replayed", fields);
   });
   rpc_->start();
   const PortsFile ports{::getpid(), p2p_port_, rpc_port_};
@@ -840,14 +1043,18 @@ int NodeRuntime::run() {
     return 1;
   }
   log_->info("start", "node " + config_.name + " (validator " + std::to_string(self) + ", " +
-                          (validator().believable() ? "believable" : "normal") + "): p2p 127.0.0.1:" +
+                          (serving() ? std::string(role_in(*serving()->validator)) : std::string("joining")) + "): p2p 127.0.0.1:" +
                           std::to_string(p2p_port_) + ", rpc http://" + config_.rpc.host + ":" + std::to_string(rpc_port_));
   activity_timer_.emplace(io_);
   watch_activity();
   io_.run();
   verifiers_.stop();  // checks still queued are for inputs that will never run
   verifiers_.join();
-  log_->info("stop", "node " + config_.name + ": stopped at height " + std::to_string(validator().ledger().height()));
+  const auto serving = this->serving();
+  log_->info("stop", "node " + config_.name + ": stopped" +
+                         (serving ? " at height " + std::to_string(serving->validator->ledger().height()) + " of shard " +
+                                        std::to_string(serving->key.shard.value)
+                                  : std::string()));
   return 0;
 }
 

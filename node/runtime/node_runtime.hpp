@@ -1,7 +1,8 @@
 #pragma once
 // The node process (docs/DESIGN.md §2 and §5): one asio::io_context thread drives the same
-// NodeCore (hosting the node's ShardValidator) the simulator runs, with real time, the peer transport (node/net), the
-// SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
+// NodeCore the simulator runs (the epoch chain's instances and this node's shard segments,
+// node/protocol/transepoch/shard_hosting.hpp), with real time, the peer transport (node/net),
+// the SQLite store (node/store) and the HTTP API (node/rpc). Everything that touches protocol
 // state runs on that one thread (docs/STYLE.md rule 7); the RPC threads reach it through post().
 // Signature checks leave it: the core's Verify effects, receipt signatures and the API's
 // witness checks run on a worker pool with one thread per core, and come back as inputs.
@@ -29,6 +30,7 @@
 #include "node/net/transport.hpp"
 #include "node/protocol/node/node_core.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
+#include "node/protocol/transepoch/shard_hosting.hpp"
 #include "node/rpc/server.hpp"
 #include "node/runtime/node_config.hpp"
 #include "node/runtime/node_log.hpp"
@@ -84,7 +86,7 @@ class NodeRuntime {
   void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
   void verify(protocol::Verify v);
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
-  void on_receipt(protocol::NodeId from, protocol::pob::TxReceipt receipt);
+  void on_receipt(protocol::NodeId from, const protocol::node::InstanceKey& segment, protocol::pob::TxReceipt receipt);
   void on_applied(protocol::BlockApplied applied);
   // Record e of the epoch chain is final on this node (Deliver "epoch-record").
   void on_epoch_record(const core::Bytes& signed_record);
@@ -94,11 +96,28 @@ class NodeRuntime {
   };
   std::optional<EpochRows> epoch_rows(std::optional<std::uint64_t> epoch) const;
   nlohmann::json epoch_status() const;
-  // The instance this node runs: its epoch-0 shard (the epoch protocol will move it).
-  protocol::node::InstanceKey instance_key() const;
-  const protocol::pob::ShardValidator& validator() const;
-  // Where the instance's "byzcoin/block/" rows would live: they are kept in the blocks table.
-  std::string block_row_prefix() const;
+  // The shard segments this node hosts (node/protocol/transepoch/shard_hosting.hpp): a node
+  // runs one shard's segments, two during an epoch that moves it, none while it waits for
+  // the state of the shard it joins.
+  struct Segment {
+    protocol::node::InstanceKey key;
+    const protocol::pob::ShardValidator* validator = nullptr;
+  };
+  // The segment of `shard` that takes its transactions now: the latest one not ended, else the
+  // latest ended one (its state is the shard's last here); nullopt if this node hosts none.
+  std::optional<Segment> segment_of(core::ShardId shard) const;
+  // The segment that speaks for the node (status, logs, metrics): the latest running one in
+  // which it votes or produces, else the latest running one, else the latest.
+  std::optional<Segment> serving() const;
+  // "believable", "normal" or "observer" (a host outside the step's roster: it follows).
+  std::string_view role_in(const protocol::pob::ShardValidator& v) const;
+  // The normal league of the segment a stored block was finalized in (its commit mask's roster).
+  std::vector<std::uint32_t> normal_league_of(core::ShardId shard, std::uint64_t height) const;
+  std::string shards_served() const;  // "0" or "0 and 1", for refusals
+  // Whether an output of `tx` is unspent in a shard state this node hosts (then tx is final).
+  bool has_outputs_of(const core::Hash32& tx) const;
+  // wrong_shard when this node hosts no segment of `a`'s shard, naming the shards it serves.
+  std::optional<core::Error> wrong_shard(const chain::Address& a) const;
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
   void watch_parent();
   core::Status check_vote_history();
@@ -115,7 +134,7 @@ class NodeRuntime {
   // called on the io thread by Api
   rpc::SubmitResult submit(const chain::Tx& tx);
   nlohmann::json status_json();
-  nlohmann::json account_json(const chain::Address& a) const;
+  std::optional<nlohmann::json> account_json(const chain::Address& a) const;
   // The stored bytes of the final block of `shard` at `height` (hash re-checked by the store).
   std::optional<core::Bytes> stored_block(core::ShardId shard, std::uint64_t height) const;
   // A tx this node holds: pending through its API, or the block (bytes) that holds it.
@@ -130,7 +149,13 @@ class NodeRuntime {
   std::filesystem::path home_;
   NodeConfig config_;
   RuntimeOptions options_;
-  std::shared_ptr<const protocol::pob::ShardSetup> setup_;
+  // The genesis, and this node's epoch-0 setup (EDS with the genesis randomness): what open()
+  // checks the keystore against, and all the node hosts when the genesis runs no epochs.
+  std::shared_ptr<const chain::Genesis> genesis_;
+  std::shared_ptr<const protocol::pob::ShardSetup> first_setup_;
+  // With epochs: every shard's segments in every epoch this node holds the record of (the API's
+  // block documents and refusals use it; the core's hosting keeps its own).
+  std::optional<protocol::transepoch::ShardSchedule> schedule_;
   std::optional<crypto::Identity> identity_;
   std::shared_ptr<const crypto::SigningKey> key_;
   crypto::SystemRng rng_;
@@ -169,14 +194,18 @@ class NodeRuntime {
   // What the last lines reported, to log differences.
   struct Logged {
     std::set<protocol::NodeId> peers;
-    std::uint64_t view = 0, height = 0, final_txs = 0;
+    std::optional<protocol::node::InstanceKey> segment;  // the serving segment the heights are of
+    std::uint64_t view = 0, final_blocks = 0, final_txs = 0;
     std::uint64_t receipts_refused = 0, rejected_frames = 0, rejected_handshakes = 0;
   } logged_;
-  std::uint64_t final_txs_ = 0;                            // txs applied by final blocks since start
+  std::uint64_t final_txs_ = 0;     // txs applied by final blocks since start
+  std::uint64_t final_blocks_ = 0;  // final blocks applied since start, of every segment
+  // Per shard this node joined from a handed-over state (BlockApplied::joins): the first height
+  // it holds. Its store knows nothing of the shard's txs before (docs/DESIGN.md §4 "TransEpoch").
+  std::map<std::uint32_t, std::uint64_t> joined_at_;
   // The epoch chain (node/protocol/epoch/hosting.hpp), when the policy's epoch_ms is set: the
-  // genesis it starts from, and the last record this node holds (records 1..last_epoch_ and
-  // their transcripts are rows of the store).
-  std::shared_ptr<const chain::Genesis> genesis_;
+  // last record this node holds (records 1..last_epoch_ and their transcripts are rows of the
+  // store).
   std::uint64_t last_epoch_ = 0;
   std::map<std::string, std::uint64_t> door_refusals_;     // Reject name -> count since the last line (bounded by the enum)
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.

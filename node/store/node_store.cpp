@@ -90,13 +90,14 @@ core::Result<std::unique_ptr<NodeStore::Impl>> NodeStore::Impl::prepare(Database
     std::string_view sql;
   };
 // `excluded` in an upsert is SQLite's name for the row that was about to be inserted.
-    static const std::array<StatementSql, 15> statement_sql = {{
+    static const std::array<StatementSql, 16> statement_sql = {{
       {&Impl::put_state,
        "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&Impl::load_state, "SELECT key, value FROM state ORDER BY key"},
       {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
       {&Impl::insert_block, "INSERT INTO blocks (shard, height, hash, block, segment) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&Impl::select_block, "SELECT hash, block FROM blocks WHERE shard = ?1 AND height = ?2"},
+      {&Impl::select_block_segment, "SELECT segment FROM blocks WHERE shard = ?1 AND height = ?2"},
       {&Impl::last_block, "SELECT height, hash FROM blocks WHERE shard = ?1 ORDER BY height DESC LIMIT 1"},
       {&Impl::all_blocks, "SELECT shard, height, segment, hash, block FROM blocks ORDER BY shard, height"},
       // Applied wins: a later block may exclude a replay of an applied tx; that must not hide it.
@@ -252,6 +253,16 @@ core::Result<std::optional<core::Bytes>> NodeStore::block(core::ShardId shard, s
   core::Bytes bytes = q.column_blob(1);
   if (auto ok = check_stored(bytes, q.column_fixed<32>(0), shard, height); !ok) return ok.error();
   return std::optional<core::Bytes>{std::move(bytes)};
+}
+
+core::Result<std::optional<std::string>> NodeStore::block_segment(core::ShardId shard, std::uint64_t height) const {
+  if (height > height_max) return std::optional<std::string>{};
+  auto q = impl_->select_block_segment.use();
+  q.bind(1, static_cast<std::int64_t>(shard.value)).bind(2, static_cast<std::int64_t>(height));
+  auto row = q.step("segment of " + block_name(shard, height));
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>{};
+  return std::optional<std::string>{q.column_text(0)};
 }
 
 core::Result<std::optional<std::uint64_t>> NodeStore::last_height(core::ShardId shard) const {

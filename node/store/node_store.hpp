@@ -125,6 +125,8 @@ class NodeStore {
   core::Status commit_final(const FinalRecord& r);
   // The stored bytes, re-checked: bad_proof "stored block 12 of shard 1 does not match its hash".
   core::Result<std::optional<core::Bytes>> block(core::ShardId shard, std::uint64_t height) const;
+  // The persist prefix of the segment that finalized it (FinalRecord::segment).
+  core::Result<std::optional<std::string>> block_segment(core::ShardId shard, std::uint64_t height) const;
   core::Result<std::optional<std::uint64_t>> last_height(core::ShardId shard) const;
   // Every stored block, in (shard, height) order, each re-checked against its hash.
   core::Result<std::vector<StoredBlock>> blocks_for_replay() const;

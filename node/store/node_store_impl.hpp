@@ -23,6 +23,7 @@ struct NodeStore::Impl {
   Statement select_state;
   Statement insert_block;
   Statement select_block;
+  Statement select_block_segment;
   Statement last_block;
   Statement all_blocks;
   Statement upsert_tx;

@@ -99,6 +99,23 @@ TEST(Envelope, IsFixedAndCanonical) {
   EXPECT_FALSE(node::persist_prefix(step).starts_with(node::persist_prefix(new_shard)));
 }
 
+TEST(NodeEnvelope, PersistPrefixParsesBackToItsInstanceAndNothingElseParses) {
+  // The runtime tells a segment's block rows and stored blocks apart by their prefix.
+  for (const node::InstanceKey key : {node::InstanceKey{core::ShardId{0}, core::Epoch{0}},
+                                      node::InstanceKey{core::ShardId{7}, core::Epoch{12}, node::Protocol::shard, 3},
+                                      node::InstanceKey{core::ShardId{0}, core::Epoch{4}, node::Protocol::epoch, 0}}) {
+    const auto row = node::persist_prefix(key) + "byzcoin/block/9";
+    auto parsed = node::parse_persist_prefix(row);  // `rest` views into `row`
+    ASSERT_TRUE(parsed.has_value()) << node::persist_prefix(key);
+    EXPECT_EQ(parsed->key, key);
+    EXPECT_EQ(parsed->rest, "byzcoin/block/9");
+  }
+  for (const char* bad : {"", "shard/", "shard/1/epoch/2", "shard/01/epoch/2/", "shard/1/epoch/2.0/", "shard/1/epoch/2./",
+                          "shard/-1/epoch/2/", "shard/1/epoch/99999999999999999999/", "shard/4294967296/epoch/1/",
+                          "epoch/x/", "byzcoin/block/1", "Shard/1/epoch/2/"})
+    EXPECT_FALSE(node::parse_persist_prefix(bad).has_value()) << bad;
+}
+
 TEST(NodeCore, InstancesShareNothing) {
   Hosted h;
   Effects out;

@@ -308,6 +308,9 @@ TEST(NodeStore, EachShardKeepsItsOwnChainAndItsBlocksSegments) {
   EXPECT_EQ(**s.last_height(S1), 21u);
   EXPECT_FALSE(s.block(S1, 1)->has_value()) << "heights are per shard";
   EXPECT_EQ(**s.block(S1, 20), chain::encode(one[0]));
+  EXPECT_EQ(**s.block_segment(S1, 20), "shard/1/epoch/3.2/");
+  EXPECT_EQ(**s.block_segment(S0, 1), "shard/0/epoch/0/");
+  EXPECT_FALSE(s.block_segment(S1, 1)->has_value());
   EXPECT_EQ((*s.tx(hash_of("t1")))->shard, S1);
   // A gap only for a record that joins, and never backwards.
   auto gap = record(make_chain(30, 1, one[1].hash())[0], {}, {}, S1);

@@ -71,6 +71,7 @@ struct BlockApplied {
   std::vector<core::Hash32> excluded;  // the ledger's outcome.excluded: not applied here (a hash applied once
                                        // and excluded as a repeat is in both lists)
   std::uint32_t step = 0;              // the TransEpoch step of the segment that finalized it
+  bool joins = false;                  // the first block after a handover from other nodes (SegmentStart::joined)
 };
 
 using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify, BlockApplied>;

@@ -17,7 +17,9 @@
 // again (chain::consensus_domain), so a rewritten envelope only misroutes a message into an
 // instance that refuses it.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "node/core/bytes.hpp"
 #include "node/core/ids.hpp"
@@ -55,5 +57,12 @@ core::Result<Opened> open(core::ByteView message);
 // "shard/<s>/epoch/<e>.<k>/" for its step k ≥ 1 (no step's prefix is a prefix of another's),
 // "epoch/<e>/" for the forming of epoch e; then the instance's own key.
 std::string persist_prefix(const InstanceKey& key);
+// The instance a row key belongs to and the instance's own key after the prefix; nullopt if
+// `row_key` does not start with a prefix persist_prefix makes (canonical numbers only).
+struct ScopedRow {
+  InstanceKey key;
+  std::string_view rest;
+};
+std::optional<ScopedRow> parse_persist_prefix(std::string_view row_key);
 
 }  // namespace ios::protocol::node

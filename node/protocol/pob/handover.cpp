@@ -19,7 +19,7 @@ core::Result<SegmentStart> accept_handover(const ShardSetup& ended, const Handov
   auto state = ledger::decode_snapshot(handover.snapshot, ended.genesis, {ended.shard, ended.shard_count}, body.state_digest);
   if (!state) return state.error();
   IOS_ASSERT(state->height() == last.height + 1);  // the digest commits to the height
-  return SegmentStart{std::move(*state), last.hash()};
+  return SegmentStart{std::move(*state), last.hash(), false, {}};
 }
 
 }  // namespace ios::protocol::pob

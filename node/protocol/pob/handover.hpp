@@ -17,7 +17,15 @@ namespace ios::protocol::pob {
 struct SegmentStart {
   ledger::LedgerState state;  // state.height() is the segment's first ByzCoin height
   core::Hash32 prev{};        // the hash of the block before it
+  // Handed over by other nodes (ShardJoin), not by this node's own previous segment: this
+  // node's store may hold nothing of the shard just before it (a gap the store allows once).
+  bool joined = false;
+  // In process only: what the ended segment's pool and producer held and no final block took.
+  // The successor sends them on to its own route at start, so a transaction in flight at a
+  // segment's end is not lost (a wallet would otherwise resend it only after seconds).
+  std::vector<chain::Tx> carried;
 };
+inline constexpr std::size_t carried_txs_max = 4096;
 
 core::Result<SegmentStart> accept_handover(const ShardSetup& ended, const Handover& handover);
 

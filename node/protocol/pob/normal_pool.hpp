@@ -60,6 +60,7 @@ class NormalPool {
 
   std::size_t pooled_blocks() const { return blocks_.size(); }
   std::size_t mempool_size() const { return mempool_.size(); }
+  const std::map<core::Hash32, chain::Tx>& mempool() const { return mempool_; }
   std::uint64_t frauds_found() const { return frauds_found_; }
   std::uint64_t txs_sampled() const { return txs_sampled_; }
 

@@ -93,6 +93,16 @@ class OptimisticProducer {
   core::Hash32 prev_{};
   std::vector<chain::Tx> batch_;
   std::map<core::Hash32, Pending> pending_;
+
+ public:
+  // Admitted and not final yet (a segment that ends hands them to its successor).
+  std::vector<chain::Tx> pending_txs() const {
+    std::vector<chain::Tx> out;
+    for (const auto& [hash, p] : pending_) out.push_back(p.tx);
+    return out;
+  }
+
+ private:
   std::set<chain::OutPoint> pending_spent_;
   std::map<chain::OutPoint, chain::TxOutput> pending_created_;
 };

@@ -33,7 +33,9 @@ ShardValidator::ShardValidator(std::shared_ptr<const ShardSetup> setup, std::uin
       index_(index),
       key_(std::make_shared<const crypto::SigningKey>(identity.signing_key())),
       vrf_(identity.vrf_seed()),
-      ledger_(start ? ShardLedger(setup_, std::move(start->state)) : ShardLedger(setup_)) {
+      ledger_(start ? ShardLedger(setup_, std::move(start->state)) : ShardLedger(setup_)),
+      joins_next_(start && start->joined),
+      carried_(start ? std::move(start->carried) : std::vector<chain::Tx>{}) {
   IOS_ASSERT(index_ < setup_->validator_count());
   IOS_ASSERT(key_->public_key() == setup_->signing_key(index_));
   const auto& policy = setup_->policy();
@@ -62,6 +64,14 @@ void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
   replaying_ = true;
   engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
   replaying_ = false;
+  // What the previous segment of this node held, sent on to this one's route (SegmentStart).
+  if (!ended())
+    for (const auto& tx : carried_) {
+      const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+      const auto message = encode(PobMessage{SubmitTx{tx}});
+      for (auto to : ledger_.submission_route(payer, 0)) out.send(to, message);
+    }
+  carried_.clear();
   if (producer_ && !ended()) {
     std::uint64_t next = 0;
     core::Hash32 prev{};
@@ -281,7 +291,15 @@ std::optional<core::Bytes> ShardValidator::handover_message() {
 
 SegmentStart ShardValidator::end_state() const {
   IOS_ASSERT(ended() && !engine_->chain().empty());
-  return SegmentStart{ledger_.state(), engine_->chain().back().hash()};
+  SegmentStart start{ledger_.state(), engine_->chain().back().hash(), false, {}};
+  const auto carry = [&](const chain::Tx& tx) {
+    if (start.carried.size() < carried_txs_max) start.carried.push_back(tx);
+  };
+  if (pool_)
+    for (const auto& [hash, tx] : pool_->mempool()) carry(tx);
+  if (producer_)
+    for (const auto& tx : producer_->pending_txs()) carry(tx);
+  return start;
 }
 
 std::optional<core::Bytes> ShardValidator::propose(std::uint64_t height, const core::Hash32& prev, TimeMs now_ms) {
@@ -319,7 +337,7 @@ void ShardValidator::on_final(const chain::FinalizedBlock& block, Effects& out) 
   // A block replayed from the store at start is there already: no second copy of its bytes.
   out.block_applied({core::ShardId{setup_->shard}, core::Epoch{setup_->epoch}, applied.height, applied.hash,
                      replaying_ ? core::Bytes{} : chain::encode(block), replaying_, applied.applied,
-                     applied.outcome.excluded, setup_->step});
+                     applied.outcome.excluded, setup_->step, std::exchange(joins_next_, false)});
   if (pool_) pool_->on_final(applied);
   if (producer_) {
     producer_->on_final(applied.done, ledger_.height());

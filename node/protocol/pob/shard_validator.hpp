@@ -137,6 +137,8 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   crypto::VrfSecretKey vrf_;
   std::unique_ptr<crypto::CosiSigner> signer_;
   ShardLedger ledger_;
+  bool joins_next_ = false;  // the next block applied is the first after a handover from others
+  std::vector<chain::Tx> carried_;  // SegmentStart::carried, sent on at start
   std::optional<NormalPool> pool_;
   std::optional<OptimisticProducer> producer_;
   // Who gets a receipt when the tx is sealed: one entry per client and tx, so a client that

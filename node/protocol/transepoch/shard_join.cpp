@@ -24,6 +24,7 @@ ShardJoin::ShardJoin(std::shared_ptr<const pob::ShardSetup> ended, std::vector<N
     IOS_ASSERT(start.ok());
     handover_ = it->second;
     start_ = std::move(*start);
+    start_->joined = true;
   }
 }
 
@@ -59,6 +60,7 @@ void ShardJoin::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, E
   }
   handover_ = core::Bytes(payload.begin(), payload.end());
   start_ = std::move(*start);
+  start_->joined = true;
   out.cancel_timer(retry_timer);
   out.persist(std::string(handover_row), *handover_);
   out.deliver(std::string(deliver_segment_ended), {});

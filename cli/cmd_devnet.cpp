@@ -494,11 +494,15 @@ void register_devnet_status(CLI::App& devnet, Globals& g) {
         << " s), forming " << epoch + 1 << ": " << (phase.empty() ? "?" : phase) << "\n";
     }
     for (std::uint32_t s = 0; shards.size() > 1 && s < shards.size(); ++s) {
-      const auto [believable, normal] = leagues_of(home, s);
+      // The leagues of the shard's latest segment (shards_json), not the home's epoch-0 ones.
+      const auto believable = shards[s]["believable"].get<std::vector<std::string>>();
+      const auto normal = shards[s]["normal"].get<std::vector<std::string>>();
       const auto& leader = shards[s]["leader"];
-      t << "shard " << s << "  epoch " << shards[s]["epoch"] << "  height " << shards[s]["height_max"] << "  leader "
+      t << "shard " << s << "  segment " << shards[s]["epoch"] << "." << shards[s]["step"] << "  height "
+        << shards[s]["height_max"] << "  leader "
         << (leader.is_number_unsigned() ? "node" + std::to_string(leader.get<std::uint32_t>()) : std::string("?"))
-        << "  believable " << joined(believable) << "; normal " << joined(normal) << "\n";
+        << "  believable " << (believable.empty() ? std::string("none (a step before the last: one league)") : joined(believable))
+        << "; normal " << joined(normal) << "\n";
     }
     emit(g, "ios.devnet.status.v1",
          {{"home", home.dir.string()}, {"healthy", problems.empty()}, {"supervisor_pid", state.supervisor_pid},

@@ -231,15 +231,15 @@ class LoadRun {
       ++deferred_;
       return;
     }
+    if (refused_for(reason, core::Reject::unknown_input) && c.rerouted_at && ms_since(*c.rerouted_at) < reroute_settle_ms) {
+      ++deferred_;  // the new node has not applied the chain's coin yet
+      return;
+    }
     const bool parent_pending = !c.records.empty() && c.final_upto < c.records.size();
     if (reason.rfind("unknown_input", 0) == 0 && parent_pending) {
       // This node admits only finalized outputs: from now on every chain waits for finality.
       chain_optimistic_ = false;
       c.needs_final_parent = true;
-      return;
-    }
-    if (refused_for(reason, core::Reject::unknown_input) && c.rerouted_at && ms_since(*c.rerouted_at) < reroute_settle_ms) {
-      ++deferred_;
       return;
     }
     ++rejected_;
@@ -291,6 +291,8 @@ class LoadRun {
       const auto now = Clock::now();
       lock.lock();
       if (!s) return true;
+      // Another poller took the chain over meanwhile (a reroute) and moved its head on.
+      if (c.final_upto != head) continue;
       auto& r = c.records[head];
       // Latency samples only from a transfer seen while optimistic: one first seen final says
       // nothing about when its receipt came.

@@ -447,7 +447,7 @@ void NodeRuntime::on_receipt(protocol::NodeId from, const protocol::node::Instan
   // node by 25 MB).
   // Against the setup of the segment the envelope names, which this node hosts.
   const auto* hosted = core_->instance<pob::ShardValidator>(segment);
-  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false)) {
+  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false) || !receipt_shard_is_payers(r)) {
     ++receipts_refused_;
     return;
   }
@@ -505,7 +505,7 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
     tracker_.excluded(h, applied.height);
     submitted_.settle(h);
   }
-  submitted_.expire(applied.height);
+  submitted_.expire(applied.shard, applied.height);
   // A live block at a height the store already holds: the replay stopped short of the stored
   // chain (a stored block failed its checks). The same block is fine; another one means this
   // node's disk and its network disagree on a final block, and going on would serve both.
@@ -557,6 +557,14 @@ std::string_view NodeRuntime::role_in(const pob::ShardValidator& v) const {
   if (v.believable()) return "believable";
   const auto& normal = v.setup().normal;
   return std::binary_search(normal.begin(), normal.end(), config_.index) ? "normal" : "observer";
+}
+
+bool NodeRuntime::receipt_shard_is_payers(const pob::TxReceipt& r) const {
+  // A producer speaks for its own shard only: a node hosting two shards must not let one
+  // shard's believable validator settle a payment of the other.
+  const auto* tx = submitted_.find(r.tx);
+  if (tx == nullptr || tx->inputs.empty()) return false;
+  return chain::Address::from_public_key(tx->inputs.front().owner_key).shard(genesis_->policy.shards) == r.shard;
 }
 
 bool NodeRuntime::has_outputs_of(const core::Hash32& tx) const {
@@ -680,7 +688,7 @@ rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
     ++door_refusals_[std::string(core::to_string(change.error().reason))];
     return {hash, false, change.error().message()};
   }
-  submitted_.add(tx, ledger.height(), now_ms());
+  submitted_.add(tx, segment->key.shard, ledger.height(), now_ms());
   tracker_.submitted(hash);
   forward();
   return {hash, true, {}};

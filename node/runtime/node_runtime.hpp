@@ -116,6 +116,7 @@ class NodeRuntime {
   std::string shards_served() const;  // "0" or "0 and 1", for refusals
   // Whether an output of `tx` is unspent in a shard state this node hosts (then tx is final).
   bool has_outputs_of(const core::Hash32& tx) const;
+  bool receipt_shard_is_payers(const protocol::pob::TxReceipt& r) const;
   // wrong_shard when this node hosts no segment of `a`'s shard, naming the shards it serves.
   std::optional<core::Error> wrong_shard(const chain::Address& a) const;
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;

@@ -2,7 +2,7 @@
 
 namespace ios::runtime {
 
-void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height, std::uint64_t now_ms) {
+void SubmittedOutputs::add(const chain::Tx& tx, core::ShardId shard, std::uint64_t final_height, std::uint64_t now_ms) {
   const auto hash = chain::tx_hash(tx);
   if (txs_.count(hash) != 0) return;  // a resubmission
   while (txs_.size() >= submitted_outputs_txs_max && !order_.empty()) {
@@ -12,7 +12,7 @@ void SubmittedOutputs::add(const chain::Tx& tx, std::uint64_t final_height, std:
   }
   for (const auto& in : tx.inputs) ++spent_[in.prev];
   for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) by_owner_[tx.outputs[i].owner].insert({hash, i});
-  txs_.emplace(hash, Entry{tx, final_height, now_ms});
+  txs_.emplace(hash, Entry{tx, shard, final_height, now_ms});
   order_.push_back(hash);
 }
 
@@ -27,10 +27,14 @@ void SubmittedOutputs::settle(const core::Hash32& tx) {
   if (auto it = txs_.find(tx); it != txs_.end()) erase(it);
 }
 
-void SubmittedOutputs::expire(std::uint64_t final_height) {
+void SubmittedOutputs::expire(core::ShardId shard, std::uint64_t final_height) {
+  final_height_[shard.value] = std::max(final_height_[shard.value], final_height);
   while (!order_.empty()) {
     auto it = txs_.find(order_.front());
-    if (it != txs_.end() && final_height <= it->second.height + submitted_outputs_blocks_max) break;
+    if (it != txs_.end()) {
+      const auto reached = final_height_.find(it->second.shard.value);
+      if (reached == final_height_.end() || reached->second <= it->second.height + submitted_outputs_blocks_max) break;
+    }
     order_.pop_front();
     if (it != txs_.end()) erase(it);
   }

@@ -17,6 +17,7 @@
 
 #include "contracts/state_change.hpp"
 #include "node/chain/tx.hpp"
+#include "node/core/ids.hpp"
 
 namespace ios::runtime {
 
@@ -27,14 +28,15 @@ inline constexpr std::uint64_t submitted_resend_interval_ms = 2000;
 
 class SubmittedOutputs {
  public:
-  // `final_height`: the height when the API accepted it; `now_ms`: when it was sent on.
-  void add(const chain::Tx& tx, std::uint64_t final_height, std::uint64_t now_ms);
+  // `final_height`: the height of `shard` when the API accepted it; `now_ms`: when it was sent on.
+  void add(const chain::Tx& tx, core::ShardId shard, std::uint64_t final_height, std::uint64_t now_ms);
   // Whether a held tx may be sent on again now (and if so, records that it is).
   bool resend_due(const core::Hash32& tx, std::uint64_t now_ms);
   // Final, excluded or rejected: its outputs are the final state's business now (or nobody's).
   void settle(const core::Hash32& tx);
-  // After each final block: forget what has waited too long.
-  void expire(std::uint64_t final_height);
+  // After each final block of `shard`: forget what has waited too long. Heights compare within
+  // one shard only (a node hosts two shards while it moves, and their heights differ).
+  void expire(core::ShardId shard, std::uint64_t final_height);
   std::size_t size() const { return txs_.size(); }
   bool contains(const core::Hash32& tx) const { return txs_.contains(tx); }
   const chain::Tx* find(const core::Hash32& tx) const {
@@ -67,9 +69,11 @@ class SubmittedOutputs {
  private:
   struct Entry {
     chain::Tx tx;
+    core::ShardId shard;
     std::uint64_t height = 0;
     std::uint64_t sent_ms = 0;
   };
+  std::map<std::uint32_t, std::uint64_t> final_height_;  // per shard, the last expire() was told
   void erase(std::map<core::Hash32, Entry>::iterator it);
 
   std::map<core::Hash32, Entry> txs_;

@@ -72,6 +72,26 @@ TEST(TransEpochSim, PaymentsInEveryShardAreNeverLostAcrossEpochChanges) {
   EXPECT_GT(r.load.finalized, r.load.submitted * 9 / 10);
 }
 
+// A segment that ends hands what its pools and producers still hold to its successor on the
+// same node, which sends it on at its start (SegmentStart::carried): with the wallet's resend
+// held back for 8 s, no payment needs it at a step or epoch change. Without the carry, this seed left
+// payments pending at every segment end (the runtime's load waited seconds for resends).
+TEST(TransEpochSim, ASegmentThatEndsCarriesItsPooledPaymentsToTheNext) {
+  sim::ShardedRunOptions o;
+  o.seed = sim::toy::test_seeds({17}).front();
+  o.epochs = 2;
+  o.tx_rate = 20;
+  o.resubmit_ms = 8'000;  // far longer than a payment takes: a resend means one was dropped
+  SCOPED_TRACE(sim::toy::announce_seed(o.seed));
+  const auto r = sim::run_sharded(o);
+  print(r);
+  ASSERT_FALSE(r.failure) << *r.failure;
+  EXPECT_GT(r.load.submitted, 100u);
+  EXPECT_EQ(r.load.resubmitted, 0u);
+  EXPECT_EQ(r.load.pending, 0u) << "lost at a segment's end";
+  EXPECT_EQ(r.load.finalized + r.load.excluded, r.load.submitted);
+}
+
 namespace {
 
 // Every Handover node `liar` sends carries a snapshot with one amount raised: a host that hands

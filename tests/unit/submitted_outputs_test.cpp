@@ -10,6 +10,8 @@
 namespace ios::runtime {
 namespace {
 
+const core::ShardId S0{0};
+
 using test::addr;
 using test::chain_id;
 
@@ -39,7 +41,7 @@ struct SubmittedOutputsTest : ::testing::Test {
 
 TEST_F(SubmittedOutputsTest, APendingTxsOutputsAreSpendableAndItsInputsSpent) {
   EXPECT_EQ(pending.over(final_state).find_output(change), nullptr);
-  pending.add(parent, 5, 0);
+  pending.add(parent, S0, 5, 0);
   const auto view = pending.over(final_state);
   ASSERT_NE(view.find_output(change), nullptr);
   EXPECT_EQ(view.find_output(change)->amount, 99u);
@@ -48,8 +50,8 @@ TEST_F(SubmittedOutputsTest, APendingTxsOutputsAreSpendableAndItsInputsSpent) {
 }
 
 TEST_F(SubmittedOutputsTest, SettledTxsLeaveAndTheirInputsComeBack) {
-  pending.add(parent, 5, 0);
-  pending.add(parent, 6, 0);  // a resubmission changes nothing
+  pending.add(parent, S0, 5, 0);
+  pending.add(parent, S0, 6, 0);  // a resubmission changes nothing
   EXPECT_EQ(pending.size(), 1u);
   pending.settle(chain::tx_hash(parent));  // e.g. rejected by the believable validator
   EXPECT_EQ(pending.size(), 0u);
@@ -58,18 +60,28 @@ TEST_F(SubmittedOutputsTest, SettledTxsLeaveAndTheirInputsComeBack) {
 }
 
 TEST_F(SubmittedOutputsTest, ASubmissionLostOnTheWayExpiresAfterItsBlocks) {
-  pending.add(parent, 5, 0);
-  pending.expire(5 + submitted_outputs_blocks_max);
+  pending.add(parent, S0, 5, 0);
+  pending.expire(S0, 5 + submitted_outputs_blocks_max);
   EXPECT_EQ(pending.size(), 1u);
-  pending.expire(5 + submitted_outputs_blocks_max + 1);
+  pending.expire(S0, 5 + submitted_outputs_blocks_max + 1);
   EXPECT_EQ(pending.size(), 0u);
   EXPECT_NE(pending.over(final_state).find_output(coin), nullptr);
 }
 
+// A node hosts two shards while it moves between them (TransEpoch), and their heights differ:
+// one shard's blocks must not expire the other's submissions.
+TEST_F(SubmittedOutputsTest, OneShardsHeightsNeverExpireAnothersSubmissions) {
+  pending.add(parent, S0, 5, 0);
+  pending.expire(core::ShardId{1}, 5 + submitted_outputs_blocks_max + 1000);
+  EXPECT_EQ(pending.size(), 1u) << "shard 1's height said nothing of shard 0's";
+  pending.expire(S0, 5 + submitted_outputs_blocks_max + 1);
+  EXPECT_EQ(pending.size(), 0u);
+}
+
 TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettle) {
   const auto other = test::self_transfer(alice, coin, 98, 2, chain_id);  // the door would refuse it; a resubmit race
-  pending.add(parent, 5, 0);
-  pending.add(other, 5, 0);
+  pending.add(parent, S0, 5, 0);
+  pending.add(other, S0, 5, 0);
   pending.settle(chain::tx_hash(parent));
   EXPECT_EQ(pending.over(final_state).find_output(coin), nullptr);
   pending.settle(chain::tx_hash(other));
@@ -81,7 +93,7 @@ TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettl
 TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePending) {
   EXPECT_TRUE(pending.outputs_to(addr(alice)).empty());
   EXPECT_FALSE(pending.spends(coin));
-  pending.add(parent, 5, 0);
+  pending.add(parent, S0, 5, 0);
   EXPECT_TRUE(pending.contains(chain::tx_hash(parent)));
   EXPECT_TRUE(pending.spends(coin));
   const auto outs = pending.outputs_to(addr(alice));
@@ -90,7 +102,7 @@ TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePend
   EXPECT_EQ(outs[0].second.amount, 99u);
   // A child spending the change: the change is now spent, the child's output listed.
   const auto child = test::self_transfer(alice, change, 98, 3, chain_id);
-  pending.add(child, 5, 0);
+  pending.add(child, S0, 5, 0);
   EXPECT_TRUE(pending.spends(change));
   EXPECT_EQ(pending.outputs_to(addr(alice)).size(), 2u);
   pending.settle(chain::tx_hash(parent));
@@ -102,7 +114,7 @@ TEST_F(SubmittedOutputsTest, AnAccountSeesItsPendingOutputsAndWhichInputsArePend
 // A held tx POSTed again in a loop is sent on at most once per interval (review of issue 10:
 // every re-POST became a frame to the believable validator and a fresh signed receipt).
 TEST_F(SubmittedOutputsTest, AHeldTxIsSentOnAgainAtMostOncePerInterval) {
-  pending.add(parent, 5, 1000);
+  pending.add(parent, S0, 5, 1000);
   const auto h = chain::tx_hash(parent);
   EXPECT_FALSE(pending.resend_due(h, 1000));
   EXPECT_FALSE(pending.resend_due(h, 1000 + submitted_resend_interval_ms - 1));

@@ -1,5 +1,8 @@
 #include "node/protocol/pob/shard_validator.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "node/core/encoding.hpp"
 #include "node/ledger/state_snapshot.hpp"
 
@@ -64,14 +67,6 @@ void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
   replaying_ = true;
   engine_->on_start(now_ms, out);  // replays persisted final blocks through on_final
   replaying_ = false;
-  // What the previous segment of this node held, sent on to this one's route (SegmentStart).
-  if (!ended())
-    for (const auto& tx : carried_) {
-      const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-      const auto message = encode(PobMessage{SubmitTx{tx}});
-      for (auto to : ledger_.submission_route(payer, 0)) out.send(to, message);
-    }
-  carried_.clear();
   if (producer_ && !ended()) {
     std::uint64_t next = 0;
     core::Hash32 prev{};
@@ -80,6 +75,29 @@ void ShardValidator::on_start(TimeMs now_ms, Effects& out) {
     producer_->resume(next, prev);
     last_seal_ms_ = now_ms;
     out.set_timer(seal_timer, now_ms + setup_->policy().optimistic_interval_ms);
+  }
+  carry_on(out);
+}
+
+void ShardValidator::carry_on(Effects& out) {
+  // What this node's previous segment of the shard held (SegmentStart::carried). A node on the
+  // payer's route now takes it into its own pool or batch (every member that stays does the
+  // same with its own copy: nothing crosses the network); one that is not sends it to the
+  // route, so members that are new to the shard get it from those that left. A refusal here is
+  // the pool's or the producer's verdict, as for any submission.
+  const auto carried = std::exchange(carried_, {});
+  if (ended()) return;
+  for (const auto& tx : carried) {
+    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+    const auto route = ledger_.submission_route(payer, 0);
+    if (std::find(route.begin(), route.end(), index_) == route.end()) {
+      const auto message = encode(PobMessage{SubmitTx{tx}});
+      for (auto to : route) out.send(to, message);
+    } else if (producer_) {
+      (void)producer_->admit(tx, ledger_.state(), ledger_.height());
+    } else if (pool_) {
+      (void)pool_->add_direct(tx);
+    }
   }
 }
 

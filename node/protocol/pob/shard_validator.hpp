@@ -120,6 +120,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
 
   void on_submit(TimeMs now_ms, NodeId from, const chain::Tx& tx, Effects& out);
   void refuse(NodeId client, const chain::Tx& tx, const core::Error& why, Effects& out);
+  void carry_on(Effects& out);
   void admit(NodeId client, const chain::Tx& tx, Effects& out);
   void promise_receipt(NodeId client, const core::Hash32& tx, Effects& out);
   void send_optimistic_receipt(NodeId client, const core::Hash32& tx, const core::Hash32& block, Effects& out);
@@ -138,7 +139,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   std::unique_ptr<crypto::CosiSigner> signer_;
   ShardLedger ledger_;
   bool joins_next_ = false;  // the next block applied is the first after a handover from others
-  std::vector<chain::Tx> carried_;  // SegmentStart::carried, sent on at start
+  std::vector<chain::Tx> carried_;  // SegmentStart::carried, taken or sent on at start (carry_on)
   std::optional<NormalPool> pool_;
   std::optional<OptimisticProducer> producer_;
   // Who gets a receipt when the tx is sealed: one entry per client and tx, so a client that

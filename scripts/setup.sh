@@ -4,16 +4,20 @@
 # (default /usr/local as root, ~/.local otherwise). Idempotent: run it again at any time.
 #
 #   scripts/setup.sh               packages + Release build + install
-#   scripts/setup.sh --deps-only   packages only (used by scripts/test.sh)
+#   scripts/setup.sh --deps-only [PKG...]   packages only (scripts/test.sh; fuzz-nightly.sh adds clang)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps_only=0
-[ "${1:-}" = "--deps-only" ] && deps_only=1
+extra=()
+if [ "${1:-}" = "--deps-only" ]; then
+  deps_only=1
+  extra=("${@:2}")  # more packages for one script (fuzz-nightly.sh: clang)
+fi
 
-packages=(build-essential cmake ninja-build pkg-config git clang jq python3
+packages=(build-essential cmake ninja-build pkg-config git jq python3
           libcli11-dev libasio-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev
-          libgtest-dev catch2 libcpp-httplib-dev)
+          libgtest-dev catch2 libcpp-httplib-dev "${extra[@]}")
 
 missing=()
 for p in "${packages[@]}"; do

@@ -108,7 +108,8 @@ TEST(DevnetTransEpoch, ValidatorsMoveBetweenShardsThatKeepOneLinkedChainAndFinal
   EXPECT_TRUE(eventually(10'000, [&] {
     auto status = net.ios("devnet status --json");
     if (status.code != 0) return false;
-    for (const auto& s : status.json()["shards"])
+    const auto doc = status.json();  // the loop below must not range over a temporary's member
+    for (const auto& s : doc["shards"])
       if (s["epoch"].get<std::uint64_t>() < 3 || s["believable"].size() + s["normal"].size() != 6 ||
           (s["believable"].size() != 0 && s["believable"].size() != 2))
         return false;

@@ -788,7 +788,11 @@ nlohmann::json NodeRuntime::epoch_status() const {
   const std::uint64_t last = last_epoch_;
   nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
   if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
-    j["forming"] = {{"epoch", last + 1}, {"phase", forming->phase()}, {"view", forming->view()}, {"attempt", forming->attempt()}};
+    j["forming"] = {{"epoch", last + 1},
+                    {"phase", forming->phase()},
+                    {"view", forming->view()},
+                    {"attempt", forming->attempt()},
+                    {"locked", forming->locked().has_value()}};  // co-signed a record of this epoch
     // The validator running RandHound now, as this node's ranking names it.
     if (forming->phase() == "drp" && forming->attempt() < forming->candidates().size())
       j["forming"]["candidate"] = forming->candidates()[forming->attempt()];

@@ -101,12 +101,25 @@ TEST(DevnetEpochs, EpochsFormUnderLoadVerifyOfflineAndSurviveTheKilledLotteryWin
       return false;
     })) << net.every_log();
     ASSERT_EQ(::kill(static_cast<pid_t>(victim->pid), SIGKILL), 0);
+    // Each live node's view of the epoch it forms: phase, view, attempt, candidate, lock.
+    const auto forming_everywhere = [&] {
+      std::string all;
+      for (const auto& n : nodes) {
+        if (!pid_alive(n.pid)) continue;
+        try {
+          all += n.name + " " + rpc_get(n.rpc_url, "/v1/status")["epoch_chain"].dump() + "\n";
+        } catch (const std::exception& e) {
+          all += n.name + " " + e.what() + "\n";
+        }
+      }
+      return all;
+    };
     const DevnetNode* witness = nullptr;
     for (const auto& n : nodes)
       if (n.index != victim->index && pid_alive(n.pid)) witness = &n;
     ASSERT_NE(witness, nullptr);
     ASSERT_TRUE(eventually(60'000, [&] { return epoch_at(witness->rpc_url) >= forming; }))
-        << "no record " << forming << " after the winner was killed\n" << net.every_log();
+        << "no record " << forming << " after the winner was killed\n" << forming_everywhere() << net.every_log();
     auto doc = rpc_get(witness->rpc_url, "/v1/epochs/" + std::to_string(forming));
     const auto& record = doc["chain"]["records"].back();
     std::cout << "[ kill ] " << victim->name << ", the lottery winner of epoch " << forming << "; record " << forming

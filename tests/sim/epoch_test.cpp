@@ -298,6 +298,36 @@ TEST(EpochSim, CoSignersLockedOnACrashedLeadersRecordGetItFinishedByTheBackup) {
   EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
 }
 
+// The devnet flake of DevnetEpochs (a lottery winner killed with SIGKILL mid-CoSi): its
+// challenge reached only f = 3 of 10 validators before it died. Those three respond and are
+// locked on its record; 10 − 1 − 3 = 6 others are fewer than the 7 signatures a record needs,
+// and 3 locked claims are fewer than the f + 1 that make a backup propose the locked record.
+// Neither record could form, in any view, for ever.
+TEST(EpochSim, ALeaderThatDiesAfterFLockedResponsesDoesNotStallTheEpoch) {
+  crypto::init();
+  auto o = options(18);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  const auto f = (o.validators - 1) / 3;
+  auto challenged = std::make_shared<std::set<NodeId>>();
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    s.set_byzantine(candidates[0], [challenged, f, self = candidates[0]](const protocol::Send& send) -> std::vector<protocol::Send> {
+      const auto at = protocol::node::envelope_header_bytes;
+      if (challenged->size() == f) return {};  // dead
+      if (send.payload.size() > at && send.payload[at] == static_cast<std::uint8_t>(EpochCore::Kind::challenge)) {
+        if (send.to == self) return {};
+        challenged->insert(send.to);
+      }
+      return {send};
+    });
+  });
+  ASSERT_EQ(challenged->size(), f) << "the leader got as far as its challenge";
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[0]) << "the locked record, finished by a backup";
+  EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
+}
+
 TEST(EpochSim, ValidatorsStartedSecondsApartOpenTheirWindowsTogether) {
   crypto::init();
   auto o = options(16);

@@ -1,5 +1,6 @@
 #include "node/protocol/epoch/epoch_core.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "node/crypto/hash.hpp"
@@ -282,6 +283,7 @@ void EpochCore::ask_commitments(TimeMs now, Effects& out) {
 
 void EpochCore::challenge(TimeMs now, Effects& out) {
   if (cosi_->committed() < epoch_signers_min(context_.size())) {
+    if (propose_locked(now, out)) return;
     out.set_timer(cosi_timer, now + timing_.drp.phase_timeout_ms);  // slow verifiers: wait until the attempt ends
     return;
   }
@@ -389,16 +391,38 @@ void EpochCore::on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effe
   if (!record) return;
   const auto hash = record_hash(*record);
   if (hash == record_hash(*proposal_)) return;
-  // Switch only when f + 1 validators say they are locked on that record: one of them is
+  auto claim = lock_claims_.find(hash);
+  if (claim == lock_claims_.end()) {
+    auto checked = check_proposal(record_bytes, transcript_bytes);
+    if (!checked) return;  // junk: not a claim; the next claimant's copy is checked afresh
+    claim = lock_claims_.emplace(hash, LockClaim{std::move(checked->first), std::move(checked->second), {}}).first;
+  }
+  claim->second.claimants.insert(from);
+  // Switch at once when f + 1 validators say they are locked on that record: one of them is
   // honest, so the record did get responses and only proposing it lets them sign. A single
-  // Byzantine claim would otherwise let a withholding earlier leader swap its record in after
-  // seeing this candidate's randomness.
-  auto& claimants = lock_claims_[hash];
-  claimants.insert(from);
-  if (claimants.size() < (context_.size() - 1) / 3 + 1) return;
-  auto checked = check_proposal(record_bytes, transcript_bytes);
-  if (!checked) return;  // this claimant's copy did not check; the next claimant's may
-  propose(std::move(checked->first), std::move(checked->second), now, out);
+  // Byzantine claim does not: a withholding earlier leader would otherwise swap its record in
+  // after seeing this candidate's randomness. Fewer claims can still decide the record when
+  // this candidate's own cannot gather its signers (propose_locked, at the CoSi timeout).
+  if (claim->second.claimants.size() < (context_.size() - 1) / 3 + 1) return;
+  propose(claim->second.record, claim->second.transcript, now, out);
+}
+
+// At the CoSi timeout, with fewer commitments than a record needs: if some validators are
+// locked on an earlier candidate's record, this candidate's own record may never gather its
+// signers — an earlier leader that died mid-CoSi after f responses leaves f validators locked
+// and n − f − 1 others, one short of n − f (tests/sim/epoch_test.cpp,
+// ALeaderThatDiesAfterFLockedResponsesDoesNotStallTheEpoch). Proposing the record most
+// validators are locked on lets the locked and the unlocked sign together. Safe whichever
+// record is proposed (each honest validator signs one record an epoch); it costs bias only when
+// honest validators are slower than the timeout, since with every honest validator answering
+// in time this candidate's own record reaches n − f without any locked one. Once an attempt.
+bool EpochCore::propose_locked(TimeMs now, Effects& out) {
+  if (proposal_->leader != self_ || lock_claims_.empty()) return false;
+  const auto most = std::max_element(lock_claims_.begin(), lock_claims_.end(), [](const auto& a, const auto& b) {
+    return a.second.claimants.size() < b.second.claimants.size();
+  });
+  propose(most->second.record, most->second.transcript, now, out);
+  return true;
 }
 
 void EpochCore::on_commitment(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {

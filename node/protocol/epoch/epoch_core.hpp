@@ -138,6 +138,7 @@ class EpochCore final : public Core {
   void on_response(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out);
   void on_final(core::Reader& r, Effects& out);
   void on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out);
+  bool propose_locked(TimeMs now, Effects& out);
   // A proposal's record and transcript, decoded and checked against record e − 1.
   std::optional<std::pair<EpochRecord, drp::Transcript>> check_proposal(core::ByteView record, core::ByteView transcript) const;
 
@@ -164,7 +165,15 @@ class EpochCore final : public Core {
   std::optional<crypto::CosiStar> cosi_;
   // As co-signer.
   std::set<NodeId> locks_heard_;  // senders of Kind::locked this attempt: one each
-  std::map<core::Hash32, std::set<NodeId>> lock_claims_;  // record hash -> who says it is locked on it (≤ n entries)
+  // Records validators say they are locked on, by record hash: the first copy that checked and
+  // who named it. A claim whose copy does not check is not counted (≤ n claims an attempt, one
+  // per sender, so at most n checks, f of them failing).
+  struct LockClaim {
+    EpochRecord record;
+    drp::Transcript transcript;
+    std::set<NodeId> claimants;
+  };
+  std::map<core::Hash32, LockClaim> lock_claims_;
   std::uint32_t proposal_checks_ = 0;  // proposals checked this attempt (proposal_checks_max)
   std::set<NodeId> finals_sent_;       // peers sent the final record after it was adopted
   std::uint32_t round_ = 0;       // CoSi rounds asked this attempt, over all proposals

@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/shard_route.hpp"
 #include "cli/tx_wallet.hpp"
 #include "cli/wallet_journal.hpp"
 
@@ -98,7 +99,7 @@ void run_status(const Globals& g, const StatusArgs& a) {
   // elsewhere may still reach its node.
   const auto located = locate_tx(g, hash, level == WaitLevel::none ? started : started + std::chrono::milliseconds(timeout_ms));
   const auto& target = located.target;
-  rpc::RpcClient client(target.rpc_url);
+  ShardRoute route(g, target);
   const auto* s = &located.status;
   // Unknown is an answer only without --wait.
   if (s->state == rpc::TxState::unknown && level == WaitLevel::none)
@@ -107,7 +108,7 @@ void run_status(const Globals& g, const StatusArgs& a) {
   out.height = s->height;
   out.reason = s->reason;
   if (!reached(out.state, level) && out.state != rpc::TxState::rejected)
-    follow_transfer(client, level, started, started + std::chrono::milliseconds(timeout_ms), out);
+    follow_transfer(route, level, started, started + std::chrono::milliseconds(timeout_ms), out);
   if (out.timed_out)
     throw Failure(Exit::timeout, "timed out after " + a.timeout + " waiting for " + std::string(to_string(level)) + " (last state " +
                                      std::string(rpc::to_string(out.state)) + ")",
@@ -185,7 +186,8 @@ void register_tx_show(CLI::App& tx, Globals& g) {
 
 void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& target) {
   const auto& sender = r.sender;
-  rpc::RpcClient client(target.rpc_url);
+  ShardRoute route(g, target);
+  const auto& client = route.client();  // the node the sender's coins are read from
   // The sender's unfinished transfers first (wallet_journal.hpp): sent on to this node if it
   // does not know them, and their coins and change taken into account.
   WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address, r.timeout_ms);
@@ -211,11 +213,11 @@ void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& t
   // must not let the next send spend the same coins. Dropped again only on a refusal.
   journal.add(transfer->tx);
   journal.keep(false);
-  const bool accepted = submit_transfer(client, transfer->tx, out);
+  const bool accepted = submit_transfer(route, transfer->tx, out);
   if (!accepted && out.state == rpc::TxState::rejected) journal.forget(transfer->hash);
   journal.keep(true);
   if (accepted)
-    follow_transfer(client, r.level, submitted_at, submitted_at + std::chrono::milliseconds(r.timeout_ms), out, &transfer->tx);
+    follow_transfer(route, r.level, submitted_at, submitted_at + std::chrono::milliseconds(r.timeout_ms), out, &transfer->tx);
   const Exit exit = outcome_exit(out);
   if (exit != Exit::ok) {
     std::string what = out.unreachable        ? "node unreachable: " + out.error

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "cli/args.hpp"
+#include "cli/shard_route.hpp"
 #include "cli/tx_wallet.hpp"
 #include "cli/wallet_journal.hpp"
 #include "cli/user_file.hpp"
@@ -143,7 +144,7 @@ class SenderRun {
  public:
   SenderRun(const Globals& g, const Sender& sender, std::vector<const BatchLine*> lines, const TxTarget& target,
             std::uint64_t timeout_ms, BatchReport& report)
-      : g_(g), sender_(sender), lines_(std::move(lines)), client_(target.rpc_url), chain_id_(target.chain_id_bytes()),
+      : g_(g), sender_(sender), lines_(std::move(lines)), route_(g, target), chain_id_(target.chain_id_bytes()),
         timeout_(timeout_ms), report_(report) {}
 
   void run() {
@@ -164,8 +165,8 @@ class SenderRun {
   std::optional<std::vector<Coin>> fetch_coins_or_report() {
     try {
       journal_.emplace(g_, wallet_dir(devnet_home(g_)), sender_.address, timeout_);
-      settle_unfinished(client_, *journal_);
-      return apply_unfinished(fetch_coins(client_, sender_.address), journal_->entries(), sender_.address);
+      settle_unfinished(route_.client(), *journal_);
+      return apply_unfinished(fetch_coins(route_.client(), sender_.address), journal_->entries(), sender_.address);
     } catch (const Failure& f) {
       for (const auto* l : lines_) {
         Outcome out;
@@ -190,10 +191,10 @@ class SenderRun {
     // Recorded before it is sent (wallet_journal.hpp); dropped again only on a refusal.
     journal_->add(t->tx);
     journal_->keep(false);
-    bool accepted = submit_transfer(client_, t->tx, f.out);
+    bool accepted = submit_transfer(route_, t->tx, f.out);
     if (!accepted && f.out.reason.rfind("unknown_input", 0) == 0 && wait_for_parents(*t, deadline)) {
       f.out = Outcome{};
-      accepted = submit_transfer(client_, t->tx, f.out);
+      accepted = submit_transfer(route_, t->tx, f.out);
     }
     if (!accepted && f.out.state == rpc::TxState::rejected) {
       journal_->forget(t->hash);
@@ -210,7 +211,7 @@ class SenderRun {
       unconfirmed_.insert(t->hash);
     }
     // The next line may spend this change only once a producer vouched for this transfer.
-    follow_transfer(client_, std::min(l.level, WaitLevel::optimistic), f.submitted_at, deadline, f.out, &t->tx);
+    follow_transfer(route_, std::min(l.level, WaitLevel::optimistic), f.submitted_at, deadline, f.out, &t->tx);
     f.tx = std::move(t->tx);
     in_flight_.push_back(std::move(f));
   }
@@ -223,7 +224,7 @@ class SenderRun {
       Outcome parent;
       parent.hash = c.point.tx;
       parent.state = rpc::TxState::pending;
-      follow_transfer(client_, WaitLevel::final, Clock::now(), deadline, parent);
+      follow_transfer(route_, WaitLevel::final, Clock::now(), deadline, parent);
       if (parent.state != rpc::TxState::final) return false;
       unconfirmed_.erase(c.point.tx);
       waited = true;
@@ -242,7 +243,7 @@ class SenderRun {
     while (!in_flight_.empty()) {
       for (auto it = in_flight_.begin(); it != in_flight_.end();) {
         if (!settled(*it)) {
-          observe_transfer(client_, it->submitted_at, it->out, &it->tx);
+          observe_transfer(route_, it->submitted_at, it->out, &it->tx);
           if (!settled(*it) && Clock::now() >= it->submitted_at + std::chrono::milliseconds(timeout_)) it->out.timed_out = true;
         }
         if (!settled(*it)) {
@@ -262,7 +263,7 @@ class SenderRun {
   const Sender& sender_;
   std::optional<WalletJournal> journal_;
   std::vector<const BatchLine*> lines_;
-  rpc::RpcClient client_;
+  ShardRoute route_;  // a node of the sender's shard, followed when it moves
   core::Bytes chain_id_;
   std::uint64_t timeout_;
   BatchReport& report_;

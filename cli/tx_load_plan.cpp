@@ -1,5 +1,7 @@
 #include "cli/tx_load_plan.hpp"
 
+#include "cli/shard_route.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -128,19 +130,22 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   std::vector<chain::Tx> fan_out_txs;
   std::vector<Outcome> outcomes(senders.size());
   const auto started = Clock::now();
+  // Each fan-out follows its shard to whichever node serves it (TransEpoch moves nodes).
+  std::vector<ShardRoute> fan_out_routes;
+  fan_out_routes.reserve(senders.size());
+  for (std::size_t a = 0; a < senders.size(); ++a) fan_out_routes.emplace_back(g, live[routes.node[a]]);
   for (std::size_t a = 0; a < senders.size(); ++a) {
-    rpc::RpcClient client(plan.nodes[routes.node[a]]);
-    auto t = fan_out(senders[a], fetch_coins(client, senders[a].address), o.chains_per_account, value, o.fee, chain_id);
+    auto& route = fan_out_routes[a];
+    auto t = fan_out(senders[a], fetch_coins(route.client(), senders[a].address), o.chains_per_account, value, o.fee, chain_id);
     fan_outs.push_back(t.hash);
     fan_out_txs.push_back(t.tx);
-    if (!submit_transfer(client, t.tx, outcomes[a])) {
+    if (!submit_transfer(route, t.tx, outcomes[a])) {
       if (outcomes[a].unreachable) throw Failure(Exit::unreachable, outcomes[a].error);
       throw Failure(Exit::failed_on_chain, "fan-out of " + senders[a].name + " refused: " + outcomes[a].reason + outcomes[a].error);
     }
   }
   for (std::size_t a = 0; a < senders.size(); ++a) {
-    rpc::RpcClient client(plan.nodes[routes.node[a]]);
-    follow_transfer(client, WaitLevel::final, started, started + std::chrono::seconds(60), outcomes[a], &fan_out_txs[a]);
+    follow_transfer(fan_out_routes[a], WaitLevel::final, started, started + std::chrono::seconds(60), outcomes[a], &fan_out_txs[a]);
     if (outcomes[a].state != rpc::TxState::final)
       throw Failure(outcome_exit(outcomes[a]) == Exit::ok ? Exit::timeout : outcome_exit(outcomes[a]),
                     "fan-out of " + senders[a].name + " did not become final: " + outcome_text(outcomes[a]));

@@ -1,5 +1,7 @@
 #include "cli/tx_wallet.hpp"
 
+#include "cli/shard_route.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -63,6 +65,7 @@ std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& 
   TxTarget t{url, *chain_id};
   t.shard = status.value("shard", 0u);
   t.shards = std::max(1u, status.value("shards", 1u));
+  t.joining = status.value("role", "") == "joining";
   return t;
 }
 
@@ -116,7 +119,7 @@ TxTarget find_shard_target(const Globals& g, std::uint32_t shard, const std::str
   bool any = false;
   each_devnet_target(home, [&](const TxTarget& t) {
     any = true;
-    if (t.shard == shard % t.shards) found = t;
+    if (t.shard == shard % t.shards && !t.joining) found = t;
     return found.has_value();
   });
   if (found) return *found;
@@ -159,7 +162,7 @@ TxTarget find_target_for(const Globals& g, const chain::Address& account) {
   std::optional<std::uint32_t> wanted;
   each_devnet_target(home, [&](const TxTarget& t) {
     wanted = account.shard(t.shards);
-    if (t.shard == *wanted) found = t;
+    if (t.shard == *wanted && !t.joining) found = t;
     return found.has_value();
   });
   if (found) return *found;
@@ -173,7 +176,7 @@ std::vector<TxTarget> targets_per_shard(const Globals& g) {
   // The first answering node of each shard; a shard none of whose nodes answers is left out.
   std::map<std::uint32_t, TxTarget> by_shard;
   each_devnet_target(devnet_home(g), [&](const TxTarget& t) {
-    by_shard.try_emplace(t.shard, t);
+    if (!t.joining) by_shard.try_emplace(t.shard, t);
     return by_shard.size() == t.shards;
   });
   if (by_shard.empty())
@@ -347,19 +350,23 @@ bool resubmit_due(rpc::TxState state, std::uint64_t since_sent_ms) {
   }
 }
 
-bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out) {
+bool submit_transfer(ShardRoute& route, const chain::Tx& tx, Outcome& out) {
   out.hash = chain::tx_hash(tx);
-  out.last_sent = Clock::now();
-  auto answer = client.submit(tx);
-  // The shard is between two epochs' segments on this node (TransEpoch): its next one starts
-  // with the next epoch record, within a few Δ. Offer it again meanwhile.
-  const auto between = [&] {
-    return answer && !answer->accepted && answer->reason.starts_with(core::to_string(core::Reject::between_segments));
+  const auto refused_for = [](const rpc::SubmitResult& a, core::Reject r) {
+    return !a.accepted && a.reason.starts_with(core::to_string(r));
   };
-  for (int tries = 0; between() && tries < submit_between_segments_tries; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(submit_between_segments_wait_ms));
+  auto answer = route.client().submit(tx);
+  out.last_sent = Clock::now();
+  // The shard is between two epochs' segments on this node (TransEpoch): its next one starts
+  // with the next epoch record, within a few Δ. Offer it again meanwhile. A node that left the
+  // shard: offer it to one that serves it now (once per node of the shard at most).
+  for (int tries = 0; answer && tries < submit_between_segments_tries; ++tries) {
+    if (refused_for(*answer, core::Reject::between_segments))
+      std::this_thread::sleep_for(std::chrono::milliseconds(submit_between_segments_wait_ms));
+    else if (!refused_for(*answer, core::Reject::wrong_shard) || !route.reroute())
+      break;
     out.last_sent = Clock::now();
-    answer = client.submit(tx);
+    answer = route.client().submit(tx);
   }
   if (!answer) {
     out.unreachable = answer.error().kind == rpc::RpcErrorKind::unreachable;
@@ -375,16 +382,15 @@ bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome&
   return true;
 }
 
-void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx) {
-  if (tx != nullptr &&
-      resubmit_due(out.state, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                             Clock::now() - out.last_sent)
-                                                             .count()))) {
+void observe_transfer(ShardRoute& route, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx) {
+  const auto since_sent =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - out.last_sent).count());
+  if (tx != nullptr && (route.follow() || resubmit_due(out.state, since_sent))) {
     out.last_sent = Clock::now();
-    (void)client.submit(*tx);  // the answer that counts is the state polled next
+    (void)route.client().submit(*tx);  // the answer that counts is the state polled next
   }
   IOS_ASSERT(out.hash.has_value());  // only a submitted transfer is observed
-  auto s = client.tx_status(*out.hash);
+  auto s = route.client().tx_status(*out.hash);
   if (!s) {
     if (s.error().kind != rpc::RpcErrorKind::unreachable) out.error = s.error().message;
     return;
@@ -398,10 +404,10 @@ void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_
   if (out.state == rpc::TxState::final && !out.final_ms) out.final_ms = elapsed_ms(submitted_at);
 }
 
-void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_point submitted_at,
-                     Clock::time_point deadline, Outcome& out, const chain::Tx* tx) {
+void follow_transfer(ShardRoute& route, WaitLevel level, Clock::time_point submitted_at, Clock::time_point deadline,
+                     Outcome& out, const chain::Tx* tx) {
   while (!reached(out.state, level)) {
-    observe_transfer(client, submitted_at, out, tx);
+    observe_transfer(route, submitted_at, out, tx);
     if (reached(out.state, level) || out.state == rpc::TxState::rejected || !out.error.empty()) return;
     if (Clock::now() >= deadline) {
       out.timed_out = true;

@@ -53,6 +53,7 @@ struct TxTarget {
   std::string rpc_url;
   std::string chain_id;  // from /v1/status: the genesis chain id every witness signs
   std::uint32_t shard = 0, shards = 1;  // the shard the node serves, of how many
+  bool joining = false;  // TransEpoch: moving into `shard`, not serving it yet (it refuses its payments)
   core::Bytes chain_id_bytes() const { return core::Bytes(chain_id.begin(), chain_id.end()); }
 };
 TxTarget find_target(const Globals& g);
@@ -155,17 +156,20 @@ struct Outcome {
 inline constexpr int submit_between_segments_tries = 50;
 inline constexpr std::uint64_t submit_between_segments_wait_ms = 200;
 
+class ShardRoute;  // cli/shard_route.hpp
+
 // POSTs the transaction; records a refusal (rejected + reason) in `out`. Returns false if the
-// node refused it or could not be asked.
-bool submit_transfer(const rpc::RpcClient& client, const chain::Tx& tx, Outcome& out);
+// node refused it or could not be asked. A wrong_shard refusal from a node that left the
+// shard moves the route and sends it again.
+bool submit_transfer(ShardRoute& route, const chain::Tx& tx, Outcome& out);
 // One GET /v1/tx/{hash}: updates state, height, reason and the latencies first seen. An
 // unreachable node is not an error here (it may be restarting); any other failure sets `error`.
-// With `tx`, a transfer pending for tx_resubmit_ms is submitted again.
-void observe_transfer(const rpc::RpcClient& client, Clock::time_point submitted_at, Outcome& out,
-                      const chain::Tx* tx = nullptr);
+// With `tx`, a transfer pending for tx_resubmit_ms is submitted again, and at once to the node
+// a moved route now names.
+void observe_transfer(ShardRoute& route, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx = nullptr);
 // Polls GET /v1/tx/{hash} every tx_poll_interval_ms until the state reaches `level`, is
 // rejected, or `deadline` passes (timed_out). Latencies are measured from `submitted_at`.
-void follow_transfer(const rpc::RpcClient& client, WaitLevel level, Clock::time_point submitted_at,
+void follow_transfer(ShardRoute& route, WaitLevel level, Clock::time_point submitted_at,
                      Clock::time_point deadline, Outcome& out, const chain::Tx* tx = nullptr);
 
 // ios.tx.send.v1 fields (without "schema"), a text line, and the exit code of an outcome.

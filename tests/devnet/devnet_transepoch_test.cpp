@@ -6,6 +6,8 @@
 // all become final (the CLI follows a chain to a node that serves its shard now); and
 // `ios devnet status` shows each shard's segment. The longest gap between two final blocks of
 // a shard across the swaps is printed (README "TransEpoch on a devnet").
+#include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -99,6 +101,71 @@ TEST(DevnetTransEpoch, ValidatorsMoveBetweenShardsThatKeepOneLinkedChainAndFinal
     EXPECT_GE(last_epoch, 3u) << "shard " << shard << "'s blocks never reached epoch 3";
     std::cout << "[ chain ] shard " << shard << ": " << blocks.size() << " linked blocks through epoch " << last_epoch
               << "; longest gap " << gap_max << " ms (before height " << gap_height << ")\n";
+  }
+
+  // Balances exact on every node of each shard, while members keep moving: a batch of transfers
+  // inside each shard (the wallet follows each sender's shard from node to node), then every
+  // node serving a shard shows the balances the batch implies for all of the shard's accounts.
+  const auto serving = [&](std::uint32_t shard) {
+    std::vector<std::string> urls;
+    for (const auto& n : nodes) {
+      auto st = rpc_get(n.rpc_url, "/v1/status");
+      if (st.is_object() && st.value("shard", 99u) == shard && st.value("role", "") != "joining") urls.push_back(n.rpc_url);
+    }
+    return urls;
+  };
+  const auto balances_of = [&](const std::string& url, const std::vector<std::pair<std::string, chain::Address>>& accounts) {
+    std::map<std::string, std::optional<std::uint64_t>> out;
+    for (const auto& [name, address] : accounts) out[name] = balance_at(url, address);
+    return out;
+  };
+  std::map<std::uint32_t, std::vector<std::pair<std::string, chain::Address>>> accounts_of;
+  for (const auto& a : net.accounts()) accounts_of[a.second.shard(2)].push_back(a);
+  ASSERT_EQ(accounts_of.size(), 2u);
+  // The starting balances: the load is final, so the serving nodes agree once each caught up.
+  std::map<std::string, std::int64_t> expected;
+  for (const auto& [shard, accounts] : accounts_of) {
+    ASSERT_GE(accounts.size(), 2u);
+    std::map<std::string, std::optional<std::uint64_t>> agreed;
+    ASSERT_TRUE(eventually(20'000, [&] {
+      const auto urls = serving(shard);
+      if (urls.empty()) return false;
+      agreed = balances_of(urls.front(), accounts);
+      for (const auto& url : urls)
+        if (balances_of(url, accounts) != agreed) return false;
+      return std::all_of(agreed.begin(), agreed.end(), [](const auto& b) { return b.second.has_value(); });
+    })) << "the nodes of shard " << shard << " never agreed on the balances after the load";
+    for (const auto& [name, b] : agreed) expected[name] = static_cast<std::int64_t>(*b);
+  }
+  std::ofstream batch(net.home() + "/intra.ndjson");
+  std::size_t lines = 0;
+  for (std::size_t round = 0; round < 6; ++round)
+    for (const auto& [shard, accounts] : accounts_of)
+      for (std::size_t i = 0; i < accounts.size(); ++i, ++lines) {
+        const auto& from = accounts[i].first;
+        const auto& to = accounts[(i + 1 + round) % accounts.size()].first;
+        if (from == to) continue;
+        const std::int64_t amount = 1 + static_cast<std::int64_t>((i + round) % 7);
+        batch << nlohmann::json{{"from", from}, {"to", to}, {"amount", std::to_string(amount)}, {"fee", "1"}}.dump() << "\n";
+        expected[from] -= amount + 1;
+        expected[to] += amount;
+      }
+  batch.close();
+  const auto r = net.ios("tx batch " + net.home() + "/intra.ndjson --wait final --timeout 60s -o ndjson -q");
+  ASSERT_EQ(r.code, 0) << r.err << r.out.substr(0, 2000);
+  for (const auto& d : lines_with_schema(r.out, "ios.tx.send.v1")) EXPECT_EQ(d["state"], "final") << d.dump();
+  for (const auto& [shard, accounts] : accounts_of) {
+    std::map<std::string, std::optional<std::uint64_t>> want;
+    for (const auto& [name, address] : accounts) want[name] = static_cast<std::uint64_t>(expected[name]);
+    std::string last;
+    EXPECT_TRUE(eventually(20'000, [&] {
+      const auto urls = serving(shard);
+      for (const auto& url : urls)
+        if (balances_of(url, accounts) != want) return last = url, false;
+      return !urls.empty();
+    })) << "shard " << shard << ": " << last << " does not show the balances the batch implies";
+    std::cout << "[ balances ] shard " << shard << ": " << accounts.size() << " accounts exact on " << serving(shard).size()
+              << " nodes\n";
   }
 
   // The status shows each shard's segment and the leagues in it: its 6 members, as one league

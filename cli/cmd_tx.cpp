@@ -187,12 +187,11 @@ void register_tx_show(CLI::App& tx, Globals& g) {
 void send_transfer(const Globals& g, const TransferRequest& r, const TxTarget& target) {
   const auto& sender = r.sender;
   ShardRoute route(g, target);
-  const auto& client = route.client();  // the node the sender's coins are read from
   // The sender's unfinished transfers first (wallet_journal.hpp): sent on to this node if it
   // does not know them, and their coins and change taken into account.
   WalletJournal journal(g, wallet_dir(devnet_home(g)), sender.address, r.timeout_ms);
-  settle_unfinished(client, journal);
-  auto coins = apply_unfinished(fetch_coins(client, sender.address), journal.entries(), sender.address);
+  settle_unfinished(route.client(), journal);
+  auto coins = apply_unfinished(fetch_coins(route.client(), sender.address), journal.entries(), sender.address);
   if (g.verbosity > 0) {
     for (const auto& e : journal.entries()) note(g, "unfinished: " + core::to_hex(e.hash));
     for (const auto& c : coins)

@@ -32,7 +32,8 @@ Routes route_senders(const Globals& g, const std::vector<Sender>& senders, const
   const auto shards = nodes.front().shards;
   std::map<std::uint32_t, std::vector<std::size_t>> senders_of, nodes_of;
   for (std::size_t a = 0; a < senders.size(); ++a) senders_of[senders[a].address.shard(shards)].push_back(a);
-  for (std::size_t i = 0; i < nodes.size(); ++i) nodes_of[nodes[i].shard].push_back(i);
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (!nodes[i].joining) nodes_of[nodes[i].shard].push_back(i);  // a joiner refuses its new shard's payments
   Routes r;
   r.payee.resize(senders.size());
   r.node.resize(senders.size());

@@ -56,9 +56,6 @@ std::vector<std::string> devnet_node_urls(const std::string& home) {
   return urls;
 }
 
-namespace {
-
-// nullopt if the document lacks what every node reports.
 std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& status) {
   const auto* chain_id = json_string(status, "chain_id");
   if (chain_id == nullptr || chain_id->empty()) return std::nullopt;
@@ -66,8 +63,15 @@ std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& 
   t.shard = status.value("shard", 0u);
   t.shards = std::max(1u, status.value("shards", 1u));
   t.joining = status.value("role", "") == "joining";
+  if (const auto segments = status.find("segments"); segments != status.end() && segments->is_array()) {
+    t.running = false;
+    for (const auto& s : *segments)
+      if (s.is_object() && s.value("shard", t.shard + 1) == t.shard && !s.value("ended", true)) t.running = true;
+  }
   return t;
 }
+
+namespace {
 
 // Each running devnet node that answers, in node order; `stop` ends the walk early.
 void each_devnet_target(const std::string& home, const std::function<bool(const TxTarget&)>& stop) {
@@ -385,7 +389,8 @@ bool submit_transfer(ShardRoute& route, const chain::Tx& tx, Outcome& out) {
 void observe_transfer(ShardRoute& route, Clock::time_point submitted_at, Outcome& out, const chain::Tx* tx) {
   const auto since_sent =
       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - out.last_sent).count());
-  if (tx != nullptr && (route.follow() || resubmit_due(out.state, since_sent))) {
+  const bool moved = route.follow();
+  if (tx != nullptr && (moved || resubmit_due(out.state, since_sent))) {
     out.last_sent = Clock::now();
     (void)route.client().submit(*tx);  // the answer that counts is the state polled next
   }
@@ -395,8 +400,14 @@ void observe_transfer(ShardRoute& route, Clock::time_point submitted_at, Outcome
     if (s.error().kind != rpc::RpcErrorKind::unreachable) out.error = s.error().message;
     return;
   }
-  // A restarted node may briefly not know a transaction it accepted: keep the last state.
+  // A restarted node may briefly not know a transaction it accepted: keep the last state. Nor,
+  // once the route moved, is a refusal for an unknown input a verdict on a transfer a node
+  // accepted: it is the new node's answer to the resubmission, whose parent it has not applied
+  // yet (settle_unfinished reads it the same way).
   if (s->state == rpc::TxState::unknown) return;
+  if (route.moved() && s->state == rpc::TxState::rejected &&
+      s->reason.starts_with(core::to_string(core::Reject::unknown_input)) && out.state != rpc::TxState::unknown)
+    return;
   out.state = s->state;
   if (s->height) out.height = s->height;
   if (!s->reason.empty()) out.reason = s->reason;

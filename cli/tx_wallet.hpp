@@ -54,9 +54,14 @@ struct TxTarget {
   std::string chain_id;  // from /v1/status: the genesis chain id every witness signs
   std::uint32_t shard = 0, shards = 1;  // the shard the node serves, of how many
   bool joining = false;  // TransEpoch: moving into `shard`, not serving it yet (it refuses its payments)
+  // A segment of `shard` still running on the node (status "segments"); false when its last one
+  // ended and the next has not started: its status still names the shard it is leaving.
+  bool running = true;
   core::Bytes chain_id_bytes() const { return core::Bytes(chain_id.begin(), chain_id.end()); }
 };
 TxTarget find_target(const Globals& g);
+// The target a node's /v1/status document describes; nullopt if it lacks what every node reports.
+std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& status);
 // A node that serves `shard` (docs/DESIGN.md §4: an account lives in SHA-256(address) mod m, and
 // only its shard holds its coins and takes its payments): the first devnet node of that shard
 // that answers, or --rpc if it serves it (exit 2 naming the shard otherwise: the user asked a

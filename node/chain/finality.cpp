@@ -48,13 +48,13 @@ core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core:
   return w.take();
 }
 
-core::Bytes prepare_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block) {
-  return crypto::tagged_message(prepare_tag, domain, round_fields(height, view, block).view());
+core::Bytes prepare_message(core::ByteView domain, core::Height height, core::View view, const core::Hash32& block) {
+  return crypto::tagged_message(prepare_tag, domain, round_fields(height.value, view.value, block).view());
 }
 
-core::Bytes commit_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block,
+core::Bytes commit_message(core::ByteView domain, core::Height height, core::View view, const core::Hash32& block,
                            const crypto::CollectiveSignature& prepare) {
-  auto w = round_fields(height, view, block);
+  auto w = round_fields(height.value, view.value, block);
   w.bytes(crypto::encode(prepare));
   return crypto::tagged_message(commit_tag, domain, w.view());
 }
@@ -86,10 +86,10 @@ core::Status verify_finality(const FinalizedBlock& block, const crypto::CosiRost
   const std::size_t quorum = byzcoin_quorum(static_cast<std::uint32_t>(roster.size()));
   const core::Hash32 h = block.hash();
   const std::string where = "block " + std::to_string(block.height) + " view " + std::to_string(block.view);
-  if (auto ok = crypto::cosi_verify(roster, prepare_message(domain, block.height, block.view, h), block.prepare, quorum);
+  if (auto ok = crypto::cosi_verify(roster, prepare_message(domain, core::Height{block.height}, core::View{block.view}, h), block.prepare, quorum);
       !ok)
     return core::reject(core::Reject::bad_signature, where + ", prepare: " + ok.error().detail);
-  if (auto ok = crypto::cosi_verify(roster, commit_message(domain, block.height, block.view, h, block.prepare),
+  if (auto ok = crypto::cosi_verify(roster, commit_message(domain, core::Height{block.height}, core::View{block.view}, h, block.prepare),
                                     block.commit, quorum);
       !ok)
     return core::reject(core::Reject::bad_signature, where + ", commit: " + ok.error().detail);

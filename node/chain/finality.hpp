@@ -52,9 +52,9 @@ core::Hash32 block_hash(std::uint64_t height, const core::Hash32& prev, core::By
 core::Bytes consensus_domain(core::ByteView chain_id, core::ShardId shard, core::Epoch epoch, std::uint32_t step = 0);
 
 // tagged_message("IOS/v1/byzcoin/prepare", domain, u64 height ‖ u64 view ‖ block).
-core::Bytes prepare_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block);
+core::Bytes prepare_message(core::ByteView domain, core::Height height, core::View view, const core::Hash32& block);
 // tagged_message("IOS/v1/byzcoin/commit", domain, u64 height ‖ u64 view ‖ block ‖ bytes(σ_p)).
-core::Bytes commit_message(core::ByteView domain, std::uint64_t height, std::uint64_t view, const core::Hash32& block,
+core::Bytes commit_message(core::ByteView domain, core::Height height, core::View view, const core::Hash32& block,
                            const crypto::CollectiveSignature& prepare);
 
 struct FinalizedBlock {

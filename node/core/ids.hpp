@@ -1,7 +1,11 @@
 #pragma once
 // The sharded system's coordinates as types of their own (docs/DESIGN.md §4): a shard number
-// passed where an epoch was meant does not compile. Both are plain values on the wire
-// (u32 shard, u64 epoch, little-endian like every other integer of core/encoding.hpp).
+// passed where an epoch was meant, or a view where a height was meant, does not compile. All are
+// plain values on the wire (u32 shard, u64 epoch, height and view, little-endian like every
+// other integer of core/encoding.hpp). Height and View guard the functions that take both side
+// by side — what a consensus signature covers (chain/finality.hpp) and who leads
+// (byzcoin::ByzcoinEngine::leader_index) — where swapped arguments would still compile as two
+// integers and sign, or elect, something else.
 #include <compare>
 #include <cstdint>
 #include <string>
@@ -18,7 +22,19 @@ struct Epoch {
   auto operator<=>(const Epoch&) const = default;
 };
 
+struct Height {
+  std::uint64_t value = 0;
+  auto operator<=>(const Height&) const = default;
+};
+
+struct View {
+  std::uint64_t value = 0;
+  auto operator<=>(const View&) const = default;
+};
+
 inline std::string to_string(ShardId s) { return std::to_string(s.value); }
 inline std::string to_string(Epoch e) { return std::to_string(e.value); }
+inline std::string to_string(Height h) { return std::to_string(h.value); }
+inline std::string to_string(View v) { return std::to_string(v.value); }
 
 }  // namespace ios::core

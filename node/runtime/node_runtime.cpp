@@ -749,7 +749,7 @@ void NodeRuntime::on_epoch_record(const core::Bytes& signed_record) {
   const auto& r = s->record;
   if (r.epoch != last_epoch_ + 1) return;  // records arrive in order; one known already
   last_epoch_ = r.epoch;
-  schedule_->add(r);
+  IOS_ASSERT(schedule_->knows(r.epoch));  // host_shards' succession added it before this Deliver left the core
   // The shard EDS puts this node in for the epoch (TransEpoch moves it there in batches).
   std::uint32_t shard = 0;
   for (std::uint32_t j = 0; j < r.shards.size(); ++j)
@@ -980,15 +980,14 @@ int NodeRuntime::run() {
     epoch_timing.attempt_ms = 20 * policy.delta_ms;
     epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
     const protocol::epoch::EpochHosting epochs{genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0};
-    last_epoch_ = protocol::epoch::host_epochs(*core_, *persisted, epochs);
+    const auto records = protocol::epoch::host_epochs(*core_, *persisted, epochs);
+    last_epoch_ = records.size();
     // The shards, segment by segment (TransEpoch): the start-up succession replays the stored
     // ones from the rows, which it keeps until the segments it rebuilds have started.
-    const auto records = protocol::epoch::stored_records(*persisted, genesis_->validators.size());
-    schedule_.emplace(genesis_, std::vector<protocol::NodeId>{});
-    for (const auto& r : records) schedule_->add(r);
     auto rows = std::make_shared<const protocol::node::PersistedState>(std::move(*persisted));
     auto shards = protocol::transepoch::host_shards(*core_, rows, {genesis_, self, &*identity_, &rng_, timing, {}}, records);
-    core_->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards)));
+    schedule_ = std::move(shards.schedule);
+    core_->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards.succession)));
   }
 
   std::vector<net::Peer> roster;

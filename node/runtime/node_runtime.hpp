@@ -154,9 +154,10 @@ class NodeRuntime {
   // checks the keystore against, and all the node hosts when the genesis runs no epochs.
   std::shared_ptr<const chain::Genesis> genesis_;
   std::shared_ptr<const protocol::pob::ShardSetup> first_setup_;
-  // With epochs: every shard's segments in every epoch this node holds the record of (the API's
-  // block documents and refusals use it; the core's hosting keeps its own).
-  std::optional<protocol::transepoch::ShardSchedule> schedule_;
+  // With epochs: every shard's segments in every epoch this node holds the record of — the
+  // schedule the core's shard hosting keeps (host_shards), read for the API's block documents,
+  // refusals and the epoch log line. Null without epochs.
+  std::shared_ptr<const protocol::transepoch::ShardSchedule> schedule_;
   std::optional<crypto::Identity> identity_;
   std::shared_ptr<const crypto::SigningKey> key_;
   crypto::SystemRng rng_;

@@ -165,11 +165,11 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<Core> {
       auto node = std::make_unique<NodeCore>();
       const epoch::EpochHosting epochs{setup.genesis, i, &setup.identities[i], &ctx.rng, eo.timing, o.epochs};
-      epoch::host_epochs(*node, ctx.store, epochs);
+      const auto records = epoch::host_epochs(*node, ctx.store, epochs);
       auto rows = std::make_shared<const node::PersistedState>(ctx.store);
       auto shards = transepoch::host_shards(*node, rows, {setup.genesis, i, &setup.identities[i], &ctx.rng, timing, {}},
-                                            epoch::stored_records(ctx.store, n));
-      node->set_succession(node::both(epoch::epoch_succession(epochs), std::move(shards)));
+                                            records);
+      node->set_succession(node::both(epoch::epoch_succession(epochs), std::move(shards.succession)));
       return node;
     });
   }

@@ -3,7 +3,8 @@
 // sender's shard between the pick and the submission, or while the transfer is followed. Two
 // in-process nodes stand for a devnet whose state.json lists both: node A leaves the shard, node
 // B serves it. Without the route the first transfer is refused (wrong_shard, exit 5) and the
-// second waits for ever on a node that no longer learns the shard's blocks (exit 4).
+// second waits for ever on a node that no longer learns the shard's blocks (exit 4), as does a
+// `tx status --wait` of a transfer pending on a node that leaves.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -55,6 +56,10 @@ class MovingNode : public rpc::NodeApi {
   std::optional<nlohmann::json> block(std::optional<std::uint64_t>) override { return std::nullopt; }
   std::optional<nlohmann::json> tx_body(const core::Hash32&) override { return std::nullopt; }
   std::string metrics() override { return ""; }
+  void know(const core::Hash32& hash) {
+    std::lock_guard lock(mu_);
+    got_.insert(hash);
+  }
   std::size_t received() {
     std::lock_guard lock(mu_);
     return got_.size();
@@ -156,4 +161,23 @@ TEST(CliShardRoute, WithRpcTheUserChoseTheNodeAndSeesItsRefusal) {
   auto r = run_ios("tx send --rpc " + sa.url + " --from " + f.sender_key + " --to " + f.recipient + " --amount 1 --json");
   EXPECT_EQ(r.code, 2) << r.err << r.out;  // the node says it serves the other shard: asked the wrong node
   EXPECT_EQ(a.received(), 0u);
+}
+
+TEST(CliShardRoute, AStatusWaitFollowsTheShardWhenItsNodeLeaves) {
+  Fixture f;
+  MovingNode a(f.shard, false), b(f.shard, true);  // A: pending for ever; B: final
+  core::Hash32 hash{};
+  hash.fill(0xab);
+  a.know(hash);
+  b.know(hash);
+  Served sa(a), sb(b);
+  f.devnet({sa.url, sb.url});
+  std::thread leave([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    a.left_ = true;
+  });
+  auto r = run_ios("tx status " + core::to_hex(hash) + " --home " + (f.d / "devnet") + " --wait final --timeout 8s --json");
+  leave.join();
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.json()["state"], "final") << "read from the node that serves the shard now";
 }

@@ -175,6 +175,45 @@ TEST(TransEpochSim, APartitionAcrossAnEpochBoundaryStallsThenHeals) {
   EXPECT_GE(longest, 1'000) << "some shard stalled while split";
 }
 
+// Bounded memory across epochs (the "ByzCoin ... with bounded memory"): each segment's
+// engine keeps its blocks, so what bounds a node is that segments go. A node hosts the segments
+// of at most the last three epochs — the current one, the one before (laggards sync from it,
+// joiners fetch its handover) and, until the next record, the one before that — also after it
+// left a shard, whose last segments no later start of its own would retire.
+TEST(TransEpochSim, ANodeHostsTheSegmentsOfThreeEpochsAtMostWhereverItMoved) {
+  sim::ShardedRunOptions o;
+  o.seed = sim::toy::test_seeds({5}).front();
+  o.epochs = 6;
+  SCOPED_TRACE(sim::toy::announce_seed(o.seed));
+  struct Span {
+    std::uint64_t widest = 0;  // formed epoch − the oldest hosted segment's epoch
+    std::uint64_t probes = 0;
+  };
+  auto span = std::make_shared<Span>();
+  auto probe = std::make_shared<std::function<void(sim::Simulator&)>>();
+  const auto r = sim::run_sharded(o, [&](sim::Simulator& s, const sim::EpochSetup& setup) {
+    std::weak_ptr<std::function<void(sim::Simulator&)>> again = probe;
+    const auto n = static_cast<protocol::NodeId>(setup.identities.size());
+    *probe = [span, again, n](sim::Simulator& sim) {
+      for (protocol::NodeId id = 0; id < n; ++id) {
+        const auto* node = sim.core_as<protocol::node::NodeCore>(id);
+        if (node == nullptr) continue;
+        for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>())
+          span->widest = std::max(span->widest, node->formed_epoch() - std::min(node->formed_epoch(), key.epoch.value));
+      }
+      ++span->probes;
+      if (auto p = again.lock()) sim.schedule(sim.now_ms() + 100, "probe", *p);
+    };
+    s.schedule(100, "probe", *probe);
+  });
+  print(r);
+  ASSERT_FALSE(r.failure) << *r.failure;
+  EXPECT_EQ(r.epochs_formed, o.epochs);
+  EXPECT_GT(span->probes, 100u);
+  EXPECT_LE(span->widest, 2u) << "a node kept a segment of an epoch three records back";
+  EXPECT_GE(span->widest, 1u) << "the probe saw the epoch before the current one hosted";
+}
+
 // Random seeds: the sharded system with payments in both shards under a random crash and
 // restart within bounds (one validator down at a time, for 0.5–2.5 s, anywhere in the first two
 // epochs), every invariant after every event, and no payment lost. CI runs seeds 4000..4003 (a run is about 7 s of CPU); scripts/sim-nightly.sh runs 200

@@ -66,8 +66,8 @@ crypto::CollectiveSignature cosign(const Roster& r, const std::vector<std::size_
 FinalizedBlock finalize(const Roster& r, std::uint64_t height, std::uint64_t view, const core::Hash32& prev,
                         core::Bytes body, core::Rng& rng, std::vector<std::size_t> signers = {0, 1, 2, 3}) {
   FinalizedBlock b{height, view, prev, std::move(body), {}, {}};
-  b.prepare = cosign(r, signers, chain::prepare_message(chain_id, height, view, b.hash()), rng);
-  b.commit = cosign(r, signers, chain::commit_message(chain_id, height, view, b.hash(), b.prepare), rng);
+  b.prepare = cosign(r, signers, chain::prepare_message(chain_id, core::Height{height}, core::View{view}, b.hash()), rng);
+  b.commit = cosign(r, signers, chain::commit_message(chain_id, core::Height{height}, core::View{view}, b.hash(), b.prepare), rng);
   return b;
 }
 
@@ -100,7 +100,8 @@ TEST(Finality, BlockHashIsTheTaggedSha256AndBindsEveryField) {
   EXPECT_NE(chain::block_hash(5, prev, core::Bytes{'a'}), chain::block_hash(5, prev, body));
   // The two signed messages never coincide, whatever the fields.
   const crypto::CollectiveSignature none{};
-  EXPECT_NE(chain::prepare_message(chain_id, 5, 0, prev), chain::commit_message(chain_id, 5, 0, prev, none));
+  EXPECT_NE(chain::prepare_message(chain_id, core::Height{5}, core::View{0}, prev),
+            chain::commit_message(chain_id, core::Height{5}, core::View{0}, prev, none));
 }
 
 TEST(Finality, HonestBlockVerifiesAndRoundTrips) {
@@ -205,8 +206,8 @@ TEST(Finality, ConsensusDomainBindsChainShardAndEpoch) {
   const auto r = make_roster(4, rng);
   const auto shard0 = d("ios-test", 0, 0);
   FinalizedBlock b{0, 0, {}, {'x'}, {}, {}};
-  b.prepare = cosign(r, {0, 1, 2, 3}, chain::prepare_message(shard0, 0, 0, b.hash()), rng);
-  b.commit = cosign(r, {0, 1, 2, 3}, chain::commit_message(shard0, 0, 0, b.hash(), b.prepare), rng);
+  b.prepare = cosign(r, {0, 1, 2, 3}, chain::prepare_message(shard0, core::Height{0}, core::View{0}, b.hash()), rng);
+  b.commit = cosign(r, {0, 1, 2, 3}, chain::commit_message(shard0, core::Height{0}, core::View{0}, b.hash(), b.prepare), rng);
   ASSERT_TRUE(chain::verify_finality(b, r.roster, shard0).ok());
   for (const auto& other : {d("ios-test", 1, 0), d("ios-test", 0, 1), core::Bytes(core::as_bytes(std::string_view("ios-test")).begin(),
                                                                                     core::as_bytes(std::string_view("ios-test")).end())}) {

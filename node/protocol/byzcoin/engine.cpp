@@ -203,11 +203,13 @@ bool ByzcoinEngine::known_peer(NodeId id) const {
          std::find(config_.observers.begin(), config_.observers.end(), id) != config_.observers.end();
 }
 
-std::uint32_t ByzcoinEngine::leader_index(std::uint64_t height, std::uint64_t view) const {
-  return static_cast<std::uint32_t>((height % n_ + view % n_) % n_);
+std::uint32_t ByzcoinEngine::leader_index(core::Height height, core::View view) const {
+  return static_cast<std::uint32_t>((height.value % n_ + view.value % n_) % n_);
 }
 
-bool ByzcoinEngine::leads_now() const { return is_member() && leader_index(height(), view_) == self(); }
+bool ByzcoinEngine::leads_now() const {
+  return is_member() && leader_index(core::Height{height()}, core::View{view_}) == self();
+}
 
 void ByzcoinEngine::send_member(std::uint32_t member, core::Bytes payload, Effects& out) {
   IOS_ASSERT(member < n_);
@@ -369,7 +371,7 @@ std::optional<core::Bytes> ByzcoinEngine::stored_at_height(const std::string& ke
 
 core::Status ByzcoinEngine::check_certificate(std::uint64_t view, const core::Hash32& block,
                                               const crypto::CollectiveSignature& sig) const {
-  auto ok = crypto::cosi_verify(*config_.roster, chain::prepare_message(config_.domain, height(), view, block), sig,
+  auto ok = crypto::cosi_verify(*config_.roster, chain::prepare_message(config_.domain, core::Height{height()}, core::View{view}, block), sig,
                                 quorum_);
   if (!ok)
     return core::reject(core::Reject::bad_signature,

@@ -70,7 +70,7 @@ class ByzcoinEngine {
   std::uint64_t height() const { return config_.first_height + chain_.size(); }  // the next height to finalize
   std::uint64_t first_height() const { return config_.first_height; }
   std::uint64_t view() const { return view_; }
-  NodeId leader() const { return config_.members[leader_index(height(), view_)]; }
+  NodeId leader() const { return config_.members[leader_index(core::Height{height()}, core::View{view_})]; }
   // This segment's final blocks: chain()[i] is height first_height() + i.
   const std::vector<chain::FinalizedBlock>& chain() const { return chain_; }
   bool ended() const { return ended_; }
@@ -90,7 +90,7 @@ class ByzcoinEngine {
   void buffer(NodeId from, core::ByteView payload);
   void replay_buffer(TimeMs now, Effects& out);
   bool known_peer(NodeId id) const;
-  std::uint32_t leader_index(std::uint64_t height, std::uint64_t view) const;
+  std::uint32_t leader_index(core::Height height, core::View view) const;
   bool leads_now() const;
   NodeId node_of(std::uint32_t member) const { return config_.members[member]; }
   std::uint32_t self() const { return *config_.self; }

@@ -17,9 +17,9 @@
 namespace ios::protocol::byzcoin {
 
 core::Bytes ByzcoinEngine::round_message(const Announce& a) const {
-  if (a.phase == Phase::prepare) return chain::prepare_message(config_.domain, a.height, a.view, a.block());
+  if (a.phase == Phase::prepare) return chain::prepare_message(config_.domain, core::Height{a.height}, core::View{a.view}, a.block());
   IOS_ASSERT(a.certificate.has_value());
-  return chain::commit_message(config_.domain, a.height, a.view, a.block(), *a.certificate);
+  return chain::commit_message(config_.domain, core::Height{a.height}, core::View{a.view}, a.block(), *a.certificate);
 }
 
 void ByzcoinEngine::propose(TimeMs now, Effects& out) {

@@ -65,9 +65,9 @@ core::Status ByzcoinEngine::on_announce(TimeMs now, NodeId from, const Announce&
 }
 
 core::Status ByzcoinEngine::check_announce(NodeId from, const Announce& a) const {
-  if (a.leader != leader_index(a.height, a.view))
+  if (a.leader != leader_index(core::Height{a.height}, core::View{a.view}))
     return core::reject(Reject::wrong_leader, "announce names member " + std::to_string(a.leader) + ", the leader is " +
-                                                  std::to_string(leader_index(a.height, a.view)));
+                                                  std::to_string(leader_index(core::Height{a.height}, core::View{a.view})));
   const NodeId leader_node = node_of(a.leader);
   const auto parent = make_tree(a.leader, a.invited, !config_.tree).parent_of(self());
   if (from != leader_node && !(parent && from == node_of(*parent)))

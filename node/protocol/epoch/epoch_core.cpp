@@ -175,6 +175,7 @@ void EpochCore::start_attempt(TimeMs now, Effects& out) {
   checked_.reset();
   locks_heard_.clear();
   lock_claims_.clear();
+  switched_ = false;
   proposal_checks_ = 0;
   round_ = 0;
   signer_.abandon();
@@ -403,7 +404,8 @@ void EpochCore::on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effe
   // Byzantine claim does not: a withholding earlier leader would otherwise swap its record in
   // after seeing this candidate's randomness. Fewer claims can still decide the record when
   // this candidate's own cannot gather its signers (propose_locked, at the CoSi timeout).
-  if (claim->second.claimants.size() < (context_.size() - 1) / 3 + 1) return;
+  if (switched_ || claim->second.claimants.size() < (context_.size() - 1) / 3 + 1) return;
+  switched_ = true;
   propose(claim->second.record, claim->second.transcript, now, out);
 }
 
@@ -413,11 +415,17 @@ void EpochCore::on_locked(NodeId from, Slot s, core::Reader& r, TimeMs now, Effe
 // and n − f − 1 others, one short of n − f (tests/sim/epoch_test.cpp,
 // ALeaderThatDiesAfterFLockedResponsesDoesNotStallTheEpoch). Proposing the record most
 // validators are locked on lets the locked and the unlocked sign together. Safe whichever
-// record is proposed (each honest validator signs one record an epoch); it costs bias only when
-// honest validators are slower than the timeout, since with every honest validator answering
-// in time this candidate's own record reaches n − f without any locked one. Once an attempt.
+// record is proposed (each honest validator signs one record an epoch). Bias needs this
+// candidate's own record to fall short, which with at most f faulty validators and every honest
+// one answering in time happens only when honest validators are locked — on a record its leader
+// put to CoSi in its own attempt, before this candidate's rnd existed. So a withholding leader
+// gains from it only with more than f faulty validators or honest ones slower than the timeout.
+// Once an attempt (no ping-pong), and only in the first CoSi round of the candidate's own record:
+// after a round with responses, validators are locked on that record and leaving it wastes them.
 bool EpochCore::propose_locked(TimeMs now, Effects& out) {
-  if (proposal_->leader != self_ || lock_claims_.empty()) return false;
+  IOS_ASSERT(proposal_ && cosi_);
+  if (switched_ || cosi_->round() != 1 || lock_claims_.empty()) return false;
+  switched_ = true;
   const auto most = std::max_element(lock_claims_.begin(), lock_claims_.end(), [](const auto& a, const auto& b) {
     return a.second.claimants.size() < b.second.claimants.size();
   });

@@ -174,6 +174,7 @@ class EpochCore final : public Core {
     std::set<NodeId> claimants;
   };
   std::map<core::Hash32, LockClaim> lock_claims_;
+  bool switched_ = false;  // this attempt already proposes a locked record instead of its own: once
   std::uint32_t proposal_checks_ = 0;  // proposals checked this attempt (proposal_checks_max)
   std::set<NodeId> finals_sent_;       // peers sent the final record after it was adopted
   std::uint32_t round_ = 0;       // CoSi rounds asked this attempt, over all proposals

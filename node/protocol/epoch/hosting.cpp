@@ -69,17 +69,17 @@ node::Succession epoch_succession(const EpochHosting& h) {
   };
 }
 
-std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
+std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
   IOS_ASSERT(h.genesis && h.identity && h.rng);
   const auto n = h.genesis->validators.size();
-  // The last stored record, found without decoding a transcript (start-up reads every row).
+  // The stored records, found without decoding a transcript (start-up reads every row).
   auto records = stored_records(rows, n);
-  EpochRecord previous = records.empty() ? genesis_record(*h.genesis) : std::move(records.back());
+  const EpochRecord previous = records.empty() ? genesis_record(*h.genesis) : records.back();
   const auto more = [max = h.epochs_max](std::uint64_t formed) { return max == 0 || formed < max; };
   if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
   node.set_succession(epoch_succession(h));
   node.set_formed_epoch(previous.epoch);
-  return previous.epoch;
+  return records;
 }
 
 }  // namespace ios::protocol::epoch

@@ -43,8 +43,9 @@ struct EpochHosting {
 // The core forming e + 1 once record e is final (NodeCore's succession for the epoch chain).
 node::Succession epoch_succession(const EpochHosting& hosting);
 
-// Requires check_genesis(*hosting.genesis). Sets epoch_succession and the node's formed epoch. Returns the epoch of the last record `rows` hold
-// (0: none), which the core it hosts forms the successor of.
-std::uint64_t host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
+// Requires check_genesis(*hosting.genesis). Sets epoch_succession and the node's formed epoch.
+// Returns the records `rows` hold (1..last, decoded once at start for the shards' hosting too);
+// the core it hosts forms the successor of the last (of the genesis's record when none).
+std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
 
 }  // namespace ios::protocol::epoch

@@ -94,27 +94,27 @@ InstanceKey segment_key(core::ShardId shard, std::uint64_t epoch, std::uint32_t 
 
 struct Hosting {
   ShardHosting h;
-  ShardSchedule schedule;
+  std::shared_ptr<ShardSchedule> schedule;  // also the runtime's (HostedShards)
   std::shared_ptr<const node::PersistedState> rows;
   // (shard, e): where epoch e + 1 of the shard starts, until record e + 1 is here.
   std::map<std::pair<std::uint32_t, std::uint64_t>, pob::SegmentStart> waiting;
 
   std::unique_ptr<Core> validator(const InstanceKey& key, std::optional<pob::SegmentStart> start) const {
-    return std::make_unique<pob::ShardValidator>(schedule.setup(key.epoch.value, key.shard, key.step), h.self, *h.identity,
+    return std::make_unique<pob::ShardValidator>(schedule->setup(key.epoch.value, key.shard, key.step), h.self, *h.identity,
                                                  *h.rng, node::scoped_state(*rows, key), h.timing, std::move(start));
   }
   std::unique_ptr<Core> join(core::ShardId shard, std::uint64_t ended_epoch) const {
-    const auto key = segment_key(shard, ended_epoch, schedule.steps(ended_epoch, shard) - 1);
+    const auto key = segment_key(shard, ended_epoch, schedule->steps(ended_epoch, shard) - 1);
     std::vector<NodeId> ask;
-    for (auto i : schedule.hosts(ended_epoch, shard)) ask.push_back(i);
-    return std::make_unique<ShardJoin>(schedule.setup(ended_epoch, shard, key.step), std::move(ask),
+    for (auto i : schedule->hosts(ended_epoch, shard)) ask.push_back(i);
+    return std::make_unique<ShardJoin>(schedule->setup(ended_epoch, shard, key.step), std::move(ask),
                                        node::scoped_state(*rows, key));
   }
   // Every segment of (shard, epoch): retired together, once the shard is two epochs on (so a
   // laggard can still sync any step of the epoch before, and joiners get their handover).
   void retire_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t epoch) const {
-    if (!schedule.knows(epoch)) return;
-    for (std::uint32_t s = 0; s < schedule.steps(epoch, shard); ++s) out.retired.push_back(segment_key(shard, epoch, s));
+    if (!schedule->knows(epoch)) return;
+    for (std::uint32_t s = 0; s < schedule->steps(epoch, shard); ++s) out.retired.push_back(segment_key(shard, epoch, s));
   }
   // Segment `key` starts: host it, and retire what it makes obsolete.
   void start(node::Succeeded& out, const InstanceKey& key, std::optional<pob::SegmentStart> begin) const {
@@ -123,7 +123,7 @@ struct Hosting {
   }
   // Epoch e's last segment of `shard` ended at `begin`; record e + 1 is known.
   void next_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t e, pob::SegmentStart begin) const {
-    if (!schedule.hosts(e + 1, shard, h.self)) return;  // this node leaves the shard here
+    if (!schedule->hosts(e + 1, shard, h.self)) return;  // this node leaves the shard here
     start(out, segment_key(shard, e + 1, 0), std::move(begin));
   }
   // Where the segment that just ended leaves the shard: a segment of this node's, or the
@@ -142,19 +142,19 @@ struct Hosting {
       auto signed_record = epoch::decode_signed_record(d.value, n);
       IOS_ASSERT(signed_record.ok());  // the epoch core checked it before delivering it
       const auto e = signed_record->record.epoch;
-      if (e != schedule.last_epoch() + 1) return out;  // known already
-      schedule.add(signed_record->record);
+      if (e != schedule->last_epoch() + 1) return out;  // known already
+      schedule->add(signed_record->record);
       for (std::uint32_t j = 0; j < h.genesis->policy.shards; ++j) {
         const core::ShardId shard{j};
-        if (schedule.hosts(e, shard, h.self) && !schedule.hosts(e - 1, shard, h.self))
-          out.hosted.push_back({segment_key(shard, e - 1, schedule.steps(e - 1, shard) - 1), join(shard, e - 1)});
+        if (schedule->hosts(e, shard, h.self) && !schedule->hosts(e - 1, shard, h.self))
+          out.hosted.push_back({segment_key(shard, e - 1, schedule->steps(e - 1, shard) - 1), join(shard, e - 1)});
         if (auto it = waiting.find({j, e - 1}); it != waiting.end()) {
           next_epoch(out, shard, e - 1, std::move(it->second));
           waiting.erase(it);
         }
         // A shard this node left (it did not host it in e − 1): its last segments go, once the
         // shard's own hosts have moved on past them too.
-        if (e >= 2 && !schedule.hosts(e - 1, shard, h.self)) {
+        if (e >= 2 && !schedule->hosts(e - 1, shard, h.self)) {
           retire_epoch(out, shard, e - 2);
           if (e >= 3) retire_epoch(out, shard, e - 3);
         }
@@ -163,9 +163,9 @@ struct Hosting {
     }
     if (from.protocol != node::Protocol::shard || d.kind != node::handover_kind) return out;
     const auto e = from.epoch.value;
-    if (from.step + 1 < schedule.steps(e, from.shard)) {
+    if (from.step + 1 < schedule->steps(e, from.shard)) {
       start(out, segment_key(from.shard, e, from.step + 1), end_of(instance));
-    } else if (schedule.knows(e + 1)) {
+    } else if (schedule->knows(e + 1)) {
       next_epoch(out, from.shard, e, end_of(instance));
     } else {
       waiting.insert_or_assign({from.shard.value, e}, end_of(instance));  // the opening block is final, its record not here yet
@@ -176,34 +176,34 @@ struct Hosting {
 
 }  // namespace
 
-node::Succession host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
-                             const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records) {
+HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
+                         const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records) {
   IOS_ASSERT(hosting.genesis && hosting.identity && hosting.rng && rows);
-  auto state = std::make_shared<Hosting>(Hosting{hosting, ShardSchedule(hosting.genesis, hosting.extra_observers), rows, {}});
-  for (const auto& r : records) state->schedule.add(r);
-  const auto last = state->schedule.last_epoch();
+  auto schedule = std::make_shared<ShardSchedule>(hosting.genesis, hosting.extra_observers);
+  auto state = std::make_shared<Hosting>(Hosting{hosting, schedule, rows, {}});
+  for (const auto& r : records) state->schedule->add(r);
+  const auto last = state->schedule->last_epoch();
   const auto self = hosting.self;
   for (std::uint32_t j = 0; j < hosting.genesis->policy.shards; ++j) {
     const core::ShardId shard{j};
     // The run of epochs, up to the last, in which this node hosts shard j without a break; a
     // node leaving j in the last epoch still runs the previous epoch's segments to their end.
     std::uint64_t end = last;
-    if (!state->schedule.hosts(end, shard, self)) {
-      if (end == 0 || !state->schedule.hosts(end - 1, shard, self)) continue;
+    if (!state->schedule->hosts(end, shard, self)) {
+      if (end == 0 || !state->schedule->hosts(end - 1, shard, self)) continue;
       --end;
     }
     std::uint64_t begin = end;
-    while (begin > 0 && state->schedule.hosts(begin - 1, shard, self)) --begin;
+    while (begin > 0 && state->schedule->hosts(begin - 1, shard, self)) --begin;
     // From the genesis, or from the handover it joined with; the start-up succession replays
     // the rest, segment by segment.
     if (begin == 0)
       node.host(segment_key(shard, 0, 0), state->validator(segment_key(shard, 0, 0), std::nullopt));
     else
-      node.host(segment_key(shard, begin - 1, state->schedule.steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
+      node.host(segment_key(shard, begin - 1, state->schedule->steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
   }
-  return [state](const InstanceKey& from, const Core& instance, const Deliver& d) {
-    return state->on_deliver(from, instance, d);
-  };
+  return {[state](const InstanceKey& from, const Core& instance, const Deliver& d) { return state->on_deliver(from, instance, d); },
+          std::move(schedule)};
 }
 
 }  // namespace ios::protocol::transepoch

@@ -85,9 +85,15 @@ struct ShardHosting {
 };
 
 // Hosts this node's shard segments (replaying `rows`) given the records it holds (1..last, in
-// order), and returns the succession that keeps hosting them; compose it with the epoch chain's
-// (epoch::epoch_succession). `rows` are kept for segments the start-up succession hosts.
-node::Succession host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
-                             const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records);
+// order). Returns the succession that keeps hosting them — compose it with the epoch chain's
+// (epoch::epoch_succession) — and the schedule it keeps, which learns each record as the
+// succession sees it (before the record's Deliver leaves the node core), for the runtime to read
+// rather than derive a second time. `rows` are kept for segments the start-up succession hosts.
+struct HostedShards {
+  node::Succession succession;
+  std::shared_ptr<const ShardSchedule> schedule;
+};
+HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
+                         const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records);
 
 }  // namespace ios::protocol::transepoch

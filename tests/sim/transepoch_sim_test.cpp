@@ -176,11 +176,13 @@ TEST(TransEpochSim, APartitionAcrossAnEpochBoundaryStallsThenHeals) {
 }
 
 // Bounded memory across epochs (the "ByzCoin ... with bounded memory"): each segment's
-// engine keeps its blocks, so what bounds a node is that segments go. A node hosts the segments
-// of at most the last three epochs — the current one, the one before (laggards sync from it,
-// joiners fetch its handover) and, until the next record, the one before that — also after it
-// left a shard, whose last segments no later start of its own would retire.
-TEST(TransEpochSim, ANodeHostsTheSegmentsOfThreeEpochsAtMostWhereverItMoved) {
+// engine keeps its blocks, so what bounds a node is that segments go. A shard's segments of
+// epoch e − 2 go when its epoch e starts (laggards sync from e − 1, joiners fetch its handover),
+// and a shard the node left goes two records later, though no start of its own retires it. A
+// shard's steps can run behind the epoch chain (here epoch 3's record comes while a shard still
+// runs epoch 2's six steps), so a node may briefly host a segment three records back; never more,
+// wherever it moved.
+TEST(TransEpochSim, ANodeHostsNoSegmentMoreThanThreeRecordsBackWhereverItMoved) {
   sim::ShardedRunOptions o;
   o.seed = sim::toy::test_seeds({5}).front();
   o.epochs = 6;
@@ -188,6 +190,7 @@ TEST(TransEpochSim, ANodeHostsTheSegmentsOfThreeEpochsAtMostWhereverItMoved) {
   struct Span {
     std::uint64_t widest = 0;  // formed epoch − the oldest hosted segment's epoch
     std::uint64_t probes = 0;
+    std::string where;  // the widest seen
   };
   auto span = std::make_shared<Span>();
   auto probe = std::make_shared<std::function<void(sim::Simulator&)>>();
@@ -198,8 +201,15 @@ TEST(TransEpochSim, ANodeHostsTheSegmentsOfThreeEpochsAtMostWhereverItMoved) {
       for (protocol::NodeId id = 0; id < n; ++id) {
         const auto* node = sim.core_as<protocol::node::NodeCore>(id);
         if (node == nullptr) continue;
-        for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>())
-          span->widest = std::max(span->widest, node->formed_epoch() - std::min(node->formed_epoch(), key.epoch.value));
+        for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>()) {
+          const auto w = node->formed_epoch() - std::min(node->formed_epoch(), key.epoch.value);
+          if (w > span->widest)
+            span->where = "node " + std::to_string(id) + " at record " + std::to_string(node->formed_epoch()) +
+                          " hosts shard " + std::to_string(key.shard.value) + " epoch " + std::to_string(key.epoch.value) +
+                          " step " + std::to_string(key.step) + (v->ended() ? " (ended)" : "") + " at " +
+                          std::to_string(sim.now_ms()) + " ms";
+          span->widest = std::max(span->widest, w);
+        }
       }
       ++span->probes;
       if (auto p = again.lock()) sim.schedule(sim.now_ms() + 100, "probe", *p);
@@ -210,8 +220,8 @@ TEST(TransEpochSim, ANodeHostsTheSegmentsOfThreeEpochsAtMostWhereverItMoved) {
   ASSERT_FALSE(r.failure) << *r.failure;
   EXPECT_EQ(r.epochs_formed, o.epochs);
   EXPECT_GT(span->probes, 100u);
-  EXPECT_LE(span->widest, 2u) << "a node kept a segment of an epoch three records back";
-  EXPECT_GE(span->widest, 1u) << "the probe saw the epoch before the current one hosted";
+  EXPECT_LE(span->widest, 3u) << "a node kept a segment of an epoch four records back: " << span->where;
+  EXPECT_GE(span->widest, 2u) << "the probe saw the epochs before the current one hosted";
 }
 
 // Random seeds: the sharded system with payments in both shards under a random crash and

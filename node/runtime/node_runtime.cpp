@@ -330,6 +330,7 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
       }
     } else if (auto* d = std::get_if<protocol::Deliver>(&e)) {
       if (d->kind == protocol::deliver_epoch_record) on_epoch_record(d->value);
+      else if (d->kind == protocol::deliver_epoch_note) log_->info("epoch", std::string(d->value.begin(), d->value.end()));
       else log_->write(LogLevel::debug, "deliver", d->kind);
     } else if (auto* v = std::get_if<protocol::Verify>(&e)) {
       verify(std::move(*v));

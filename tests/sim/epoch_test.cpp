@@ -108,6 +108,30 @@ TEST(EpochSim, LeaderCrashedBeforeItsDrpIsReplacedByTheFirstBackup) {
   EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
 }
 
+// The second DevnetEpochs failure: after the lottery winner was killed, every later attempt
+// failed, in two views, with nobody locked. A backup's DRP client sends its i1 once, when its
+// attempt timer fires; validators whose timers fire later (started later, or a loaded machine's
+// timers firing late) dropped it, and with the dead winner a group of 10 has only 3 servers to
+// spare. Here three validators start 60 ms late: their attempt timers lag by 60 ms, more than the
+// 10 ms an i1 takes. Their RandHound servers must keep the early i1 for the attempt.
+TEST(EpochSim, ABackupsRandHoundReachesValidatorsWhoseAttemptTimersLag) {
+  crypto::init();
+  auto o = options(19);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  std::vector<NodeId> late;
+  for (NodeId i = 0; i < o.validators && late.size() < 3; ++i)
+    if (i != candidates[0] && i != candidates[1]) late.push_back(i);
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    for (auto i : late) s.restart(i, 60);
+    s.crash(candidates[0], o.timing.ticket_window_ms - 50);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.view, 0u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]) << "backup 1's RandHound reached its threshold";
+}
+
 TEST(EpochSim, AllThreeCandidatesFailingRollsTheViewOver) {
   crypto::init();
   auto o = options(12);

@@ -102,6 +102,9 @@ class Effects {
 // record became final (the value: the signed record), a shard segment ended (the value: empty;
 // the host takes the segment's end state from the instance itself).
 inline constexpr std::string_view deliver_epoch_record = "epoch-record";
+// A line for the node's log about the epoch being formed (an attempt begins, its RandHound run
+// failed or was refused): what an operator needs to see why no record comes. Text, UTF-8.
+inline constexpr std::string_view deliver_epoch_note = "epoch-note";
 inline constexpr std::string_view deliver_segment_ended = "shard-handover";
 
 class Core {

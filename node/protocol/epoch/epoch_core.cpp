@@ -29,6 +29,10 @@ constexpr std::size_t transcript_bytes_max = 4u << 20;
 // Proposals a validator checks per attempt (the transcript check is the costly part): the
 // candidate's own record and a locked one it switches to, with room for a restarted round.
 constexpr std::uint32_t proposal_checks_max = 4;
+// Early RandHound messages kept (keep_early): a candidate sends a server one i1 an attempt, so a
+// few suffice; the bounds stop a peer from filling memory with "early" messages.
+constexpr std::size_t early_drp_frames_max = 64;
+constexpr std::size_t early_drp_bytes_max = 1u << 20;
 
 using Kind = EpochCore::Kind;
 
@@ -84,6 +88,10 @@ std::optional<std::pair<EpochRecord, drp::Transcript>> EpochCore::check_proposal
   auto t = drp::decode_transcript(transcript_bytes);
   if (!t || !check_transcript(*context_.genesis, *record, *t)) return std::nullopt;
   return std::pair{std::move(*record), std::move(*t)};
+}
+
+void EpochCore::note(const std::string& text, Effects& out) {
+  out.deliver(std::string(deliver_epoch_note), core::Bytes(text.begin(), text.end()));
 }
 
 void EpochCore::broadcast(const core::Bytes& payload, Effects& out) {
@@ -187,12 +195,16 @@ void EpochCore::start_attempt(TimeMs now, Effects& out) {
     return start_view(now, out);
   }
   out.set_timer(attempt_timer, now + timing_.attempt_ms);
+  note("epoch " + std::to_string(epoch()) + " view " + std::to_string(view_) + " attempt " + std::to_string(attempt_) +
+           ": validator " + std::to_string(*who) + " runs RandHound",
+       out);
   ++drp_generation_;
   const auto& client_key = context_.genesis->validators[*who].identity.signing;
   drp_server_ = std::make_unique<drp::DrpServer>(context_.drp_roster, self_, signing_key_, pvss_secret_, client_key, rng_);
   Effects inner;
   drp_server_->on_start(now, inner);
   relay(false, inner, now, out);
+  replay_early(*who, now, out);
   if (*who != self_) return;
   drp::DrpConfig config;
   config.client = signing_key_.public_key();
@@ -227,9 +239,45 @@ void EpochCore::relay(bool from_client, Effects& inner, TimeMs now, Effects& out
       out.cancel_timer(drp_timer(kind, drp_generation_, cancel->id));
     } else if (auto* d = std::get_if<Deliver>(&effect)) {
       output = output || (from_client && d->kind == "drp-output");
+      if (d->kind == "drp-failed" || d->kind == "drp-refused")
+        note("epoch " + std::to_string(epoch()) + " view " + std::to_string(view_) + " attempt " + std::to_string(attempt_) +
+                 ": " + d->kind + ": " + std::string(d->value.begin(), d->value.end()),
+             out);
     }
   }
   if (output) propose(now, out);
+}
+
+// A candidate's timer fires a little before some validators' (more under load), and the DRP
+// client sends its i1 once: a validator not yet at that attempt would drop it, and a candidate
+// whose i1 missed more than n − threshold servers fails its attempt — and the next candidates
+// likewise, since the timers keep their offsets (the DevnetEpochs flake after a kill: every
+// attempt of two views failed, nobody locked). So a RandHound message for a slot this validator
+// has not reached is kept, bounded, and replayed when it gets there, if its sender is then the
+// candidate it ranks for that slot; anything else is dropped then.
+bool EpochCore::ahead(Slot s) const {
+  if (s.view == view_) return window_open_ || waiting_ || s.attempt > attempt_;
+  return s.view == view_ + 1 && s.attempt == 0;
+}
+
+void EpochCore::keep_early(Slot s, NodeId from, core::ByteView payload) {
+  if (early_drp_.size() >= early_drp_frames_max || early_drp_bytes_ + payload.size() > early_drp_bytes_max) return;
+  early_drp_bytes_ += payload.size();
+  early_drp_.push_back({s, from, core::Bytes(payload.begin(), payload.end())});
+}
+
+void EpochCore::replay_early(NodeId candidate, TimeMs now, Effects& out) {
+  auto kept = std::move(early_drp_);
+  early_drp_.clear();
+  early_drp_bytes_ = 0;
+  for (auto& e : kept) {
+    if (e.slot == slot() && e.from == candidate) {
+      run_drp(false, e.from, e.payload, now, out);
+    } else if (ahead(e.slot)) {
+      early_drp_bytes_ += e.payload.size();
+      early_drp_.push_back(std::move(e));
+    }
+  }
 }
 
 void EpochCore::run_drp(bool to_client, NodeId from, core::ByteView payload, TimeMs now, Effects& out) {
@@ -332,6 +380,8 @@ void EpochCore::adopt(SignedEpochRecord signed_record, std::optional<drp::Transc
   cosi_.reset();
   signer_.abandon();
   tickets_.clear();
+  early_drp_.clear();
+  early_drp_bytes_ = 0;
 }
 
 void EpochCore::on_propose(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out) {
@@ -514,8 +564,11 @@ void EpochCore::on_message(TimeMs now, NodeId from, core::ByteView payload, Effe
     case Kind::ticket: return on_ticket(from, s.view, r, now, out);
     case Kind::drp: {
       const auto direction = r.u8();
-      if (r.failed() || s != slot() || !candidate()) return;
-      return run_drp(direction == 1, from, payload.subspan(payload.size() - r.remaining()), now, out);
+      if (r.failed()) return;
+      const auto inner = payload.subspan(payload.size() - r.remaining());
+      if (direction == 0 && ahead(s)) return keep_early(s, from, inner);
+      if (s != slot() || !candidate()) return;
+      return run_drp(direction == 1, from, inner, now, out);
     }
     case Kind::propose: return on_propose(from, s, r, now, out);
     case Kind::commitment: return on_commitment(from, s, r, now, out);

@@ -130,6 +130,10 @@ class EpochCore final : public Core {
   void finish(TimeMs now, Effects& out);
   void adopt(SignedEpochRecord signed_record, std::optional<drp::Transcript> transcript, Effects& out);
   void broadcast(const core::Bytes& payload, Effects& out);
+  void note(const std::string& text, Effects& out);  // deliver_epoch_note
+  bool ahead(Slot s) const;
+  void keep_early(Slot s, NodeId from, core::ByteView payload);
+  void replay_early(NodeId candidate, TimeMs now, Effects& out);
 
   void on_ticket(NodeId from, std::uint64_t view, core::Reader& r, TimeMs now, Effects& out);
   void on_propose(NodeId from, Slot s, core::Reader& r, TimeMs now, Effects& out);
@@ -174,6 +178,14 @@ class EpochCore final : public Core {
     std::set<NodeId> claimants;
   };
   std::map<core::Hash32, LockClaim> lock_claims_;
+  // RandHound messages from a candidate for a slot not reached yet (ahead, keep_early).
+  struct EarlyDrp {
+    Slot slot;
+    NodeId from = 0;
+    core::Bytes payload;
+  };
+  std::vector<EarlyDrp> early_drp_;
+  std::size_t early_drp_bytes_ = 0;
   bool switched_ = false;  // this attempt already proposes a locked record instead of its own: once
   std::uint32_t proposal_checks_ = 0;  // proposals checked this attempt (proposal_checks_max)
   std::set<NodeId> finals_sent_;       // peers sent the final record after it was adopted

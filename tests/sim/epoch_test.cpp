@@ -108,8 +108,8 @@ TEST(EpochSim, LeaderCrashedBeforeItsDrpIsReplacedByTheFirstBackup) {
   EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
 }
 
-// The second DevnetEpochs failure: after the lottery winner was killed, every later attempt
-// failed, in two views, with nobody locked. A backup's DRP client sends its i1 once, when its
+// What the DevnetEpochs failures looked like: after the lottery winner was killed, every later
+// attempt failed, in two views, with nobody locked. A backup's DRP client sends its i1 once, when its
 // attempt timer fires; validators whose timers fire later (started later, or a loaded machine's
 // timers firing late) dropped it, and with the dead winner a group of 10 has only 3 servers to
 // spare. Here three validators start 60 ms late: their attempt timers lag by 60 ms, more than the
@@ -322,8 +322,8 @@ TEST(EpochSim, CoSignersLockedOnACrashedLeadersRecordGetItFinishedByTheBackup) {
   EXPECT_FALSE(r.chain[0].signed_record.signature.mask.contains(candidates[0]));
 }
 
-// The devnet flake of DevnetEpochs (a lottery winner killed with SIGKILL mid-CoSi): its
-// challenge reached only f = 3 of 10 validators before it died. Those three respond and are
+// Found while diagnosing DevnetEpochs (a lottery winner killed with SIGKILL), and what a kill
+// mid-CoSi can do: the winner's challenge reached only f = 3 of 10 validators before it died. Those three respond and are
 // locked on its record; 10 − 1 − 3 = 6 others are fewer than the 7 signatures a record needs,
 // and 3 locked claims are fewer than the f + 1 that make a backup propose the locked record.
 // Neither record could form, in any view, for ever.

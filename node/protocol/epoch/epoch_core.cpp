@@ -251,8 +251,8 @@ void EpochCore::relay(bool from_client, Effects& inner, TimeMs now, Effects& out
 // A candidate's timer fires a little before some validators' (more under load), and the DRP
 // client sends its i1 once: a validator not yet at that attempt would drop it, and a candidate
 // whose i1 missed more than n − threshold servers fails its attempt — and the next candidates
-// likewise, since the timers keep their offsets (the DevnetEpochs flake after a kill: every
-// attempt of two views failed, nobody locked). So a RandHound message for a slot this validator
+// likewise, since the timers keep their offsets (what DevnetEpochs runs showed after a kill:
+// every attempt of two views failed, nobody locked). So a RandHound message for a slot this validator
 // has not reached is kept, bounded, and replayed when it gets there, if its sender is then the
 // candidate it ranks for that slot; anything else is dropped then.
 bool EpochCore::ahead(Slot s) const {

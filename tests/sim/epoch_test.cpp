@@ -132,6 +132,38 @@ TEST(EpochSim, ABackupsRandHoundReachesValidatorsWhoseAttemptTimersLag) {
   EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]) << "backup 1's RandHound reached its threshold";
 }
 
+// The same, with an attacker: before the backup's i1 comes, a validator that is no candidate of
+// attempt 1 floods the lagging validators with 64 "early" RandHound frames for that attempt,
+// to fill what they keep and have the real i1 dropped. Once the ranking is known a validator
+// keeps early frames only from the candidate it ranks for their slot, and a few per sender.
+TEST(EpochSim, EarlyRandHoundJunkFromANonCandidateDoesNotCrowdOutTheBackupsI1) {
+  crypto::init();
+  auto o = options(19);
+  auto setup = sim::make_epoch_setup(o);
+  const auto candidates = expected_candidates(setup, 0);
+  std::vector<NodeId> late;
+  NodeId attacker = 0;
+  for (NodeId i = 0; i < o.validators; ++i) {
+    if (i == candidates[0] || i == candidates[1]) continue;
+    if (late.size() < 3) late.push_back(i);
+    else attacker = i;
+  }
+  auto r = sim::run_epochs(o, [&](sim::Simulator& s, const sim::EpochSetup&) {
+    for (auto i : late) s.restart(i, 60);
+    s.crash(candidates[0], o.timing.ticket_window_ms - 50);
+    core::Writer junk;
+    junk.u8(static_cast<std::uint8_t>(EpochCore::Kind::drp)).u64(0).u32(1).u8(0).raw(core::Bytes(512, 0x5a));
+    const auto frame = protocol::node::wrap(forming(1), junk.take());
+    // After every validator ranked the candidates, just before the backup's timer fires.
+    for (auto to : late)
+      for (int k = 0; k < 64; ++k) s.inject(attacker, to, frame, o.timing.ticket_window_ms + o.timing.attempt_ms - 20);
+  });
+  expect_chain_verifies(*setup.genesis, r, 1);
+  ASSERT_EQ(r.chain.size(), 1u);
+  EXPECT_EQ(r.chain[0].signed_record.record.view, 0u);
+  EXPECT_EQ(r.chain[0].signed_record.record.leader, candidates[1]) << "backup 1's i1 was kept despite the junk";
+}
+
 TEST(EpochSim, AllThreeCandidatesFailingRollsTheViewOver) {
   crypto::init();
   auto o = options(12);

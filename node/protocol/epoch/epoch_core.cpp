@@ -33,6 +33,7 @@ constexpr std::uint32_t proposal_checks_max = 4;
 // few suffice; the bounds stop a peer from filling memory with "early" messages.
 constexpr std::size_t early_drp_frames_max = 64;
 constexpr std::size_t early_drp_bytes_max = 1u << 20;
+constexpr std::size_t early_drp_frames_per_sender_max = 4;
 
 using Kind = EpochCore::Kind;
 
@@ -261,6 +262,13 @@ bool EpochCore::ahead(Slot s) const {
 }
 
 void EpochCore::keep_early(Slot s, NodeId from, core::ByteView payload) {
+  // Junk sent to crowd out the real i1 (EpochSim.EarlyRandHoundJunkFromANonCandidate...): once
+  // this view is ranked, only the candidate of the frame's slot is kept; and a few per sender.
+  // During the ticket window nobody is ranked yet: there the caps alone hold.
+  if (s.view == view_ && !window_open_ && !waiting_ && (s.attempt >= candidates_.size() || candidates_[s.attempt] != from))
+    return;
+  const auto from_sender = std::count_if(early_drp_.begin(), early_drp_.end(), [&](const EarlyDrp& e) { return e.from == from; });
+  if (static_cast<std::size_t>(from_sender) >= early_drp_frames_per_sender_max) return;
   if (early_drp_.size() >= early_drp_frames_max || early_drp_bytes_ + payload.size() > early_drp_bytes_max) return;
   early_drp_bytes_ += payload.size();
   early_drp_.push_back({s, from, core::Bytes(payload.begin(), payload.end())});

@@ -45,8 +45,6 @@ inline constexpr std::uint64_t shard_watch_interval_ms = 500;
 // transfer is offered again.
 inline constexpr std::uint64_t reroute_settle_ms = 10'000;
 
-bool refused_for(const std::string& reason, core::Reject why) { return reason.starts_with(core::to_string(why)); }
-
 // One keep-alive connection to one node; used by one thread at a time.
 class NodeLink {
  public:

@@ -354,20 +354,20 @@ bool resubmit_due(rpc::TxState state, std::uint64_t since_sent_ms) {
   }
 }
 
+bool refused_for(const std::string& reason, core::Reject why) { return reason.starts_with(core::to_string(why)); }
+
 bool submit_transfer(ShardRoute& route, const chain::Tx& tx, Outcome& out) {
   out.hash = chain::tx_hash(tx);
-  const auto refused_for = [](const rpc::SubmitResult& a, core::Reject r) {
-    return !a.accepted && a.reason.starts_with(core::to_string(r));
-  };
+  const auto refused = [](const rpc::SubmitResult& a, core::Reject why) { return !a.accepted && refused_for(a.reason, why); };
   auto answer = route.client().submit(tx);
   out.last_sent = Clock::now();
   // The shard is between two epochs' segments on this node (TransEpoch): its next one starts
   // with the next epoch record, within a few Δ. Offer it again meanwhile. A node that left the
-  // shard: offer it to one that serves it now (once per node of the shard at most).
+  // shard: offer it to one that serves it now (the same bound on tries covers both).
   for (int tries = 0; answer && tries < submit_between_segments_tries; ++tries) {
-    if (refused_for(*answer, core::Reject::between_segments))
+    if (refused(*answer, core::Reject::between_segments))
       std::this_thread::sleep_for(std::chrono::milliseconds(submit_between_segments_wait_ms));
-    else if (!refused_for(*answer, core::Reject::wrong_shard) || !route.reroute())
+    else if (!refused(*answer, core::Reject::wrong_shard) || !route.reroute())
       break;
     out.last_sent = Clock::now();
     answer = route.client().submit(tx);
@@ -405,8 +405,8 @@ void observe_transfer(ShardRoute& route, Clock::time_point submitted_at, Outcome
   // accepted: it is the new node's answer to the resubmission, whose parent it has not applied
   // yet (settle_unfinished reads it the same way).
   if (s->state == rpc::TxState::unknown) return;
-  if (route.moved() && s->state == rpc::TxState::rejected &&
-      s->reason.starts_with(core::to_string(core::Reject::unknown_input)) && out.state != rpc::TxState::unknown)
+  if (route.moved() && s->state == rpc::TxState::rejected && refused_for(s->reason, core::Reject::unknown_input) &&
+      out.state != rpc::TxState::unknown)
     return;
   out.state = s->state;
   if (s->height) out.height = s->height;

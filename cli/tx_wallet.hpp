@@ -20,6 +20,7 @@
 #include "cli/password.hpp"
 #include "node/chain/address.hpp"
 #include "node/chain/tx.hpp"
+#include "node/core/result.hpp"
 #include "node/crypto/ed25519.hpp"
 #include "node/rpc/client.hpp"
 
@@ -162,6 +163,9 @@ inline constexpr int submit_between_segments_tries = 50;
 inline constexpr std::uint64_t submit_between_segments_wait_ms = 200;
 
 class ShardRoute;  // cli/shard_route.hpp
+
+// Whether a node's refusal reason is `why` (reasons start with the Reject's name).
+bool refused_for(const std::string& reason, core::Reject why);
 
 // POSTs the transaction; records a refusal (rejected + reason) in `out`. Returns false if the
 // node refused it or could not be asked. A wrong_shard refusal from a node that left the

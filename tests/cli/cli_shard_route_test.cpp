@@ -32,7 +32,11 @@ class MovingNode : public rpc::NodeApi {
  public:
   MovingNode(std::uint32_t shard, bool finalizes) : shard_(shard), finalizes_(finalizes) {}
   nlohmann::json status() override {
-    return {{"chain_id", "ios-test"}, {"shard", left_ ? 1 - shard_ : shard_}, {"shards", 2}, {"role", "normal"}};
+    return {{"chain_id", "ios-test"},
+            {"shard", left_ ? 1 - shard_ : shard_},
+            {"shards", 2},
+            {"role", "normal"},
+            {"segments", nlohmann::json::array({{{"shard", shard_}, {"ended", ended_.load()}}})}};
   }
   rpc::SubmitResult submit(const chain::Tx& tx) override {
     std::lock_guard lock(mu_);
@@ -41,6 +45,7 @@ class MovingNode : public rpc::NodeApi {
     if (refuse_as_left_ && left_) return {hash, false, "wrong_shard: this node left the shard"};
     got_.insert(hash);
     if (leave_after_submit_) left_ = true;
+    if (end_after_submit_) ended_ = true;
     return {hash, true, {}};
   }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
@@ -66,6 +71,8 @@ class MovingNode : public rpc::NodeApi {
   }
 
   std::atomic<bool> left_{false};
+  std::atomic<bool> ended_{false};  // its segment of the shard ended; its status still names the shard
+  bool end_after_submit_ = false;   // set before requests start
   bool refuse_as_left_ = true;       // set before requests start
   bool leave_after_submit_ = false;  // likewise
   bool leave_at_submit_ = false;     // likewise
@@ -180,4 +187,17 @@ TEST(CliShardRoute, AStatusWaitFollowsTheShardWhenItsNodeLeaves) {
   leave.join();
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_EQ(r.json()["state"], "final") << "read from the node that serves the shard now";
+}
+
+TEST(CliShardRoute, ANodeWhoseSegmentOfTheShardEndedIsLeftThoughItsStatusStillNamesTheShard) {
+  Fixture f;
+  MovingNode a(f.shard, false), b(f.shard, true);
+  a.refuse_as_left_ = false;
+  a.end_after_submit_ = true;
+  Served sa(a), sb(b);
+  f.devnet({sa.url, sb.url});
+  auto r = f.send();
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.json()["state"], "final");
+  EXPECT_EQ(b.received(), 1u) << "sent again to the node with a running segment of the shard";
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -336,6 +337,14 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
       verify(std::move(*v));
     } else if (auto* b = std::get_if<protocol::BlockApplied>(&e)) {
       on_applied(std::move(*b));
+    } else if (auto* l = std::get_if<protocol::Load>(&e)) {
+      load(std::move(*l));
+    } else if (auto* p = std::get_if<protocol::Prune>(&e)) {
+      if (auto ok = store_->prune_state(p->prefix); !ok) {
+        log_->error("fatal", "cannot prune: " + ok.error().message());
+        std::abort();
+      }
+      log_->info("store", "rows of " + p->prefix + " pruned: no restart replays that segment");
     }
   }
   flush_persists(batch);
@@ -422,6 +431,34 @@ void NodeRuntime::verify(protocol::Verify v) {
     asio::post(io_, [this, id = v.id, valid = std::move(valid)]() mutable {
       input([&](protocol::Core& c, protocol::Effects& out) { c.on_verify_done(now_ms(), id, std::move(valid), out); });
     });
+  });
+}
+
+void NodeRuntime::load(protocol::Load l) {
+  // Read now, on the thread that owns the store (the persists before it are flushed), and
+  // answer as the core's next input. A shard's final blocks are in the blocks table (the
+  // engine's "byzcoin/block/<h>" rows are not written as state rows: flush_persists).
+  std::vector<std::optional<core::Bytes>> values;
+  for (const auto& key : l.keys) {
+    const auto scoped = protocol::node::parse_persist_prefix(key);
+    const bool block = scoped && scoped->key.protocol == protocol::node::Protocol::shard &&
+                       scoped->rest.starts_with(protocol::byzcoin::block_key_prefix);
+    std::uint64_t height = 0;
+    if (block) {
+      const auto digits = scoped->rest.substr(protocol::byzcoin::block_key_prefix.size());
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), height);
+      IOS_ASSERT(ec == std::errc{} && end == digits.data() + digits.size());  // block_key wrote it
+    }
+    auto value = block ? store_->block(scoped->key.shard, height) : store_->state_value(key);
+    if (!value) {
+      // The disk refused a read of rows this node wrote: stop loudly, as for a refused write.
+      log_->error("fatal", "cannot load " + key + ": " + value.error().message());
+      std::abort();
+    }
+    values.push_back(std::move(*value));
+  }
+  asio::post(io_, [this, id = l.id, values = std::move(values)]() mutable {
+    input([&](protocol::Core& c, protocol::Effects& out) { c.on_loaded(now_ms(), id, std::move(values), out); });
   });
 }
 
@@ -839,7 +876,7 @@ nlohmann::json NodeRuntime::status_json() {
   }
   const auto& ledger = serving->validator->ledger();
   const auto& engine = serving->validator->engine();
-  const auto& chain = engine.chain();
+  const auto& recent = engine.recent();
   j.update({{"role", role_in(*serving->validator)},
             {"shard", serving->key.shard.value},
             {"epoch", serving->key.epoch.value},
@@ -848,7 +885,7 @@ nlohmann::json NodeRuntime::status_json() {
             {"view", engine.view()},
             {"leader", engine.leader()},
             {"mode", ledger.next_mode() == chain::LeagueMode::two_leagues ? "two_leagues" : "one_league"},
-            {"last_block_hash", chain.empty() ? std::string() : core::to_hex(chain.back().hash())}});
+            {"last_block_hash", recent.empty() ? std::string() : core::to_hex(recent.back().hash())}});
   return j;
 }
 

@@ -80,6 +80,7 @@ class NodeRuntime {
   protocol::TimeMs now_ms();
   void input(const std::function<void(protocol::Core&, protocol::Effects&)>& call);
   void apply(std::vector<protocol::Effect> effects);
+  void load(protocol::Load l);
   void flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch);
   core::Result<store::PersistedState> load_core_state() const;
   void send(protocol::NodeId to, core::Bytes payload);

@@ -25,6 +25,10 @@ class CpuMetered final : public protocol::Core {
   void on_verify_done(protocol::TimeMs now, std::uint64_t id, std::vector<bool> valid, protocol::Effects& out) override {
     meter([&] { inner_->on_verify_done(now, id, std::move(valid), out); });
   }
+  void on_loaded(protocol::TimeMs now, std::uint64_t id, std::vector<std::optional<core::Bytes>> values,
+                 protocol::Effects& out) override {
+    meter([&] { inner_->on_loaded(now, id, std::move(values), out); });
+  }
   const protocol::Core& inner() const { return *inner_; }
 
  private:

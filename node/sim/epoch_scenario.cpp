@@ -52,8 +52,8 @@ Invariant epoch_agreement(std::uint32_t n, std::uint64_t epochs) {
       std::optional<core::Hash32> seen;
       for (NodeId id = 0; id < n; ++id) {
         const auto* core = epoch_core(s, id, e);
-        if (core == nullptr || !core->record()) continue;
-        const auto h = record_hash(core->record()->record);
+        if (core == nullptr || !core->record_id()) continue;
+        const auto& h = *core->record_id();
         if (seen && *seen != h) return "two records for epoch " + std::to_string(e) + " (validator " + std::to_string(id) + ")";
         seen = h;
       }

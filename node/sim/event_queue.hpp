@@ -20,7 +20,7 @@ namespace ios::sim {
 
 class Simulator;
 
-enum class EventKind : std::uint8_t { start, message, timer, control, verify_done };
+enum class EventKind : std::uint8_t { start, message, timer, control, verify_done, loaded };
 
 struct EventKey {
   TimeUs time_us = 0;
@@ -37,8 +37,9 @@ struct Event {
   core::Bytes payload{};                     // message
   core::Hash32 digest{};                     // message: SHA-256 of the payload, computed once at send
   TimerId timer = 0;                         // timer
-  std::uint64_t verify_id = 0;               // verify_done: the id of the Verify it answers
+  std::uint64_t verify_id = 0;               // verify_done, loaded: the id of the Verify or Load it answers
   std::vector<bool> valid{};                 // verify_done: one verdict per check
+  std::vector<std::optional<core::Bytes>> loaded{};  // loaded: one value per key
   std::string what{};                        // control: a name for the trace and the transcript
   std::function<void(Simulator&)> action{};  // control
 };

@@ -45,6 +45,12 @@ void ShardClient::on_timer(TimeMs now_ms, protocol::TimerId id, protocol::Effect
   out.set_timer(tick_timer, now_ms + tick_ms);
 }
 
+void ShardClient::on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values,
+                            protocol::Effects& out) {
+  last_now_ms_ = now_ms;
+  engine_->on_loaded(now_ms, id, std::move(values), out);
+}
+
 void ShardClient::on_message(TimeMs now_ms, protocol::NodeId from, core::ByteView payload, protocol::Effects& out) {
   last_now_ms_ = now_ms;
   if (!payload.empty() && payload[0] == protocol::byzcoin::ByzcoinEngine::message_tag) {

@@ -58,6 +58,8 @@ class ShardClient final : public protocol::Core, private protocol::byzcoin::Byzc
   void on_start(TimeMs now_ms, protocol::Effects& out) override;
   void on_message(TimeMs now_ms, protocol::NodeId from, core::ByteView payload, protocol::Effects& out) override;
   void on_timer(TimeMs now_ms, protocol::TimerId id, protocol::Effects& out) override;
+  void on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values,
+                 protocol::Effects& out) override;
 
   const ShardClientStats& stats() const { return stats_; }
   const protocol::pob::ShardLedger& ledger() const { return ledger_; }

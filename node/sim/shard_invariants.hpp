@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "node/protocol/byzcoin/engine.hpp"
 #include "node/protocol/pob/shard_ledger.hpp"
 #include "node/sim/shard_scenario.hpp"
 
 namespace ios::sim {
 
-// A node's final chain and ledger, or nullptr while it is down.
-const std::vector<chain::FinalizedBlock>* chain_of(const Simulator& sim, NodeId id, NodeId client);
+// A node's ByzCoin engine (its newest final blocks) and ledger, or nullptr while it is down.
+const protocol::byzcoin::ByzcoinEngine* engine_of(const Simulator& sim, NodeId id, NodeId client);
 const protocol::pob::ShardLedger* ledger_of(const Simulator& sim, NodeId id, NodeId client);
 
 class ShardInvariants {
@@ -36,7 +37,7 @@ class ShardInvariants {
  private:
   struct Seen {
     std::uint32_t incarnation = 0;
-    std::size_t checked = 0;
+    std::uint64_t next_height = 0;  // the next final block of this node's to check
     std::uint64_t supply_height = 0;
   };
 

@@ -68,7 +68,10 @@ struct Observed {
   std::shared_ptr<const chain::Genesis> genesis;
   transepoch::ShardSchedule schedule;
   std::vector<chain::Amount> supply;                       // by shard, at genesis
-  std::map<std::pair<NodeId, InstanceKey>, std::size_t> seen;  // chain entries checked per segment
+  // Per node and segment, the next height to check. A block that left the engine's memory
+  // before it was checked here never does: every input finalizes fewer than the engine keeps,
+  // except a restart's replay, whose blocks the node's earlier incarnation finalized (checked).
+  std::map<std::pair<NodeId, InstanceKey>, std::uint64_t> seen;
   std::map<std::pair<std::uint32_t, std::uint64_t>, Final> finals;  // (shard, height)
   std::map<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>, std::uint64_t> per_segment;  // blocks
   std::shared_ptr<Load> load;
@@ -104,14 +107,15 @@ struct Observed {
       const auto* node = s.core_as<NodeCore>(id);
       if (node == nullptr) continue;
       for (const auto& [key, v] : node->all<pob::ShardValidator>()) {
-        const auto& chain = v->engine().chain();
+        const auto& engine = v->engine();
         auto& done = seen[{id, key}];
-        if (done == chain.size()) continue;
+        done = std::max(done, engine.recent_from());
+        if (done == engine.height()) continue;
         const auto e = key.epoch.value;
         if (auto missing = pull_records(s, e)) return missing;
         const auto setup = schedule.setup(e, key.shard, key.step);
-        for (; done < chain.size(); ++done) {
-          const auto& b = chain[done];
+        for (; done < engine.height(); ++done) {
+          const auto& b = *engine.final_at(done);
           const auto where = "shard " + std::to_string(key.shard.value) + " height " + std::to_string(b.height) +
                              " (node " + std::to_string(id) + ", epoch " + std::to_string(e) + " step " +
                              std::to_string(key.step) + ")";

@@ -217,6 +217,9 @@ void Simulator::process(const EventKey& key, Event event) {
     case EventKind::verify_done:
       on_verify_done_event(event);
       break;
+    case EventKind::loaded:
+      on_loaded_event(event);
+      break;
   }
   if (!failure_) check_invariants();
 }
@@ -289,6 +292,18 @@ void Simulator::on_verify_done_event(const Event& event) {
          .at_us = valid, .bytes = event.valid.size()});
   run_core(event.node, [&](protocol::Core& core, protocol::Effects& out) {
     core.on_verify_done(now_ms(), event.verify_id, event.valid, out);
+  });
+}
+
+void Simulator::on_loaded_event(Event& event) {
+  Node& n = node(event.node);
+  if (!n.up || n.incarnation != event.incarnation) return;  // as for a Verify: that core is gone
+  const auto found = static_cast<std::uint64_t>(
+      std::count_if(event.loaded.begin(), event.loaded.end(), [](const auto& v) { return v.has_value(); }));
+  trace({.kind = TraceKind::loaded, .node = event.node, .incarnation = n.incarnation, .timer = event.verify_id,
+         .at_us = found, .bytes = event.loaded.size()});
+  run_core(event.node, [&](protocol::Core& core, protocol::Effects& out) {
+    core.on_loaded(now_ms(), event.verify_id, std::move(event.loaded), out);
   });
 }
 

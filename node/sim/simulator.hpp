@@ -228,6 +228,7 @@ class Simulator {
   void on_message_event(const Event& event);
   void on_timer_event(const Event& event);
   void on_verify_done_event(const Event& event);
+  void on_loaded_event(Event& event);
   void on_control_event(Event& event);
   void check_invariants();
 
@@ -241,6 +242,8 @@ class Simulator {
   void persist(NodeId id, protocol::Persist persist);
   void deliver(NodeId id, protocol::Deliver deliver);
   void verify(NodeId id, const protocol::Verify& verify);
+  void load(NodeId id, const protocol::Load& load);
+  void prune(NodeId id, const protocol::Prune& prune);
 
   // simulator_faults.cpp: incarnations
   void make_incarnation(NodeId id);

@@ -38,6 +38,10 @@ void Simulator::apply_effects(NodeId id, std::vector<protocol::Effect> effects) 
       deliver(id, std::move(*result));
     } else if (const auto* v = std::get_if<protocol::Verify>(&effect)) {
       verify(id, *v);
+    } else if (const auto* l = std::get_if<protocol::Load>(&effect)) {
+      load(id, *l);
+    } else if (const auto* p = std::get_if<protocol::Prune>(&effect)) {
+      prune(id, *p);
     }
   }
 }
@@ -142,6 +146,14 @@ void Simulator::persist(NodeId id, protocol::Persist persist) {
   n.store[std::move(persist.key)] = std::move(persist.value);
 }
 
+void Simulator::prune(NodeId id, const protocol::Prune& p) {
+  Node& n = node(id);
+  std::uint64_t rows = 0;
+  for (auto it = n.store.lower_bound(p.prefix); it != n.store.end() && it->first.starts_with(p.prefix); ++rows)
+    it = n.store.erase(it);
+  trace({.kind = TraceKind::prune, .node = id, .incarnation = n.incarnation, .bytes = rows, .what = p.prefix});
+}
+
 void Simulator::deliver(NodeId id, protocol::Deliver deliver) {
   Node& n = node(id);
   ++stats_.nodes[id].deliveries;
@@ -164,6 +176,22 @@ void Simulator::verify(NodeId id, const protocol::Verify& v) {
                       .incarnation = node(id).incarnation,
                       .verify_id = v.id,
                       .valid = std::move(valid)});
+}
+
+void Simulator::load(NodeId id, const protocol::Load& l) {
+  // Read now (every earlier Persist of this node is in its store), answered like a Verify: the
+  // node's next input at this instant, as the runtime answers after its read.
+  const auto& store = node(id).store;
+  std::vector<std::optional<core::Bytes>> values;
+  for (const auto& key : l.keys) {
+    auto it = store.find(key);
+    values.push_back(it == store.end() ? std::nullopt : std::optional<core::Bytes>(it->second));
+  }
+  push(now_us_, Event{.kind = EventKind::loaded,
+                      .node = id,
+                      .incarnation = node(id).incarnation,
+                      .verify_id = l.id,
+                      .loaded = std::move(values)});
 }
 
 }  // namespace ios::sim

@@ -27,6 +27,10 @@ std::string_view to_string(TraceKind kind) {
       return "deliver";
     case TraceKind::verify_done:
       return "verify_done";
+    case TraceKind::loaded:
+      return "loaded";
+    case TraceKind::prune:
+      return "prune";
   }
   return "unknown";
 }

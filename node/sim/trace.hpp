@@ -26,6 +26,8 @@ enum class TraceKind : std::uint8_t {
   persist,       // what = key, digest = SHA-256(value)
   deliver,       // what = kind, digest = SHA-256(value)
   verify_done,   // a Verify answered: timer = its id, bytes = checks, at_us = checks valid
+  loaded,        // a Load answered: timer = its id, bytes = keys, at_us = keys found
+  prune,         // what = the prefix, bytes = rows deleted
 };
 
 std::string_view to_string(TraceKind kind);

@@ -90,11 +90,12 @@ core::Result<std::unique_ptr<NodeStore::Impl>> NodeStore::Impl::prepare(Database
     std::string_view sql;
   };
 // `excluded` in an upsert is SQLite's name for the row that was about to be inserted.
-    static const std::array<StatementSql, 16> statement_sql = {{
+    static const std::array<StatementSql, 17> statement_sql = {{
       {&Impl::put_state,
        "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&Impl::load_state, "SELECT key, value FROM state ORDER BY key"},
       {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
+      {&Impl::prune_state, "DELETE FROM state WHERE key >= ?1 AND key < ?2"},
       {&Impl::insert_block, "INSERT INTO blocks (shard, height, hash, block, segment) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&Impl::select_block, "SELECT hash, block FROM blocks WHERE shard = ?1 AND height = ?2"},
       {&Impl::select_block_segment, "SELECT segment FROM blocks WHERE shard = ?1 AND height = ?2"},
@@ -181,6 +182,15 @@ core::Status NodeStore::put_batch(const StateRows& puts) {
   for (const auto& [key, value] : puts)
     if (auto st = impl_->write_state(key, value); !st) return st;
   return tx->commit("put batch");
+}
+
+core::Status NodeStore::prune_state(std::string_view prefix) {
+  // Keys compare as bytes (BINARY): the rows under `prefix` are [prefix, prefix with its last
+  // byte incremented).
+  IOS_ASSERT(!prefix.empty() && static_cast<unsigned char>(prefix.back()) < 0xff);
+  std::string end(prefix);
+  end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return impl_->prune_state.use().bind(1, prefix).bind(2, std::string_view(end)).run("prune " + std::string(prefix));
 }
 
 core::Result<PersistedState> NodeStore::load_state() const {

@@ -115,6 +115,7 @@ class NodeStore {
   core::Status put_batch(const StateRows& puts);  // one transaction, in order
   core::Result<PersistedState> load_state() const;
   core::Result<std::optional<core::Bytes>> state_value(std::string_view key) const;  // one row
+  core::Status prune_state(std::string_view prefix);  // deletes every row whose key starts with it
 
   // ---- final blocks ----
   // Per shard: refuses (nothing written) bad_proof if `block` does not decode to `height` and

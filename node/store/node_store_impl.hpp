@@ -21,6 +21,7 @@ struct NodeStore::Impl {
   Statement put_state;
   Statement load_state;
   Statement select_state;
+  Statement prune_state;
   Statement insert_block;
   Statement select_block;
   Statement select_block_segment;

@@ -41,8 +41,19 @@ class MovingNode : public rpc::NodeApi {
   rpc::SubmitResult submit(const chain::Tx& tx) override {
     std::lock_guard lock(mu_);
     const auto hash = chain::tx_hash(tx);
+    ++submits_;
     if (leave_at_submit_) left_ = true;  // it left between the wallet's pick and the transfer
-    if (refuse_as_left_ && left_) return {hash, false, "wrong_shard: this node left the shard"};
+    if (refuse_as_left_ && (left_ || refused_)) {
+      // A status that lags: it names the shard again, yet the node still refuses.
+      if (lags_after_refusal_) refused_ = true, left_ = false;
+      return {hash, false, "wrong_shard: this node left the shard"};
+    }
+    if (ahead_) {
+      // Its state is past the transfer's parent: the resubmission's input is spent here. Its
+      // tracker reports that refusal until the block with the transfer reaches it.
+      got_.insert(hash);
+      return {hash, false, "unknown_input: input 0 is not unspent"};
+    }
     got_.insert(hash);
     if (leave_after_submit_) left_ = true;
     if (end_after_submit_) ended_ = true;
@@ -51,6 +62,7 @@ class MovingNode : public rpc::NodeApi {
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
     std::lock_guard lock(mu_);
     if (!got_.contains(hash)) return {hash, rpc::TxState::unknown, {}, {}};
+    if (ahead_ && ++ahead_polls_ <= 3) return {hash, rpc::TxState::rejected, {}, "unknown_input: input 0 is not unspent"};
     if (!finalizes_) return {hash, rpc::TxState::pending, {}, {}};
     return {hash, rpc::TxState::final, 7, {}};
   }
@@ -69,6 +81,10 @@ class MovingNode : public rpc::NodeApi {
     std::lock_guard lock(mu_);
     return got_.size();
   }
+  int submits() {
+    std::lock_guard lock(mu_);
+    return submits_;
+  }
 
   std::atomic<bool> left_{false};
   std::atomic<bool> ended_{false};  // its segment of the shard ended; its status still names the shard
@@ -76,12 +92,17 @@ class MovingNode : public rpc::NodeApi {
   bool refuse_as_left_ = true;       // set before requests start
   bool leave_after_submit_ = false;  // likewise
   bool leave_at_submit_ = false;     // likewise
+  bool lags_after_refusal_ = false;  // likewise
+  bool ahead_ = false;               // likewise
 
  private:
   std::uint32_t shard_;
   bool finalizes_;
   std::mutex mu_;
   std::set<core::Hash32> got_;
+  int submits_ = 0;
+  bool refused_ = false;
+  int ahead_polls_ = 0;
 };
 
 struct Served {
@@ -200,4 +221,41 @@ TEST(CliShardRoute, ANodeWhoseSegmentOfTheShardEndedIsLeftThoughItsStatusStillNa
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_EQ(r.json()["state"], "final");
   EXPECT_EQ(b.received(), 1u) << "sent again to the node with a running segment of the shard";
+}
+
+// Two nodes whose statuses lag behind their moves must not pass a transfer back and forth while a
+// third serves the shard: A refuses (it left) but its status soon names the shard again; B takes
+// the transfer and leaves; the route then prefers C, which it has not left, over A.
+TEST(CliShardRoute, ARouteMovesToANodeItHasNotLeftBeforeOneWhoseStatusLags) {
+  Fixture f;
+  MovingNode a(f.shard, true), b(f.shard, false), c(f.shard, true);
+  a.leave_at_submit_ = true;
+  a.lags_after_refusal_ = true;
+  b.refuse_as_left_ = false;
+  b.leave_after_submit_ = true;
+  Served sa(a), sb(b), sc(c);
+  f.devnet({sa.url, sb.url, sc.url});
+  auto r = f.send();
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.json()["state"], "final");
+  EXPECT_EQ(a.submits(), 1) << "A refused once and was not tried again";
+  EXPECT_EQ(b.received(), 1u);
+  EXPECT_EQ(c.received(), 1u) << "the route went to the node it had not left";
+}
+
+// After a move, the new node may answer the resubmission with unknown_input: its state is past
+// the transfer's parent. That is no verdict on a transfer the first node accepted; the wallet
+// follows it to its final state.
+TEST(CliShardRoute, AnUnknownInputAnswerAfterAMoveIsNoVerdict) {
+  Fixture f;
+  MovingNode a(f.shard, false), b(f.shard, true);
+  a.refuse_as_left_ = false;
+  a.leave_after_submit_ = true;
+  b.ahead_ = true;
+  Served sa(a), sb(b);
+  f.devnet({sa.url, sb.url});
+  auto r = f.send();
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_EQ(r.json()["state"], "final");
+  EXPECT_EQ(b.received(), 1u);
 }

@@ -92,7 +92,7 @@ LeaderCrash finalize_past_leader_crash(Cluster& c, Phase phase) {
   const auto crash = crash_leader_at(c, phase);
   expect_ok(c, c.sim().run_until(c.reached(crash.height + 4), 60'000));
   c.expect_consistent_chains();
-  const auto& b = c.node(c.observer())->engine().chain()[crash.height];
+  const auto& b = *c.node(c.observer())->engine().final_at(crash.height);
   EXPECT_GE(b.view, 1u) << "height " << crash.height << " was finalized after a view change";
   return crash;
 }
@@ -118,7 +118,7 @@ TEST(ByzcoinFaults, LeaderCrashAfterPrepareLockedBlockSurvives) {
     for (std::uint32_t n : {4u, 7u}) {
       auto c = guarded_cluster(n, seed);
       const auto crash = finalize_past_leader_crash(*c, Phase::commit);
-      const auto& b = c->node(c->observer())->engine().chain()[crash.height];
+      const auto& b = *c->node(c->observer())->engine().final_at(crash.height);
       EXPECT_NE(body_text(b.body).find(" p=" + std::to_string(crash.leader) + " "), std::string::npos)
           << "height " << crash.height << " body '" << body_text(b.body) << "' is not the locked block of leader "
           << crash.leader;
@@ -219,7 +219,7 @@ TEST(ByzcoinFaults, SilentResponderForcesRestartWithoutIt) {
       EXPECT_GT(c->total_stats().restarts, 0u);
       c->expect_consistent_chains();
       // It never responds to anyone, so only the rounds it leads itself carry its bit.
-      for (const auto& b : c->node(0)->engine().chain())
+      for (const auto& b : c->node(0)->engine().recent())
         if ((b.height + b.view) % n != silent) {
           EXPECT_FALSE(b.commit.mask.contains(silent)) << "height " << b.height;
         }
@@ -244,6 +244,35 @@ TEST(ByzcoinFaults, RestartedMemberReplaysAndCatchesUp) {
     const std::uint64_t target = c->height(0) + 3;
     expect_ok(*c, c->sim().run_until(c->reached(target), c->sim().now_ms() + 60'000));
     EXPECT_GE(c->height(2), target);
+    c->expect_consistent_chains();
+  }
+}
+
+// engine.hpp final_blocks_in_memory_max: the engine kept every final block of its chain in memory
+// (bodies up to 4 MiB). Now it keeps the newest 64; a member that was down while the others
+// finalized far more than that catches up from blocks its peers read back from their stores.
+TEST(ByzcoinFaults, AMemberDownForMoreBlocksThanKeptInMemoryCatchesUpFromPeersStores) {
+  for (auto seed : sim::toy::test_seeds({262})) {
+    SCOPED_TRACE(sim::toy::announce_seed(seed));
+    auto c = guarded_cluster(4, seed);
+    c->sim().start();
+    expect_ok(*c, c->sim().run_until(c->reached(3), 10'000));
+    c->sim().crash(2, c->sim().now_ms());
+    // Every fourth height waits out a view change (member 2 leads it).
+    const std::uint64_t far = final_blocks_in_memory_max + 40;
+    expect_ok(*c, c->sim().run_until(c->reached(far, {0, 1, 3}), 120'000));
+    for (protocol::NodeId id : {0u, 1u, 3u}) {
+      EXPECT_EQ(c->node(id)->engine().recent().size(), final_blocks_in_memory_max) << "node " << id;
+      EXPECT_GT(c->node(id)->engine().recent_from(), 5u) << "node " << id;
+    }
+    c->sim().restart(2, c->sim().now_ms());
+    const std::uint64_t target = c->height(0) + 3;
+    expect_ok(*c, c->sim().run_until(c->reached(target), c->sim().now_ms() + 60'000));
+    EXPECT_GE(c->height(2), target);
+    std::uint64_t loads = 0;
+    for (protocol::NodeId id : {0u, 1u, 3u, c->observer()}) loads += c->node(id)->engine().stats().sync_loads;
+    EXPECT_GT(loads, 0u) << "the catch-up was served from the store";
+    EXPECT_LE(c->node(2)->engine().recent().size(), final_blocks_in_memory_max);
     c->expect_consistent_chains();
   }
 }

@@ -74,7 +74,7 @@ TEST(ByzcoinHappy, ASegmentEndsAtItsLastHeightAndTheNextRosterGoesOnFromThere) {
     EXPECT_TRUE(a.node(id)->engine().ended()) << "node " << id;
   }
   EXPECT_EQ(a.total_stats().view_changes, 0u);
-  const auto last = a.node(0)->engine().chain().back();
+  const auto last = a.node(0)->engine().recent().back();
 
   ClusterOptions second;
   second.seed = 32;  // other keys: another roster
@@ -86,7 +86,7 @@ TEST(ByzcoinHappy, ASegmentEndsAtItsLastHeightAndTheNextRosterGoesOnFromThere) {
   ASSERT_EQ(b.sim().run_until(b.reached(15), 20'000), sim::RunEnd::condition_met);
   ASSERT_FALSE(b.sim().failure()) << b.sim().failure()->report(sim::toy::current_test_name());
   b.expect_consistent_chains();
-  const auto& chain = b.node(0)->engine().chain();
+  const auto& chain = b.node(0)->engine().recent();
   EXPECT_EQ(b.node(0)->engine().first_height(), 5u);
   EXPECT_EQ(chain.front().height, 5u);
   EXPECT_EQ(chain.front().prev, last.hash()) << "the segment links to the previous roster's last block";

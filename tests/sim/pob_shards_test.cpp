@@ -149,10 +149,10 @@ TEST(PobShards, AFinalBlockOfOneShardIsRefusedByTheOther) {
         sim.schedule(300, "replay shard 0's block 0 into shard 1", [&, shard0_client = shard0.client](Simulator& s) {
           const auto* c = metered_core<ShardClient>(s.core(shard0_client));
           ASSERT_NE(c, nullptr);
-          ASSERT_FALSE(c->engine().chain().empty()) << "shard 0 has finalized its first block";
+          ASSERT_NE(c->engine().final_at(0), nullptr) << "shard 0 has finalized its first block";
           for (auto member : shard1.setup->normal)
             ASSERT_EQ(metered_core<protocol::pob::ShardValidator>(s.core(member))->engine().height(), 0u);
-          const auto msg = protocol::byzcoin::encode(protocol::byzcoin::FinalMsg{c->engine().chain()[0]});
+          const auto msg = protocol::byzcoin::encode(protocol::byzcoin::FinalMsg{*c->engine().final_at(0)});
           // Sent by a (Byzantine) believable validator of shard 1: a peer the members know, so
           // the block gets past the roster check that stops strangers and reaches verification.
           const auto from = shard1.setup->believable[0];

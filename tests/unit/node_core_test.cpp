@@ -355,3 +355,60 @@ TEST(NodeCore, SuccessionStartsAndRetiresSegmentsAndEveryoneHearsOfFormedEpochs)
   n.on_message(4, 2, node::wrap(step(3, 1), bytes("again")), out);
   EXPECT_EQ(n.instance<SegmentProbe>(step(3, 2)), kept);
 }
+
+// core.hpp Load: like Verify, each instance's load ids map to ids of the node and its keys get
+// the instance's prefix; the answer reaches the instance that asked, under its own id. A
+// succession's `pruned` instance goes at once and its prefix becomes a Prune; an answer to a
+// Load it left behind is dropped.
+namespace {
+struct LoadProbe final : Core {
+  std::vector<std::string> seen;
+  void on_start(TimeMs, Effects& out) override { out.load(3, {"byzcoin/block/7"}); }
+  void on_message(TimeMs, NodeId, core::ByteView, Effects& out) override { out.deliver(std::string(node::handover_kind), {}); }
+  void on_timer(TimeMs, TimerId, Effects&) override {}
+  void on_loaded(TimeMs, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects&) override {
+    seen.push_back("loaded " + std::to_string(id) + " " +
+                   (values.size() == 1 && values[0] ? std::string(values[0]->begin(), values[0]->end()) : "-"));
+  }
+};
+}  // namespace
+
+TEST(NodeCore, LoadsAreScopedToTheirInstanceAndAPrunedInstanceLeavesAPrune) {
+  NodeCore n;
+  auto a = std::make_unique<LoadProbe>(), b = std::make_unique<LoadProbe>();
+  auto* old_probe = a.get();
+  auto* new_probe = b.get();
+  n.host(old_shard, std::move(a));
+  n.host(new_shard, std::move(b));
+  n.set_succession([&](const InstanceKey& from, const Core&, const Deliver&) {
+    node::Succeeded next;
+    if (from == new_shard) next.pruned.push_back(old_shard);
+    return next;
+  });
+  Effects out;
+  n.on_start(0, out);
+  std::vector<Load> loads;
+  for (const auto& e : out.list())
+    if (const auto* l = std::get_if<Load>(&e)) loads.push_back(*l);
+  ASSERT_EQ(loads.size(), 2u);
+  EXPECT_NE(loads[0].id, loads[1].id);
+  EXPECT_EQ(loads[0].keys, std::vector<std::string>{"shard/0/epoch/4/byzcoin/block/7"});
+  EXPECT_EQ(loads[1].keys, std::vector<std::string>{"shard/1/epoch/5/byzcoin/block/7"});
+
+  Effects more;
+  n.on_loaded(1, loads[1].id, {bytes("b7")}, more);
+  EXPECT_EQ(new_probe->seen, std::vector<std::string>{"loaded 3 b7"});
+  EXPECT_TRUE(old_probe->seen.empty());
+
+  // The new shard's segment ends; its succession prunes the old one.
+  Effects pruning;
+  n.on_message(2, 2, node::wrap(new_shard, bytes("end")), pruning);
+  std::vector<std::string> pruned;
+  for (const auto& e : pruning.list())
+    if (const auto* p = std::get_if<Prune>(&e)) pruned.push_back(p->prefix);
+  EXPECT_EQ(pruned, std::vector<std::string>{"shard/0/epoch/4/"});
+  EXPECT_EQ(n.instance<LoadProbe>(old_shard), nullptr);
+  Effects late;
+  n.on_loaded(3, loads[0].id, {bytes("a7")}, late);  // its instance is gone: dropped
+  EXPECT_TRUE(late.empty());
+}

@@ -206,6 +206,26 @@ TEST(NodeStore, ReopenKeepsEverything) {
 
 // ---- versions and foreign files ----
 
+// core.hpp Prune: the rows of one segment go, and no row of a neighbour whose prefix sorts
+// beside it (step 1's "2.1/", epoch 20's "20/", the epoch core's "epoch/2/").
+TEST(NodeStore, PruneDeletesTheRowsUnderOnePrefixAndNoNeighbours) {
+  TempDir dir;
+  NodeStore s = open_ok(dir.file("node.db"));
+  expect_ok(s.put_batch({{"shard/1/epoch/2/byzcoin/vote", bytes_of("a")},
+                         {"shard/1/epoch/2/pob/join", bytes_of("b")},
+                         {"shard/1/epoch/2.1/byzcoin/vote", bytes_of("c")},
+                         {"shard/1/epoch/20/byzcoin/vote", bytes_of("d")},
+                         {"shard/1/epoch/2", bytes_of("e")},
+                         {"epoch/2/record", bytes_of("f")}}));
+  expect_ok(s.prune_state("shard/1/epoch/2/"));
+  auto state = s.load_state();
+  ASSERT_TRUE(state.ok());
+  std::vector<std::string> left;
+  for (const auto& [key, value] : *state) left.push_back(key);
+  EXPECT_EQ(left, (std::vector<std::string>{"epoch/2/record", "shard/1/epoch/2", "shard/1/epoch/2.1/byzcoin/vote",
+                                            "shard/1/epoch/20/byzcoin/vote"}));
+}
+
 TEST(NodeStore, RefusesANewerSchemaWithoutTouchingIt) {
   TempDir dir;
   const std::string path = dir.file("node.db");

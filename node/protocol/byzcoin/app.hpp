@@ -62,7 +62,8 @@ struct ByzcoinStats {
   std::uint64_t view_changes = 0;          // views this node moved to
   std::uint64_t view_change_requests = 0;  // view_change messages this node sent
   std::uint64_t sync_requests = 0;
-  std::uint64_t sync_requests_refused = 0;  // over sync_response_bytes_per_peer_per_s_max
+  std::uint64_t sync_requests_refused = 0;  // over sync_response_bytes_per_peer_per_s_max, or store_syncs_pending_max
+  std::uint64_t sync_loads = 0;             // catch-ups served from the store (older than the blocks in memory)
   std::uint64_t rejected = 0;               // peer messages refused (see last_reject())
   std::uint64_t buffered_dropped = 0;       // future messages dropped because the buffer was full
 };

@@ -29,7 +29,7 @@ std::uint64_t height_of(const Message& m) {
 
 ByzcoinEngine::ByzcoinEngine(ByzcoinConfig config, ByzcoinApp& app, crypto::CosiSigner* signer, core::Rng& rng,
                              const std::map<std::string, core::Bytes, std::less<>>& store)
-    : config_(std::move(config)), app_(app), signer_(signer), rng_(rng), tip_(config_.first_prev) {
+    : config_(std::move(config)), app_(app), signer_(signer), rng_(rng), height_(config_.first_height), tip_(config_.first_prev) {
   IOS_ASSERT(config_.roster != nullptr);
   n_ = static_cast<std::uint32_t>(config_.roster->size());
   IOS_ASSERT(n_ >= 1);
@@ -52,6 +52,11 @@ ByzcoinEngine::ByzcoinEngine(ByzcoinConfig config, ByzcoinApp& app, crypto::Cosi
 std::uint64_t ByzcoinEngine::rejected(core::Reject reason) const {
   auto it = rejected_.find(reason);
   return it == rejected_.end() ? 0 : it->second;
+}
+
+const chain::FinalizedBlock* ByzcoinEngine::final_at(std::uint64_t height) const {
+  if (height < recent_from() || height >= height_) return nullptr;
+  return &recent_[height - recent_from()];
 }
 
 std::optional<core::Hash32> ByzcoinEngine::locked_block() const {
@@ -267,9 +272,11 @@ void ByzcoinEngine::apply_final(TimeMs now, const chain::FinalizedBlock& block, 
   IOS_ASSERT(block.height == height());
   IOS_ASSERT(block.prev == tip_);
   if (persist) out.persist(block_key(block.height), chain::encode(block));
-  chain_.push_back(block);
-  tip_ = chain_.back().hash();
-  app_.on_final(chain_.back(), out);
+  recent_.push_back(block);
+  ++height_;
+  if (recent_.size() > final_blocks_in_memory_max) recent_.pop_front();  // on disk: served by Load
+  tip_ = recent_.back().hash();
+  app_.on_final(recent_.back(), out);
   enter_height(now, out);
 }
 
@@ -398,19 +405,67 @@ core::Status ByzcoinEngine::on_sync_request(TimeMs now, NodeId from, const SyncR
     ++stats_.sync_requests_refused;
     return core::Ok{};  // not a fault of the message: a catching-up peer asks again later
   }
+  const auto from_height = std::max(m.from_height, config_.first_height);
+  if (from_height < recent_from()) return sync_from_store(from, from_height, out);
+  std::vector<chain::FinalizedBlock> blocks;
+  for (auto h = from_height; h < height() && blocks.size() < sync_blocks_max; ++h) blocks.push_back(*final_at(h));
+  answer_sync(from, std::move(blocks), now, out);
+  return core::Ok{};
+}
+
+// Blocks older than the ones in memory: read back what this engine persisted (Load), answered
+// in on_loaded. The request is bounded like any other (sync_blocks_max blocks); pending loads
+// are bounded per peer and in all, so a peer asking for height 0 again and again costs one
+// read at a time.
+core::Status ByzcoinEngine::sync_from_store(NodeId from, std::uint64_t from_height, Effects& out) {
+  const bool busy = store_syncs_.size() >= store_syncs_pending_max ||
+                    std::any_of(store_syncs_.begin(), store_syncs_.end(), [&](const auto& p) { return p.second == from; });
+  if (busy) {
+    ++stats_.sync_requests_refused;
+    return core::Ok{};
+  }
+  std::vector<std::string> keys;
+  for (auto h = from_height; h < recent_from() && keys.size() < sync_blocks_max; ++h) keys.push_back(block_key(h));
+  const auto id = next_load_++;
+  store_syncs_.emplace(id, from);
+  ++stats_.sync_loads;
+  out.load(id, std::move(keys));
+  return core::Ok{};
+}
+
+void ByzcoinEngine::on_loaded(TimeMs now, std::uint64_t id, std::vector<std::optional<core::Bytes>> values,
+                              Effects& out) {
+  auto it = store_syncs_.find(id);
+  IOS_ASSERT(it != store_syncs_.end() && "on_loaded answers a Load this engine emitted");
+  const NodeId to = it->second;
+  store_syncs_.erase(it);
+  std::vector<chain::FinalizedBlock> blocks;
+  for (auto& v : values) {
+    // This engine persisted every block below its height before applying it: a missing or
+    // undecodable row is a broken store, not a peer's doing.
+    IOS_ASSERT(v.has_value() && "a final block this engine persisted is in its store");
+    auto block = chain::decode_finalized_block(*v);
+    IOS_ASSERT(block.ok() && "a persisted final block decodes");
+    blocks.push_back(std::move(*block));
+  }
+  answer_sync(to, std::move(blocks), now, out);
+}
+
+// Sends `blocks` (consecutive), cut to sync_response_bytes_max, and charges the
+// peer's budget.
+void ByzcoinEngine::answer_sync(NodeId to, std::vector<chain::FinalizedBlock> blocks, TimeMs now, Effects& out) {
   SyncResponse r;
   std::size_t bytes = 0;
-  for (std::uint64_t h = std::max(m.from_height, config_.first_height); h < height() && r.blocks.size() < sync_blocks_max;
-       ++h) {
-    const auto& b = chain_[h - config_.first_height];
+  for (auto& b : blocks) {
     const std::size_t size = b.body.size() + 512;
     if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) break;
     bytes += size;
-    r.blocks.push_back(b);
+    r.blocks.push_back(std::move(b));
   }
+  auto& budget = sync_budget_[to];
+  if (now >= budget.window_start_ms + 1000 || now < budget.window_start_ms) budget = SyncBudget{now, 0};
   budget.bytes += bytes;
-  out.send(from, encode(r));
-  return core::Ok{};
+  out.send(to, encode(r));
 }
 
 core::Status ByzcoinEngine::on_sync_response(TimeMs now, NodeId from, const SyncResponse& m, Effects& out) {

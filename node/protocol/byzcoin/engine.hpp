@@ -52,6 +52,13 @@ inline constexpr std::size_t future_messages_per_peer_max = 128;
 inline constexpr std::uint32_t attempts_per_phase_max = 8;
 // The view timeout doubles per failed view at one height, at most this many times.
 inline constexpr std::uint32_t view_timeout_doublings_max = 6;
+// Final blocks kept in memory, the newest (bodies up to 4 MiB each): a peer catching up from an
+// older height is served from the store (a Load effect), so memory does not grow with the chain.
+// Two sync answers' worth, so one answer never has to mix the two sources.
+inline constexpr std::size_t final_blocks_in_memory_max = 2 * sync_blocks_max;
+// Catch-up answers waiting for their blocks from the store: one per peer, this many in all; a
+// request beyond them is refused like one over the byte budget (the peer asks again).
+inline constexpr std::size_t store_syncs_pending_max = 4;
 
 class ByzcoinEngine {
  public:
@@ -65,14 +72,20 @@ class ByzcoinEngine {
   void on_start(TimeMs now, Effects& out);  // replays persisted blocks into app.on_final, arms timers
   void on_message(TimeMs now, NodeId from, core::ByteView payload, Effects& out);
   void on_timer(TimeMs now, TimerId id, Effects& out);
+  // The answer to this engine's Load (a catch-up served from the store).
+  void on_loaded(TimeMs now, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out);
   static bool owns_timer(TimerId id) { return (id >> 56) == message_tag; }
 
-  std::uint64_t height() const { return config_.first_height + chain_.size(); }  // the next height to finalize
+  std::uint64_t height() const { return height_; }  // the next height to finalize
   std::uint64_t first_height() const { return config_.first_height; }
   std::uint64_t view() const { return view_; }
   NodeId leader() const { return config_.members[leader_index(core::Height{height()}, core::View{view_})]; }
-  // This segment's final blocks: chain()[i] is height first_height() + i.
-  const std::vector<chain::FinalizedBlock>& chain() const { return chain_; }
+  // This segment's newest final blocks, at most final_blocks_in_memory_max: recent()[i] is
+  // height recent_from() + i. Older ones are in the store only.
+  const std::deque<chain::FinalizedBlock>& recent() const { return recent_; }
+  std::uint64_t recent_from() const { return height_ - recent_.size(); }
+  // The final block at `height` if it is still in memory, else nullptr.
+  const chain::FinalizedBlock* final_at(std::uint64_t height) const;
   bool ended() const { return ended_; }
   const ByzcoinStats& stats() const { return stats_; }
   // The last refused peer message, and how many were refused for each reason.
@@ -107,6 +120,8 @@ class ByzcoinEngine {
   core::Status on_sync_request(TimeMs now, NodeId from, const SyncRequest& m, Effects& out);
   core::Status on_sync_response(TimeMs now, NodeId from, const SyncResponse& m, Effects& out);
   void on_sync_timer(TimeMs now, Effects& out);
+  core::Status sync_from_store(NodeId from, std::uint64_t from_height, Effects& out);
+  void answer_sync(NodeId to, std::vector<chain::FinalizedBlock> blocks, TimeMs now, Effects& out);
   void replay_store(TimeMs now, Effects& out);
   // The record under `key` if it is of the current height, else the one under `legacy_key`.
   template <class HeightOf>
@@ -161,7 +176,8 @@ class ByzcoinEngine {
   std::uint32_t quorum_ = 0;
   std::uint32_t f_ = 0;
 
-  std::vector<chain::FinalizedBlock> chain_;
+  std::deque<chain::FinalizedBlock> recent_;
+  std::uint64_t height_ = 0;
   bool ended_ = false;  // the app's segment is over (ByzcoinApp::ended)
   core::Hash32 tip_{};  // hash of the last finalized block; zeros before height 0
   std::uint64_t view_ = 0;
@@ -195,6 +211,9 @@ class ByzcoinEngine {
     std::size_t bytes = 0;
   };
   std::map<NodeId, SyncBudget> sync_budget_;
+  // Load id -> the peer whose catch-up it serves (at most store_syncs_pending_max, one per peer).
+  std::map<std::uint64_t, NodeId> store_syncs_;
+  std::uint64_t next_load_ = 1;
 
   TimeMs last_sync_ms_ = 0;
   bool synced_once_ = false;

@@ -12,8 +12,11 @@
 //    (docs/STYLE.md rule 6: persist before you speak), so effects are applied in order;
 //  - a Verify effect is answered by exactly one on_verify_done with the same id and one
 //    verdict per check, unless the node stops first (docs/STYLE.md rule 7: the runtime verifies
-//    on its worker pool, the simulator inline). The core owns no thread either way.
+//    on its worker pool, the simulator inline). The core owns no thread either way;
+//  - a Load effect is answered by exactly one on_loaded with the same id, one value per key, in
+//    key order, reflecting every Persist the core emitted before it, unless the node stops first.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -74,7 +77,22 @@ struct BlockApplied {
   bool joins = false;                  // the first block after a handover from other nodes (SegmentStart::joined)
 };
 
-using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify, BlockApplied>;
+// Rows this core persisted before, read back (ByzCoin serves a peer's catch-up from blocks that
+// left its memory). The driver answers with on_loaded: nullopt for a key with no row.
+struct Load {
+  std::uint64_t id;
+  std::vector<std::string> keys;
+};
+
+// Every row persisted under `prefix` is no longer needed: the driver deletes them, in order with
+// the Persists around it. NodeCore emits it for a shard segment that no restart replays any more
+// (transepoch/shard_hosting.hpp: the node left the shard); its final blocks stay (they are the
+// chain, which the API serves).
+struct Prune {
+  std::string prefix;
+};
+
+using Effect = std::variant<Send, SetTimer, CancelTimer, Persist, Deliver, Verify, BlockApplied, Load, Prune>;
 
 class Effects {
  public:
@@ -87,6 +105,8 @@ class Effects {
     list_.emplace_back(Verify{id, std::move(checks)});
   }
   void block_applied(BlockApplied applied) { list_.emplace_back(std::move(applied)); }
+  void load(std::uint64_t id, std::vector<std::string> keys) { list_.emplace_back(Load{id, std::move(keys)}); }
+  void prune(std::string prefix) { list_.emplace_back(Prune{std::move(prefix)}); }
   // An effect of an inner core, forwarded as it is (node/protocol/node/node_core.hpp).
   void pass(Effect effect) { list_.push_back(std::move(effect)); }
 
@@ -117,6 +137,11 @@ class Core {
   virtual void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
     (void)now_ms, (void)id, (void)valid, (void)out;
     IOS_ASSERT(false && "on_verify_done for a core that never asked to verify");
+  }
+  // The answer to Load{id}: values[i] for keys[i]. Only cores that emit Load get one.
+  virtual void on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) {
+    (void)now_ms, (void)id, (void)values, (void)out;
+    IOS_ASSERT(false && "on_loaded for a core that never asked to load");
   }
   // The epoch chain's record of `epoch` is final on this node (the hosting NodeCore tells every
   // instance). A shard's last TransEpoch step may then close its segment (pob::ShardValidator).

@@ -380,6 +380,7 @@ void EpochCore::adopt(SignedEpochRecord signed_record, std::optional<drp::Transc
   if (transcript) out.persist("transcript", drp::encode(*transcript));
   out.persist("record", encode(signed_record));
   out.deliver(std::string(deliver_epoch_record), encode(signed_record));
+  record_id_ = record_hash(signed_record.record);
   record_ = std::move(signed_record);
   transcript_ = std::move(transcript);
   for (auto id : {start_timer, window_timer, ticket_resend_timer, attempt_timer, cosi_timer}) out.cancel_timer(id);

@@ -101,6 +101,9 @@ class EpochCore final : public Core {
   // Roster indices of leader and backups in this view, once the window closed.
   const std::vector<std::uint32_t>& candidates() const { return candidates_; }
   const std::optional<SignedEpochRecord>& record() const { return record_; }
+  // record_hash of record(), computed once at adoption (the simulator's agreement invariant
+  // compares it after every event).
+  const std::optional<core::Hash32>& record_id() const { return record_id_; }
   const std::optional<drp::Transcript>& transcript() const { return transcript_; }
   std::optional<core::Hash32> locked() const { return lock_ ? std::optional(lock_->hash) : std::nullopt; }
 
@@ -208,6 +211,7 @@ class EpochCore final : public Core {
   std::optional<Lock> lock_;  // the one record of this epoch we ever respond for
 
   std::optional<SignedEpochRecord> record_;
+  std::optional<core::Hash32> record_id_;
   std::optional<drp::Transcript> transcript_;
 };
 

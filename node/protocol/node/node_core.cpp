@@ -21,6 +21,7 @@ Succession both(Succession first, Succession second) {
     auto more = second(from, instance, d);
     for (auto& h : more.hosted) out.hosted.push_back(std::move(h));
     out.retired.insert(out.retired.end(), more.retired.begin(), more.retired.end());
+    out.pruned.insert(out.pruned.end(), more.pruned.begin(), more.pruned.end());
     return out;
   };
 }
@@ -77,6 +78,10 @@ void NodeCore::succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& de
     if (delivering == instances_.end()) return;  // retired by an earlier delivery of this input
     auto next = succession_(from, *delivering->second, delivered);
     for (const auto& key : next.retired) instances_.erase(key);
+    for (const auto& key : next.pruned) {
+      instances_.erase(key);
+      out.prune(persist_prefix(key));
+    }
     for (auto& hosted : next.hosted) {
       if (instances_.contains(hosted.key)) continue;  // hosted already: the first one stays
       started.push_back(hosted.key);
@@ -139,6 +144,18 @@ void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool>
   translate(now_ms, key, inner, out);
 }
 
+void NodeCore::on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) {
+  auto owner = load_owners_.find(id);
+  IOS_ASSERT(owner != load_owners_.end() && "on_loaded answers a Load this core emitted");
+  const auto [key, inner_id] = owner->second;
+  load_owners_.erase(owner);
+  auto it = instances_.find(key);
+  if (it == instances_.end()) return;  // retired meanwhile: nobody waits for the rows
+  Effects inner;
+  it->second->on_loaded(now_ms, inner_id, std::move(values), inner);
+  translate(now_ms, key, inner, out);
+}
+
 void NodeCore::forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner) {
   timer_ids_.erase(owner->second);
   timer_owners_.erase(owner);
@@ -172,6 +189,11 @@ void NodeCore::translate(TimeMs now_ms, const InstanceKey key, Effects& inner, E
       const auto id = next_verify_++;
       verify_owners_.emplace(id, std::make_pair(key, v->id));
       out.verify(id, std::move(v->checks));
+    } else if (auto* l = std::get_if<Load>(&e)) {
+      const auto id = next_load_++;
+      load_owners_.emplace(id, std::make_pair(key, l->id));
+      for (auto& k : l->keys) k = persist_prefix(key) + k;
+      out.load(id, std::move(l->keys));
     } else {
       if (auto* d = std::get_if<Deliver>(&e); d && succession_ && (d->kind == formed_kind || d->kind == handover_kind))
         delivered.push_back(*d);

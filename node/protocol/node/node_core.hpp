@@ -13,9 +13,10 @@
 //   timers     each instance's timer ids are mapped to ids of this core, so two instances that
 //              use the same ids (two ShardValidators do) never fire each other's timers; a
 //              mapping lives while its timer is set and goes when it fires or is cancelled;
-//   verify     likewise for Verify ids;
+//   verify     likewise for Verify ids, and Load ids (whose keys get the prefix below);
 //   persist    keys get the instance's prefix "shard/<s>/epoch/<e>/" (persist_prefix); the
-//              driver gives each instance its rows back with the prefix removed (scoped_state).
+//              driver gives each instance its rows back with the prefix removed (scoped_state);
+//              a succession's `pruned` instance becomes a Prune of its prefix.
 // Everything else (Deliver, BlockApplied) passes through unchanged.
 //
 // Invariants: effects keep their order within an input (persist before you speak holds for
@@ -60,6 +61,9 @@ inline constexpr std::string_view handover_kind = deliver_segment_ended;
 struct Succeeded {
   std::vector<Hosted> hosted;         // started at once, then told the last formed epoch
   std::vector<InstanceKey> retired;   // removed (a key not hosted is ignored)
+  // Removed too, and its persisted rows with it (a Prune effect of its prefix): no restart
+  // replays it any more. Whether hosted or not.
+  std::vector<InstanceKey> pruned;
 };
 // `instance` is the one that delivered (a segment's successor takes its state from it, in
 // process: nothing is encoded or checked again between a node's own segments).
@@ -86,6 +90,7 @@ class NodeCore final : public Core {
   void on_message(TimeMs now_ms, NodeId from, core::ByteView payload, Effects& out) override;
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
   void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
+  void on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) override;
 
   // The instance under `key` as a T, or nullptr (not hosted, or another type).
   template <class T>
@@ -128,8 +133,10 @@ class NodeCore final : public Core {
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
   std::map<TimerId, std::pair<InstanceKey, TimerId>> timer_owners_;
   std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> verify_owners_;
+  std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> load_owners_;
   TimerId next_timer_ = 1;
   std::uint64_t next_verify_ = 1;
+  std::uint64_t next_load_ = 1;
   std::uint64_t formed_epoch_ = 0;
   std::deque<InstanceKey> to_start_;
   bool starting_ = false;

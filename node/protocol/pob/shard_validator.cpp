@@ -135,6 +135,13 @@ void ShardValidator::on_message(TimeMs now_ms, NodeId from, core::ByteView paylo
   }
 }
 
+// Only the engine loads (a catch-up served from the store).
+void ShardValidator::on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values,
+                               Effects& out) {
+  last_now_ms_ = now_ms;
+  engine_->on_loaded(now_ms, id, std::move(values), out);
+}
+
 void ShardValidator::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   last_now_ms_ = now_ms;
   if (byzcoin::ByzcoinEngine::owns_timer(id)) {
@@ -299,17 +306,17 @@ void ShardValidator::on_handover_request(TimeMs now_ms, NodeId from, Effects& ou
 }
 
 std::optional<core::Bytes> ShardValidator::handover_message() {
-  IOS_ASSERT(ended() && !engine_->chain().empty());  // a segment ends with a block of its own
+  IOS_ASSERT(ended() && !engine_->recent().empty());  // a segment ends with a block of its own
   if (ledger::snapshot_bytes(ledger_.state()) > handover_snapshot_bytes_max) {
     ++handovers_too_large_;
     return std::nullopt;
   }
-  return encode(PobMessage{Handover{engine_->chain().back(), ledger::encode_snapshot(ledger_.state())}});
+  return encode(PobMessage{Handover{engine_->recent().back(), ledger::encode_snapshot(ledger_.state())}});
 }
 
 SegmentStart ShardValidator::end_state() const {
-  IOS_ASSERT(ended() && !engine_->chain().empty());
-  SegmentStart start{ledger_.state(), engine_->chain().back().hash(), false, {}};
+  IOS_ASSERT(ended() && !engine_->recent().empty());
+  SegmentStart start{ledger_.state(), engine_->recent().back().hash(), false, {}};
   const auto carry = [&](const chain::Tx& tx) {
     if (start.carried.size() < carried_txs_max) start.carried.push_back(tx);
   };

@@ -79,6 +79,7 @@ class ShardValidator final : public Core, private byzcoin::ByzcoinApp {
   void on_timer(TimeMs now_ms, TimerId id, Effects& out) override;
   // A believable validator's witness checks come back here (docs/STYLE.md rule 7).
   void on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) override;
+  void on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) override;
   void on_epoch_formed(TimeMs now_ms, std::uint64_t epoch, Effects& out) override;
 
   // A believable validator seals its batch into an optimistic block when this timer fires.

@@ -112,14 +112,15 @@ struct Hosting {
   }
   // Every segment of (shard, epoch): retired together, once the shard is two epochs on (so a
   // laggard can still sync any step of the epoch before, and joiners get their handover).
-  void retire_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t epoch) const {
+  // Into `out.retired`, or `out.pruned` when no restart replays them any more.
+  void retire_epoch(std::vector<InstanceKey>& out, core::ShardId shard, std::uint64_t epoch) const {
     if (!schedule->knows(epoch)) return;
-    for (std::uint32_t s = 0; s < schedule->steps(epoch, shard); ++s) out.retired.push_back(segment_key(shard, epoch, s));
+    for (std::uint32_t s = 0; s < schedule->steps(epoch, shard); ++s) out.push_back(segment_key(shard, epoch, s));
   }
   // Segment `key` starts: host it, and retire what it makes obsolete.
   void start(node::Succeeded& out, const InstanceKey& key, std::optional<pob::SegmentStart> begin) const {
     out.hosted.push_back({key, validator(key, std::move(begin))});
-    if (key.step == 0 && key.epoch.value >= 2) retire_epoch(out, key.shard, key.epoch.value - 2);
+    if (key.step == 0 && key.epoch.value >= 2) retire_epoch(out.retired, key.shard, key.epoch.value - 2);
   }
   // Epoch e's last segment of `shard` ended at `begin`; record e + 1 is known.
   void next_epoch(node::Succeeded& out, core::ShardId shard, std::uint64_t e, pob::SegmentStart begin) const {
@@ -153,10 +154,13 @@ struct Hosting {
           waiting.erase(it);
         }
         // A shard this node left (it did not host it in e − 1): its last segments go, once the
-        // shard's own hosts have moved on past them too.
+        // shard's own hosts have moved on past them too, and their rows with them. A restart
+        // with record e stored replays only the run of epochs up to e in which it hosts a
+        // shard without a break (host_shards), which no longer reaches them; coming back to
+        // the shard later starts from a new ShardJoin. The final blocks stay in the store.
         if (e >= 2 && !schedule->hosts(e - 1, shard, h.self)) {
-          retire_epoch(out, shard, e - 2);
-          if (e >= 3) retire_epoch(out, shard, e - 3);
+          retire_epoch(out.pruned, shard, e - 2);
+          if (e >= 3) retire_epoch(out.pruned, shard, e - 3);
         }
       }
       return out;

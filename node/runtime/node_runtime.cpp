@@ -21,6 +21,7 @@
 #include "node/protocol/transepoch/shard_join.hpp"
 #include "node/runtime/chain_documents.hpp"
 #include "node/runtime/io_call.hpp"
+#include "node/runtime/store_rows.hpp"
 
 namespace ios::runtime {
 
@@ -248,7 +249,7 @@ core::Status NodeRuntime::check_vote_history() {
   const bool has_run = std::filesystem::exists(marker, ec);
   if (ec) return core::reject(core::Reject::io_error, "cannot read " + marker.string() + ": " + ec.message());
   if (!has_run) return core::Ok{};
-  auto state = store_->load_state();
+  auto state = store_->has_state();
   if (!state) return state.error();
   bool has_blocks = false;
   for (std::uint32_t j = 0; j < genesis_->policy.shards && !has_blocks; ++j) {
@@ -256,7 +257,7 @@ core::Status NodeRuntime::check_vote_history() {
     if (!last) return last.error();
     has_blocks = last->has_value();
   }
-  if (!state->empty() || has_blocks) {
+  if (*state || has_blocks) {
     marker_written_ = true;
     return core::Ok{};
   }
@@ -340,26 +341,16 @@ void NodeRuntime::apply(std::vector<protocol::Effect> effects) {
     } else if (auto* l = std::get_if<protocol::Load>(&e)) {
       load(std::move(*l));
     } else if (auto* p = std::get_if<protocol::Prune>(&e)) {
-      if (auto ok = store_->prune_state(p->prefix); !ok) {
-        log_->error("fatal", "cannot prune: " + ok.error().message());
+      auto pruned = store_->prune_state(p->prefix);
+      if (!pruned) {
+        log_->error("fatal", "cannot prune: " + pruned.error().message());
         std::abort();
       }
-      log_->info("store", "rows of " + p->prefix + " pruned: no restart replays that segment");
+      if (*pruned > 0)
+        log_->info("store", std::to_string(*pruned) + " rows of " + p->prefix + " pruned: no restart replays that segment");
     }
   }
   flush_persists(batch);
-}
-
-core::Result<store::PersistedState> NodeRuntime::load_core_state() const {
-  // The engine's "byzcoin/block/<h>" rows are not written as state rows (flush_persists): the
-  // blocks table holds the same bytes. Give them back to the core from there, under the
-  // instance's prefix (NodeCore strips it).
-  auto state = store_->load_state();
-  if (!state) return state.error();
-  auto blocks = store_->blocks_for_replay();
-  if (!blocks) return blocks.error();
-  for (auto& b : *blocks) (*state)[b.segment + protocol::byzcoin::block_key(b.height)] = std::move(b.block);
-  return state;
 }
 
 void NodeRuntime::flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch) {
@@ -439,7 +430,9 @@ void NodeRuntime::load(protocol::Load l) {
   // answer as the core's next input. A shard's final blocks are in the blocks table (the
   // engine's "byzcoin/block/<h>" rows are not written as state rows: flush_persists).
   std::vector<std::optional<core::Bytes>> values;
+  std::size_t bytes = 0;
   for (const auto& key : l.keys) {
+    if (l.bytes_max != 0 && bytes >= l.bytes_max) break;
     const auto scoped = protocol::node::parse_persist_prefix(key);
     const bool block = scoped && scoped->key.protocol == protocol::node::Protocol::shard &&
                        scoped->rest.starts_with(protocol::byzcoin::block_key_prefix);
@@ -455,6 +448,7 @@ void NodeRuntime::load(protocol::Load l) {
       log_->error("fatal", "cannot load " + key + ": " + value.error().message());
       std::abort();
     }
+    if (*value) bytes += (*value)->size();
     values.push_back(std::move(*value));
   }
   asio::post(io_, [this, id = l.id, values = std::move(values)]() mutable {
@@ -989,11 +983,8 @@ void NodeRuntime::shutdown(const char* why) {
 
 int NodeRuntime::run() {
   const auto self = config_.index;
-  auto persisted = load_core_state();
-  if (!persisted) {
-    log_->error("start", "cannot read the database: " + persisted.error().message());
-    return 1;
-  }
+  // Each instance's rows are read as it is made (StoreRows), not the whole history at once.
+  auto rows = std::make_shared<const StoreRows>(*store_, *log_);
   protocol::byzcoin::ByzcoinConfig timing;
   timing.block_interval_ms = genesis_->policy.block_interval_ms;
   timing.phase_timeout_ms = config_.phase_timeout_ms;
@@ -1003,8 +994,7 @@ int NodeRuntime::run() {
   if (policy.epoch_ms == 0) {
     // No epochs: the node's epoch-0 segment is its shard's whole chain.
     const protocol::node::InstanceKey key{core::ShardId{first_setup_->shard}, core::Epoch{0}};
-    core_->host(key, std::make_unique<pob::ShardValidator>(first_setup_, self, *identity_, rng_,
-                                                           protocol::node::scoped_state(*persisted, key), timing));
+    core_->host(key, std::make_unique<pob::ShardValidator>(first_setup_, self, *identity_, rng_, rows->scoped(key), timing));
   } else {
     if (auto fit = protocol::epoch::check_genesis(*genesis_); !fit) {
       log_->error("start", "the genesis cannot run epochs (policy epoch_ms is set): " + fit.error().message());
@@ -1018,11 +1008,10 @@ int NodeRuntime::run() {
     epoch_timing.attempt_ms = 20 * policy.delta_ms;
     epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
     const protocol::epoch::EpochHosting epochs{genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0};
-    const auto records = protocol::epoch::host_epochs(*core_, *persisted, epochs);
+    const auto records = protocol::epoch::host_epochs(*core_, *rows, epochs);
     last_epoch_ = records.size();
     // The shards, segment by segment (TransEpoch): the start-up succession replays the stored
-    // ones from the rows, which it keeps until the segments it rebuilds have started.
-    auto rows = std::make_shared<const protocol::node::PersistedState>(std::move(*persisted));
+    // ones, reading each one's rows as it makes it.
     auto shards = protocol::transepoch::host_shards(*core_, rows, {genesis_, self, &*identity_, &rng_, timing, {}}, records);
     schedule_ = std::move(shards.schedule);
     core_->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards.succession)));

@@ -82,7 +82,6 @@ class NodeRuntime {
   void apply(std::vector<protocol::Effect> effects);
   void load(protocol::Load l);
   void flush_persists(std::vector<std::pair<std::string, core::Bytes>>& batch);
-  core::Result<store::PersistedState> load_core_state() const;
   void send(protocol::NodeId to, core::Bytes payload);
   void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
   void verify(protocol::Verify v);

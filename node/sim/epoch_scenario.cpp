@@ -78,7 +78,7 @@ EpochRunResult run_epochs(const EpochRunOptions& o, const std::function<void(Sim
   for (std::uint32_t i = 0; i < n; ++i) {
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<protocol::Core> {
       auto node = std::make_unique<NodeCore>();
-      host_epochs(*node, ctx.store, EpochHosting{setup.genesis, i, &setup.identities[i], &ctx.rng, o.timing, o.epochs});
+      host_epochs(*node, protocol::node::RowsInMemory(ctx.store), EpochHosting{setup.genesis, i, &setup.identities[i], &ctx.rng, o.timing, o.epochs});
       return node;
     });
   }

@@ -17,6 +17,12 @@ namespace ios::sim {
 // A node's ByzCoin engine (its newest final blocks) and ledger, or nullptr while it is down.
 const protocol::byzcoin::ByzcoinEngine* engine_of(const Simulator& sim, NodeId id, NodeId client);
 const protocol::pob::ShardLedger* ledger_of(const Simulator& sim, NodeId id, NodeId client);
+// The final block at `height` that node `id` holds in instance `key`: from its engine's memory,
+// or, once it left that (engine.hpp final_blocks_in_memory_max: one input can finalize more,
+// a sync answer and the buffered pushes behind it), from the node's store, where the engine
+// persisted it before applying it. nullopt if neither has it.
+std::optional<chain::FinalizedBlock> final_block(const Simulator& sim, NodeId id, const protocol::node::InstanceKey& key,
+                                                 const protocol::byzcoin::ByzcoinEngine& engine, std::uint64_t height);
 
 class ShardInvariants {
  public:

@@ -10,6 +10,7 @@
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/protocol/transepoch/shard_hosting.hpp"
+#include "node/sim/shard_invariants.hpp"
 
 namespace ios::sim {
 
@@ -68,10 +69,7 @@ struct Observed {
   std::shared_ptr<const chain::Genesis> genesis;
   transepoch::ShardSchedule schedule;
   std::vector<chain::Amount> supply;                       // by shard, at genesis
-  // Per node and segment, the next height to check. A block that left the engine's memory
-  // before it was checked here never does: every input finalizes fewer than the engine keeps,
-  // except a restart's replay, whose blocks the node's earlier incarnation finalized (checked).
-  std::map<std::pair<NodeId, InstanceKey>, std::uint64_t> seen;
+  std::map<std::pair<NodeId, InstanceKey>, std::uint64_t> seen;  // per node and segment: the next height to check
   std::map<std::pair<std::uint32_t, std::uint64_t>, Final> finals;  // (shard, height)
   std::map<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>, std::uint64_t> per_segment;  // blocks
   std::shared_ptr<Load> load;
@@ -109,13 +107,15 @@ struct Observed {
       for (const auto& [key, v] : node->all<pob::ShardValidator>()) {
         const auto& engine = v->engine();
         auto& done = seen[{id, key}];
-        done = std::max(done, engine.recent_from());
+        done = std::max(done, engine.first_height());
         if (done == engine.height()) continue;
         const auto e = key.epoch.value;
         if (auto missing = pull_records(s, e)) return missing;
         const auto setup = schedule.setup(e, key.shard, key.step);
         for (; done < engine.height(); ++done) {
-          const auto& b = *engine.final_at(done);
+          const auto block = final_block(s, id, key, engine, done);
+          if (!block) return "node " + std::to_string(id) + " lost its final block " + std::to_string(done);
+          const auto& b = *block;
           const auto where = "shard " + std::to_string(key.shard.value) + " height " + std::to_string(b.height) +
                              " (node " + std::to_string(id) + ", epoch " + std::to_string(e) + " step " +
                              std::to_string(key.step) + ")";
@@ -169,8 +169,9 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     sim.add_node([&, i](const SimNodeContext& ctx) -> std::unique_ptr<Core> {
       auto node = std::make_unique<NodeCore>();
       const epoch::EpochHosting epochs{setup.genesis, i, &setup.identities[i], &ctx.rng, eo.timing, o.epochs};
-      const auto records = epoch::host_epochs(*node, ctx.store, epochs);
-      auto rows = std::make_shared<const node::PersistedState>(ctx.store);
+      // What this node persisted before this incarnation (the runtime reads its SQLite store).
+      auto rows = std::make_shared<const node::RowsInMemory>(ctx.store);
+      const auto records = epoch::host_epochs(*node, *rows, epochs);
       auto shards = transepoch::host_shards(*node, rows, {setup.genesis, i, &setup.identities[i], &ctx.rng, timing, {}},
                                             records);
       node->set_succession(node::both(epoch::epoch_succession(epochs), std::move(shards.succession)));

@@ -183,9 +183,12 @@ void Simulator::load(NodeId id, const protocol::Load& l) {
   // node's next input at this instant, as the runtime answers after its read.
   const auto& store = node(id).store;
   std::vector<std::optional<core::Bytes>> values;
+  std::size_t bytes = 0;
   for (const auto& key : l.keys) {
+    if (l.bytes_max != 0 && bytes >= l.bytes_max) break;
     auto it = store.find(key);
     values.push_back(it == store.end() ? std::nullopt : std::optional<core::Bytes>(it->second));
+    if (it != store.end()) bytes += it->second.size();
   }
   push(now_us_, Event{.kind = EventKind::loaded,
                       .node = id,

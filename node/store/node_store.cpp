@@ -90,17 +90,19 @@ core::Result<std::unique_ptr<NodeStore::Impl>> NodeStore::Impl::prepare(Database
     std::string_view sql;
   };
 // `excluded` in an upsert is SQLite's name for the row that was about to be inserted.
-    static const std::array<StatementSql, 17> statement_sql = {{
+    static const std::array<StatementSql, 19> statement_sql = {{
       {&Impl::put_state,
        "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
       {&Impl::load_state, "SELECT key, value FROM state ORDER BY key"},
       {&Impl::select_state, "SELECT value FROM state WHERE key = ?1"},
       {&Impl::prune_state, "DELETE FROM state WHERE key >= ?1 AND key < ?2"},
+      {&Impl::state_under, "SELECT key, value FROM state WHERE key >= ?1 AND key < ?2 ORDER BY key"},
+      {&Impl::any_state, "SELECT EXISTS (SELECT 1 FROM state)"},
       {&Impl::insert_block, "INSERT INTO blocks (shard, height, hash, block, segment) VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&Impl::select_block, "SELECT hash, block FROM blocks WHERE shard = ?1 AND height = ?2"},
       {&Impl::select_block_segment, "SELECT segment FROM blocks WHERE shard = ?1 AND height = ?2"},
       {&Impl::last_block, "SELECT height, hash FROM blocks WHERE shard = ?1 ORDER BY height DESC LIMIT 1"},
-      {&Impl::all_blocks, "SELECT shard, height, segment, hash, block FROM blocks ORDER BY shard, height"},
+      {&Impl::segment_blocks, "SELECT shard, height, hash, block FROM blocks WHERE segment = ?1 ORDER BY height"},
       // Applied wins: a later block may exclude a replay of an applied tx; that must not hide it.
       {&Impl::upsert_tx,
        "INSERT INTO txs (hash, shard, height, status) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (hash) DO UPDATE SET "
@@ -184,13 +186,44 @@ core::Status NodeStore::put_batch(const StateRows& puts) {
   return tx->commit("put batch");
 }
 
-core::Status NodeStore::prune_state(std::string_view prefix) {
-  // Keys compare as bytes (BINARY): the rows under `prefix` are [prefix, prefix with its last
-  // byte incremented).
+namespace {
+// Keys compare as bytes (BINARY): the rows under `prefix` are [prefix, prefix_end(prefix)).
+std::string prefix_end(std::string_view prefix) {
   IOS_ASSERT(!prefix.empty() && static_cast<unsigned char>(prefix.back()) < 0xff);
   std::string end(prefix);
   end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
-  return impl_->prune_state.use().bind(1, prefix).bind(2, std::string_view(end)).run("prune " + std::string(prefix));
+  return end;
+}
+}  // namespace
+
+core::Result<std::size_t> NodeStore::prune_state(std::string_view prefix) {
+  const auto end = prefix_end(prefix);
+  auto q = impl_->prune_state.use();
+  q.bind(1, prefix).bind(2, std::string_view(end));
+  if (auto ok = q.run("prune " + std::string(prefix)); !ok) return ok.error();
+  return static_cast<std::size_t>(q.changes());
+}
+
+core::Result<PersistedState> NodeStore::state_under(std::string_view prefix) const {
+  const auto end = prefix_end(prefix);
+  PersistedState state;
+  auto q = impl_->state_under.use();
+  q.bind(1, prefix).bind(2, std::string_view(end));
+  for (;;) {
+    auto row = q.step("state under " + std::string(prefix));
+    if (!row) return row.error();
+    if (!*row) break;
+    state.emplace(q.column_text(0), q.column_blob(1));
+  }
+  return state;
+}
+
+core::Result<bool> NodeStore::has_state() const {
+  auto q = impl_->any_state.use();
+  auto row = q.step("any state");
+  if (!row) return row.error();
+  IOS_ASSERT(*row);  // EXISTS always answers one row
+  return q.column_int(0) != 0;
 }
 
 core::Result<PersistedState> NodeStore::load_state() const {
@@ -282,18 +315,19 @@ core::Result<std::optional<std::uint64_t>> NodeStore::last_height(core::ShardId 
   return std::optional<std::uint64_t>{(*last)->height};
 }
 
-core::Result<std::vector<NodeStore::StoredBlock>> NodeStore::blocks_for_replay() const {
+core::Result<std::vector<NodeStore::StoredBlock>> NodeStore::segment_blocks(std::string_view segment) const {
   std::vector<StoredBlock> out;
-  auto q = impl_->all_blocks.use();
+  auto q = impl_->segment_blocks.use();
+  q.bind(1, segment);
   for (;;) {
-    auto row = q.step("stored blocks");
+    auto row = q.step("blocks of " + std::string(segment));
     if (!row) return row.error();
     if (!*row) break;
     const std::int64_t shard = q.column_int(0), height = q.column_int(1);
     if (shard < 0 || height < 0) return core::reject(core::Reject::io_error, "a stored block row is corrupted");
-    StoredBlock b{core::ShardId{static_cast<std::uint32_t>(shard)}, static_cast<std::uint64_t>(height), q.column_text(2),
-                  q.column_blob(4)};
-    if (auto ok = check_stored(b.block, q.column_fixed<32>(3), b.shard, b.height); !ok) return ok.error();
+    StoredBlock b{core::ShardId{static_cast<std::uint32_t>(shard)}, static_cast<std::uint64_t>(height), std::string(segment),
+                  q.column_blob(3)};
+    if (auto ok = check_stored(b.block, q.column_fixed<32>(2), b.shard, b.height); !ok) return ok.error();
     out.push_back(std::move(b));
   }
   return out;

@@ -1,7 +1,8 @@
 #pragma once
 // The node's SQLite store (docs/DESIGN.md §5; docs/STYLE.md rules 4 and 6): what `ios node` keeps on
 // disk in <home>/.../node.db. Written only by node/runtime, one thread; the protocol cores
-// never see it: they emit Persist effects, and get load_state() back in their constructors.
+// never see it: they emit Persist effects, and get their own rows back in their constructors
+// (state_under and segment_blocks, through node/runtime/store_rows.hpp).
 //
 // Invariants and what they defend against:
 //   - Persist before you speak: put() and put_batch() return only once the rows are durable
@@ -115,7 +116,9 @@ class NodeStore {
   core::Status put_batch(const StateRows& puts);  // one transaction, in order
   core::Result<PersistedState> load_state() const;
   core::Result<std::optional<core::Bytes>> state_value(std::string_view key) const;  // one row
-  core::Status prune_state(std::string_view prefix);  // deletes every row whose key starts with it
+  core::Result<std::size_t> prune_state(std::string_view prefix);  // deletes every row whose key starts with it: how many
+  core::Result<PersistedState> state_under(std::string_view prefix) const;  // every row whose key starts with it
+  core::Result<bool> has_state() const;  // any row at all
 
   // ---- final blocks ----
   // Per shard: refuses (nothing written) bad_proof if `block` does not decode to `height` and
@@ -129,8 +132,9 @@ class NodeStore {
   // The persist prefix of the segment that finalized it (FinalRecord::segment).
   core::Result<std::optional<std::string>> block_segment(core::ShardId shard, std::uint64_t height) const;
   core::Result<std::optional<std::uint64_t>> last_height(core::ShardId shard) const;
-  // Every stored block, in (shard, height) order, each re-checked against its hash.
-  core::Result<std::vector<StoredBlock>> blocks_for_replay() const;
+  // The stored blocks that segment finalized (FinalRecord::segment), by height, each re-checked
+  // against its hash (an index finds them: schema 4).
+  core::Result<std::vector<StoredBlock>> segment_blocks(std::string_view segment) const;
   // Applied wins: a tx once applied keeps that row; an excluded one is replaced when a later
   // block applies (or excludes) it again.
   core::Result<std::optional<TxIndexRow>> tx(const core::Hash32& hash) const;

@@ -22,11 +22,13 @@ struct NodeStore::Impl {
   Statement load_state;
   Statement select_state;
   Statement prune_state;
+  Statement state_under;
+  Statement any_state;
   Statement insert_block;
   Statement select_block;
   Statement select_block_segment;
   Statement last_block;
-  Statement all_blocks;
+  Statement segment_blocks;
   Statement upsert_tx;
   Statement select_tx;
   Statement clear_utxos;

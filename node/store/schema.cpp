@@ -98,10 +98,18 @@ ALTER TABLE txs_v3 RENAME TO txs;
 CREATE INDEX txs_by_block ON txs (shard, height);
 )sql";
 
-constexpr std::array<Migration, 3> all_migrations = {{
+// v4. A restarted node reads the blocks of each segment it replays as it makes the segment
+// (node::PersistedRows), not every block it ever stored: an index by segment finds them
+// without reading the blocks of others (the segment column comes after the block's bytes).
+constexpr std::string_view v4_script = R"sql(
+CREATE INDEX blocks_by_segment ON blocks (segment, height);
+)sql";
+
+constexpr std::array<Migration, 4> all_migrations = {{
     {1, v1_script},
     {2, v2_script},
     {3, v3_script},
+    {4, v4_script},
 }};
 static_assert(all_migrations.back().to_version == schema_version);
 static_assert(ios_application_id == 1768911665);  // the literal in v1_script

@@ -23,7 +23,7 @@
 
 namespace ios::store {
 
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 inline constexpr std::int64_t ios_application_id = 0x696F7331;  // "ios1"
 
 // Limits the schema enforces with CHECK constraints (and NodeStore before it writes).

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "node/chain/fraud_proof.hpp"
@@ -227,32 +228,54 @@ TEST(TransEpochSim, ANodeHostsNoSegmentMoreThanThreeRecordsBackWhereverItMoved) 
   EXPECT_GE(span->widest, 2u) << "the probe saw the epochs before the current one hosted";
 }
 
-// core.hpp Prune: a node that left a shard deletes the rows of that shard's segments it retires
-// (the shard_hosting.cpp rule: no restart replays them any more). A probe checks every 100 ms
-// that no node keeps a row of a segment the rule prunes, that some rows did go, and restarts the
-// first node seen pruning: its replay must not need what it deleted (every invariant, and no
-// payment lost, to the end).
-TEST(TransEpochSim, ANodeThatLeftAShardPrunesItsRowsAndStillRestarts) {
+// core.hpp Prune. What a node keeps of the shards' segments must be what a restart reads: the run
+// of epochs up to its last record (or the one before, while it still leaves) in which it hosts
+// a shard without a break, and the ShardJoin that run began with (host_shards' rule, restated
+// here). A probe checks that every 100 ms on every node, and that rows did go. It restarts the
+// first node seen losing rows: right after the restart, before any peer's message can arrive,
+// the node must have replayed every shard it served to at least the height it had.
+TEST(TransEpochSim, ANodeKeepsOnlyTheRowsARestartReadsAndRestartsFromThem) {
   sim::ShardedRunOptions o;
   o.seed = sim::toy::test_seeds({5}).front();
   o.epochs = 6;
   o.tx_rate = 10;
   SCOPED_TRACE(sim::toy::announce_seed(o.seed));
+  using protocol::node::InstanceKey;
+  using protocol::transepoch::ShardSchedule;
   struct Seen {
-    std::unique_ptr<protocol::transepoch::ShardSchedule> schedule;
-    std::set<std::pair<protocol::NodeId, std::string>> had_rows;  // (node, segment prefix)
-    std::uint64_t pruned = 0;  // segments that had rows and lost them as the rule says
+    std::unique_ptr<ShardSchedule> schedule;
+    std::set<std::pair<protocol::NodeId, InstanceKey>> had_rows;
+    std::uint64_t pruned = 0;  // segments whose rows were there and went
     std::optional<std::string> kept;
     std::optional<protocol::NodeId> restarted;
+    std::map<std::uint32_t, std::uint64_t> heights;  // of the restarted node, by shard, before
+    std::optional<std::string> replay;
+  };
+  // Served at the node's last record: does a restart read the rows of `key`?
+  const auto read_at_restart = [](const ShardSchedule& sched, protocol::NodeId id, std::uint64_t last, const InstanceKey& key) {
+    std::uint64_t end = last;
+    if (!sched.hosts(end, key.shard, id)) {
+      if (end == 0 || !sched.hosts(end - 1, key.shard, id)) return false;
+      --end;
+    }
+    std::uint64_t begin = end;
+    while (begin > 0 && sched.hosts(begin - 1, key.shard, id)) --begin;
+    if (key.epoch.value >= begin && key.epoch.value <= end) return true;
+    return begin > 0 && key.epoch.value == begin - 1 && key.step + 1 == sched.steps(begin - 1, key.shard);
+  };
+  const auto heights_of = [](const protocol::node::NodeCore& node) {
+    std::map<std::uint32_t, std::uint64_t> h;
+    for (const auto& [key, v] : node.all<protocol::pob::ShardValidator>())
+      h[key.shard.value] = std::max(h[key.shard.value], v->engine().height());
+    return h;
   };
   auto seen = std::make_shared<Seen>();
   auto probe = std::make_shared<std::function<void(sim::Simulator&)>>();
   const auto r = sim::run_sharded(o, [&](sim::Simulator& s, const sim::EpochSetup& setup) {
-    seen->schedule = std::make_unique<protocol::transepoch::ShardSchedule>(setup.genesis, std::vector<protocol::NodeId>{});
+    seen->schedule = std::make_unique<ShardSchedule>(setup.genesis, std::vector<protocol::NodeId>{});
     std::weak_ptr<std::function<void(sim::Simulator&)>> again = probe;
     const auto n = static_cast<protocol::NodeId>(setup.identities.size());
-    const auto shards = setup.genesis->policy.shards;
-    *probe = [seen, again, n, shards](sim::Simulator& sim) {
+    *probe = [seen, again, n, read_at_restart, heights_of](sim::Simulator& sim) {
       auto& schedule = *seen->schedule;
       for (protocol::NodeId id = 0; id < n; ++id)
         for (const auto& rec : protocol::epoch::stored_records(sim.store(id), n))
@@ -260,32 +283,37 @@ TEST(TransEpochSim, ANodeThatLeftAShardPrunesItsRowsAndStillRestarts) {
       for (protocol::NodeId id = 0; id < n; ++id) {
         const auto* node = sim.core_as<protocol::node::NodeCore>(id);
         if (node == nullptr) continue;
-        const auto formed = node->formed_epoch();
-        for (std::uint32_t j = 0; j < shards; ++j) {
-          const core::ShardId shard{j};
-          for (std::uint64_t x = 0; x <= formed && schedule.knows(x); ++x) {
-            // Pruned at record E = x + 2 or x + 3 if the node did not host the shard in E − 1.
-            bool prunes = false;
-            for (auto e = x + 2; e <= std::min(formed, x + 3); ++e) prunes |= !schedule.hosts(e - 1, shard, id);
-            for (std::uint32_t step = 0; step < schedule.steps(x, shard); ++step) {
-              const auto prefix = protocol::node::persist_prefix({shard, core::Epoch{x}, protocol::node::Protocol::shard, step});
-              const auto& store = sim.store(id);
-              auto row = store.lower_bound(prefix);
-              const bool has = row != store.end() && row->first.starts_with(prefix);
-              if (has && !prunes) seen->had_rows.insert({id, prefix});
-              if (has && prunes && !seen->kept)
-                seen->kept = "node " + std::to_string(id) + " at record " + std::to_string(formed) + " keeps " + row->first;
-              if (!has && prunes && seen->had_rows.erase({id, prefix}) == 1) {
-                ++seen->pruned;
-                if (!seen->restarted) {
-                  seen->restarted = id;
-                  sim.crash(id, sim.now_ms() + 1);
-                  sim.restart(id, sim.now_ms() + 1'000);
-                }
-              }
-            }
-          }
+        std::set<InstanceKey> now;
+        for (const auto& [row, value] : sim.store(id)) {
+          const auto scoped = protocol::node::parse_persist_prefix(row);
+          if (!scoped || scoped->key.protocol != protocol::node::Protocol::shard) continue;
+          now.insert(scoped->key);
+          if (!read_at_restart(schedule, id, node->formed_epoch(), scoped->key) && !seen->kept)
+            seen->kept = "node " + std::to_string(id) + " at record " + std::to_string(node->formed_epoch()) + " keeps " + row;
         }
+        for (auto it = seen->had_rows.lower_bound({id, InstanceKey{}}); it != seen->had_rows.end() && it->first == id;) {
+          if (now.contains(it->second)) {
+            ++it;
+            continue;
+          }
+          it = seen->had_rows.erase(it);
+          ++seen->pruned;
+          if (seen->restarted) continue;
+          seen->restarted = id;
+          seen->heights = heights_of(*node);
+          sim.crash(id, sim.now_ms() + 1);
+          sim.restart(id, sim.now_ms() + 1'000);
+          sim.schedule(sim.now_ms() + 1'001, "replayed?", [seen, id, heights_of](sim::Simulator& later) {
+            const auto* back = later.core_as<protocol::node::NodeCore>(id);
+            if (back == nullptr) return void(seen->replay = "not up after its restart");
+            const auto after = heights_of(*back);
+            for (const auto& [shard, height] : seen->heights)
+              if (!after.contains(shard) || after.at(shard) < height)
+                seen->replay = "shard " + std::to_string(shard) + " at height " + std::to_string(after.contains(shard) ? after.at(shard) : 0) +
+                               " after the restart, " + std::to_string(height) + " before";
+          });
+        }
+        for (const auto& key : now) seen->had_rows.insert({id, key});
       }
       if (auto p = again.lock()) sim.schedule(sim.now_ms() + 100, "probe", *p);
     };
@@ -297,7 +325,9 @@ TEST(TransEpochSim, ANodeThatLeftAShardPrunesItsRowsAndStillRestarts) {
   EXPECT_EQ(r.load.pending, 0u) << "payments lost";
   EXPECT_FALSE(seen->kept) << *seen->kept;
   EXPECT_GT(seen->pruned, 0u) << "some node left a shard and pruned its rows";
-  EXPECT_TRUE(seen->restarted) << "the first node seen pruning was restarted";
+  ASSERT_TRUE(seen->restarted) << "the first node seen losing rows was restarted";
+  EXPECT_FALSE(seen->heights.empty());
+  EXPECT_FALSE(seen->replay) << *seen->replay;
 }
 
 // Random seeds: the sharded system with payments in both shards under a random crash and

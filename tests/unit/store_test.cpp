@@ -26,6 +26,7 @@
 #include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
 #include "node/store/database.hpp"
+#include "node/runtime/store_rows.hpp"
 #include "node/store/schema.hpp"
 #include "support/test_support.hpp"
 
@@ -217,7 +218,10 @@ TEST(NodeStore, PruneDeletesTheRowsUnderOnePrefixAndNoNeighbours) {
                          {"shard/1/epoch/20/byzcoin/vote", bytes_of("d")},
                          {"shard/1/epoch/2", bytes_of("e")},
                          {"epoch/2/record", bytes_of("f")}}));
-  expect_ok(s.prune_state("shard/1/epoch/2/"));
+  auto pruned = s.prune_state("shard/1/epoch/2/");
+  ASSERT_TRUE(pruned.ok());
+  EXPECT_EQ(*pruned, 2u);
+  EXPECT_EQ(*s.prune_state("shard/1/epoch/2/"), 0u) << "again: nothing left, no error";
   auto state = s.load_state();
   ASSERT_TRUE(state.ok());
   std::vector<std::string> left;
@@ -226,16 +230,51 @@ TEST(NodeStore, PruneDeletesTheRowsUnderOnePrefixAndNoNeighbours) {
                                             "shard/1/epoch/20/byzcoin/vote"}));
 }
 
+// node::PersistedRows over the store (node/runtime/store_rows.hpp): a restarted node reads one
+// instance at a time. A segment gets its own state rows and the blocks it finalized, as the
+// engine's "byzcoin/block/<h>" rows, and nothing of the segment or epoch beside it.
+TEST(StoreRows, ASegmentGetsItsRowsAndItsBlocksAndNothingOfItsNeighbours) {
+  TempDir dir;
+  NodeStore s = open_ok(dir.file("node.db"));
+  EXPECT_FALSE(*s.has_state());
+  const auto chain = make_chain(0, 3);
+  auto first = record(chain[0], {}, {{"shard/0/epoch/0/byzcoin/vote", bytes_of("v0")}});
+  expect_ok(s.commit_final(first));
+  auto second = record(chain[1]);
+  second.segment = "shard/0/epoch/1/";
+  expect_ok(s.commit_final(second));
+  auto third = record(chain[2]);
+  third.segment = "shard/0/epoch/1/";
+  expect_ok(s.commit_final(third));
+  expect_ok(s.put_batch({{"shard/0/epoch/1/byzcoin/vote", bytes_of("v1")}, {"epoch/1/record", bytes_of("r1")}}));
+  EXPECT_TRUE(*s.has_state());
+  runtime::NodeLog log(runtime::LogLevel::error, runtime::LogFormat::text);
+  const runtime::StoreRows rows(s, log);
+  using protocol::node::InstanceKey;
+  EXPECT_EQ(rows.scoped(InstanceKey{S0, core::Epoch{1}}),
+            (store::PersistedState{{"byzcoin/block/1", chain::encode(chain[1])},
+                                   {"byzcoin/block/2", chain::encode(chain[2])},
+                                   {"byzcoin/vote", bytes_of("v1")}}));
+  EXPECT_EQ(rows.scoped(InstanceKey{S0, core::Epoch{0}}),
+            (store::PersistedState{{"byzcoin/block/0", chain::encode(chain[0])}, {"byzcoin/vote", bytes_of("v0")}}));
+  EXPECT_EQ(rows.scoped(InstanceKey{S0, core::Epoch{1}, protocol::node::Protocol::epoch}),
+            (store::PersistedState{{"record", bytes_of("r1")}}))
+      << "an epoch instance's rows, and no blocks";
+  EXPECT_TRUE(rows.scoped(InstanceKey{core::ShardId{1}, core::Epoch{1}}).empty());
+}
+
 TEST(NodeStore, RefusesANewerSchemaWithoutTouchingIt) {
   TempDir dir;
   const std::string path = dir.file("node.db");
   { open_ok(path); }
-  raw_exec(path, "PRAGMA user_version = 4");
+  const auto newer = std::to_string(store::schema_version + 1);
+  raw_exec(path, "PRAGMA user_version = " + newer);
   auto s = NodeStore::open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().reason, Reject::unknown_version);
-  EXPECT_EQ(s.error().detail, "database schema 4 is newer than this ios (3): upgrade ios");
-  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), "4");
+  EXPECT_EQ(s.error().detail,
+            "database schema " + newer + " is newer than this ios (" + std::to_string(store::schema_version) + "): upgrade ios");
+  EXPECT_EQ(raw_text(path, "PRAGMA user_version"), newer);
 }
 
 TEST(NodeStore, MigratesAVersion0File) {
@@ -343,15 +382,16 @@ TEST(NodeStore, EachShardKeepsItsOwnChainAndItsBlocksSegments) {
   auto unnamed = record(make_chain(22, 1, one[1].hash())[0], {}, {}, S1);
   unnamed.segment.clear();
   EXPECT_EQ(s.commit_final(unnamed).error().reason, Reject::length_over_limit);
-  // What a restart replays: every block, by shard and height, with its segment.
-  auto replay = s.blocks_for_replay();
+  // What a restart replays of one segment: that segment's blocks only, by height (schema 4).
+  auto replay = s.segment_blocks("shard/1/epoch/3.2/");
   ASSERT_TRUE(replay.ok());
-  ASSERT_EQ(replay->size(), 5u);
-  EXPECT_EQ((*replay)[0].segment, "shard/0/epoch/0/");
-  EXPECT_EQ((*replay)[3].shard, S1);
-  EXPECT_EQ((*replay)[3].height, 20u);
-  EXPECT_EQ((*replay)[3].segment, "shard/1/epoch/3.2/");
-  EXPECT_EQ((*replay)[4].block, chain::encode(one[1]));
+  ASSERT_EQ(replay->size(), 2u);
+  EXPECT_EQ((*replay)[0].shard, S1);
+  EXPECT_EQ((*replay)[0].height, 20u);
+  EXPECT_EQ((*replay)[0].segment, "shard/1/epoch/3.2/");
+  EXPECT_EQ((*replay)[1].block, chain::encode(one[1]));
+  EXPECT_EQ(s.segment_blocks("shard/0/epoch/0/")->size(), 3u);
+  EXPECT_TRUE(s.segment_blocks("shard/1/epoch/3.")->empty()) << "a segment is named whole, not by a prefix";
 }
 
 // A schema-2 database (one shard per node) keeps its chain: its blocks move under the shard its
@@ -373,7 +413,7 @@ TEST(NodeStore, MigratesV2BlocksUnderTheNodesShard) {
   }
   raw_exec(path, "INSERT INTO txs VALUES (x'" + core::to_hex(hash_of("t")) + "', 1, 0);");
   NodeStore s = open_ok(path);
-  EXPECT_EQ(s.schema(), 3);
+  EXPECT_EQ(s.schema(), store::schema_version);
   const core::ShardId S1{1};
   EXPECT_EQ(**s.last_height(S1), 1u);
   EXPECT_FALSE(s.last_height(S0)->has_value());
@@ -382,7 +422,7 @@ TEST(NodeStore, MigratesV2BlocksUnderTheNodesShard) {
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->shard, S1);
   EXPECT_EQ((*t)->height, 1u);
-  EXPECT_EQ((*s.blocks_for_replay())[0].segment, "shard/1/epoch/0/");
+  EXPECT_EQ(s.segment_blocks("shard/1/epoch/0/")->size(), 2u);
 }
 
 TEST(NodeStore, RefusesFilesThatAreNotIosDatabases) {

@@ -407,16 +407,18 @@ core::Status ByzcoinEngine::on_sync_request(TimeMs now, NodeId from, const SyncR
   }
   const auto from_height = std::max(m.from_height, config_.first_height);
   if (from_height < recent_from()) return sync_from_store(from, from_height, out);
-  std::vector<chain::FinalizedBlock> blocks;
-  for (auto h = from_height; h < height() && blocks.size() < sync_blocks_max; ++h) blocks.push_back(*final_at(h));
-  answer_sync(from, std::move(blocks), now, out);
+  SyncResponse r;
+  std::size_t bytes = 0;
+  add_recent(r, bytes, from_height);
+  send_sync(from, r, bytes, now, out);
   return core::Ok{};
 }
 
 // Blocks older than the ones in memory: read back what this engine persisted (Load), answered
-// in on_loaded. The request is bounded like any other (sync_blocks_max blocks); pending loads
-// are bounded per peer and in all, so a peer asking for height 0 again and again costs one
-// read at a time.
+// in on_loaded. The read is bounded like an answer (sync_blocks_max blocks, and the driver stops
+// at sync_response_bytes_max); one pending per peer and store_syncs_pending_max in all, and the
+// answer is charged to the peer's byte budget, so a peer asking for height 0 again and again
+// costs at most one answer's read per budget window.
 core::Status ByzcoinEngine::sync_from_store(NodeId from, std::uint64_t from_height, Effects& out) {
   const bool busy = store_syncs_.size() >= store_syncs_pending_max ||
                     std::any_of(store_syncs_.begin(), store_syncs_.end(), [&](const auto& p) { return p.second == from; });
@@ -429,7 +431,7 @@ core::Status ByzcoinEngine::sync_from_store(NodeId from, std::uint64_t from_heig
   const auto id = next_load_++;
   store_syncs_.emplace(id, from);
   ++stats_.sync_loads;
-  out.load(id, std::move(keys));
+  out.load(id, std::move(keys), sync_response_bytes_max);
   return core::Ok{};
 }
 
@@ -439,29 +441,40 @@ void ByzcoinEngine::on_loaded(TimeMs now, std::uint64_t id, std::vector<std::opt
   IOS_ASSERT(it != store_syncs_.end() && "on_loaded answers a Load this engine emitted");
   const NodeId to = it->second;
   store_syncs_.erase(it);
-  std::vector<chain::FinalizedBlock> blocks;
+  SyncResponse r;
+  std::size_t bytes = 0;
   for (auto& v : values) {
     // This engine persisted every block below its height before applying it: a missing or
     // undecodable row is a broken store, not a peer's doing.
     IOS_ASSERT(v.has_value() && "a final block this engine persisted is in its store");
     auto block = chain::decode_finalized_block(*v);
     IOS_ASSERT(block.ok() && "a persisted final block decodes");
-    blocks.push_back(std::move(*block));
-  }
-  answer_sync(to, std::move(blocks), now, out);
-}
-
-// Sends `blocks` (consecutive), cut to sync_response_bytes_max, and charges the
-// peer's budget.
-void ByzcoinEngine::answer_sync(NodeId to, std::vector<chain::FinalizedBlock> blocks, TimeMs now, Effects& out) {
-  SyncResponse r;
-  std::size_t bytes = 0;
-  for (auto& b : blocks) {
-    const std::size_t size = b.body.size() + 512;
+    const std::size_t size = block->body.size() + 512;
     if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) break;
     bytes += size;
-    r.blocks.push_back(std::move(b));
+    r.blocks.push_back(std::move(*block));
   }
+  // The read may end where memory begins: the rest of the answer comes from there, so a
+  // requester gets whole answers (it asks again at once only after one of sync_blocks_max).
+  if (!r.blocks.empty()) add_recent(r, bytes, r.blocks.back().height + 1);
+  send_sync(to, r, bytes, now, out);
+}
+
+// Appends the final blocks in memory from `from` on, as long as they follow `r`'s last, within
+// sync_blocks_max blocks and sync_response_bytes_max (counting `bytes` already in `r`).
+void ByzcoinEngine::add_recent(SyncResponse& r, std::size_t& bytes, std::uint64_t from) const {
+  for (auto h = from; h < height() && r.blocks.size() < sync_blocks_max; ++h) {
+    const auto* b = final_at(h);
+    if (b == nullptr) return;  // left memory meanwhile: the answer ends here
+    const std::size_t size = b->body.size() + 512;
+    if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) return;
+    bytes += size;
+    r.blocks.push_back(*b);
+  }
+}
+
+// Sends a sync answer and charges it to the peer's byte budget.
+void ByzcoinEngine::send_sync(NodeId to, const SyncResponse& r, std::size_t bytes, TimeMs now, Effects& out) {
   auto& budget = sync_budget_[to];
   if (now >= budget.window_start_ms + 1000 || now < budget.window_start_ms) budget = SyncBudget{now, 0};
   budget.bytes += bytes;

@@ -121,7 +121,8 @@ class ByzcoinEngine {
   core::Status on_sync_response(TimeMs now, NodeId from, const SyncResponse& m, Effects& out);
   void on_sync_timer(TimeMs now, Effects& out);
   core::Status sync_from_store(NodeId from, std::uint64_t from_height, Effects& out);
-  void answer_sync(NodeId to, std::vector<chain::FinalizedBlock> blocks, TimeMs now, Effects& out);
+  void add_recent(SyncResponse& r, std::size_t& bytes, std::uint64_t from) const;
+  void send_sync(NodeId to, const SyncResponse& r, std::size_t bytes, TimeMs now, Effects& out);
   void replay_store(TimeMs now, Effects& out);
   // The record under `key` if it is of the current height, else the one under `legacy_key`.
   template <class HeightOf>

@@ -13,8 +13,9 @@
 //  - a Verify effect is answered by exactly one on_verify_done with the same id and one
 //    verdict per check, unless the node stops first (docs/STYLE.md rule 7: the runtime verifies
 //    on its worker pool, the simulator inline). The core owns no thread either way;
-//  - a Load effect is answered by exactly one on_loaded with the same id, one value per key, in
-//    key order, reflecting every Persist the core emitted before it, unless the node stops first.
+//  - a Load effect is answered by exactly one on_loaded with the same id, one value per key read
+//    (Load::bytes_max may end the read early), in key order, reflecting every Persist the core
+//    emitted before it, unless the node stops first.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,16 +79,20 @@ struct BlockApplied {
 };
 
 // Rows this core persisted before, read back (ByzCoin serves a peer's catch-up from blocks that
-// left its memory). The driver answers with on_loaded: nullopt for a key with no row.
+// left its memory). The driver answers with on_loaded: one value per key read, in key order,
+// nullopt for a key with no row. With bytes_max > 0 it stops after the value that brings the
+// values' total to bytes_max or more, and answers fewer values than keys.
 struct Load {
   std::uint64_t id;
   std::vector<std::string> keys;
+  std::size_t bytes_max = 0;
 };
 
 // Every row persisted under `prefix` is no longer needed: the driver deletes them, in order with
 // the Persists around it. NodeCore emits it for a shard segment that no restart replays any more
-// (transepoch/shard_hosting.hpp: the node left the shard); its final blocks stay (they are the
-// chain, which the API serves).
+// (transepoch/shard_hosting.cpp: the node left the shard). The runtime keeps the segment's final
+// blocks (they live in its blocks table: the chain, which the API serves); the simulator's store
+// holds them as rows like any other, and they go with the rest.
 struct Prune {
   std::string prefix;
 };
@@ -105,7 +110,9 @@ class Effects {
     list_.emplace_back(Verify{id, std::move(checks)});
   }
   void block_applied(BlockApplied applied) { list_.emplace_back(std::move(applied)); }
-  void load(std::uint64_t id, std::vector<std::string> keys) { list_.emplace_back(Load{id, std::move(keys)}); }
+  void load(std::uint64_t id, std::vector<std::string> keys, std::size_t bytes_max = 0) {
+    list_.emplace_back(Load{id, std::move(keys), bytes_max});
+  }
   void prune(std::string prefix) { list_.emplace_back(Prune{std::move(prefix)}); }
   // An effect of an inner core, forwarded as it is (node/protocol/node/node_core.hpp).
   void pass(Effect effect) { list_.push_back(std::move(effect)); }

@@ -1,13 +1,50 @@
 #include "node/protocol/epoch/hosting.hpp"
 
+#include <functional>
+
 namespace ios::protocol::epoch {
 
 namespace {
 
-std::optional<core::Bytes> row(const node::PersistedState& rows, std::uint64_t epoch, std::string_view name) {
-  auto it = rows.find(epoch_row_key(epoch, name));
-  if (it == rows.end()) return std::nullopt;
-  return it->second;
+// Row `name` of the instance forming `epoch`, wherever the rows are.
+using RowOf = std::function<std::optional<core::Bytes>(std::uint64_t epoch, std::string_view name)>;
+
+RowOf in_map(const node::PersistedState& rows) {
+  return [&rows](std::uint64_t epoch, std::string_view name) -> std::optional<core::Bytes> {
+    auto it = rows.find(epoch_row_key(epoch, name));
+    if (it == rows.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+RowOf in_rows(const node::PersistedRows& rows) {
+  return [&rows](std::uint64_t epoch, std::string_view name) -> std::optional<core::Bytes> {
+    auto mine = rows.scoped(forming(epoch));
+    auto it = mine.find(name);
+    if (it == mine.end()) return std::nullopt;
+    return std::move(it->second);
+  };
+}
+
+std::optional<ChainEntry> entry_at(const RowOf& row, std::uint64_t epoch, std::size_t roster_size, bool with_transcript) {
+  auto bytes = row(epoch, "record");
+  if (!bytes) return std::nullopt;
+  auto s = decode_signed_record(*bytes, roster_size);
+  IOS_ASSERT(s.ok());  // this node wrote these bytes itself
+  ChainEntry entry{std::move(*s), std::nullopt};
+  if (auto t = with_transcript ? row(epoch, "transcript") : std::nullopt) {
+    auto decoded = drp::decode_transcript(*t);
+    IOS_ASSERT(decoded.ok());
+    entry.transcript = std::move(*decoded);
+  }
+  return entry;
+}
+
+std::vector<EpochRecord> records_in(const RowOf& row, std::size_t roster_size) {
+  std::vector<EpochRecord> records;
+  while (auto next = entry_at(row, records.size() + 1, roster_size, false))
+    records.push_back(std::move(next->signed_record.record));
+  return records;
 }
 
 std::unique_ptr<EpochCore> make_core(const EpochHosting& h, EpochRecord previous, const std::optional<core::Bytes>& lock) {
@@ -25,17 +62,7 @@ std::string epoch_row_key(std::uint64_t epoch, std::string_view name) {
 
 std::optional<ChainEntry> stored_entry(const node::PersistedState& rows, std::uint64_t epoch, std::size_t roster_size,
                                        bool with_transcript) {
-  auto bytes = row(rows, epoch, "record");
-  if (!bytes) return std::nullopt;
-  auto s = decode_signed_record(*bytes, roster_size);
-  IOS_ASSERT(s.ok());  // this node wrote these bytes itself
-  ChainEntry entry{std::move(*s), std::nullopt};
-  if (auto t = with_transcript ? row(rows, epoch, "transcript") : std::nullopt) {
-    auto decoded = drp::decode_transcript(*t);
-    IOS_ASSERT(decoded.ok());
-    entry.transcript = std::move(*decoded);
-  }
-  return entry;
+  return entry_at(in_map(rows), epoch, roster_size, with_transcript);
 }
 
 std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size_t roster_size) {
@@ -48,10 +75,7 @@ std::vector<ChainEntry> stored_chain(const node::PersistedState& rows, std::size
 }
 
 std::vector<EpochRecord> stored_records(const node::PersistedState& rows, std::size_t roster_size) {
-  std::vector<EpochRecord> records;
-  while (auto next = stored_entry(rows, records.size() + 1, roster_size, false))
-    records.push_back(std::move(next->signed_record.record));
-  return records;
+  return records_in(in_map(rows), roster_size);
 }
 
 node::Succession epoch_succession(const EpochHosting& h) {
@@ -69,14 +93,15 @@ node::Succession epoch_succession(const EpochHosting& h) {
   };
 }
 
-std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& h) {
+std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedRows& rows, const EpochHosting& h) {
   IOS_ASSERT(h.genesis && h.identity && h.rng);
   const auto n = h.genesis->validators.size();
-  // The stored records, found without decoding a transcript (start-up reads every row).
-  auto records = stored_records(rows, n);
+  // The stored records, found without decoding a transcript (one read of each epoch's rows).
+  const auto row = in_rows(rows);
+  auto records = records_in(row, n);
   const EpochRecord previous = records.empty() ? genesis_record(*h.genesis) : records.back();
   const auto more = [max = h.epochs_max](std::uint64_t formed) { return max == 0 || formed < max; };
-  if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(rows, previous.epoch + 1, "lock")));
+  if (more(previous.epoch)) node.host(forming(previous.epoch + 1), make_core(h, previous, row(previous.epoch + 1, "lock")));
   node.set_succession(epoch_succession(h));
   node.set_formed_epoch(previous.epoch);
   return records;

@@ -46,6 +46,6 @@ node::Succession epoch_succession(const EpochHosting& hosting);
 // Requires check_genesis(*hosting.genesis). Sets epoch_succession and the node's formed epoch.
 // Returns the records `rows` hold (1..last, decoded once at start for the shards' hosting too);
 // the core it hosts forms the successor of the last (of the genesis's record when none).
-std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedState& rows, const EpochHosting& hosting);
+std::vector<EpochRecord> host_epochs(node::NodeCore& node, const node::PersistedRows& rows, const EpochHosting& hosting);
 
 }  // namespace ios::protocol::epoch

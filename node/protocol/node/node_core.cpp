@@ -33,6 +33,8 @@ void NodeCore::host(InstanceKey key, std::unique_ptr<Core> instance) {
 }
 
 void NodeCore::on_start(TimeMs now_ms, Effects& out) {
+  for (const auto& key : prune_at_start_) out.prune(persist_prefix(key));
+  prune_at_start_.clear();
   std::vector<InstanceKey> keys;
   for (const auto& [key, instance] : instances_) keys.push_back(key);
   for (const auto& key : keys) start(now_ms, key, out);
@@ -193,7 +195,7 @@ void NodeCore::translate(TimeMs now_ms, const InstanceKey key, Effects& inner, E
       const auto id = next_load_++;
       load_owners_.emplace(id, std::make_pair(key, l->id));
       for (auto& k : l->keys) k = persist_prefix(key) + k;
-      out.load(id, std::move(l->keys));
+      out.load(id, std::move(l->keys), l->bytes_max);
     } else {
       if (auto* d = std::get_if<Deliver>(&e); d && succession_ && (d->kind == formed_kind || d->kind == handover_kind))
         delivered.push_back(*d);

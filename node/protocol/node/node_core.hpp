@@ -39,6 +39,26 @@ using PersistedState = std::map<std::string, core::Bytes, std::less<>>;
 // The rows of `all` under key's persist_prefix, with the prefix removed.
 PersistedState scoped_state(const PersistedState& all, const InstanceKey& key);
 
+// What a node persisted before it started, read one instance at a time as the start-up (or a
+// succession) makes the instance: a restarted node reads the rows of the instances it hosts
+// again, not its whole history (the runtime's StoreRows reads SQLite; RowsInMemory serves the
+// simulator and tests).
+class PersistedRows {
+ public:
+  virtual ~PersistedRows() = default;
+  // The rows under persist_prefix(key), with the prefix removed (scoped_state).
+  virtual PersistedState scoped(const InstanceKey& key) const = 0;
+};
+
+class RowsInMemory final : public PersistedRows {
+ public:
+  explicit RowsInMemory(PersistedState all) : all_(std::move(all)) {}
+  PersistedState scoped(const InstanceKey& key) const override { return scoped_state(all_, key); }
+
+ private:
+  PersistedState all_;
+};
+
 struct NodeCoreCounters {
   std::uint64_t bad_envelopes = 0;     // messages whose envelope did not open
   std::uint64_t no_instance = 0;       // well-formed, but for an instance this node does not run
@@ -84,6 +104,10 @@ class NodeCore final : public Core {
   // The last epoch whose record this node holds at start (its store's); later ones arrive as
   // Deliver{"epoch-record"}.
   void set_formed_epoch(std::uint64_t epoch) { formed_epoch_ = epoch; }
+  // Before on_start: rows no restart needs any more, which a succession pruned before the node
+  // stopped, or would have had it not stopped first. on_start emits a Prune of each prefix
+  // before starting anything (a prune of rows already gone deletes nothing).
+  void prune_at_start(const InstanceKey& key) { prune_at_start_.push_back(key); }
   std::uint64_t formed_epoch() const { return formed_epoch_; }
 
   void on_start(TimeMs now_ms, Effects& out) override;
@@ -139,6 +163,7 @@ class NodeCore final : public Core {
   std::uint64_t next_load_ = 1;
   std::uint64_t formed_epoch_ = 0;
   std::deque<InstanceKey> to_start_;
+  std::vector<InstanceKey> prune_at_start_;
   bool starting_ = false;
   NodeCoreCounters counters_;
   Succession succession_;

@@ -95,20 +95,20 @@ InstanceKey segment_key(core::ShardId shard, std::uint64_t epoch, std::uint32_t 
 struct Hosting {
   ShardHosting h;
   std::shared_ptr<ShardSchedule> schedule;  // also the runtime's (HostedShards)
-  std::shared_ptr<const node::PersistedState> rows;
+  std::shared_ptr<const node::PersistedRows> rows;
   // (shard, e): where epoch e + 1 of the shard starts, until record e + 1 is here.
   std::map<std::pair<std::uint32_t, std::uint64_t>, pob::SegmentStart> waiting;
 
   std::unique_ptr<Core> validator(const InstanceKey& key, std::optional<pob::SegmentStart> start) const {
     return std::make_unique<pob::ShardValidator>(schedule->setup(key.epoch.value, key.shard, key.step), h.self, *h.identity,
-                                                 *h.rng, node::scoped_state(*rows, key), h.timing, std::move(start));
+                                                 *h.rng, rows->scoped(key), h.timing, std::move(start));
   }
   std::unique_ptr<Core> join(core::ShardId shard, std::uint64_t ended_epoch) const {
     const auto key = segment_key(shard, ended_epoch, schedule->steps(ended_epoch, shard) - 1);
     std::vector<NodeId> ask;
     for (auto i : schedule->hosts(ended_epoch, shard)) ask.push_back(i);
     return std::make_unique<ShardJoin>(schedule->setup(ended_epoch, shard, key.step), std::move(ask),
-                                       node::scoped_state(*rows, key));
+                                       rows->scoped(key));
   }
   // Every segment of (shard, epoch): retired together, once the shard is two epochs on (so a
   // laggard can still sync any step of the epoch before, and joiners get their handover).
@@ -116,6 +116,19 @@ struct Hosting {
   void retire_epoch(std::vector<InstanceKey>& out, core::ShardId shard, std::uint64_t epoch) const {
     if (!schedule->knows(epoch)) return;
     for (std::uint32_t s = 0; s < schedule->steps(epoch, shard); ++s) out.push_back(segment_key(shard, epoch, s));
+  }
+  // Every segment of the run of epochs ending at `last_hosted` in which this node hosted
+  // `shard` without a break, and the ShardJoin the run began with (none from the genesis).
+  // Called once the node is two records past the run: a restart then replays only a run that
+  // reaches the last record or the one before it (host_shards), and coming back to the shard
+  // starts from a new ShardJoin, so nothing reads these rows again.
+  void prune_run(std::vector<InstanceKey>& out, core::ShardId shard, std::uint64_t last_hosted) const {
+    std::uint64_t x = last_hosted;
+    for (;; --x) {
+      retire_epoch(out, shard, x);
+      if (x == 0 || !schedule->hosts(x - 1, shard, h.self)) break;
+    }
+    if (x > 0) out.push_back(segment_key(shard, x - 1, schedule->steps(x - 1, shard) - 1));
   }
   // Segment `key` starts: host it, and retire what it makes obsolete.
   void start(node::Succeeded& out, const InstanceKey& key, std::optional<pob::SegmentStart> begin) const {
@@ -153,15 +166,11 @@ struct Hosting {
           next_epoch(out, shard, e - 1, std::move(it->second));
           waiting.erase(it);
         }
-        // A shard this node left (it did not host it in e − 1): its last segments go, once the
-        // shard's own hosts have moved on past them too, and their rows with them. A restart
-        // with record e stored replays only the run of epochs up to e in which it hosts a
-        // shard without a break (host_shards), which no longer reaches them; coming back to
-        // the shard later starts from a new ShardJoin. The final blocks stay in the store.
-        if (e >= 2 && !schedule->hosts(e - 1, shard, h.self)) {
-          retire_epoch(out.pruned, shard, e - 2);
-          if (e >= 3) retire_epoch(out.pruned, shard, e - 3);
-        }
+        // A shard this node left (it hosted it in e − 2, not in e − 1): its last segments go,
+        // once the shard's own hosts have moved on past them too, and with them the rows of
+        // the whole run (prune_run). The final blocks stay in the runtime's blocks table.
+        if (e >= 2 && !schedule->hosts(e - 1, shard, h.self) && schedule->hosts(e - 2, shard, h.self))
+          prune_run(out.pruned, shard, e - 2);
       }
       return out;
     }
@@ -180,7 +189,7 @@ struct Hosting {
 
 }  // namespace
 
-HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
+HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedRows> rows,
                          const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records) {
   IOS_ASSERT(hosting.genesis && hosting.identity && hosting.rng && rows);
   auto schedule = std::make_shared<ShardSchedule>(hosting.genesis, hosting.extra_observers);
@@ -193,18 +202,31 @@ HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::Persi
     // The run of epochs, up to the last, in which this node hosts shard j without a break; a
     // node leaving j in the last epoch still runs the previous epoch's segments to their end.
     std::uint64_t end = last;
+    bool replays = true;
     if (!state->schedule->hosts(end, shard, self)) {
-      if (end == 0 || !state->schedule->hosts(end - 1, shard, self)) continue;
-      --end;
+      replays = end > 0 && state->schedule->hosts(end - 1, shard, self);
+      if (replays) --end;
     }
-    std::uint64_t begin = end;
-    while (begin > 0 && state->schedule->hosts(begin - 1, shard, self)) --begin;
-    // From the genesis, or from the handover it joined with; the start-up succession replays
-    // the rest, segment by segment.
-    if (begin == 0)
-      node.host(segment_key(shard, 0, 0), state->validator(segment_key(shard, 0, 0), std::nullopt));
-    else
-      node.host(segment_key(shard, begin - 1, state->schedule->steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
+    std::uint64_t begin = end + 1;  // no run replayed: the epochs before last + 1 are looked at below
+    if (replays) {
+      begin = end;
+      while (begin > 0 && state->schedule->hosts(begin - 1, shard, self)) --begin;
+      // From the genesis, or from the handover it joined with; the start-up succession replays
+      // the rest, segment by segment.
+      if (begin == 0)
+        node.host(segment_key(shard, 0, 0), state->validator(segment_key(shard, 0, 0), std::nullopt));
+      else
+        node.host(segment_key(shard, begin - 1, state->schedule->steps(begin - 1, shard) - 1), state->join(shard, begin - 1));
+    }
+    // The run before (at least two records back): its succession pruned it, unless the node
+    // stopped between that record and the prune. Again, to be sure (idempotent).
+    auto x = begin;
+    while (x > 0 && !state->schedule->hosts(x - 1, shard, self)) --x;
+    if (x > 0) {
+      std::vector<InstanceKey> keys;
+      state->prune_run(keys, shard, x - 1);
+      for (const auto& key : keys) node.prune_at_start(key);
+    }
   }
   return {[state](const InstanceKey& from, const Core& instance, const Deliver& d) { return state->on_deliver(from, instance, d); },
           std::move(schedule)};

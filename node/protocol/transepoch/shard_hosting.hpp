@@ -88,12 +88,13 @@ struct ShardHosting {
 // order). Returns the succession that keeps hosting them — compose it with the epoch chain's
 // (epoch::epoch_succession) — and the schedule it keeps, which learns each record as the
 // succession sees it (before the record's Deliver leaves the node core), for the runtime to read
-// rather than derive a second time. `rows` are kept for segments the start-up succession hosts.
+// rather than derive a second time. `rows` are read for each segment as it is made: the
+// start-up succession's replay reads what each one persisted.
 struct HostedShards {
   node::Succession succession;
   std::shared_ptr<const ShardSchedule> schedule;
 };
-HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedState> rows,
+HostedShards host_shards(node::NodeCore& node, std::shared_ptr<const node::PersistedRows> rows,
                          const ShardHosting& hosting, const std::vector<epoch::EpochRecord>& records);
 
 }  // namespace ios::protocol::transepoch

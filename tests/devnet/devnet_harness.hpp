@@ -95,6 +95,26 @@ class Devnet {
     }
     return out;
   }
+  // The last `lines` lines of every node's log, and `devnet status`: enough to see which node
+  // stopped finalizing and why, without the whole of twelve logs.
+  std::string every_log_tail(std::size_t lines) const {
+    std::string out = "--- devnet status\n" + ios("devnet status").out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(home() + "/nodes", ec)) {
+      const auto log = slurp(entry.path() / "node.log");
+      std::size_t at = log.size(), seen = 0;
+      while (at > 0 && seen <= lines) {
+        at = log.rfind('\n', at - 1);
+        if (at == std::string::npos) {
+          at = 0;
+          break;
+        }
+        ++seen;
+      }
+      out += "--- " + entry.path().filename().string() + "/node.log (tail)\n" + log.substr(at);
+    }
+    return out;
+  }
   ~Devnet() { down(); }
   Devnet(const Devnet&) = delete;
   Devnet& operator=(const Devnet&) = delete;

@@ -152,7 +152,7 @@ TEST(DevnetTransEpoch, ValidatorsMoveBetweenShardsThatKeepOneLinkedChainAndFinal
       }
   batch.close();
   const auto r = net.ios("tx batch " + net.home() + "/intra.ndjson --wait final --timeout 60s -o ndjson -q");
-  ASSERT_EQ(r.code, 0) << r.err << r.out.substr(0, 2000);
+  ASSERT_EQ(r.code, 0) << r.err << r.out.substr(0, 2000) << net.every_log_tail(40);
   for (const auto& d : lines_with_schema(r.out, "ios.tx.send.v1")) EXPECT_EQ(d["state"], "final") << d.dump();
   for (const auto& [shard, accounts] : accounts_of) {
     std::map<std::string, std::optional<std::uint64_t>> want;

@@ -2,12 +2,6 @@
 
 namespace ios::cli {
 
-namespace {
-
-bool serves(const TxTarget& t, std::uint32_t shard) { return t.shard == shard && !t.joining && t.running; }
-
-}  // namespace
-
 ShardRoute::ShardRoute(const Globals& g, const TxTarget& target)
     : g_(g), target_(target), client_(std::make_unique<rpc::RpcClient>(target.rpc_url)),
       checked_at_(std::chrono::steady_clock::now()) {}

@@ -132,17 +132,19 @@ class LoadRun {
   }
 
  private:
-  // The shard each node serves, as its status says (a node that does not answer keeps its last).
+  // The shard each node serves, as its status says, by the wallet's one rule (serves(): not
+  // joining, a segment of it running); none while it joins or is between segments. A node that
+  // does not answer keeps its last.
   void watch_shards() {
     std::vector<std::unique_ptr<rpc::RpcClient>> clients;
     for (const auto& url : nodes_) clients.push_back(std::make_unique<rpc::RpcClient>(url, 1000));
     while (!done_) {
       for (std::size_t n = 0; n < clients.size() && !done_; ++n) {
         auto st = clients[n]->status();
-        if (!st || !st->contains("shard") || !(*st)["shard"].is_number_unsigned() || st->value("role", "") == "joining")
-          continue;
+        const auto t = st ? target_of(nodes_[n], *st) : std::nullopt;
+        if (!t) continue;
         std::lock_guard lock(mutex_);
-        node_shard_[n] = (*st)["shard"].get<std::uint32_t>();
+        node_shard_[n] = serves(*t, t->shard) ? t->shard : serves_no_shard;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(shard_watch_interval_ms));
     }

@@ -61,6 +61,11 @@ struct TxTarget {
   core::Bytes chain_id_bytes() const { return core::Bytes(chain_id.begin(), chain_id.end()); }
 };
 TxTarget find_target(const Globals& g);
+// Whether the node takes `shard`'s payments now: it serves the shard, is not joining it, and a
+// segment of it runs there (docs/CLI.md "Shards that move"). ShardRoute and tx load's watcher
+// both decide by it.
+inline bool serves(const TxTarget& t, std::uint32_t shard) { return t.shard == shard && !t.joining && t.running; }
+inline constexpr std::uint32_t serves_no_shard = ~std::uint32_t{0};  // tx load: a node that serves none now
 // The target a node's /v1/status document describes; nullopt if it lacks what every node reports.
 std::optional<TxTarget> target_of(const std::string& url, const nlohmann::json& status);
 // A node that serves `shard` (docs/DESIGN.md §4: an account lives in SHA-256(address) mod m, and

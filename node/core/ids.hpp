@@ -5,7 +5,9 @@
 // other integer of core/encoding.hpp). Height and View guard the functions that take both side
 // by side — what a consensus signature covers (chain/finality.hpp) and who leads
 // (byzcoin::ByzcoinEngine::leader_index) — where swapped arguments would still compile as two
-// integers and sign, or elect, something else.
+// integers and sign, or elect, something else. ByzCoin's messages keep u64 fields, which the
+// engine compares with its own height and view on every input; every place that builds one
+// names its fields (designated initializers), so a swap there is visible in the code instead.
 #include <compare>
 #include <cstdint>
 #include <string>

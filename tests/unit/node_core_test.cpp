@@ -408,7 +408,12 @@ TEST(NodeCore, LoadsAreScopedToTheirInstanceAndAPrunedInstanceLeavesAPrune) {
     if (const auto* p = std::get_if<Prune>(&e)) pruned.push_back(p->prefix);
   EXPECT_EQ(pruned, std::vector<std::string>{"shard/0/epoch/4/"});
   EXPECT_EQ(n.instance<LoadProbe>(old_shard), nullptr);
+  // A new instance under the same key (the review's case): the old instance's answer is not its.
+  auto again = std::make_unique<LoadProbe>();
+  auto* successor = again.get();
+  n.host(old_shard, std::move(again));
   Effects late;
   n.on_loaded(3, loads[0].id, {bytes("a7")}, late);  // its instance is gone: dropped
   EXPECT_TRUE(late.empty());
+  EXPECT_TRUE(successor->seen.empty()) << "the answer to the pruned instance's Load reached its successor";
 }

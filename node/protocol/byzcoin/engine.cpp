@@ -356,7 +356,7 @@ void ByzcoinEngine::replay_store(TimeMs now, Effects& out) {
 }
 
 void ByzcoinEngine::record_vote(std::uint64_t view, Phase phase, const core::Hash32& block, Effects& out) {
-  const Vote v{height(), view, phase, block};
+  const Vote v{.height = height(), .view = view, .phase = phase, .block = block};
   if (vote_ == v) return;
   vote_ = v;
   out.persist(vote_key(), encode(v));
@@ -365,7 +365,7 @@ void ByzcoinEngine::record_vote(std::uint64_t view, Phase phase, const core::Has
 void ByzcoinEngine::record_lock(const PreparedBlock& prepared, Effects& out) {
   if (lock_ && lock_->view >= prepared.view) return;
   lock_ = prepared;
-  out.persist(lock_key(), encode(LockRecord{height(), prepared}));
+  out.persist(lock_key(), encode(LockRecord{.height = height(), .prepared = prepared}));
 }
 
 template <class HeightOf>

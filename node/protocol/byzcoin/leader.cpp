@@ -215,7 +215,7 @@ void ByzcoinEngine::finish_phase(TimeMs now, Effects& out) {
   const crypto::CollectiveSignature sig{r.challenge.aggregate_commitment, *sum, r.participants};
   IOS_ASSERT(crypto::cosi_verify(*config_.roster, r.message, sig, quorum_).ok());
   if (r.announce.phase == Phase::commit) return finalize(now, sig, out);
-  record_lock(PreparedBlock{r.announce.view, r.announce.prev, r.announce.body, sig}, out);
+  record_lock(PreparedBlock{.view = r.announce.view, .prev = r.announce.prev, .body = r.announce.body, .prepare = sig}, out);
   Announce next = r.announce;
   next.phase = Phase::commit;
   next.attempt = 0;

@@ -36,8 +36,10 @@ void ByzcoinEngine::start_view_change(TimeMs now, std::uint64_t target, Effects&
   vc.view = requested_view_;
   vc.sender = self();
   if (lock_) {
-    vc.prepared = ViewChange::Prepared{lock_->view, lock_->prev,
-                                       chain::block_hash(height(), lock_->prev, lock_->body), lock_->prepare};
+    vc.prepared = ViewChange::Prepared{.view = lock_->view,
+                                       .prev = lock_->prev,
+                                       .block = chain::block_hash(height(), lock_->prev, lock_->body),
+                                       .prepare = lock_->prepare};
     vc.body = lock_->body;
   }
   vc.sig = crypto::sign_tagged(*config_.signing_key, view_change_tag, config_.domain, view_change_signed_part(vc));
@@ -58,7 +60,7 @@ core::Status ByzcoinEngine::on_view_change(TimeMs now, NodeId from, const ViewCh
     // A member behind us: show it why we are here, once per view.
     if (view_ > 0 && !view_proof_.empty() && proof_sent_[m.sender] < view_) {
       proof_sent_[m.sender] = view_;
-      send_member(m.sender, encode(NewView{height(), view_, self(), view_proof_}), out);
+      send_member(m.sender, encode(NewView{.height = height(), .view = view_, .sender = self(), .proof = view_proof_}), out);
     }
     return core::reject(Reject::stale_view, "view_change to view " + std::to_string(m.view) +
                                                 ", this member is in view " + std::to_string(view_));
@@ -139,7 +141,7 @@ void ByzcoinEngine::move_to_view(TimeMs now, std::uint64_t view, std::vector<Vie
   view_proof_ = std::move(proof);
   arm(TimerKind::view, now + view_timeout(view_), out);
   if (leads_now()) {
-    const core::Bytes payload = encode(NewView{height(), view_, self(), view_proof_});
+    const core::Bytes payload = encode(NewView{.height = height(), .view = view_, .sender = self(), .proof = view_proof_});
     for (std::uint32_t i = 0; i < n_; ++i)
       if (i != self()) send_member(i, payload, out);
     propose(now, out);
@@ -152,7 +154,7 @@ std::optional<PreparedBlock> ByzcoinEngine::best_prepared() const {
   for (const auto& [sender, vc] : view_requests_) {
     if (!vc.prepared || !vc.body) continue;
     if (best && best->view >= vc.prepared->view) continue;
-    best = PreparedBlock{vc.prepared->view, vc.prepared->prev, *vc.body, vc.prepared->prepare};
+    best = PreparedBlock{.view = vc.prepared->view, .prev = vc.prepared->prev, .body = *vc.body, .prepare = vc.prepared->prepare};
   }
   return best;
 }

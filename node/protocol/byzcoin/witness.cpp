@@ -37,7 +37,7 @@ core::Status ByzcoinEngine::on_announce(TimeMs now, NodeId from, const Announce&
     return ok;
   }
   view_block_ = a.block();
-  if (a.phase == Phase::commit) record_lock(PreparedBlock{a.view, a.prev, a.body, *a.certificate}, out);
+  if (a.phase == Phase::commit) record_lock(PreparedBlock{.view = a.view, .prev = a.prev, .body = a.body, .prepare = *a.certificate}, out);
   if (signer_->has_open_commitment()) signer_->abandon();  // the previous attempt is superseded
   disarm(TimerKind::subtree, out);
   witness_.emplace();
@@ -156,7 +156,7 @@ void ByzcoinEngine::send_commitment(Effects& out) {
   }
   w.sent_mask = mask;
   const auto& a = w.announce;
-  out.send(w.parent, encode(Commitment{a.height, a.view, a.phase, a.attempt, self(), *sum, mask}));
+  out.send(w.parent, encode(Commitment{.height = a.height, .view = a.view, .phase = a.phase, .attempt = a.attempt, .sender = self(), .commitment = *sum, .mask = mask}));
 }
 
 core::Status ByzcoinEngine::on_child_commitment(const Commitment& m, Effects& out) {
@@ -252,7 +252,7 @@ void ByzcoinEngine::send_response(Effects& out) {
   auto sum = crypto::sum_responses(points);
   IOS_ASSERT(sum.ok());  // every r was produced here or checked canonical by verify_partial
   const auto& a = w.announce;
-  out.send(w.parent, encode(Response{a.height, a.view, a.phase, a.attempt, self(), *sum, mask}));
+  out.send(w.parent, encode(Response{.height = a.height, .view = a.view, .phase = a.phase, .attempt = a.attempt, .sender = self(), .response = *sum, .mask = mask}));
 }
 
 void ByzcoinEngine::on_subtree_timer(TimeMs, Effects& out) {

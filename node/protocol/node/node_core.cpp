@@ -67,21 +67,19 @@ void NodeCore::succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& de
   const bool formed = from.protocol == Protocol::epoch && delivered.kind == formed_kind;
   if (formed) {
     formed_epoch_ = std::max(formed_epoch_, from.epoch.value);
-    for (auto it = instances_.begin(); it != instances_.end();) {
-      if (it->first.protocol == Protocol::epoch && it->first.epoch.value + epoch_instances_kept < from.epoch.value)
-        it = instances_.erase(it);
-      else
-        ++it;
-    }
+    std::vector<InstanceKey> old;
+    for (const auto& [key, instance] : instances_)
+      if (key.protocol == Protocol::epoch && key.epoch.value + epoch_instances_kept < from.epoch.value) old.push_back(key);
+    for (const auto& key : old) remove(key);
   }
   std::vector<InstanceKey> started;
   if (succession_) {
     auto delivering = instances_.find(from);
     if (delivering == instances_.end()) return;  // retired by an earlier delivery of this input
     auto next = succession_(from, *delivering->second, delivered);
-    for (const auto& key : next.retired) instances_.erase(key);
+    for (const auto& key : next.retired) remove(key);
     for (const auto& key : next.pruned) {
-      instances_.erase(key);
+      remove(key);
       out.prune(persist_prefix(key));
     }
     for (auto& hosted : next.hosted) {
@@ -134,7 +132,32 @@ void NodeCore::on_timer(TimeMs now_ms, TimerId id, Effects& out) {
   translate(now_ms, key, inner, out);
 }
 
+void NodeCore::remove(const InstanceKey& key) {
+  if (instances_.erase(key) == 0) return;
+  // Its timers and the answers it waits for die with it: an instance hosted later under the same
+  // key must never get them (its ids mean other things).
+  for (auto it = timer_owners_.begin(); it != timer_owners_.end();) {
+    if (it->second.first == key) {
+      timer_ids_.erase(it->second);
+      it = timer_owners_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto* owners : {&verify_owners_, &load_owners_}) {
+    for (auto it = owners->begin(); it != owners->end();) {
+      if (it->second.first == key) {
+        orphaned_answers_.insert(it->first);
+        it = owners->erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
 void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
+  if (orphaned_answers_.erase(id) == 1) return;  // its instance is gone
   auto owner = verify_owners_.find(id);
   IOS_ASSERT(owner != verify_owners_.end() && "on_verify_done answers a Verify this core emitted");
   const auto [key, inner_id] = owner->second;
@@ -147,6 +170,7 @@ void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool>
 }
 
 void NodeCore::on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) {
+  if (orphaned_answers_.erase(id) == 1) return;  // its instance is gone
   auto owner = load_owners_.find(id);
   IOS_ASSERT(owner != load_owners_.end() && "on_loaded answers a Load this core emitted");
   const auto [key, inner_id] = owner->second;

@@ -22,12 +22,15 @@
 // Invariants: effects keep their order within an input (persist before you speak holds for
 // the node as for the instance, docs/STYLE.md rule 6); the id maps hold one entry per timer
 // that is set now (ByzCoin draws a fresh id, with a generation, for every arm, so keeping
-// fired or cancelled ones would grow without end), and Verify entries live only until answered.
+// fired or cancelled ones would grow without end), and Verify and Load entries live only until
+// answered; an instance removed (retired, pruned, an old epoch's) takes its timers and pending
+// answers with it, so one hosted later under the same key never gets what was meant for it.
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "node/protocol/core/core.hpp"
 #include "node/protocol/node/envelope.hpp"
@@ -152,12 +155,16 @@ class NodeCore final : public Core {
   void succeed(TimeMs now_ms, const InstanceKey& from, const Deliver& delivered, Effects& out);
   void start(TimeMs now_ms, const InstanceKey& key, Effects& out);
   void start_one(TimeMs now_ms, const InstanceKey& key, Effects& out);
+  void remove(const InstanceKey& key);
 
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
   std::map<TimerId, std::pair<InstanceKey, TimerId>> timer_owners_;
   std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> verify_owners_;
   std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> load_owners_;
+  // Outer Verify and Load ids of instances removed before the answer came: dropped when it does
+  // (the driver answers each once, so these go as they come).
+  std::set<std::uint64_t> orphaned_answers_;
   TimerId next_timer_ = 1;
   std::uint64_t next_verify_ = 1;
   std::uint64_t next_load_ = 1;

@@ -156,30 +156,30 @@ void NodeCore::remove(const InstanceKey& key) {
   }
 }
 
+std::optional<std::pair<InstanceKey, std::uint64_t>> NodeCore::answered(AnswerOwners& owners, std::uint64_t id) {
+  if (orphaned_answers_.erase(id) == 1) return std::nullopt;  // its instance is gone
+  auto owner = owners.find(id);
+  IOS_ASSERT(owner != owners.end() && "an answer to a Verify or Load this core emitted");
+  const auto found = owner->second;
+  owners.erase(owner);
+  IOS_ASSERT(instances_.contains(found.first));  // remove() orphans the answers of what it removes
+  return found;
+}
+
 void NodeCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
-  if (orphaned_answers_.erase(id) == 1) return;  // its instance is gone
-  auto owner = verify_owners_.find(id);
-  IOS_ASSERT(owner != verify_owners_.end() && "on_verify_done answers a Verify this core emitted");
-  const auto [key, inner_id] = owner->second;
-  verify_owners_.erase(owner);
-  auto it = instances_.find(key);
-  if (it == instances_.end()) return;
+  const auto owner = answered(verify_owners_, id);
+  if (!owner) return;
   Effects inner;
-  it->second->on_verify_done(now_ms, inner_id, std::move(valid), inner);
-  translate(now_ms, key, inner, out);
+  instances_.at(owner->first)->on_verify_done(now_ms, owner->second, std::move(valid), inner);
+  translate(now_ms, owner->first, inner, out);
 }
 
 void NodeCore::on_loaded(TimeMs now_ms, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, Effects& out) {
-  if (orphaned_answers_.erase(id) == 1) return;  // its instance is gone
-  auto owner = load_owners_.find(id);
-  IOS_ASSERT(owner != load_owners_.end() && "on_loaded answers a Load this core emitted");
-  const auto [key, inner_id] = owner->second;
-  load_owners_.erase(owner);
-  auto it = instances_.find(key);
-  if (it == instances_.end()) return;  // retired meanwhile: nobody waits for the rows
+  const auto owner = answered(load_owners_, id);
+  if (!owner) return;
   Effects inner;
-  it->second->on_loaded(now_ms, inner_id, std::move(values), inner);
-  translate(now_ms, key, inner, out);
+  instances_.at(owner->first)->on_loaded(now_ms, owner->second, std::move(values), inner);
+  translate(now_ms, owner->first, inner, out);
 }
 
 void NodeCore::forget_timer(std::map<TimerId, std::pair<InstanceKey, TimerId>>::iterator owner) {

@@ -160,8 +160,11 @@ class NodeCore final : public Core {
   std::map<InstanceKey, std::unique_ptr<Core>> instances_;
   std::map<std::pair<InstanceKey, TimerId>, TimerId> timer_ids_;
   std::map<TimerId, std::pair<InstanceKey, TimerId>> timer_owners_;
-  std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> verify_owners_;
-  std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>> load_owners_;
+  // Outer Verify / Load id -> the instance that asked and its own id.
+  using AnswerOwners = std::map<std::uint64_t, std::pair<InstanceKey, std::uint64_t>>;
+  std::optional<std::pair<InstanceKey, std::uint64_t>> answered(AnswerOwners& owners, std::uint64_t id);
+  AnswerOwners verify_owners_;
+  AnswerOwners load_owners_;
   // Outer Verify and Load ids of instances removed before the answer came: dropped when it does
   // (the driver answers each once, so these go as they come).
   std::set<std::uint64_t> orphaned_answers_;

@@ -152,7 +152,25 @@ TEST(DevnetTransEpoch, ValidatorsMoveBetweenShardsThatKeepOneLinkedChainAndFinal
       }
   batch.close();
   const auto r = net.ios("tx batch " + net.home() + "/intra.ndjson --wait final --timeout 60s -o ndjson -q");
-  ASSERT_EQ(r.code, 0) << r.err << r.out.substr(0, 2000) << net.every_log_tail(40);
+  if (r.code != 0) {
+    // What each node says of the first transfers that did not end final: which node knew what.
+    std::string seen;
+    std::size_t shown = 0;
+    for (const auto& d : lines_with_schema(r.out, "ios.tx.send.v1")) {
+      if (d.value("state", "") == "final" || !d.contains("hash") || shown++ == 3) continue;
+      seen += "line " + std::to_string(d.value("line", 0)) + " " + d["hash"].get<std::string>() + ":";
+      for (const auto& node : net.nodes()) {
+        const auto url = Devnet::rpc_url_of(node);
+        const auto status = rpc_get(url, "/v1/status");
+        const auto tx = rpc_get(url, "/v1/tx/" + d["hash"].get<std::string>());
+        seen += " " + node.name + "(shard " + (status.is_object() ? status.value("shard", nlohmann::json()).dump() : "?") +
+                ")=" + (tx.is_object() ? tx.value("state", std::string("?")) + " " + tx.value("reason", std::string()) : "-");
+      }
+      seen += "\n";
+    }
+    FAIL() << r.err << r.out.substr(0, 2000) << "\n--- the first unfinished transfers on every node\n" << seen
+           << net.every_log_tail(40);
+  }
   for (const auto& d : lines_with_schema(r.out, "ios.tx.send.v1")) EXPECT_EQ(d["state"], "final") << d.dump();
   for (const auto& [shard, accounts] : accounts_of) {
     std::map<std::string, std::optional<std::uint64_t>> want;

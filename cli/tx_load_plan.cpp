@@ -111,7 +111,7 @@ LoadPlan prepare_load(const Globals& g, LoadOptions& o) {
   const auto live = live_nodes(g);
   for (const auto& t : live) {
     plan.nodes.push_back(t.rpc_url);
-    plan.node_shard.push_back(t.shard);
+    plan.node_shard.push_back(t.joining ? serves_no_shard : t.shard);  // as route_senders: a joiner takes no chain
   }
   const auto chain_id = live.front().chain_id_bytes();
   std::vector<Sender> senders;

@@ -26,4 +26,14 @@ protocol::node::PersistedState StoreRows::scoped(const protocol::node::InstanceK
   return mine;
 }
 
+std::optional<core::Bytes> StoreRows::row(const protocol::node::InstanceKey& key, std::string_view name) const {
+  const auto k = protocol::node::persist_prefix(key) + std::string(name);
+  auto value = store_.state_value(k);
+  if (!value) {
+    log_.error("fatal", "cannot read " + k + ": " + value.error().message());
+    std::abort();
+  }
+  return std::move(*value);
+}
+
 }  // namespace ios::runtime

@@ -17,6 +17,7 @@ class StoreRows final : public protocol::node::PersistedRows {
   // A read the disk refuses stops the process, as a refused write does: the instance would
   // otherwise start without the votes that keep it from equivocating.
   protocol::node::PersistedState scoped(const protocol::node::InstanceKey& key) const override;
+  std::optional<core::Bytes> row(const protocol::node::InstanceKey& key, std::string_view name) const override;
 
  private:
   const store::NodeStore& store_;

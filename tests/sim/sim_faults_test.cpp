@@ -259,6 +259,38 @@ TEST(SimFaults, AVerifyIsAnsweredOnceAsTheNodesNextInputAtTheSameInstant) {
   EXPECT_EQ(sim.deliveries(id)[0].time_us, 0u);
 }
 
+// core.hpp Load: the simulator reads the node's own store (every Persist before the Load
+// included) and stops after the value that brings the total to bytes_max: with bytes_max 4 the
+// first 4-byte value ends the read; without a bound every key is answered, a missing one as
+// nullopt.
+namespace {
+struct Loading final : protocol::Core {
+  void on_start(TimeMs, protocol::Effects& out) override {
+    out.persist("a", {1, 1, 1, 1});
+    out.persist("c", {3, 3, 3, 3});
+    out.load(7, {"a", "b", "c"}, 4);
+    out.load(8, {"a", "b", "c"});
+  }
+  void on_message(TimeMs, NodeId, core::ByteView, protocol::Effects&) override {}
+  void on_timer(TimeMs, TimerId, protocol::Effects&) override {}
+  void on_loaded(TimeMs, std::uint64_t id, std::vector<std::optional<core::Bytes>> values, protocol::Effects& out) override {
+    core::Bytes shape{static_cast<std::uint8_t>(id)};
+    for (const auto& v : values) shape.push_back(v ? v->front() : 0);
+    out.deliver("loaded", shape);
+  }
+};
+}  // namespace
+
+TEST(SimFaults, ALoadReadsTheNodesStoreAndStopsAtItsByteBound) {
+  Simulator sim(1);
+  const auto id = sim.add_node([](const SimNodeContext&) { return std::make_unique<Loading>(); });
+  sim.start();
+  sim.run_until_idle(1'000);
+  ASSERT_EQ(sim.deliveries(id).size(), 2u);
+  EXPECT_EQ(sim.deliveries(id)[0].value, (core::Bytes{7, 1})) << "a reached the bound: b and c not read";
+  EXPECT_EQ(sim.deliveries(id)[1].value, (core::Bytes{8, 1, 0, 3}));
+}
+
 TEST(SimFaults, AVerifyAnswerForACrashedIncarnationIsDropped) {
   crypto::init();
   Simulator sim(1);

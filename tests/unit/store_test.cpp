@@ -261,6 +261,8 @@ TEST(StoreRows, ASegmentGetsItsRowsAndItsBlocksAndNothingOfItsNeighbours) {
             (store::PersistedState{{"record", bytes_of("r1")}}))
       << "an epoch instance's rows, and no blocks";
   EXPECT_TRUE(rows.scoped(InstanceKey{core::ShardId{1}, core::Epoch{1}}).empty());
+  EXPECT_EQ(rows.row(InstanceKey{S0, core::Epoch{1}, protocol::node::Protocol::epoch}, "record"), bytes_of("r1"));
+  EXPECT_FALSE(rows.row(InstanceKey{S0, core::Epoch{1}, protocol::node::Protocol::epoch}, "transcript"));
 }
 
 TEST(NodeStore, RefusesANewerSchemaWithoutTouchingIt) {

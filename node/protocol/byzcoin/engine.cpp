@@ -449,10 +449,7 @@ void ByzcoinEngine::on_loaded(TimeMs now, std::uint64_t id, std::vector<std::opt
     IOS_ASSERT(v.has_value() && "a final block this engine persisted is in its store");
     auto block = chain::decode_finalized_block(*v);
     IOS_ASSERT(block.ok() && "a persisted final block decodes");
-    const std::size_t size = block->body.size() + 512;
-    if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) break;
-    bytes += size;
-    r.blocks.push_back(std::move(*block));
+    if (!add_to_answer(r, bytes, std::move(*block))) break;
   }
   // The read may end where memory begins: the rest of the answer comes from there, so a
   // requester gets whole answers (it asks again at once only after one of sync_blocks_max).
@@ -465,12 +462,17 @@ void ByzcoinEngine::on_loaded(TimeMs now, std::uint64_t id, std::vector<std::opt
 void ByzcoinEngine::add_recent(SyncResponse& r, std::size_t& bytes, std::uint64_t from) const {
   for (auto h = from; h < height() && r.blocks.size() < sync_blocks_max; ++h) {
     const auto* b = final_at(h);
-    if (b == nullptr) return;  // left memory meanwhile: the answer ends here
-    const std::size_t size = b->body.size() + 512;
-    if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) return;
-    bytes += size;
-    r.blocks.push_back(*b);
+    if (b == nullptr || !add_to_answer(r, bytes, *b)) return;  // left memory meanwhile, or the answer is full
   }
+}
+
+// Adds `b` unless the answer would pass sync_response_bytes_max (the first block always fits).
+bool ByzcoinEngine::add_to_answer(SyncResponse& r, std::size_t& bytes, chain::FinalizedBlock b) {
+  const std::size_t size = b.body.size() + 512;
+  if (!r.blocks.empty() && bytes + size > sync_response_bytes_max) return false;
+  bytes += size;
+  r.blocks.push_back(std::move(b));
+  return true;
 }
 
 // Sends a sync answer and charges it to the peer's byte budget.

@@ -122,6 +122,7 @@ class ByzcoinEngine {
   void on_sync_timer(TimeMs now, Effects& out);
   core::Status sync_from_store(NodeId from, std::uint64_t from_height, Effects& out);
   void add_recent(SyncResponse& r, std::size_t& bytes, std::uint64_t from) const;
+  static bool add_to_answer(SyncResponse& r, std::size_t& bytes, chain::FinalizedBlock b);
   void send_sync(NodeId to, const SyncResponse& r, std::size_t bytes, TimeMs now, Effects& out);
   void replay_store(TimeMs now, Effects& out);
   // The record under `key` if it is of the current height, else the one under `legacy_key`.

@@ -18,12 +18,7 @@ RowOf in_map(const node::PersistedState& rows) {
 }
 
 RowOf in_rows(const node::PersistedRows& rows) {
-  return [&rows](std::uint64_t epoch, std::string_view name) -> std::optional<core::Bytes> {
-    auto mine = rows.scoped(forming(epoch));
-    auto it = mine.find(name);
-    if (it == mine.end()) return std::nullopt;
-    return std::move(it->second);
-  };
+  return [&rows](std::uint64_t epoch, std::string_view name) { return rows.row(forming(epoch), name); };
 }
 
 std::optional<ChainEntry> entry_at(const RowOf& row, std::uint64_t epoch, std::size_t roster_size, bool with_transcript) {

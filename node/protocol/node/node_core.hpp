@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <set>
 
 #include "node/protocol/core/core.hpp"
@@ -51,6 +52,12 @@ class PersistedRows {
   virtual ~PersistedRows() = default;
   // The rows under persist_prefix(key), with the prefix removed (scoped_state).
   virtual PersistedState scoped(const InstanceKey& key) const = 0;
+  // One of them: start-up reads each epoch's record without its transcript this way.
+  virtual std::optional<core::Bytes> row(const InstanceKey& key, std::string_view name) const {
+    auto mine = scoped(key);
+    auto it = mine.find(name);
+    return it == mine.end() ? std::nullopt : std::optional<core::Bytes>(std::move(it->second));
+  }
 };
 
 class RowsInMemory final : public PersistedRows {

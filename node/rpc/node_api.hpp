@@ -17,37 +17,22 @@
 #include "node/chain/address.hpp"
 #include "node/chain/tx.hpp"
 #include "node/core/bytes.hpp"
+#include "node/protocol/client/tx_status.hpp"
 
 namespace ios::rpc {
 
-// pending: in the mempool; optimistic: in an optimistic block of a believable validator
-// (whitepaper §8.2, PoB); final: in a ByzCoin-final block; rejected: refused, `reason` says why.
-enum class TxState { unknown, pending, optimistic, final, rejected };
-
-std::string_view to_string(TxState state);
-// The inverse of to_string; nullopt for any other text.
-std::optional<TxState> parse_tx_state(std::string_view text);
-
-struct TxStatus {
-  core::Hash32 hash{};
-  TxState state = TxState::unknown;
-  std::optional<std::uint64_t> height;  // the block holding it, once optimistic or final
-  std::string reason;                   // the Reject text, when rejected
-
-  bool operator==(const TxStatus&) const = default;
-};
+// The states and answers of node/protocol/client/tx_status.hpp, which the client core makes.
+using protocol::client::parse_tx_state;
+using protocol::client::SubmitResult;
+using protocol::client::to_string;
+using protocol::client::TxState;
+using protocol::client::TxStatus;
 
 // Thrown by a NodeApi call that cannot be answered now: the node is starting (its chain is
 // being replayed) or its protocol thread did not answer in time. The server answers 503
 // UNAVAILABLE, and the client may retry; any other exception is a 500.
 struct NodeUnavailable : std::runtime_error {
   using std::runtime_error::runtime_error;
-};
-
-struct SubmitResult {
-  core::Hash32 hash{};
-  bool accepted = false;
-  std::string reason;  // the Reject text when refused ("double_spend: input 0 ...")
 };
 
 class NodeApi {

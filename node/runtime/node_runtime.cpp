@@ -57,7 +57,7 @@ class NodeRuntime::Api final : public rpc::NodeApi {
   }
   rpc::TxStatus tx_status(const core::Hash32& hash) override {
     return on_io([this, hash] {
-      const auto tracked = node_.tracker_.find(hash);
+      const auto tracked = node_.core_->tracker().find(hash);
       if (tracked && tracked->state != rpc::TxState::pending && tracked->state != rpc::TxState::optimistic)
         return *tracked;
       auto row = node_.store_->tx(hash);
@@ -72,15 +72,15 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       }
       // A node that joined the shard after the tx was final has no index row for it, but its
       // outputs, while unspent, are in the state it was handed.
-      if (node_.has_outputs_of(hash)) return rpc::TxStatus{hash, rpc::TxState::final, std::nullopt, {}};
+      if (node_.core_->has_outputs_of(hash)) return rpc::TxStatus{hash, rpc::TxState::final, std::nullopt, {}};
       if (tracked) return *tracked;
-      if (auto refused = node_.tracker_.find_refusal(hash)) return *refused;
+      if (auto refused = node_.core_->tracker().find_refusal(hash)) return *refused;
       return rpc::TxStatus{hash, rpc::TxState::unknown, std::nullopt, {}};
     });
   }
   std::optional<core::Error> misdirected(const chain::Address& a) override {
     // The shards a node serves change with the epochs: asked on the io thread.
-    return on_io([this, a]() -> std::optional<core::Error> { return node_.wrong_shard(a); });
+    return on_io([this, a]() -> std::optional<core::Error> { return node_.core_->wrong_shard(a); });
   }
   std::optional<nlohmann::json> account(const chain::Address& a) override {
     return on_io([this, a] { return node_.account_json(a); });
@@ -154,9 +154,9 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_height", "Final blocks applied (the shard this node serves)",
            serving ? serving->validator->ledger().height() : 0);
       line("ios_view", "Current ByzCoin view", serving ? serving->validator->engine().view() : 0);
-      line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.tracker_.submitted_count());
-      line("ios_txs_final_total", "Submitted transactions seen final", n.tracker_.final_count());
-      line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.tracker_.rejected_count());
+      line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.core_->tracker().submitted_count());
+      line("ios_txs_final_total", "Submitted transactions seen final", n.core_->tracker().final_count());
+      line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.core_->tracker().rejected_count());
       line("ios_peers_connected", "Authenticated peer connections", n.transport_->connected_peers());
       line("ios_p2p_frames_in_total", "Frames received", ts.frames_in);
       line("ios_p2p_frames_out_total", "Frames sent", ts.frames_out);
@@ -166,13 +166,13 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_p2p_rejected_handshakes_total", "Failed handshakes", ts.rejected_handshakes);
       line("ios_inputs_total", "Protocol core inputs processed", n.inputs_);
       line("ios_receipts_refused_total", "Receipts refused: wrong shard, epoch, sender or signature",
-           n.receipts_refused_);
+           n.core_->counters().receipts_refused);
       line("ios_receipts_dropped_total", "Receipts dropped: for no pending submission, or over the check limit",
-           n.receipts_dropped_);
+           n.core_->counters().receipts_dropped);
       line("ios_peer_messages_bad_envelope_total", "Peer messages whose envelope did not open",
-           n.core_->counters().bad_envelopes);
+           n.core_->node().counters().bad_envelopes);
       line("ios_peer_messages_no_instance_total", "Peer messages for a shard or epoch this node does not run",
-           n.core_->counters().no_instance);
+           n.core_->node().counters().no_instance);
       return m;
     });
   }
@@ -457,68 +457,10 @@ void NodeRuntime::load(protocol::Load l) {
 }
 
 void NodeRuntime::on_peer_message(protocol::NodeId from, core::Bytes payload) {
-  // Receipts answer transactions this node submitted for its API clients: the core has no use
-  // for them (ShardValidator ignores receipts), the tracker does.
-  if (auto opened = protocol::node::open(payload); opened && opened->key.protocol == protocol::node::Protocol::shard &&
-                                                   !opened->payload.empty() &&
-                                                   opened->payload[0] == pob::message_tag) {
-    auto m = pob::decode_pob_message(opened->payload);
-    if (m) {
-      if (auto* r = std::get_if<pob::TxReceipt>(&*m)) return on_receipt(from, opened->key, std::move(*r));
-    }
-  }
   input([&](protocol::Core& c, protocol::Effects& out) { c.on_message(now_ms(), from, payload, out); });
 }
 
-void NodeRuntime::on_receipt(protocol::NodeId from, const protocol::node::InstanceKey& segment, pob::TxReceipt r) {
-  // Cheap checks first, here: shard, epoch, and that the sender is the believable validator
-  // that signed (docs/security.md "Forged receipts": a receipt was believed on its own key). Then
-  // only receipts for a tx this node still waits on go to the pool, at most
-  // receipt_checks_in_flight_max at a time; the rest are counted and dropped (docs/security.md
-  // "Unbounded queues and storage": 1.69 M junk receipts in 2 s queued without bound and grew the
-  // node by 25 MB).
-  // Against the setup of the segment the envelope names, which this node hosts.
-  const auto* hosted = core_->instance<pob::ShardValidator>(segment);
-  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false) || !receipt_shard_is_payers(r)) {
-    ++receipts_refused_;
-    return;
-  }
-  const auto waiting = tracker_.find(r.tx);
-  if (!waiting || waiting->state != rpc::TxState::pending ||
-      receipt_checks_in_flight_ >= receipt_checks_in_flight_max) {
-    ++receipts_dropped_;
-    return;
-  }
-  ++receipt_checks_in_flight_;
-  // Checked on the pool, recorded on the io thread (the tracker's only thread).
-  asio::post(verifiers_, [this, r = std::move(r)]() mutable {
-    const bool valid = pob::verify_receipt(r, first_setup_->chain_id);
-    asio::post(io_, [this, valid, r = std::move(r)] {
-      --receipt_checks_in_flight_;
-      if (!valid) {
-        ++receipts_refused_;
-        return;
-      }
-      if (r.status == pob::ReceiptStatus::optimistic) {
-        tracker_.optimistic(r.tx, r.producer, r.optimistic_block);
-      } else if (r.reason.starts_with(core::to_string(core::Reject::wrong_shard)) ||
-                 r.reason.starts_with(core::to_string(core::Reject::unknown_input))) {
-        // Not a verdict on the tx. wrong_shard: the segment it was sent to ended on the way
-        // (TransEpoch). unknown_input: the producer's final state is ahead of this node's, and
-        // its inputs may be spent by this very tx (final there already, or a resubmission of
-        // it). It stays pending: the final chain applies it, or this node's own state refuses
-        // it at the wallet's next resubmission (submit).
-        ++receipts_dropped_;
-      } else {
-        tracker_.rejected(r.tx, r.reason);
-        submitted_.settle(r.tx);
-      }
-    });
-  });
-}
-
 void NodeRuntime::on_applied(protocol::BlockApplied applied) {
-  if (applied.joins) joined_at_.insert_or_assign(applied.shard.value, applied.height);
   // A block replayed from the store at start is there already, with its index rows.
   if (applied.replayed) return;
   std::vector<store::TxIndexRow> rows;
@@ -528,16 +470,11 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   ++final_blocks_;
   for (const auto& h : applied.applied) {
     rows.push_back({h, applied.height, store::TxStatus::applied, applied.shard});
-    tracker_.final(h, applied.height);
-    submitted_.settle(h);
   }
   for (const auto& h : applied.excluded) {
     if (std::binary_search(applied_sorted.begin(), applied_sorted.end(), h)) continue;
     rows.push_back({h, applied.height, store::TxStatus::excluded, applied.shard});
-    tracker_.excluded(h, applied.height);
-    submitted_.settle(h);
   }
-  submitted_.expire(applied.shard, applied.height);
   // A live block at a height the store already holds: the replay stopped short of the stored
   // chain (a stored block failed its checks). The same block is fine; another one means this
   // node's disk and its network disagree on a final block, and going on would serve both.
@@ -562,23 +499,12 @@ void NodeRuntime::on_applied(protocol::BlockApplied applied) {
   pending_finals_.push_back(std::move(r));
 }
 
-std::optional<NodeRuntime::Segment> NodeRuntime::segment_of(core::ShardId shard) const {
-  // Keys order by (shard, epoch, protocol, step): the last one of the shard is its latest.
-  std::optional<Segment> latest, running;
-  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
-    if (key.shard != shard) continue;
-    latest = Segment{key, v};
-    if (!v->ended()) running = latest;
-  }
-  return running ? running : latest;
-}
-
 std::optional<NodeRuntime::Segment> NodeRuntime::serving() const {
   // Ranked by (running, has a vote or produces, epoch, step): during an epoch that moves the
   // node, the shard it now belongs to speaks for it as soon as its segment runs.
   std::optional<Segment> best;
   std::tuple<bool, bool, std::uint64_t, std::uint32_t> best_rank{};
-  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
+  for (const auto& [key, v] : core_->node().all<pob::ShardValidator>()) {
     const std::tuple rank{!v->ended(), role_in(*v) != "observer", key.epoch.value, key.step};
     if (!best || rank > best_rank) best = Segment{key, v}, best_rank = rank;
   }
@@ -591,40 +517,6 @@ std::string_view NodeRuntime::role_in(const pob::ShardValidator& v) const {
   return std::binary_search(normal.begin(), normal.end(), config_.index) ? "normal" : "observer";
 }
 
-bool NodeRuntime::receipt_shard_is_payers(const pob::TxReceipt& r) const {
-  // A producer speaks for its own shard only: a node hosting two shards must not let one
-  // shard's believable validator settle a payment of the other.
-  const auto* tx = submitted_.find(r.tx);
-  if (tx == nullptr || tx->inputs.empty()) return false;
-  return chain::Address::from_public_key(tx->inputs.front().owner_key).shard(genesis_->policy.shards) == r.shard;
-}
-
-bool NodeRuntime::has_outputs_of(const core::Hash32& tx) const {
-  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) {
-    const auto& utxos = v->ledger().state().utxos();
-    const auto it = utxos.lower_bound(chain::OutPoint{tx, 0});
-    if (it != utxos.end() && it->first.tx == tx) return true;
-  }
-  return false;
-}
-
-std::string NodeRuntime::shards_served() const {
-  std::set<std::uint32_t> shards;
-  for (const auto& [key, v] : core_->all<pob::ShardValidator>()) shards.insert(key.shard.value);
-  if (shards.empty()) return "none yet (it is joining one)";
-  std::string out;
-  for (auto j : shards) out += (out.empty() ? "" : " and ") + std::to_string(j);
-  return out;
-}
-
-std::optional<core::Error> NodeRuntime::wrong_shard(const chain::Address& a) const {
-  const auto shard = a.shard(genesis_->policy.shards);
-  if (segment_of(core::ShardId{shard})) return std::nullopt;
-  return core::Error{core::Reject::wrong_shard, a.to_string() + " lives in shard " + std::to_string(shard) +
-                                                    "; this node serves shard " + shards_served() +
-                                                    " (ios devnet status lists each node's shard now)"};
-}
-
 std::vector<std::uint32_t> NodeRuntime::normal_league_of(core::ShardId shard, std::uint64_t height) const {
   // The store names the segment of each block; a hosted segment knows its league, and the
   // schedule recomputes any other one from its epoch's record.
@@ -632,7 +524,7 @@ std::vector<std::uint32_t> NodeRuntime::normal_league_of(core::ShardId shard, st
   IOS_ASSERT(segment.ok() && *segment);  // the io thread's own store, and the block was just read
   const auto scoped = protocol::node::parse_persist_prefix(**segment);
   IOS_ASSERT(scoped && scoped->rest.empty());  // written by on_applied from persist_prefix
-  if (const auto* hosted = core_->instance<pob::ShardValidator>(scoped->key)) return hosted->setup().normal;
+  if (const auto* hosted = core_->node().instance<pob::ShardValidator>(scoped->key)) return hosted->setup().normal;
   if (schedule_ && schedule_->knows(scoped->key.epoch.value))
     return schedule_->setup(scoped->key.epoch.value, shard, scoped->key.step)->normal;
   IOS_ASSERT(scoped->key.epoch.value == 0 && shard.value == first_setup_->shard);  // without epochs, one segment
@@ -653,77 +545,9 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 }
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
-  const auto hash = chain::tx_hash(tx);
-  // The payer (the first input's owner) names the shard, and this node's running segment of it
-  // takes the tx. A tx without inputs decodes, and its witnesses "verify" (none to check): the
-  // transfer check below refuses it, against any segment.
-  std::optional<Segment> segment;
-  if (tx.inputs.empty()) {
-    segment = serving();
-  } else {
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    if (auto wrong = wrong_shard(payer)) return {hash, false, wrong->message()};
-    segment = segment_of(core::ShardId{payer.shard(genesis_->policy.shards)});
-    // Only a running segment takes transactions. An ended one is either between epochs (its
-    // successor starts when the next record is final here: the wallet retries) or the last
-    // of a shard this node has left, which it keeps a while to answer queries.
-    if (segment && segment->validator->ended()) {
-      const auto shard = segment->key.shard;
-      if (schedule_ && schedule_->hosts(last_epoch_, shard, config_.index))
-        return {hash, false, core::Error{core::Reject::between_segments,
-                                         "shard " + core::to_string(shard) + " is between epochs here (its next segment "
-                                         "starts with record " + std::to_string(last_epoch_ + 1) + "); retry"}
-                                 .message()};
-      return {hash, false, core::Error{core::Reject::wrong_shard, payer.to_string() + " lives in shard " +
-                                                                      core::to_string(shard) + ", which this node has left"}
-                               .message()};
-    }
-  }
-  if (!segment)
-    return {hash, false, core::Error{core::Reject::between_segments, "this node is joining its shard; retry"}.message()};
-  const auto& ledger = segment->validator->ledger();
-  // Sent to the payer's route; runs only for a tx of valid shape.
-  const auto forward = [&] {
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    const auto payload = protocol::node::wrap(segment->key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
-    for (auto to : ledger.submission_route(payer, 0)) send(to, payload);
-  };
-  // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
-  // timeout) is accepted again: sent on once more if it is still pending here, but at most once
-  // per submitted_resend_interval_ms (re-POSTing one body in a loop must not become a stream of
-  // frames and receipts between validators). The state check below would refuse it, its
-  // inputs being spent by itself.
-  if (submitted_.contains(hash)) {
-    if (submitted_.resend_due(hash, now_ms())) forward();
-    return {hash, true, {}};
-  }
-  // Refuse at the door what no validator would accept, with the reason (an unknown or spent
-  // input, a wrong amount, a malformed tx; Api::submit checked the witnesses). Outputs of this
-  // node's own unfinalized submissions count, so a wallet can chain through optimistic
-  // receipts; the believable validator judges again.
-  auto change = contracts::transfer(submitted_.over(ledger.state()), tx, key_->public_key(), genesis_->policy.min_fee);
-  if (!change) {
-    // One already final is answered as accepted: its inputs are spent by itself.
-    if (auto row = store_->tx(hash); row && *row && (*row)->status == store::TxStatus::applied) return {hash, true, {}};
-    if (has_outputs_of(hash)) return {hash, true, {}};  // final before this node joined the shard
-    // A node that joined the shard from a handed-over state cannot tell an input spent by this
-    // very tx (final before it joined, its outputs spent since) from one that never was: it
-    // refuses, but does not record the tx as rejected; a node that served the shard earlier knows.
-    const auto shard = segment->key.shard.value;
-    if (change.error().reason == core::Reject::unknown_input && joined_at_.contains(shard))
-      return {hash, false, change.error().message() + " (this node joined shard " + std::to_string(shard) +
-                               " at height " + std::to_string(joined_at_.at(shard)) + "; an earlier tx may have spent it)"};
-    tracker_.refused(hash, change.error().message());
-    // Tracked and not applied, with its inputs spent in this node's final state: it can never
-    // be final (a receipt's unknown_input was only a hint, on_receipt).
-    tracker_.rejected(hash, change.error().message());
-    ++door_refusals_[std::string(core::to_string(change.error().reason))];
-    return {hash, false, change.error().message()};
-  }
-  submitted_.add(tx, segment->key.shard, ledger.height(), now_ms());
-  tracker_.submitted(hash);
-  forward();
-  return {hash, true, {}};
+  rpc::SubmitResult result{chain::tx_hash(tx), false, "the node is stopping"};
+  input([&](protocol::Core&, protocol::Effects& out) { result = core_->submit(now_ms(), tx, out); });
+  return result;
 }
 
 std::optional<core::Bytes> NodeRuntime::stored_block(core::ShardId shard, std::uint64_t height) const {
@@ -734,8 +558,8 @@ std::optional<core::Bytes> NodeRuntime::stored_block(core::ShardId shard, std::u
 
 NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
   TxLookup found;
-  found.receipt = tracker_.receipt(hash);
-  if (const auto* tx = submitted_.find(hash)) {
+  found.receipt = core_->tracker().receipt(hash);
+  if (const auto* tx = core_->submitted().find(hash)) {
     found.pending = *tx;
   } else if (auto row = store_->tx(hash); row && *row) {
     if (auto bytes = stored_block((*row)->shard, (*row)->height)) {
@@ -749,13 +573,13 @@ NodeRuntime::TxLookup NodeRuntime::find_tx(const core::Hash32& hash) const {
 std::optional<nlohmann::json> NodeRuntime::account_json(const chain::Address& a) const {
   // What the owner can spend now, as far as this node knows: its final outputs that no pending
   // submission spends, and the outputs pending submissions pay it (README "Accounts").
-  const auto segment = segment_of(core::ShardId{a.shard(genesis_->policy.shards)});
+  const auto segment = core_->segment_of(core::ShardId{a.shard(genesis_->policy.shards)});
   if (!segment) return std::nullopt;  // the shard left this node since misdirected() asked
   const auto& ledger = segment->validator->ledger();
   nlohmann::json utxos = nlohmann::json::array();
   chain::Amount spendable = 0;
   const auto list = [&](const chain::OutPoint& op, const chain::TxOutput& out, std::string_view state) {
-    if (submitted_.spends(op)) return;
+    if (core_->submitted().spends(op)) return;
     utxos.push_back({{"tx", core::to_hex(op.tx)},
                      {"index", op.index},
                      {"amount", std::to_string(out.amount)},
@@ -763,8 +587,8 @@ std::optional<nlohmann::json> NodeRuntime::account_json(const chain::Address& a)
     spendable += out.amount;
   };
   for (const auto& [op, out] : ledger.state().utxos_of(a)) list(op, out, "final");
-  for (const auto& [op, out] : submitted_.outputs_to(a)) {
-    const auto t = tracker_.find(op.tx);
+  for (const auto& [op, out] : core_->submitted().outputs_to(a)) {
+    const auto t = core_->tracker().find(op.tx);
     list(op, out, rpc::to_string(t ? t->state : rpc::TxState::pending));
   }
   return nlohmann::json{{"address", a.to_string()},
@@ -819,7 +643,7 @@ nlohmann::json NodeRuntime::epoch_status() const {
   if (!schedule_) return nullptr;
   const std::uint64_t last = last_epoch_;
   nlohmann::json j{{"epoch", last}, {"epoch_ms", genesis_->policy.epoch_ms}};
-  if (const auto* forming = core_->instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
+  if (const auto* forming = core_->node().instance<protocol::epoch::EpochCore>(protocol::epoch::forming(last + 1))) {
     j["forming"] = {{"epoch", last + 1},
                     {"phase", forming->phase()},
                     {"view", forming->view()},
@@ -836,7 +660,7 @@ nlohmann::json NodeRuntime::status_json() {
   // The top-level shard, role, height, view, leader and mode are the serving segment's; every
   // hosted segment is listed under "segments" (two during an epoch that moves this node).
   nlohmann::json segments = nlohmann::json::array();
-  for (const auto& [key, v] : core_->all<pob::ShardValidator>())
+  for (const auto& [key, v] : core_->node().all<pob::ShardValidator>())
     segments.push_back({{"shard", key.shard.value},
                         {"epoch", key.epoch.value},
                         {"step", key.step},
@@ -858,7 +682,7 @@ nlohmann::json NodeRuntime::status_json() {
   const auto serving = this->serving();
   if (!serving) {
     // Between shards: its new shard's state is on its way (ShardJoin), its old one retired.
-    const auto joins = core_->all<protocol::transepoch::ShardJoin>();
+    const auto joins = core_->node().all<protocol::transepoch::ShardJoin>();
     j.update({{"role", "joining"},
               {"shard", joins.empty() ? 0u : joins.back().first.shard.value},
               {"height", 0},
@@ -936,14 +760,16 @@ void NodeRuntime::log_progress() {
   // Refusals, counted by reason: one line per interval however many there were.
   const auto& ts = transport_->stats();
   nlohmann::json counts = nlohmann::json::object();
-  for (const auto& [reason, n] : door_refusals_) counts["tx_" + reason] = n;
-  if (receipts_refused_ > logged_.receipts_refused) counts["receipts"] = receipts_refused_ - logged_.receipts_refused;
+  const auto& door = core_->counters();
+  for (const auto& [reason, n] : door.refusals)
+    if (n > logged_.door_refusals[reason]) counts["tx_" + reason] = n - logged_.door_refusals[reason];
+  if (door.receipts_refused > logged_.receipts_refused) counts["receipts"] = door.receipts_refused - logged_.receipts_refused;
   if (ts.rejected_frames > logged_.rejected_frames) counts["frames"] = ts.rejected_frames - logged_.rejected_frames;
   if (ts.rejected_handshakes > logged_.rejected_handshakes)
     counts["handshakes"] = ts.rejected_handshakes - logged_.rejected_handshakes;
   if (!counts.empty()) log_->warn("refused", "in the last " + std::to_string(progress_interval_ms / 1000) + " s", counts);
-  door_refusals_.clear();
-  logged_.receipts_refused = receipts_refused_;
+  logged_.door_refusals = door.refusals;
+  logged_.receipts_refused = door.receipts_refused;
   logged_.rejected_frames = ts.rejected_frames;
   logged_.rejected_handshakes = ts.rejected_handshakes;
 }
@@ -989,12 +815,12 @@ int NodeRuntime::run() {
   timing.block_interval_ms = genesis_->policy.block_interval_ms;
   timing.phase_timeout_ms = config_.phase_timeout_ms;
   timing.view_timeout_ms = config_.view_timeout_ms;
-  core_ = std::make_unique<protocol::node::NodeCore>();
+  auto node = std::make_unique<protocol::node::NodeCore>();
   const auto& policy = genesis_->policy;
   if (policy.epoch_ms == 0) {
     // No epochs: the node's epoch-0 segment is its shard's whole chain.
     const protocol::node::InstanceKey key{core::ShardId{first_setup_->shard}, core::Epoch{0}};
-    core_->host(key, std::make_unique<pob::ShardValidator>(first_setup_, self, *identity_, rng_, rows->scoped(key), timing));
+    node->host(key, std::make_unique<pob::ShardValidator>(first_setup_, self, *identity_, rng_, rows->scoped(key), timing));
   } else {
     if (auto fit = protocol::epoch::check_genesis(*genesis_); !fit) {
       log_->error("start", "the genesis cannot run epochs (policy epoch_ms is set): " + fit.error().message());
@@ -1008,14 +834,22 @@ int NodeRuntime::run() {
     epoch_timing.attempt_ms = 20 * policy.delta_ms;
     epoch_timing.drp.phase_timeout_ms = 2 * policy.delta_ms;
     const protocol::epoch::EpochHosting epochs{genesis_, self, &*identity_, &rng_, epoch_timing, /*epochs_max=*/0};
-    const auto records = protocol::epoch::host_epochs(*core_, *rows, epochs);
+    const auto records = protocol::epoch::host_epochs(*node, *rows, epochs);
     last_epoch_ = records.size();
     // The shards, segment by segment (TransEpoch): the start-up succession replays the stored
     // ones, reading each one's rows as it makes it.
-    auto shards = protocol::transepoch::host_shards(*core_, rows, {genesis_, self, &*identity_, &rng_, timing, {}}, records);
+    auto shards = protocol::transepoch::host_shards(*node, rows, {genesis_, self, &*identity_, &rng_, timing, {}}, records);
     schedule_ = std::move(shards.schedule);
-    core_->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards.succession)));
+    node->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards.succession)));
   }
+  // The door in front of it (node/protocol/client): the API submits there, and receipts come
+  // back there. What is final long ago is the store's index.
+  core_ = std::make_unique<protocol::client::ClientCore>(
+      std::move(node), protocol::client::ClientDoorConfig{genesis_, self, key_->public_key(), schedule_,
+                                                          [this](const core::Hash32& tx) {
+                                                            auto row = store_->tx(tx);
+                                                            return row && *row && (*row)->status == store::TxStatus::applied;
+                                                          }});
 
   std::vector<net::Peer> roster;
   for (std::uint32_t i = 0; i < first_setup_->validator_count(); ++i) roster.push_back({i, first_setup_->signing_key(i)});

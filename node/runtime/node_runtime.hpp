@@ -28,21 +28,17 @@
 
 #include "node/crypto/random.hpp"
 #include "node/net/transport.hpp"
+#include "node/protocol/client/client_core.hpp"
 #include "node/protocol/node/node_core.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/protocol/transepoch/shard_hosting.hpp"
 #include "node/rpc/server.hpp"
 #include "node/runtime/node_config.hpp"
 #include "node/runtime/node_log.hpp"
-#include "node/runtime/submitted_outputs.hpp"
-#include "node/runtime/tx_tracker.hpp"
 #include "node/store/node_store.hpp"
 
 namespace ios::runtime {
 
-// Receipts out on the verifier pool at once; more are dropped and counted (docs/security.md
-// "Unbounded queues and storage").
-inline constexpr std::size_t receipt_checks_in_flight_max = 4096;
 // How long an API call waits for the io thread before answering 503.
 inline constexpr std::chrono::milliseconds api_wait_max{10'000};
 
@@ -86,7 +82,6 @@ class NodeRuntime {
   void set_timer(protocol::TimerId id, protocol::TimeMs at_ms);
   void verify(protocol::Verify v);
   void on_peer_message(protocol::NodeId from, core::Bytes payload);
-  void on_receipt(protocol::NodeId from, const protocol::node::InstanceKey& segment, protocol::pob::TxReceipt receipt);
   void on_applied(protocol::BlockApplied applied);
   // Record e of the epoch chain is final on this node (Deliver "epoch-record").
   void on_epoch_record(const core::Bytes& signed_record);
@@ -99,13 +94,7 @@ class NodeRuntime {
   // The shard segments this node hosts (node/protocol/transepoch/shard_hosting.hpp): a node
   // runs one shard's segments, two during an epoch that moves it, none while it waits for
   // the state of the shard it joins.
-  struct Segment {
-    protocol::node::InstanceKey key;
-    const protocol::pob::ShardValidator* validator = nullptr;
-  };
-  // The segment of `shard` that takes its transactions now: the latest one not ended, else the
-  // latest ended one (its state is the shard's last here); nullopt if this node hosts none.
-  std::optional<Segment> segment_of(core::ShardId shard) const;
+  using Segment = protocol::client::ClientCore::Segment;
   // The segment that speaks for the node (status, logs, metrics): the latest running one in
   // which it votes or produces, else the latest running one, else the latest.
   std::optional<Segment> serving() const;
@@ -113,12 +102,6 @@ class NodeRuntime {
   std::string_view role_in(const protocol::pob::ShardValidator& v) const;
   // The normal league of the segment a stored block was finalized in (its commit mask's roster).
   std::vector<std::uint32_t> normal_league_of(core::ShardId shard, std::uint64_t height) const;
-  std::string shards_served() const;  // "0" or "0 and 1", for refusals
-  // Whether an output of `tx` is unspent in a shard state this node hosts (then tx is final).
-  bool has_outputs_of(const core::Hash32& tx) const;
-  bool receipt_shard_is_payers(const protocol::pob::TxReceipt& r) const;
-  // wrong_shard when this node hosts no segment of `a`'s shard, naming the shards it serves.
-  std::optional<core::Error> wrong_shard(const chain::Address& a) const;
   std::optional<net::Endpoint> resolve(protocol::NodeId id) const;
   void watch_parent();
   core::Status check_vote_history();
@@ -143,7 +126,7 @@ class NodeRuntime {
     std::optional<chain::Tx> pending;
     std::optional<std::uint64_t> height;
     core::Bytes block;
-    std::optional<TxTracker::Receipt> receipt;
+    std::optional<protocol::client::TxTracker::Receipt> receipt;
   };
   TxLookup find_tx(const core::Hash32& hash) const;
 
@@ -163,7 +146,7 @@ class NodeRuntime {
   crypto::SystemRng rng_;
   std::optional<store::NodeStore> store_;
   asio::io_context io_;
-  std::unique_ptr<protocol::node::NodeCore> core_;
+  std::unique_ptr<protocol::client::ClientCore> core_;  // the NodeCore behind its client door
   std::unique_ptr<net::Transport> transport_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<rpc::RpcServer> rpc_;
@@ -176,8 +159,6 @@ class NodeRuntime {
   std::map<protocol::TimerId, ArmedTimer> timers_;
   std::uint64_t timer_generation_ = 0;
   std::vector<store::NodeStore::FinalRecord> pending_finals_;  // applied during the current input
-  TxTracker tracker_;
-  SubmittedOutputs submitted_;  // the API's door sees its own unfinalized outputs
   protocol::TimeMs last_now_ms_ = 0;
   std::uint16_t p2p_port_ = 0, rpc_port_ = 0;
   int parent_pid_ = 0;
@@ -188,8 +169,6 @@ class NodeRuntime {
   std::uint64_t inputs_ = 0;
   bool marker_written_ = false;               // validator_marker_file exists for this run's database
   std::atomic<bool> ready_{false};            // on_start ran (the chain is replayed); the API answers 503 before
-  std::size_t receipt_checks_in_flight_ = 0;  // receipts out on the pool for their signature
-  std::uint64_t receipts_refused_ = 0, receipts_dropped_ = 0;
   std::unique_ptr<NodeLog> log_;
   std::optional<asio::steady_timer> activity_timer_;
   std::uint64_t activity_ticks_ = 0;
@@ -199,17 +178,14 @@ class NodeRuntime {
     std::optional<protocol::node::InstanceKey> segment;  // the serving segment the heights are of
     std::uint64_t view = 0, final_blocks = 0, final_txs = 0;
     std::uint64_t receipts_refused = 0, rejected_frames = 0, rejected_handshakes = 0;
+    std::map<std::string, std::uint64_t> door_refusals;  // Reject name -> count (bounded by the enum)
   } logged_;
   std::uint64_t final_txs_ = 0;     // txs applied by final blocks since start
   std::uint64_t final_blocks_ = 0;  // final blocks applied since start, of every segment
-  // Per shard this node joined from a handed-over state (BlockApplied::joins): the first height
-  // it holds. Its store knows nothing of the shard's txs before (docs/DESIGN.md §4 "TransEpoch").
-  std::map<std::uint32_t, std::uint64_t> joined_at_;
   // The epoch chain (node/protocol/epoch/hosting.hpp), when the policy's epoch_ms is set: the
   // last record this node holds (records 1..last_epoch_ and their transcripts are rows of the
   // store).
   std::uint64_t last_epoch_ = 0;
-  std::map<std::string, std::uint64_t> door_refusals_;     // Reject name -> count since the last line (bounded by the enum)
   // Last: destroyed (joined) first, while everything its tasks post back to still exists.
   asio::thread_pool verifiers_{std::max(1u, std::thread::hardware_concurrency())};
 };

@@ -3,6 +3,7 @@
 #include "node/crypto/hash.hpp"
 #include "node/crypto/random.hpp"
 #include "node/protocol/epoch/hosting.hpp"
+#include "node/sim/node_cores.hpp"
 #include "node/sim/sim_keys.hpp"
 
 namespace ios::sim {
@@ -63,7 +64,7 @@ Invariant epoch_agreement(std::uint32_t n, std::uint64_t epochs) {
 }
 
 const EpochCore* epoch_core(const Simulator& sim, NodeId id, std::uint64_t epoch) {
-  const auto* node = sim.core_as<NodeCore>(id);
+  const auto* node = node_core(sim, id);
   return node == nullptr ? nullptr : node->instance<EpochCore>(forming(epoch));
 }
 

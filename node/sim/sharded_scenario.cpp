@@ -6,10 +6,13 @@
 
 #include "node/crypto/random.hpp"
 #include "node/ledger/ledger_state.hpp"
+#include "node/protocol/client/client_core.hpp"
+#include "node/protocol/client/messages.hpp"
 #include "node/protocol/epoch/hosting.hpp"
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/pob/shard_validator.hpp"
 #include "node/protocol/transepoch/shard_hosting.hpp"
+#include "node/sim/node_cores.hpp"
 #include "node/sim/shard_invariants.hpp"
 
 namespace ios::sim {
@@ -39,7 +42,6 @@ struct Load {
     std::uint32_t shard = 0;
     std::size_t account = 0;
     TimeMs sent_ms = 0;
-    std::uint32_t attempt = 0;
   };
   std::vector<std::vector<Account>> accounts;  // by shard
   std::vector<std::size_t> next;               // round robin, by shard
@@ -102,7 +104,7 @@ struct Observed {
   std::optional<std::string> check(const Simulator& s) {
     const auto n = static_cast<NodeId>(genesis->validators.size());
     for (NodeId id = 0; id < n; ++id) {
-      const auto* node = s.core_as<NodeCore>(id);
+      const auto* node = node_core(s, id);
       if (node == nullptr) continue;
       for (const auto& [key, v] : node->all<pob::ShardValidator>()) {
         const auto& engine = v->engine();
@@ -154,7 +156,7 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
   eo.timing.ticket_window_ms = o.delta_ms;
   eo.timing.attempt_ms = 20 * o.delta_ms;
   eo.timing.drp.phase_timeout_ms = 2 * o.delta_ms;
-  if (o.tx_rate > 0) eo.accounts_per_shard = o.accounts_per_shard;
+  if (o.tx_rate > 0 || o.fund_accounts) eo.accounts_per_shard = o.accounts_per_shard;
   const EpochSetup setup = make_epoch_setup(eo);
   const auto n = o.validators;
   NetworkConfig net;
@@ -175,7 +177,12 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
       auto shards = transepoch::host_shards(*node, rows, {setup.genesis, i, &setup.identities[i], &ctx.rng, timing, {}},
                                             records);
       node->set_succession(node::both(epoch::epoch_succession(epochs), std::move(shards.succession)));
-      return node;
+      // Behind its door, as in `ios node`; what is final long ago is the node's tx index.
+      const auto* applied = &ctx.applied_txs;
+      return std::make_unique<client::ClientCore>(
+          std::move(node), client::ClientDoorConfig{setup.genesis, i, setup.identities[i].public_identity().signing,
+                                                    shards.schedule,
+                                                    [applied](const core::Hash32& tx) { return applied->contains(tx); }});
     });
   }
   std::shared_ptr<std::function<void(Simulator&)>> ticks;
@@ -191,32 +198,38 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     }
     load->next.assign(o.shards, 0);
     observed->load = load;
-    // The client: receipts come back to it, and it acts only through the driver below.
-    const NodeId client = sim.add_node([](const SimNodeContext&) -> std::unique_ptr<Core> {
-      struct Sink final : Core {
+    // The client: the doors' answers come back to it, and it acts only through the driver below.
+    const NodeId client = sim.add_node([load](const SimNodeContext&) -> std::unique_ptr<Core> {
+      struct Wallet final : Core {
+        std::shared_ptr<Load> load;
+        explicit Wallet(std::shared_ptr<Load> l) : load(std::move(l)) {}
         void on_start(TimeMs, Effects&) override {}
-        void on_message(TimeMs, NodeId, core::ByteView, Effects&) override {}
+        void on_message(TimeMs, NodeId, core::ByteView payload, Effects&) override {
+          const auto opened = node::open(payload);
+          IOS_ASSERT(opened && opened->key.protocol == node::Protocol::client);  // only doors answer it
+          const auto m = client::decode_client_message(opened->payload);
+          IOS_ASSERT(m && std::holds_alternative<client::ClientAnswer>(*m));
+          const auto& answer = std::get<client::ClientAnswer>(*m).result;
+          if (answer.accepted) ++load->counts.accepted;
+          else ++load->counts.refused[answer.reason.substr(0, answer.reason.find(':'))];
+        }
         void on_timer(TimeMs, TimerId, Effects&) override {}
       };
-      return std::make_unique<Sink>();
+      return std::make_unique<Wallet>(load);
     });
     const auto fee = setup.genesis->policy.min_fee;
     const auto chain_id = setup.genesis->chain_id_bytes();
-    // Where a wallet sends a payment of `payer` in `shard` now: as the first up validator that
-    // hosts a running segment of the shard routes it.
-    const auto send = [n, client](Simulator& s, std::uint32_t shard, const chain::Tx& tx, std::uint32_t attempt) {
-      const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+    // Where a wallet sends a payment in `shard` now: the door of the first up validator that
+    // runs a segment of the shard (`ios devnet status` tells a devnet's wallet the same).
+    const auto send = [n, client](Simulator& s, std::uint32_t shard, const chain::Tx& tx) {
       for (NodeId id = 0; id < n; ++id) {
-        const auto* node = s.core_as<NodeCore>(id);
+        const auto* node = node_core(s, id);
         if (node == nullptr) continue;
-        const pob::ShardValidator* current = nullptr;
-        InstanceKey key;
-        for (const auto& [k, v] : node->all<pob::ShardValidator>())
-          if (k.shard.value == shard && !v->ended()) current = v, key = k;
-        if (current == nullptr) continue;
-        const auto payload = node::wrap(key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
-        for (auto to : current->ledger().submission_route(payer, attempt)) s.inject(client, to, payload, s.now_ms());
-        return;
+        for (const auto& [k, v] : node->all<pob::ShardValidator>()) {
+          if (k.shard.value != shard || v->ended()) continue;
+          s.inject(client, id, client::encode(client::ClientSubmit{tx}), s.now_ms());
+          return;
+        }
       }
     };
     const TimeMs every = std::max<TimeMs>(1, static_cast<TimeMs>(1000.0 / o.tx_rate));
@@ -229,7 +242,7 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
         if (s.now_ms() < p.sent_ms + o.resubmit_ms) continue;
         p.sent_ms = s.now_ms();
         ++load->counts.resubmitted;
-        send(s, p.shard, p.tx, ++p.attempt);
+        send(s, p.shard, p.tx);
       }
       for (std::uint32_t j = 0; j < o.shards && !load->stopped; ++j) {
         auto& list = load->accounts[j];
@@ -243,9 +256,9 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
                                          chain_id);
           a.busy = true;
           const auto h = chain::tx_hash(tx);
-          load->in_flight[h] = Load::Payment{tx, j, i, s.now_ms(), 0};
+          load->in_flight[h] = Load::Payment{tx, j, i, s.now_ms()};
           ++load->counts.submitted;
-          send(s, j, tx, 0);
+          send(s, j, tx);
           break;
         }
       }

@@ -13,16 +13,20 @@
 //   chain links         each block's parent is the shard's block one height below, across
 //                       segments and epochs
 //   supply constant     each segment's ledger holds its shard's genesis supply
+// Every validator runs behind its client door (node/protocol/client/client_core.hpp), as in
+// `ios node`: the simulated clients submit where the devnet's wallets do.
 // Client load (tx_rate > 0): funded accounts in every shard pay themselves, one payment in
-// flight per account; each goes where a wallet would send it, as an up validator hosting the
-// payer's shard routes it (ShardLedger::submission_route of its current segment), and is sent
-// again, by a fresh route, when not final after resubmit_ms — a producer's batch that the block
+// flight per account; each is sent as a ClientSubmit to the door of the first up validator that
+// runs a segment of the payer's shard, which checks it and forwards it on the shard's
+// submission route, and it is submitted again when not final after resubmit_ms (the door sends
+// it on again, to the route's next believable validator) — a producer's batch that the block
 // opening the next epoch leaves behind is the case this covers. At the end every payment must be
 // final or excluded with a reason: none lost across the epoch changes.
 //
 // Liveness, measured: when each (shard, height) first became final, so a run reports the
 // longest gap between final blocks of a shard, overall and while its members were moving.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +53,8 @@ struct ShardedRunOptions {
   std::uint32_t crashes = 0;
   bool partition = false;
   double tx_rate = 0;             // payments per simulated second per shard; 0: no load
-  std::uint32_t accounts_per_shard = 16;
+  std::uint32_t accounts_per_shard = 16;  // funded when tx_rate > 0 or fund_accounts
+  bool fund_accounts = false;             // with no load too: a test's own client spends them
   TimeMs resubmit_ms = 2'000;
 };
 
@@ -67,6 +72,8 @@ struct ShardedRunResult {
     std::uint64_t finalized = 0;
     std::uint64_t excluded = 0;
     std::uint64_t pending = 0;      // neither at the end: lost
+    std::uint64_t accepted = 0;     // doors' answers to submissions and resubmissions
+    std::map<std::string, std::uint64_t> refused;  // the other answers, by Reject name
   };
   std::optional<std::string> failure;
   std::uint64_t epochs_formed = 0;

@@ -12,6 +12,8 @@
 //   SetTimer    -> replaces the node's timer with that id; CancelTimer removes it
 //   Persist     -> the node's PersistStore, which survives crashes
 //   Deliver     -> recorded per node with its time (deliveries())
+//   BlockApplied -> its applied txs join the node's tx index, which survives crashes (the
+//                  runtime indexes them in its store with the block)
 // After every event all invariants are checked; the first violation, or any limit exceeded,
 // stops the run with a Failure naming the time, the event number and the seed.
 //
@@ -26,6 +28,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +58,9 @@ struct SimNodeContext {
   // What earlier incarnations persisted (and, later, what this one persists). Valid for the
   // simulator's lifetime; the core may keep the reference.
   const PersistStore& store;
+  // The txs final blocks applied on this node, in every incarnation (the runtime's store index
+  // of applied txs). Valid for the simulator's lifetime, like `store`.
+  const std::set<core::Hash32>& applied_txs;
 };
 
 using CoreFactory = std::function<std::unique_ptr<protocol::Core>(const SimNodeContext&)>;
@@ -207,6 +213,7 @@ class Simulator {
     bool up = false;
     bool started = false;  // on_start called for this incarnation
     PersistStore store;
+    std::set<core::Hash32> applied_txs;
     std::vector<Delivery> deliveries;
     std::map<TimerId, EventKey> timers;  // pending timers of the current incarnation
     ByzantineRewrite byzantine;

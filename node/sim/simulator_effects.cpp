@@ -42,6 +42,8 @@ void Simulator::apply_effects(NodeId id, std::vector<protocol::Effect> effects) 
       load(id, *l);
     } else if (const auto* p = std::get_if<protocol::Prune>(&effect)) {
       prune(id, *p);
+    } else if (const auto* b = std::get_if<protocol::BlockApplied>(&effect)) {
+      node(id).applied_txs.insert(b->applied.begin(), b->applied.end());
     }
   }
 }

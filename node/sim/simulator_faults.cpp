@@ -30,7 +30,7 @@ void Simulator::make_incarnation(NodeId id) {
   core::Writer stream_seed;
   stream_seed.u64(seed_).u32(id).u32(n.incarnation);
   n.rng = std::make_unique<crypto::ChaChaRng>("IOS/v1/sim/node", stream_seed.view());
-  const SimNodeContext context{id, n.incarnation, seed_, *n.rng, n.store};
+  const SimNodeContext context{id, n.incarnation, seed_, *n.rng, n.store, n.applied_txs};
   n.core = n.factory(context);
   IOS_ASSERT(n.core != nullptr);
   n.up = true;

@@ -18,6 +18,7 @@
 #include "node/protocol/pob/messages.hpp"
 #include "node/protocol/epoch/hosting.hpp"
 #include "node/protocol/transepoch/shard_hosting.hpp"
+#include "node/sim/node_cores.hpp"
 #include "node/sim/sharded_scenario.hpp"
 #include "sim/toy_protocols.hpp"
 
@@ -68,8 +69,15 @@ TEST(TransEpochSim, PaymentsInEveryShardAreNeverLostAcrossEpochChanges) {
   const auto r = sim::run_sharded(o);
   print(r);
   std::cout << "payments: " << r.load.submitted << " submitted, " << r.load.finalized << " final, " << r.load.excluded
-            << " excluded, " << r.load.resubmitted << " sent again, " << r.load.pending << " pending\n";
+            << " excluded, " << r.load.resubmitted << " sent again, " << r.load.pending << " pending; doors accepted "
+            << r.load.accepted;
+  std::uint64_t refused = 0;
+  for (const auto& [reason, count] : r.load.refused) std::cout << ", " << reason << " " << count, refused += count;
+  std::cout << "\n";
   ASSERT_FALSE(r.failure) << *r.failure;
+  // Every submission went through a validator's door, and each was answered (no door crashed).
+  EXPECT_EQ(r.load.accepted + refused, r.load.submitted + r.load.resubmitted);
+  EXPECT_GE(r.load.accepted, r.load.finalized + r.load.excluded);  // only a door lets a payment in
   EXPECT_GT(r.load.submitted, 100u);
   EXPECT_EQ(r.load.pending, 0u) << "lost";
   EXPECT_EQ(r.load.finalized + r.load.excluded, r.load.submitted);
@@ -203,7 +211,7 @@ TEST(TransEpochSim, ANodeHostsNoSegmentMoreThanThreeRecordsBackWhereverItMoved) 
     const auto n = static_cast<protocol::NodeId>(setup.identities.size());
     *probe = [span, again, n](sim::Simulator& sim) {
       for (protocol::NodeId id = 0; id < n; ++id) {
-        const auto* node = sim.core_as<protocol::node::NodeCore>(id);
+        const auto* node = sim::node_core(sim, id);
         if (node == nullptr) continue;
         for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>()) {
           const auto w = node->formed_epoch() - std::min(node->formed_epoch(), key.epoch.value);
@@ -281,7 +289,7 @@ TEST(TransEpochSim, ANodeKeepsOnlyTheRowsARestartReadsAndRestartsFromThem) {
         for (const auto& rec : protocol::epoch::stored_records(sim.store(id), n))
           if (rec.epoch == schedule.last_epoch() + 1) schedule.add(rec);
       for (protocol::NodeId id = 0; id < n; ++id) {
-        const auto* node = sim.core_as<protocol::node::NodeCore>(id);
+        const auto* node = sim::node_core(sim, id);
         if (node == nullptr) continue;
         std::set<InstanceKey> now;
         for (const auto& [row, value] : sim.store(id)) {
@@ -304,7 +312,7 @@ TEST(TransEpochSim, ANodeKeepsOnlyTheRowsARestartReadsAndRestartsFromThem) {
           sim.crash(id, sim.now_ms() + 1);
           sim.restart(id, sim.now_ms() + 1'000);
           sim.schedule(sim.now_ms() + 1'001, "replayed?", [seen, id, heights_of](sim::Simulator& later) {
-            const auto* back = later.core_as<protocol::node::NodeCore>(id);
+            const auto* back = sim::node_core(later, id);
             if (back == nullptr) return void(seen->replay = "not up after its restart");
             const auto after = heights_of(*back);
             for (const auto& [shard, height] : seen->heights)
@@ -391,7 +399,7 @@ TEST(TransEpochSim, AFraudProofInAStepBeforeTheLastSlashesAndTheShardGoesOn) {
     *probe = [&setup, injected, again](sim::Simulator& sim) {
       if (*injected) return;
       for (protocol::NodeId id = 0; id < setup.identities.size() && !*injected; ++id) {
-        const auto* node = sim.core_as<protocol::node::NodeCore>(id);
+        const auto* node = sim::node_core(sim, id);
         if (node == nullptr) continue;
         for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>()) {
           if (v->setup().last_step || v->ended() || v->engine().height() < v->ledger().first_height() + 2) continue;

@@ -1,13 +1,13 @@
-// The API door's view of this node's own unfinalized submissions (node/runtime/
+// The API door's view of this node's own unfinalized submissions (node/protocol/client/
 // submitted_outputs.hpp): their outputs can be spent at once, their inputs are spent, and
 // they leave on final, exclusion, rejection, expiry or the bound.
-#include "node/runtime/submitted_outputs.hpp"
+#include "node/protocol/client/submitted_outputs.hpp"
 
 #include <gtest/gtest.h>
 
 #include "support/chain_fixtures.hpp"
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 namespace {
 
 const core::ShardId S0{0};
@@ -118,10 +118,11 @@ TEST_F(SubmittedOutputsTest, AHeldTxIsSentOnAgainAtMostOncePerInterval) {
   const auto h = chain::tx_hash(parent);
   EXPECT_FALSE(pending.resend_due(h, 1000));
   EXPECT_FALSE(pending.resend_due(h, 1000 + submitted_resend_interval_ms - 1));
-  EXPECT_TRUE(pending.resend_due(h, 1000 + submitted_resend_interval_ms));
+  EXPECT_EQ(pending.resend_due(h, 1000 + submitted_resend_interval_ms), 1u);  // sent once before
   EXPECT_FALSE(pending.resend_due(h, 1000 + submitted_resend_interval_ms + 1));
+  EXPECT_EQ(pending.resend_due(h, 1000 + 2 * submitted_resend_interval_ms), 2u);
   EXPECT_FALSE(pending.resend_due(chain::tx_hash(test::self_transfer(alice, coin, 1, 9, chain_id)), 99'999));
 }
 
 }  // namespace
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

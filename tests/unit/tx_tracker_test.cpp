@@ -1,11 +1,11 @@
-// What a node answers about transactions submitted through its API (node/runtime/
+// What a node answers about transactions submitted through its API (node/protocol/client/
 // tx_tracker.hpp), in particular refusals at the door: kept with their reason, bounded, and
 // never shadowing a submission (issue 10: a refused transfer read as unknown a moment later).
-#include "node/runtime/tx_tracker.hpp"
+#include "node/protocol/client/tx_tracker.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 namespace {
 
 core::Hash32 id(std::uint64_t n) {
@@ -20,7 +20,7 @@ TEST(TxTracker, ARefusalIsRememberedWithItsReason) {
   t.refused(id(1), "unknown_input: input 0");
   const auto r = t.find_refusal(id(1));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->state, rpc::TxState::rejected);
+  EXPECT_EQ(r->state, TxState::rejected);
   EXPECT_EQ(r->reason, "unknown_input: input 0");
   EXPECT_FALSE(t.find(id(1)));  // not a submission
 }
@@ -30,12 +30,12 @@ TEST(TxTracker, ARefusalNeverShadowsASubmission) {
   t.submitted(id(1));
   t.refused(id(1), "unknown_input: input 0");  // e.g. the same tx sent again with forged witnesses
   EXPECT_FALSE(t.find_refusal(id(1)));
-  EXPECT_EQ(t.find(id(1))->state, rpc::TxState::pending);
+  EXPECT_EQ(t.find(id(1))->state, TxState::pending);
   // Refused first, accepted later: the refusal is forgotten.
   t.refused(id(2), "fee_too_low");
   t.submitted(id(2));
   EXPECT_FALSE(t.find_refusal(id(2)));
-  EXPECT_EQ(t.find(id(2))->state, rpc::TxState::pending);
+  EXPECT_EQ(t.find(id(2))->state, TxState::pending);
 }
 
 TEST(TxTracker, RefusalsAreBoundedOldestFirstAndReasonsCut) {
@@ -62,11 +62,11 @@ TEST(TxTracker, AnOptimisticReceiptIsKeptWithItsProducerAndBlock) {
   EXPECT_FALSE(t.receipt(id(1)));
   t.submitted(id(1));
   t.optimistic(id(1), producer, block);
-  EXPECT_EQ(t.find(id(1))->state, rpc::TxState::optimistic);
+  EXPECT_EQ(t.find(id(1))->state, TxState::optimistic);
   ASSERT_TRUE(t.receipt(id(1)));
   EXPECT_EQ(t.receipt(id(1))->producer, producer);
   EXPECT_EQ(t.receipt(id(1))->optimistic_block, block);
 }
 
 }  // namespace
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

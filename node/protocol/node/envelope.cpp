@@ -22,14 +22,17 @@ core::Result<Opened> open(core::ByteView message) {
   o.key.epoch = core::Epoch{r.u64()};
   o.key.step = r.u32();
   if (auto ok = r.finish(); !ok) return ok.error();
-  if (protocol != static_cast<std::uint8_t>(Protocol::shard) && protocol != static_cast<std::uint8_t>(Protocol::epoch))
+  if (protocol < static_cast<std::uint8_t>(Protocol::shard) || protocol > static_cast<std::uint8_t>(Protocol::client))
     return core::reject(core::Reject::non_canonical, "envelope: unknown protocol " + std::to_string(protocol));
   o.key.protocol = static_cast<Protocol>(protocol);
+  if (o.key.protocol == Protocol::client && o.key != client_key)
+    return core::reject(core::Reject::non_canonical, "envelope: a client message names no shard, epoch or step");
   o.payload = message.subspan(envelope_header_bytes);
   return o;
 }
 
 std::string persist_prefix(const InstanceKey& key) {
+  IOS_ASSERT(key.protocol != Protocol::client);  // the door persists nothing
   if (key.protocol == Protocol::epoch) return "epoch/" + core::to_string(key.epoch) + "/";
   auto prefix = "shard/" + core::to_string(key.shard) + "/epoch/" + core::to_string(key.epoch);
   if (key.step != 0) prefix += "." + std::to_string(key.step);

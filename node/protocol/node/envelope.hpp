@@ -33,6 +33,7 @@ inline constexpr std::size_t envelope_header_bytes = 1 + 1 + 4 + 8 + 4;
 enum class Protocol : std::uint8_t {
   shard = 1,  // one shard's PoB validator (PoB and ByzCoin messages)
   epoch = 2,  // forming an epoch: lottery, DRP, co-signed record (node/protocol/epoch); shard 0
+  client = 3,  // a client and a node's door (node/protocol/client); shard, epoch and step 0
 };
 
 // An instance of a protocol on this node, and the envelope of its messages.
@@ -44,16 +45,20 @@ struct InstanceKey {
   auto operator<=>(const InstanceKey&) const = default;
 };
 
+// The client protocol's one key: a door belongs to the node, not to an instance.
+inline constexpr InstanceKey client_key{core::ShardId{0}, core::Epoch{0}, Protocol::client, 0};
+
 core::Bytes wrap(const InstanceKey& key, core::ByteView payload);
 
 struct Opened {
   InstanceKey key;
   core::ByteView payload;  // a view into the bytes given to open()
 };
-// truncated, unknown_version, or non_canonical (an unknown protocol).
+// truncated, unknown_version, or non_canonical (an unknown protocol, or a client envelope
+// that is not client_key).
 core::Result<Opened> open(core::ByteView message);
 
-// Where an instance's persisted rows live: "shard/<s>/epoch/<e>/" for a shard's first step,
+// Where an instance's persisted rows live (a client door persists nothing): "shard/<s>/epoch/<e>/" for a shard's first step,
 // "shard/<s>/epoch/<e>.<k>/" for its step k ≥ 1 (no step's prefix is a prefix of another's),
 // "epoch/<e>/" for the forming of epoch e; then the instance's own key.
 std::string persist_prefix(const InstanceKey& key);

@@ -112,8 +112,17 @@ TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, s
   return r;
 }
 
+crypto::SignatureCheck receipt_check(const TxReceipt& receipt, core::ByteView chain_id) {
+  return {receipt.producer, crypto::tagged_message(receipt_tag, chain_id, receipt_body(receipt)), receipt.signature};
+}
+
 bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id) {
-  return crypto::verify_tagged(receipt.producer, receipt_tag, chain_id, receipt_body(receipt), receipt.signature);
+  return crypto::verify(receipt_check(receipt, chain_id));
+}
+
+bool is_receipt(core::ByteView message) {
+  return message.size() >= 3 && message[0] == message_tag && message[1] == pob_version &&
+         message[2] == static_cast<std::uint8_t>(Kind::receipt);
 }
 
 core::Status check_receipt(const ShardSetup& setup, NodeId from, const TxReceipt& receipt, bool check_signature) {

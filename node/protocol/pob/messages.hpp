@@ -77,6 +77,11 @@ TxReceipt make_receipt(const crypto::SigningKey& key, core::ByteView chain_id, s
 // The signature alone, under `chain_id` (shard and epoch are in the signed body). Whether the
 // signer may vouch for anything is the caller's question: check_receipt.
 bool verify_receipt(const TxReceipt& receipt, core::ByteView chain_id);
+// The same check as data, for a Verify effect (docs/STYLE.md rule 7).
+crypto::SignatureCheck receipt_check(const TxReceipt& receipt, core::ByteView chain_id);
+// Whether `message` says it is a receipt (tag, version, kind), without decoding the rest: the
+// client door takes receipts out of the shard's traffic without decoding every block twice.
+bool is_receipt(core::ByteView message);
 
 // A receipt a client may believe (docs/security.md "Forged receipts": a forged receipt made `ios tx
 // send --wait final` report "rejected" for a tx final on every node). Checked in this order,

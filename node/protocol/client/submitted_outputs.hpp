@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -19,7 +20,7 @@
 #include "node/chain/tx.hpp"
 #include "node/core/ids.hpp"
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 
 inline constexpr std::size_t submitted_outputs_txs_max = 100'000;
 inline constexpr std::uint64_t submitted_outputs_blocks_max = 40;
@@ -30,8 +31,10 @@ class SubmittedOutputs {
  public:
   // `final_height`: the height of `shard` when the API accepted it; `now_ms`: when it was sent on.
   void add(const chain::Tx& tx, core::ShardId shard, std::uint64_t final_height, std::uint64_t now_ms);
-  // Whether a held tx may be sent on again now (and if so, records that it is).
-  bool resend_due(const core::Hash32& tx, std::uint64_t now_ms);
+  // Whether a held tx may be sent on again now; if so, records that it is and returns how many
+  // times it was sent before (the route's attempt: each resend goes to the next believable
+  // validator, so one that is down does not hold the payment).
+  std::optional<std::uint32_t> resend_due(const core::Hash32& tx, std::uint64_t now_ms);
   // Final, excluded or rejected: its outputs are the final state's business now (or nobody's).
   void settle(const core::Hash32& tx);
   // After each final block of `shard`: forget what has waited too long. Heights compare within
@@ -72,6 +75,7 @@ class SubmittedOutputs {
     core::ShardId shard;
     std::uint64_t height = 0;
     std::uint64_t sent_ms = 0;
+    std::uint32_t sends = 1;
   };
   std::map<std::uint32_t, std::uint64_t> final_height_;  // per shard, the last expire() was told
   void erase(std::map<core::Hash32, Entry>::iterator it);
@@ -82,4 +86,4 @@ class SubmittedOutputs {
   std::map<chain::Address, std::set<chain::OutPoint>> by_owner_;  // pending outputs, for outputs_to
 };
 
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

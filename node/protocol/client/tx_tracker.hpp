@@ -22,9 +22,9 @@
 #include "node/core/bytes.hpp"
 #include "node/crypto/ed25519.hpp"
 #include "node/protocol/core/core.hpp"
-#include "node/rpc/node_api.hpp"
+#include "node/protocol/client/tx_status.hpp"
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 
 inline constexpr std::size_t tracked_txs_max = 200'000;
 inline constexpr std::size_t refused_txs_max = 10'000;
@@ -40,8 +40,8 @@ class TxTracker {
   void excluded(const core::Hash32& tx, std::uint64_t height);
   // A refusal at the door; forgotten once the same tx is submitted and accepted.
   void refused(const core::Hash32& tx, std::string reason);
-  std::optional<rpc::TxStatus> find(const core::Hash32& tx) const;
-  std::optional<rpc::TxStatus> find_refusal(const core::Hash32& tx) const;
+  std::optional<TxStatus> find(const core::Hash32& tx) const;
+  std::optional<TxStatus> find_refusal(const core::Hash32& tx) const;
   // The optimistic receipt this node received for a tx it submitted, if any.
   struct Receipt {
     crypto::PublicKey producer{};
@@ -54,8 +54,8 @@ class TxTracker {
   std::uint64_t rejected_count() const { return rejected_; }
 
  private:
-  rpc::TxStatus& entry(const core::Hash32& tx);
-  std::map<core::Hash32, rpc::TxStatus> txs_;
+  TxStatus& entry(const core::Hash32& tx);
+  std::map<core::Hash32, TxStatus> txs_;
   std::map<core::Hash32, Receipt> receipts_;  // a subset of txs_' keys
   std::deque<core::Hash32> order_;
   struct Refusal {
@@ -68,4 +68,4 @@ class TxTracker {
   std::uint64_t submitted_ = 0, finals_ = 0, rejected_ = 0;
 };
 
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

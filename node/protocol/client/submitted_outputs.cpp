@@ -1,6 +1,6 @@
-#include "node/runtime/submitted_outputs.hpp"
+#include "node/protocol/client/submitted_outputs.hpp"
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 
 void SubmittedOutputs::add(const chain::Tx& tx, core::ShardId shard, std::uint64_t final_height, std::uint64_t now_ms) {
   const auto hash = chain::tx_hash(tx);
@@ -16,11 +16,11 @@ void SubmittedOutputs::add(const chain::Tx& tx, core::ShardId shard, std::uint64
   order_.push_back(hash);
 }
 
-bool SubmittedOutputs::resend_due(const core::Hash32& tx, std::uint64_t now_ms) {
+std::optional<std::uint32_t> SubmittedOutputs::resend_due(const core::Hash32& tx, std::uint64_t now_ms) {
   auto it = txs_.find(tx);
-  if (it == txs_.end() || now_ms < it->second.sent_ms + submitted_resend_interval_ms) return false;
+  if (it == txs_.end() || now_ms < it->second.sent_ms + submitted_resend_interval_ms) return std::nullopt;
   it->second.sent_ms = now_ms;
-  return true;
+  return it->second.sends++;
 }
 
 void SubmittedOutputs::settle(const core::Hash32& tx) {
@@ -70,4 +70,4 @@ const chain::TxOutput* SubmittedOutputs::View::find_output(const chain::OutPoint
   return base_.find_output(o);
 }
 
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

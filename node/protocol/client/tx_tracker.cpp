@@ -1,8 +1,8 @@
-#include "node/runtime/tx_tracker.hpp"
+#include "node/protocol/client/tx_tracker.hpp"
 
-namespace ios::runtime {
+namespace ios::protocol::client {
 
-rpc::TxStatus& TxTracker::entry(const core::Hash32& tx) {
+TxStatus& TxTracker::entry(const core::Hash32& tx) {
   auto it = txs_.find(tx);
   if (it != txs_.end()) return it->second;
   while (txs_.size() >= tracked_txs_max && !order_.empty()) {
@@ -13,15 +13,15 @@ rpc::TxStatus& TxTracker::entry(const core::Hash32& tx) {
   order_.push_back(tx);
   auto& e = txs_[tx];
   e.hash = tx;
-  e.state = rpc::TxState::unknown;
+  e.state = TxState::unknown;
   return e;
 }
 
 void TxTracker::submitted(const core::Hash32& tx) {
   refusals_.erase(tx);
   auto& e = entry(tx);
-  if (e.state == rpc::TxState::unknown || e.state == rpc::TxState::rejected) {
-    e.state = rpc::TxState::pending;
+  if (e.state == TxState::unknown || e.state == TxState::rejected) {
+    e.state = TxState::pending;
     e.reason.clear();
     ++submitted_;
   }
@@ -30,8 +30,8 @@ void TxTracker::submitted(const core::Hash32& tx) {
 void TxTracker::optimistic(const core::Hash32& tx, const crypto::PublicKey& producer,
                            const core::Hash32& optimistic_block) {
   auto it = txs_.find(tx);
-  if (it == txs_.end() || it->second.state != rpc::TxState::pending) return;
-  it->second.state = rpc::TxState::optimistic;
+  if (it == txs_.end() || it->second.state != TxState::pending) return;
+  it->second.state = TxState::optimistic;
   receipts_[tx] = Receipt{producer, optimistic_block};
 }
 
@@ -43,16 +43,16 @@ std::optional<TxTracker::Receipt> TxTracker::receipt(const core::Hash32& tx) con
 
 void TxTracker::rejected(const core::Hash32& tx, std::string reason) {
   auto it = txs_.find(tx);
-  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
-  if (it->second.state != rpc::TxState::rejected) ++rejected_;
-  it->second.state = rpc::TxState::rejected;
+  if (it == txs_.end() || it->second.state == TxState::final) return;
+  if (it->second.state != TxState::rejected) ++rejected_;
+  it->second.state = TxState::rejected;
   it->second.reason = std::move(reason);
 }
 
 void TxTracker::final(const core::Hash32& tx, std::uint64_t height) {
   auto it = txs_.find(tx);
-  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
-  it->second.state = rpc::TxState::final;
+  if (it == txs_.end() || it->second.state == TxState::final) return;
+  it->second.state = TxState::final;
   it->second.height = height;
   it->second.reason.clear();
   ++finals_;
@@ -60,7 +60,7 @@ void TxTracker::final(const core::Hash32& tx, std::uint64_t height) {
 
 void TxTracker::excluded(const core::Hash32& tx, std::uint64_t height) {
   auto it = txs_.find(tx);
-  if (it == txs_.end() || it->second.state == rpc::TxState::final) return;
+  if (it == txs_.end() || it->second.state == TxState::final) return;
   rejected(tx, "excluded from final block " + std::to_string(height));
   it->second.height = height;
 }
@@ -79,16 +79,16 @@ void TxTracker::refused(const core::Hash32& tx, std::string reason) {
   }
 }
 
-std::optional<rpc::TxStatus> TxTracker::find_refusal(const core::Hash32& tx) const {
+std::optional<TxStatus> TxTracker::find_refusal(const core::Hash32& tx) const {
   auto it = refusals_.find(tx);
   if (it == refusals_.end()) return std::nullopt;
-  return rpc::TxStatus{tx, rpc::TxState::rejected, std::nullopt, it->second.reason};
+  return TxStatus{tx, TxState::rejected, std::nullopt, it->second.reason};
 }
 
-std::optional<rpc::TxStatus> TxTracker::find(const core::Hash32& tx) const {
+std::optional<TxStatus> TxTracker::find(const core::Hash32& tx) const {
   auto it = txs_.find(tx);
   if (it == txs_.end()) return std::nullopt;
   return it->second;
 }
 
-}  // namespace ios::runtime
+}  // namespace ios::protocol::client

@@ -79,6 +79,12 @@ TEST(Envelope, IsFixedAndCanonical) {
   bad = wrapped;
   bad[1] = 9;
   EXPECT_EQ(node::open(bad).error().reason, core::Reject::non_canonical);
+  // A client's message names no instance: only the one client key opens.
+  bad[1] = 3;
+  EXPECT_EQ(node::open(bad).error().reason, core::Reject::non_canonical) << "shard 1, epoch 5";
+  auto client = node::open(node::wrap(node::client_key, bytes("body")));
+  ASSERT_TRUE(client.ok());
+  EXPECT_EQ(client->key.protocol, node::Protocol::client);
   bad[1] = 2;  // the epoch protocol: the same shard and epoch numbers name another instance
   auto epoch_instance = node::open(bad);
   ASSERT_TRUE(epoch_instance.ok());

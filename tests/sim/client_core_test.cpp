@@ -1,0 +1,214 @@
+// The client door (node/protocol/client/client_core.hpp) driven input by input: what it
+// forwards, which receipts it believes and in what order it checks them, and that nothing a
+// peer or client sends gets more signature checks out at once than its bound
+// (docs/security.md "Forged receipts", "Unbounded queues and storage").
+#include <gtest/gtest.h>
+
+#include "node/crypto/random.hpp"
+#include "node/protocol/client/client_core.hpp"
+#include "node/sim/shard_scenario.hpp"
+#include "support/chain_fixtures.hpp"  // libsodium initialised before any test
+
+namespace ios::protocol::client {
+namespace {
+
+class ClientDoor : public ::testing::Test {
+ protected:
+  ClientDoor() : world_(sim::make_shard_world(options())), rng_("test/client-door", 1) {
+    producer_ = world_.setup->believable.front();
+    self_ = world_.setup->normal.front() == producer_ ? world_.setup->normal.back() : world_.setup->normal.front();
+    auto node = std::make_unique<node::NodeCore>();
+    node->host(world_.instance(),
+               std::make_unique<pob::ShardValidator>(world_.setup, self_, world_.validators[self_], rng_,
+                                                     pob::PersistedState{}, byzcoin::ByzcoinConfig{}));
+    door_ = std::make_unique<ClientCore>(
+        std::move(node), ClientDoorConfig{std::make_shared<chain::Genesis>(world_.setup->genesis), self_,
+                                          world_.validators[self_].public_identity().signing, nullptr,
+                                          [this](const core::Hash32& tx) { return applied_.contains(tx); }});
+    Effects ignored;
+    door_->on_start(0, ignored);
+  }
+
+  static sim::ShardRunOptions options() {
+    sim::ShardRunOptions o;
+    o.validators = 5;
+    o.believable = 1;
+    o.accounts = 2;
+    return o;
+  }
+
+  // Account `a` pays itself from its genesis output.
+  chain::Tx payment(std::size_t a, std::uint64_t nonce) const {
+    const auto key = world_.accounts[a].signing_key();
+    const auto fee = world_.setup->policy().min_fee;
+    const auto coin = chain::genesis_outpoint(world_.account_allocations[a]);
+    const auto amount = world_.setup->genesis.allocations[world_.account_allocations[a]].amount;
+    return chain::make_transfer({{coin, &key}}, {{chain::Address::from_public_key(key.public_key()), chain::Asset::ios, amount - fee}},
+                                fee, nonce, world_.setup->chain_id);
+  }
+
+  pob::TxReceipt receipt(const core::Hash32& tx, pob::ReceiptStatus status, std::string reason = {}) const {
+    const auto& s = *world_.setup;
+    return pob::make_receipt(world_.validators[producer_].signing_key(), s.chain_id, s.shard, s.epoch, tx, status,
+                             status == pob::ReceiptStatus::optimistic ? core::Hash32{7} : core::Hash32{}, std::move(reason));
+  }
+
+  Effects deliver(NodeId from, const pob::TxReceipt& r) {
+    Effects out;
+    door_->on_message(20, from, world_.enveloped(pob::encode(pob::PobMessage{r})), out);
+    return out;
+  }
+
+  static std::vector<Verify> verifies(const Effects& out) {
+    std::vector<Verify> found;
+    for (const auto& e : out.list())
+      if (const auto* v = std::get_if<Verify>(&e)) found.push_back(*v);
+    return found;
+  }
+
+  Effects answer(const Verify& v) {
+    Effects out;
+    door_->on_verify_done(30, v.id, crypto::verify_each(v.checks), out);
+    return out;
+  }
+
+  sim::ShardWorld world_;
+  crypto::ChaChaRng rng_;
+  NodeId producer_ = 0, self_ = 0;
+  std::set<core::Hash32> applied_;
+  std::unique_ptr<ClientCore> door_;
+};
+
+TEST_F(ClientDoor, ForwardsToTheBelievableValidatorAndBelievesOnlyItsSignedReceipt) {
+  const auto tx = payment(0, 1);
+  const auto h = chain::tx_hash(tx);
+  Effects out;
+  const auto result = door_->submit(10, tx, out);
+  ASSERT_TRUE(result.accepted) << result.reason;
+  ASSERT_EQ(out.list().size(), 1u);
+  const auto& sent = std::get<Send>(out.list().front());
+  EXPECT_EQ(sent.to, producer_) << "two leagues: the payer's believable validator";
+  ASSERT_TRUE(door_->tracker().find(h));
+  EXPECT_EQ(door_->tracker().find(h).value().state, TxState::pending);
+
+  // Free checks, no signature check: a member of the other league speaks for the producer; a
+  // receipt of a tx this door never forwarded.
+  EXPECT_TRUE(verifies(deliver(self_, receipt(h, pob::ReceiptStatus::optimistic))).empty());
+  EXPECT_TRUE(verifies(deliver(producer_, receipt(chain::tx_hash(payment(1, 1)), pob::ReceiptStatus::optimistic))).empty());
+  EXPECT_EQ(door_->counters().receipts_refused, 2u);
+
+  // Altered after signing: checked, and refused on the verdict.
+  auto altered = receipt(h, pob::ReceiptStatus::rejected, "fee_too_low: no");
+  altered.reason = "double_spend: yes";
+  auto checks = verifies(deliver(producer_, altered));
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_NE(checks[0].id & door_verify_bit, 0u) << "the door's ids never meet the node's";
+  EXPECT_TRUE(answer(checks[0]).empty());
+  EXPECT_EQ(door_->counters().receipts_refused, 3u);
+  EXPECT_EQ(door_->tracker().find(h).value().state, TxState::pending);
+
+  // The producer's real word.
+  checks = verifies(deliver(producer_, receipt(h, pob::ReceiptStatus::optimistic)));
+  ASSERT_EQ(checks.size(), 1u);
+  answer(checks[0]);
+  EXPECT_EQ(door_->tracker().find(h).value().state, TxState::optimistic);
+  ASSERT_TRUE(door_->tracker().receipt(h));
+  EXPECT_EQ(door_->tracker().receipt(h)->producer, world_.validators[producer_].public_identity().signing);
+}
+
+// A producer whose state is ahead answers unknown_input for a tx it may have made final itself:
+// not a verdict (docs/security.md "Refusals that are not verdicts (TransEpoch)"). A real rejection is.
+TEST_F(ClientDoor, AnUnknownInputReceiptIsAHintAndARejectionAVerdict) {
+  Effects out;
+  const auto hinted = chain::tx_hash(payment(0, 1));
+  const auto refused = chain::tx_hash(payment(1, 1));
+  ASSERT_TRUE(door_->submit(10, payment(0, 1), out).accepted);
+  ASSERT_TRUE(door_->submit(10, payment(1, 1), out).accepted);
+  for (const auto& [h, reason] : {std::pair{hinted, "unknown_input: input 0"}, std::pair{refused, "fee_too_low: 1"}}) {
+    const auto checks = verifies(deliver(producer_, receipt(h, pob::ReceiptStatus::rejected, reason)));
+    ASSERT_EQ(checks.size(), 1u);
+    answer(checks[0]);
+  }
+  EXPECT_EQ(door_->tracker().find(hinted).value().state, TxState::pending);
+  EXPECT_TRUE(door_->submitted().contains(hinted)) << "its outputs still count at the door";
+  EXPECT_EQ(door_->tracker().find(refused).value().state, TxState::rejected);
+  EXPECT_FALSE(door_->submitted().contains(refused));
+}
+
+TEST_F(ClientDoor, AFloodOfReceiptsOrSubmissionsNeverHasMoreChecksOutThanItsBound) {
+  Effects out;
+  const auto tx = payment(0, 1);
+  ASSERT_TRUE(door_->submit(10, tx, out).accepted);
+  const auto r = receipt(chain::tx_hash(tx), pob::ReceiptStatus::optimistic);
+  std::size_t checks = 0;
+  for (std::size_t i = 0; i < receipt_checks_in_flight_max + 10; ++i) checks += verifies(deliver(producer_, r)).size();
+  EXPECT_EQ(checks, receipt_checks_in_flight_max);
+  EXPECT_EQ(door_->counters().receipts_dropped, 10u);
+
+  const auto submit = encode(ClientSubmit{payment(1, 1)});
+  checks = 0;
+  for (std::size_t i = 0; i < submit_checks_in_flight_max + 5; ++i) {
+    Effects o;
+    door_->on_message(40, world_.client, submit, o);
+    checks += verifies(o).size();
+  }
+  EXPECT_EQ(checks, submit_checks_in_flight_max);
+  EXPECT_EQ(door_->counters().submits_dropped, 5u);
+}
+
+TEST_F(ClientDoor, AClientSubmitIsAnsweredOnceItsWitnessesAreChecked) {
+  const auto run = [&](const chain::Tx& tx) {
+    Effects out;
+    door_->on_message(10, world_.client, encode(ClientSubmit{tx}), out);
+    const auto checks = verifies(out);
+    EXPECT_EQ(checks.size(), 1u);
+    EXPECT_EQ(out.list().size(), 1u) << "nothing forwarded or answered before the verdict";
+    return answer(checks.at(0));
+  };
+  const auto answer_in = [&](const Effects& out) -> std::optional<SubmitResult> {
+    for (const auto& e : out.list()) {
+      const auto* s = std::get_if<Send>(&e);
+      if (s == nullptr || s->to != world_.client) continue;
+      const auto opened = node::open(s->payload);
+      EXPECT_TRUE(opened.ok());
+      return std::get<ClientAnswer>(*decode_client_message(opened->payload)).result;
+    }
+    return std::nullopt;
+  };
+  auto forged = payment(0, 1);
+  forged.inputs[0].witness[5] ^= 1;
+  const auto refused = answer_in(run(forged));
+  ASSERT_TRUE(refused);
+  EXPECT_FALSE(refused->accepted);
+  EXPECT_TRUE(refused->reason.starts_with("bad_signature")) << refused->reason;
+  EXPECT_FALSE(door_->tracker().find(chain::tx_hash(forged))) << "an unverified tx marks nothing";
+
+  const auto out = run(payment(0, 1));
+  const auto accepted = answer_in(out);
+  ASSERT_TRUE(accepted);
+  EXPECT_TRUE(accepted->accepted) << accepted->reason;
+  EXPECT_EQ(out.list().size(), 2u) << "forwarded to the producer, answered to the client";
+}
+
+// What the store indexes as final is accepted again (a wallet resubmitting a tx final long
+// ago, its inputs spent by itself): the driver's index answers, not the door's memory.
+TEST_F(ClientDoor, ATxFinalInTheStoreIsAcceptedAgainAndAnUnknownInputRefused) {
+  auto stranger = payment(0, 1);
+  stranger.inputs[0].prev = chain::OutPoint{core::Hash32{0x42}, 0};
+  const auto key = world_.accounts[0].signing_key();
+  stranger = chain::make_transfer({{stranger.inputs[0].prev, &key}}, stranger.outputs, stranger.fee, 1, world_.setup->chain_id);
+  Effects out;
+  auto r = door_->submit(10, stranger, out);
+  EXPECT_FALSE(r.accepted);
+  EXPECT_TRUE(r.reason.starts_with("unknown_input")) << r.reason;
+  const auto refusal = door_->tracker().find_refusal(chain::tx_hash(stranger));
+  ASSERT_TRUE(refusal) << "kept apart from submissions, with its reason";
+  EXPECT_EQ(refusal->reason, r.reason);
+  EXPECT_EQ(door_->counters().refusals.at("unknown_input"), 1u);
+  applied_.insert(chain::tx_hash(stranger));
+  r = door_->submit(11, stranger, out);
+  EXPECT_TRUE(r.accepted) << r.reason;
+}
+
+}  // namespace
+}  // namespace ios::protocol::client

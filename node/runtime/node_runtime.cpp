@@ -154,7 +154,7 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_height", "Final blocks applied (the shard this node serves)",
            serving ? serving->validator->ledger().height() : 0);
       line("ios_view", "Current ByzCoin view", serving ? serving->validator->engine().view() : 0);
-      line("ios_txs_submitted_total", "Transactions submitted through this node's API", n.core_->tracker().submitted_count());
+      line("ios_txs_submitted_total", "Transactions this node's door took (POST /v1/tx)", n.core_->tracker().submitted_count());
       line("ios_txs_final_total", "Submitted transactions seen final", n.core_->tracker().final_count());
       line("ios_txs_rejected_total", "Submitted transactions rejected or excluded", n.core_->tracker().rejected_count());
       line("ios_peers_connected", "Authenticated peer connections", n.transport_->connected_peers());
@@ -167,8 +167,12 @@ class NodeRuntime::Api final : public rpc::NodeApi {
       line("ios_inputs_total", "Protocol core inputs processed", n.inputs_);
       line("ios_receipts_refused_total", "Receipts refused: wrong shard, epoch, sender or signature",
            n.core_->counters().receipts_refused);
-      line("ios_receipts_dropped_total", "Receipts dropped: for no pending submission, or over the check limit",
+      line("ios_receipts_dropped_total",
+           "Receipts dropped: late, for no pending submission, a second at once for one tx, or over the check limit",
            n.core_->counters().receipts_dropped);
+      line("ios_client_messages_refused_total",
+           "Client-protocol messages from peers: malformed, or a ClientSubmit (this node takes submissions on its API)",
+           n.core_->counters().bad_messages);
       line("ios_peer_messages_bad_envelope_total", "Peer messages whose envelope did not open",
            n.core_->node().counters().bad_envelopes);
       line("ios_peer_messages_no_instance_total", "Peer messages for a shard or epoch this node does not run",
@@ -545,7 +549,9 @@ std::optional<net::Endpoint> NodeRuntime::resolve(protocol::NodeId id) const {
 }
 
 rpc::SubmitResult NodeRuntime::submit(const chain::Tx& tx) {
-  rpc::SubmitResult result{chain::tx_hash(tx), false, "the node is stopping"};
+  // A node shutting down takes nothing: 503, and the wallet tries again or another node.
+  if (stopping_) throw rpc::NodeUnavailable("node is stopping");
+  rpc::SubmitResult result;
   input([&](protocol::Core&, protocol::Effects& out) { result = core_->submit(now_ms(), tx, out); });
   return result;
 }
@@ -843,13 +849,15 @@ int NodeRuntime::run() {
     node->set_succession(protocol::node::both(protocol::epoch::epoch_succession(epochs), std::move(shards.succession)));
   }
   // The door in front of it (node/protocol/client): the API submits there, and receipts come
-  // back there. What is final long ago is the store's index.
+  // back there. What is final long ago is the store's index. Peers are validators: their
+  // ClientSubmits are refused (clients use the API).
   core_ = std::make_unique<protocol::client::ClientCore>(
       std::move(node), protocol::client::ClientDoorConfig{genesis_, self, key_->public_key(), schedule_,
                                                           [this](const core::Hash32& tx) {
                                                             auto row = store_->tx(tx);
                                                             return row && *row && (*row)->status == store::TxStatus::applied;
-                                                          }});
+                                                          },
+                                                          /*client_messages=*/false});
 
   std::vector<net::Peer> roster;
   for (std::uint32_t i = 0; i < first_setup_->validator_count(); ++i) roster.push_back({i, first_setup_->signing_key(i)});

@@ -182,7 +182,8 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
       return std::make_unique<client::ClientCore>(
           std::move(node), client::ClientDoorConfig{setup.genesis, i, setup.identities[i].public_identity().signing,
                                                     shards.schedule,
-                                                    [applied](const core::Hash32& tx) { return applied->contains(tx); }});
+                                                    [applied](const core::Hash32& tx) { return applied->contains(tx); },
+                                                    /*client_messages=*/true});
     });
   }
   std::shared_ptr<std::function<void(Simulator&)>> ticks;
@@ -205,10 +206,12 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
         explicit Wallet(std::shared_ptr<Load> l) : load(std::move(l)) {}
         void on_start(TimeMs, Effects&) override {}
         void on_message(TimeMs, NodeId, core::ByteView payload, Effects&) override {
+          // Network input, even here: what does not decode to an answer is counted, not trusted.
           const auto opened = node::open(payload);
-          IOS_ASSERT(opened && opened->key.protocol == node::Protocol::client);  // only doors answer it
-          const auto m = client::decode_client_message(opened->payload);
-          IOS_ASSERT(m && std::holds_alternative<client::ClientAnswer>(*m));
+          const auto m = opened && opened->key.protocol == node::Protocol::client
+                             ? client::decode_client_message(opened->payload)
+                             : core::Result<client::ClientMessage>(core::reject(core::Reject::non_canonical, "not a client message"));
+          if (!m || !std::holds_alternative<client::ClientAnswer>(*m)) return void(++load->counts.bad_answers);
           const auto& answer = std::get<client::ClientAnswer>(*m).result;
           if (answer.accepted) ++load->counts.accepted;
           else ++load->counts.refused[answer.reason.substr(0, answer.reason.find(':'))];
@@ -221,13 +224,15 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     const auto chain_id = setup.genesis->chain_id_bytes();
     // Where a wallet sends a payment in `shard` now: the door of the first up validator that
     // runs a segment of the shard (`ios devnet status` tells a devnet's wallet the same).
-    const auto send = [n, client](Simulator& s, std::uint32_t shard, const chain::Tx& tx) {
+    // When no up validator runs one, nothing is sent: the payment waits for its next resend.
+    const auto send = [n, client, load](Simulator& s, std::uint32_t shard, const chain::Tx& tx) {
       for (NodeId id = 0; id < n; ++id) {
         const auto* node = node_core(s, id);
         if (node == nullptr) continue;
         for (const auto& [k, v] : node->all<pob::ShardValidator>()) {
           if (k.shard.value != shard || v->ended()) continue;
           s.inject(client, id, client::encode(client::ClientSubmit{tx}), s.now_ms());
+          ++load->counts.sent;
           return;
         }
       }

@@ -72,8 +72,10 @@ struct ShardedRunResult {
     std::uint64_t finalized = 0;
     std::uint64_t excluded = 0;
     std::uint64_t pending = 0;      // neither at the end: lost
-    std::uint64_t accepted = 0;     // doors' answers to submissions and resubmissions
+    std::uint64_t sent = 0;         // ClientSubmits sent to a door (submissions and resubmissions)
+    std::uint64_t accepted = 0;     // doors' answers
     std::map<std::string, std::uint64_t> refused;  // the other answers, by Reject name
+    std::uint64_t bad_answers = 0;  // what reached the client and was no answer
   };
   std::optional<std::string> failure;
   std::uint64_t epochs_formed = 0;

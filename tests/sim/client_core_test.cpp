@@ -4,6 +4,10 @@
 // (docs/security.md "Forged receipts", "Unbounded queues and storage").
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
+#include <tuple>
+
 #include "node/crypto/random.hpp"
 #include "node/protocol/client/client_core.hpp"
 #include "node/sim/shard_scenario.hpp"
@@ -15,8 +19,7 @@ namespace {
 class ClientDoor : public ::testing::Test {
  protected:
   ClientDoor() : world_(sim::make_shard_world(options())), rng_("test/client-door", 1) {
-    producer_ = world_.setup->believable.front();
-    self_ = world_.setup->normal.front() == producer_ ? world_.setup->normal.back() : world_.setup->normal.front();
+    self_ = world_.setup->normal.front();
     auto node = std::make_unique<node::NodeCore>();
     node->host(world_.instance(),
                std::make_unique<pob::ShardValidator>(world_.setup, self_, world_.validators[self_], rng_,
@@ -24,33 +27,56 @@ class ClientDoor : public ::testing::Test {
     door_ = std::make_unique<ClientCore>(
         std::move(node), ClientDoorConfig{std::make_shared<chain::Genesis>(world_.setup->genesis), self_,
                                           world_.validators[self_].public_identity().signing, nullptr,
-                                          [this](const core::Hash32& tx) { return applied_.contains(tx); }});
+                                          [this](const core::Hash32& tx) { return applied_.contains(tx); },
+                                          /*client_messages=*/true});
     Effects ignored;
     door_->on_start(0, ignored);
+    producer_ = route_of(0, 0);
+  }
+
+  // The believable validator account `a`'s payments go to at `attempt`.
+  NodeId route_of(std::size_t a, std::uint32_t attempt) const {
+    const auto payer = chain::Address::from_public_key(world_.accounts[a].public_identity().signing);
+    const auto route = door_->segment_of(world_.instance().shard)->validator->ledger().submission_route(payer, attempt);
+    EXPECT_EQ(route.size(), 1u) << "two leagues";
+    return route.front();
   }
 
   static sim::ShardRunOptions options() {
     sim::ShardRunOptions o;
-    o.validators = 5;
-    o.believable = 1;
+    o.validators = 6;
+    o.believable = 2;
     o.accounts = 2;
     return o;
   }
 
-  // Account `a` pays itself from its genesis output.
-  chain::Tx payment(std::size_t a, std::uint64_t nonce) const {
+  // Account `a` pays itself from its genesis output, or from `coin` (`amount`) when given.
+  chain::Tx payment(std::size_t a, std::uint64_t nonce, std::optional<std::pair<chain::OutPoint, chain::Amount>> coin = {}) const {
     const auto key = world_.accounts[a].signing_key();
     const auto fee = world_.setup->policy().min_fee;
-    const auto coin = chain::genesis_outpoint(world_.account_allocations[a]);
-    const auto amount = world_.setup->genesis.allocations[world_.account_allocations[a]].amount;
-    return chain::make_transfer({{coin, &key}}, {{chain::Address::from_public_key(key.public_key()), chain::Asset::ios, amount - fee}},
-                                fee, nonce, world_.setup->chain_id);
+    if (!coin)
+      coin = {chain::genesis_outpoint(world_.account_allocations[a]),
+              world_.setup->genesis.allocations[world_.account_allocations[a]].amount};
+    return chain::make_transfer({{coin->first, &key}},
+                                {{chain::Address::from_public_key(key.public_key()), chain::Asset::ios, coin->second - fee}}, fee,
+                                nonce, world_.setup->chain_id);
   }
 
-  pob::TxReceipt receipt(const core::Hash32& tx, pob::ReceiptStatus status, std::string reason = {}) const {
+  pob::TxReceipt receipt(const core::Hash32& tx, pob::ReceiptStatus status, std::string reason = {},
+                         std::optional<NodeId> by = {}) const {
     const auto& s = *world_.setup;
-    return pob::make_receipt(world_.validators[producer_].signing_key(), s.chain_id, s.shard, s.epoch, tx, status,
-                             status == pob::ReceiptStatus::optimistic ? core::Hash32{7} : core::Hash32{}, std::move(reason));
+    return pob::make_receipt(world_.validators[by.value_or(producer_)].signing_key(), s.chain_id, s.shard, s.epoch, tx,
+                             status, status == pob::ReceiptStatus::optimistic ? core::Hash32{7} : core::Hash32{},
+                             std::move(reason));
+  }
+
+  // Where `out` sends the tx on (SubmitTx), in order.
+  static std::vector<NodeId> forwarded(const Effects& out) {
+    std::vector<NodeId> to;
+    for (const auto& e : out.list())
+      if (const auto* send = std::get_if<Send>(&e); send != nullptr && node::open(send->payload)->key.protocol == node::Protocol::shard)
+        to.push_back(send->to);
+    return to;
   }
 
   Effects deliver(NodeId from, const pob::TxReceipt& r) {
@@ -91,11 +117,16 @@ TEST_F(ClientDoor, ForwardsToTheBelievableValidatorAndBelievesOnlyItsSignedRecei
   ASSERT_TRUE(door_->tracker().find(h));
   EXPECT_EQ(door_->tracker().find(h).value().state, TxState::pending);
 
-  // Free checks, no signature check: a member of the other league speaks for the producer; a
-  // receipt of a tx this door never forwarded.
+  // Free checks, no signature check: a member of the other league speaks for the producer; the
+  // other believable validator, which was never sent the tx, speaks for it; a receipt of a tx
+  // this door never forwarded (late, or junk) is dropped.
+  const auto other = world_.setup->believable.front() == producer_ ? world_.setup->believable.back()
+                                                                   : world_.setup->believable.front();
   EXPECT_TRUE(verifies(deliver(self_, receipt(h, pob::ReceiptStatus::optimistic))).empty());
-  EXPECT_TRUE(verifies(deliver(producer_, receipt(chain::tx_hash(payment(1, 1)), pob::ReceiptStatus::optimistic))).empty());
+  EXPECT_TRUE(verifies(deliver(other, receipt(h, pob::ReceiptStatus::rejected, "double_spend: no", other))).empty());
   EXPECT_EQ(door_->counters().receipts_refused, 2u);
+  EXPECT_TRUE(verifies(deliver(producer_, receipt(chain::tx_hash(payment(1, 1)), pob::ReceiptStatus::optimistic))).empty());
+  EXPECT_EQ(door_->counters().receipts_dropped, 1u);
 
   // Altered after signing: checked, and refused on the verdict.
   auto altered = receipt(h, pob::ReceiptStatus::rejected, "fee_too_low: no");
@@ -107,9 +138,13 @@ TEST_F(ClientDoor, ForwardsToTheBelievableValidatorAndBelievesOnlyItsSignedRecei
   EXPECT_EQ(door_->counters().receipts_refused, 3u);
   EXPECT_EQ(door_->tracker().find(h).value().state, TxState::pending);
 
+  // One check per tx at a time: the same receipt again while it is out costs a lookup.
+
   // The producer's real word.
   checks = verifies(deliver(producer_, receipt(h, pob::ReceiptStatus::optimistic)));
   ASSERT_EQ(checks.size(), 1u);
+  EXPECT_TRUE(verifies(deliver(producer_, receipt(h, pob::ReceiptStatus::optimistic))).empty());
+  EXPECT_EQ(door_->counters().receipts_dropped, 2u);
   answer(checks[0]);
   EXPECT_EQ(door_->tracker().find(h).value().state, TxState::optimistic);
   ASSERT_TRUE(door_->tracker().receipt(h));
@@ -124,8 +159,9 @@ TEST_F(ClientDoor, AnUnknownInputReceiptIsAHintAndARejectionAVerdict) {
   const auto refused = chain::tx_hash(payment(1, 1));
   ASSERT_TRUE(door_->submit(10, payment(0, 1), out).accepted);
   ASSERT_TRUE(door_->submit(10, payment(1, 1), out).accepted);
-  for (const auto& [h, reason] : {std::pair{hinted, "unknown_input: input 0"}, std::pair{refused, "fee_too_low: 1"}}) {
-    const auto checks = verifies(deliver(producer_, receipt(h, pob::ReceiptStatus::rejected, reason)));
+  for (const auto& [h, reason, by] : {std::tuple{hinted, "unknown_input: input 0", route_of(0, 0)},
+                                      std::tuple{refused, "fee_too_low: 1", route_of(1, 0)}}) {
+    const auto checks = verifies(deliver(by, receipt(h, pob::ReceiptStatus::rejected, reason, by)));
     ASSERT_EQ(checks.size(), 1u);
     answer(checks[0]);
   }
@@ -136,24 +172,71 @@ TEST_F(ClientDoor, AnUnknownInputReceiptIsAHintAndARejectionAVerdict) {
 }
 
 TEST_F(ClientDoor, AFloodOfReceiptsOrSubmissionsNeverHasMoreChecksOutThanItsBound) {
+  // A wallet's chain of payments, each spending the last one's change: all pending here.
+  std::vector<chain::Tx> chain;
+  std::optional<std::pair<chain::OutPoint, chain::Amount>> coin;
   Effects out;
-  const auto tx = payment(0, 1);
-  ASSERT_TRUE(door_->submit(10, tx, out).accepted);
-  const auto r = receipt(chain::tx_hash(tx), pob::ReceiptStatus::optimistic);
+  for (std::uint64_t k = 0; k < receipt_checks_in_flight_max + 10; ++k) {
+    chain.push_back(payment(0, k + 1, coin));
+    ASSERT_TRUE(door_->submit(10, chain.back(), out).accepted);
+    coin = {{chain::tx_hash(chain.back()), 0}, chain.back().outputs[0].amount};
+  }
   std::size_t checks = 0;
-  for (std::size_t i = 0; i < receipt_checks_in_flight_max + 10; ++i) checks += verifies(deliver(producer_, r)).size();
+  for (const auto& tx : chain) checks += verifies(deliver(producer_, receipt(chain::tx_hash(tx), pob::ReceiptStatus::optimistic))).size();
   EXPECT_EQ(checks, receipt_checks_in_flight_max);
   EXPECT_EQ(door_->counters().receipts_dropped, 10u);
 
+  // Witness checks of ClientSubmits: bounded by signatures out, whoever sends them.
   const auto submit = encode(ClientSubmit{payment(1, 1)});
   checks = 0;
-  for (std::size_t i = 0; i < submit_checks_in_flight_max + 5; ++i) {
+  for (std::size_t i = 0; i < submit_witness_checks_in_flight_max + 5; ++i) {
     Effects o;
     door_->on_message(40, world_.client, submit, o);
-    checks += verifies(o).size();
+    for (const auto& v : verifies(o)) checks += v.checks.size();
   }
-  EXPECT_EQ(checks, submit_checks_in_flight_max);
+  EXPECT_EQ(checks, submit_witness_checks_in_flight_max);
   EXPECT_EQ(door_->counters().submits_dropped, 5u);
+}
+
+// A resend goes to the next believable validator while the tx is pending (the one before may be
+// down), and only to the producer that sealed it once a receipt came (another would seal it
+// again).
+TEST_F(ClientDoor, AResendRotatesWhilePendingAndStaysWithTheProducerOnceOptimistic) {
+  const auto tx = payment(0, 1);
+  const auto h = chain::tx_hash(tx);
+  Effects first, early, second, third;
+  ASSERT_TRUE(door_->submit(10, tx, first).accepted);
+  EXPECT_EQ(forwarded(first), std::vector<NodeId>{route_of(0, 0)});
+  ASSERT_TRUE(door_->submit(11, tx, early).accepted);
+  EXPECT_TRUE(forwarded(early).empty()) << "at most once per interval";
+  ASSERT_TRUE(door_->submit(10 + submitted_resend_interval_ms, tx, second).accepted);
+  EXPECT_EQ(forwarded(second), std::vector<NodeId>{route_of(0, 1)});
+  EXPECT_NE(route_of(0, 1), route_of(0, 0));
+  // The second one sealed it.
+  const auto sealer = route_of(0, 1);
+  const auto checks = verifies(deliver(sealer, receipt(h, pob::ReceiptStatus::optimistic, {}, sealer)));
+  ASSERT_EQ(checks.size(), 1u);
+  answer(checks[0]);
+  ASSERT_EQ(door_->tracker().find(h).value().state, TxState::optimistic);
+  ASSERT_TRUE(door_->submit(10 + 2 * submitted_resend_interval_ms, tx, third).accepted);
+  EXPECT_EQ(forwarded(third), std::vector<NodeId>{sealer});
+}
+
+// `ios node` takes submissions on its API only: a peer's ClientSubmit costs no signature check.
+TEST_F(ClientDoor, ANodeThatTakesNoClientMessagesChecksNothingForThem) {
+  auto node = std::make_unique<node::NodeCore>();
+  const auto other = world_.setup->normal.back();
+  node->host(world_.instance(), std::make_unique<pob::ShardValidator>(world_.setup, other, world_.validators[other], rng_,
+                                                                      pob::PersistedState{}, byzcoin::ByzcoinConfig{}));
+  ClientCore door(std::move(node), ClientDoorConfig{std::make_shared<chain::Genesis>(world_.setup->genesis), other,
+                                                    world_.validators[other].public_identity().signing, nullptr,
+                                                    [](const core::Hash32&) { return false; }});
+  Effects out;
+  door.on_start(0, out);
+  Effects in;
+  door.on_message(10, self_, encode(ClientSubmit{payment(0, 1)}), in);
+  EXPECT_TRUE(in.empty());
+  EXPECT_EQ(door.counters().bad_messages, 1u);
 }
 
 TEST_F(ClientDoor, AClientSubmitIsAnsweredOnceItsWitnessesAreChecked) {
@@ -188,6 +271,23 @@ TEST_F(ClientDoor, AClientSubmitIsAnsweredOnceItsWitnessesAreChecked) {
   ASSERT_TRUE(accepted);
   EXPECT_TRUE(accepted->accepted) << accepted->reason;
   EXPECT_EQ(out.list().size(), 2u) << "forwarded to the producer, answered to the client";
+  // Held now: a copy with other witnesses is answered at once, and what is sent on is the copy
+  // the door checked.
+  auto copy = payment(0, 1);
+  copy.inputs[0].witness[9] ^= 1;
+  Effects again;
+  door_->on_message(10 + submitted_resend_interval_ms, world_.client, encode(ClientSubmit{copy}), again);
+  EXPECT_TRUE(verifies(again).empty());
+  const auto held = answer_in(again);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->accepted);
+  for (const auto& e : again.list()) {
+    const auto* send = std::get_if<Send>(&e);
+    if (send == nullptr || send->to == world_.client) continue;
+    const auto m = pob::decode_pob_message(node::open(send->payload)->payload);
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(std::get<pob::SubmitTx>(*m).tx, payment(0, 1));
+  }
 }
 
 // What the store indexes as final is accepted again (a wallet resubmitting a tx final long

@@ -1,4 +1,4 @@
-// The API door's view of this node's own unfinalized submissions (node/protocol/client/
+// The door's view of this node's own unfinalized submissions (node/protocol/client/
 // submitted_outputs.hpp): their outputs can be spent at once, their inputs are spent, and
 // they leave on final, exclusion, rejection, expiry or the bound.
 #include "node/protocol/client/submitted_outputs.hpp"
@@ -76,6 +76,31 @@ TEST_F(SubmittedOutputsTest, OneShardsHeightsNeverExpireAnothersSubmissions) {
   EXPECT_EQ(pending.size(), 1u) << "shard 1's height said nothing of shard 0's";
   pending.expire(S0, 5 + submitted_outputs_blocks_max + 1);
   EXPECT_EQ(pending.size(), 0u);
+}
+
+// A shard the node left never advances again; an entry of it must not hold back the expiry of
+// the shard it serves now (review of the client door: one queue for all shards stopped at the
+// left shard's entry, and every lost submission behind it shadowed the final state for ever).
+TEST_F(SubmittedOutputsTest, AShardThatStoppedAdvancingHoldsBackNoOtherShardsExpiry) {
+  const auto left = test::self_transfer(test::seeded_key(2), test::outpoint("other", 0), 50, 1, chain_id);
+  pending.add(left, core::ShardId{1}, 7, 0);  // first in, of the shard the node then left
+  pending.add(parent, S0, 5, 0);
+  pending.expire(S0, 5 + submitted_outputs_blocks_max + 1);
+  EXPECT_FALSE(pending.contains(chain::tx_hash(parent))) << "shard 0's entry expired behind shard 1's";
+  EXPECT_TRUE(pending.contains(chain::tx_hash(left)));
+}
+
+// Only those the tx was sent to may answer for it.
+TEST_F(SubmittedOutputsTest, AnEntryRemembersWhomItWasSentTo) {
+  pending.add(parent, S0, 5, 0);
+  const auto h = chain::tx_hash(parent);
+  EXPECT_FALSE(pending.was_sent_to(h, 3));
+  pending.sent_to(h, 3);
+  pending.sent_to(h, 3);
+  EXPECT_TRUE(pending.was_sent_to(h, 3));
+  EXPECT_FALSE(pending.was_sent_to(h, 4));
+  pending.settle(h);
+  EXPECT_FALSE(pending.was_sent_to(h, 3));
 }
 
 TEST_F(SubmittedOutputsTest, TwoPendingSpendsOfOneInputKeepItSpentUntilBothSettle) {

@@ -8,6 +8,18 @@
 
 namespace ios::protocol::client {
 
+namespace {
+
+// A receipt's refusal that asks for a retry or may be about a copy of the tx (receipt_checked).
+bool is_hint(std::string_view reason) {
+  for (auto hint : {core::Reject::wrong_shard, core::Reject::unknown_input, core::Reject::length_over_limit,
+                    core::Reject::duplicate})
+    if (reason.starts_with(core::to_string(hint))) return true;
+  return false;
+}
+
+}  // namespace
+
 ClientCore::ClientCore(std::unique_ptr<node::NodeCore> node, ClientDoorConfig config)
     : node_(std::move(node)), config_(std::move(config)) {
   IOS_ASSERT(node_ != nullptr && config_.genesis != nullptr && config_.applied_in_store);
@@ -17,8 +29,10 @@ template <class Call>
 void ClientCore::to_node(Call&& call, Effects& out) {
   const auto before = out.list().size();
   call(*node_, out);
-  for (std::size_t i = before; i < out.list().size(); ++i)
+  for (std::size_t i = before; i < out.list().size(); ++i) {
     if (const auto* b = std::get_if<BlockApplied>(&out.list()[i])) on_applied(*b);
+    if (const auto* v = std::get_if<Verify>(&out.list()[i])) IOS_ASSERT((v->id & door_verify_bit) == 0);  // ids apart
+  }
 }
 
 void ClientCore::on_start(TimeMs now_ms, Effects& out) {
@@ -43,15 +57,11 @@ void ClientCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, 
     }
     // An answer is for a client; a node has nothing to do with one.
     auto* s = std::get_if<ClientSubmit>(&*m);
-    if (s == nullptr) return;
-    if (submit_checks_.size() >= submit_checks_in_flight_max) {
-      ++counters_.submits_dropped;
+    if (s == nullptr || !config_.client_messages) {
+      ++counters_.bad_messages;
       return;
     }
-    const auto id = next_verify_++;
-    out.verify(id, chain::witness_checks(s->tx, config_.genesis->chain_id_bytes()));
-    submit_checks_.emplace(id, std::pair{from, std::move(s->tx)});
-    return;
+    return on_client_submit(now_ms, from, std::move(s->tx), out);
   }
   // Receipts answer transactions this door forwarded: the shard instance has no use for them.
   if (opened && opened->key.protocol == node::Protocol::shard && pob::is_receipt(opened->payload)) {
@@ -66,6 +76,27 @@ void ClientCore::on_message(TimeMs now_ms, NodeId from, core::ByteView payload, 
   to_node([&](Core& c, Effects& o) { c.on_message(now_ms, from, payload, o); }, out);
 }
 
+void ClientCore::on_client_submit(TimeMs now_ms, NodeId from, chain::Tx tx, Effects& out) {
+  const auto answer = [&](SubmitResult result) { out.send(from, encode(ClientAnswer{std::move(result)})); };
+  // What needs no signature check first: a tx held here already is sent on again as the door
+  // holds it (its witnesses were checked; the hash does not cover witnesses, so the copy that
+  // came now is not used), and one of a shard this node does not serve is refused.
+  const auto hash = chain::tx_hash(tx);
+  if (const auto* held = submitted_.find(hash)) return answer(submit(now_ms, chain::Tx(*held), out));
+  if (!tx.inputs.empty())
+    if (auto wrong = wrong_shard(chain::Address::from_public_key(tx.inputs.front().owner_key)))
+      return answer({hash, false, wrong->message()});
+  auto checks = chain::witness_checks(tx, config_.genesis->chain_id_bytes());
+  if (submit_witnesses_checking_ + checks.size() > submit_witness_checks_in_flight_max) {
+    ++counters_.submits_dropped;
+    return;
+  }
+  submit_witnesses_checking_ += checks.size();
+  const auto id = next_verify_++;
+  out.verify(id, std::move(checks));
+  submit_checks_.emplace(id, std::pair{from, std::move(tx)});
+}
+
 void ClientCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<bool> valid, Effects& out) {
   if ((id & door_verify_bit) == 0)
     return to_node([&](Core& c, Effects& o) { c.on_verify_done(now_ms, id, std::move(valid), o); }, out);
@@ -73,12 +104,15 @@ void ClientCore::on_verify_done(TimeMs now_ms, std::uint64_t id, std::vector<boo
     IOS_ASSERT(valid.size() == 1);  // one check asked
     auto receipt = std::move(r->second);
     receipt_checks_.erase(r);
+    receipts_checking_.erase(receipt.tx);
     return receipt_checked(std::move(receipt), valid[0]);
   }
   auto s = submit_checks_.find(id);
   IOS_ASSERT(s != submit_checks_.end());  // the driver answers each Verify once
   auto [client, tx] = std::move(s->second);
   submit_checks_.erase(s);
+  IOS_ASSERT(submit_witnesses_checking_ >= valid.size());
+  submit_witnesses_checking_ -= valid.size();
   SubmitResult result;
   if (auto witnesses = chain::witness_verdict(valid); !witnesses)
     result = {chain::tx_hash(tx), false, witnesses.error().message()};
@@ -93,26 +127,35 @@ void ClientCore::on_receipt(TimeMs now_ms, NodeId from, const node::InstanceKey&
   // shard and epoch, and the sender is the believable validator that signed it (docs/security.md
   // "Forged receipts": a receipt was believed on its own key). A producer speaks for its own
   // shard only: a node hosting two shards must not let one shard's believable validator settle
-  // a payment of the other. Then only receipts for a tx this door still waits on have their
-  // signature checked, at most receipt_checks_in_flight_max at once (docs/security.md
+  // a payment of the other, and only a validator the door sent the tx to answers for it (a
+  // believable validator of another segment of the shard, or of another step, was never asked).
+  // Then only receipts for a tx this door still waits on have their signature checked, one at
+  // a time per tx and at most receipt_checks_in_flight_max at once (docs/security.md
   // "Unbounded queues and storage": 1.69 M junk receipts in 2 s queued without bound and grew
-  // the node by 25 MB).
-  const auto* hosted = node_->instance<pob::ShardValidator>(segment);
+  // the node by 25 MB). A receipt for a tx no longer held (settled, expired) is late, not forged.
   const auto* tx = submitted_.find(r.tx);
+  if (tx == nullptr) {
+    ++counters_.receipts_dropped;
+    return;
+  }
+  const auto* hosted = node_->instance<pob::ShardValidator>(segment);
   const bool payers_shard =
-      tx != nullptr && !tx->inputs.empty() &&
+      !tx->inputs.empty() &&
       chain::Address::from_public_key(tx->inputs.front().owner_key).shard(config_.genesis->policy.shards) == r.shard;
-  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false) || !payers_shard) {
+  if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false) || !payers_shard ||
+      !submitted_.was_sent_to(r.tx, from)) {
     ++counters_.receipts_refused;
     return;
   }
   const auto waiting = tracker_.find(r.tx);
-  if (!waiting || waiting->state != TxState::pending || receipt_checks_.size() >= receipt_checks_in_flight_max) {
+  if (!waiting || waiting->state != TxState::pending || receipts_checking_.contains(r.tx) ||
+      receipt_checks_.size() >= receipt_checks_in_flight_max) {
     ++counters_.receipts_dropped;
     return;
   }
   const auto id = next_verify_++;
   out.verify(id, {pob::receipt_check(r, config_.genesis->chain_id_bytes())});
+  receipts_checking_.insert(r.tx);
   receipt_checks_.emplace(id, std::move(r));
 }
 
@@ -123,13 +166,13 @@ void ClientCore::receipt_checked(pob::TxReceipt r, bool valid) {
   }
   if (r.status == pob::ReceiptStatus::optimistic) {
     tracker_.optimistic(r.tx, r.producer, r.optimistic_block);
-  } else if (r.reason.starts_with(core::to_string(core::Reject::wrong_shard)) ||
-             r.reason.starts_with(core::to_string(core::Reject::unknown_input))) {
+  } else if (is_hint(r.reason)) {
     // Not a verdict on the tx. wrong_shard: the segment it was sent to ended on the way
     // (TransEpoch). unknown_input: the producer's final state is ahead of this node's, and its
-    // inputs may be spent by this very tx (final there already, or a resubmission of it). It
-    // stays pending: the final chain applies it, or this node's own state refuses it at the
-    // wallet's next resubmission (submit).
+    // inputs may be spent by this very tx (final there already, or a resubmission of it).
+    // length_over_limit: the producer is busy ("retry"). duplicate: it holds the same tx with
+    // other witnesses, so this hash may well be final. It stays pending: the final chain
+    // applies it, or this node's own state refuses it at the wallet's next resubmission (submit).
     ++counters_.receipts_dropped;
   } else {
     tracker_.rejected(r.tx, r.reason);
@@ -190,7 +233,17 @@ SubmitResult ClientCore::submit(TimeMs now_ms, const chain::Tx& tx, Effects& out
   const auto forward = [&](std::uint32_t attempt) {
     const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
     const auto payload = node::wrap(segment->key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
-    for (auto to : ledger.submission_route(payer, attempt)) out.send(to, payload);
+    auto route = ledger.submission_route(payer, attempt);
+    // Once a producer has sealed it, only that producer: another would seal it again.
+    if (const auto receipt = tracker_.receipt(hash)) {
+      const auto& setup = segment->validator->setup();
+      for (NodeId i = 0; i < setup.validator_count(); ++i)
+        if (setup.is_believable(i) && setup.signing_key(i) == receipt->producer) route = {i};
+    }
+    for (auto to : route) {
+      submitted_.sent_to(hash, to);
+      out.send(to, payload);
+    }
   };
   // A tx submitted again (a wallet re-sending its unfinished transfers, a resubmission after a
   // timeout) is accepted again: sent on once more if it is still pending here, but at most once

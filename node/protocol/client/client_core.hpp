@@ -16,13 +16,18 @@
 //              refused with the reason; the believable validator judges again;
 //   forward    to the shard's submission route (its believable validator chosen by the payer,
 //              or every normal validator), and tracked as pending (TxTracker). A tx submitted
-//              again is forwarded again at most once per submitted_resend_interval_ms;
+//              again is forwarded again at most once per submitted_resend_interval_ms: to the
+//              route's next believable validator while pending (the last may be down), to the
+//              producer that sent its receipt once optimistic (another would seal it again);
 //   receipts   a believable validator's signed TxReceipt for a tx this door forwarded: the free
 //              checks first (its segment is hosted here, it is for that shard and epoch, the
-//              sender is the producer and a believable validator of it, the payer lives in that
-//              shard, the tx is still pending here), then its signature through a Verify, at
-//              most receipt_checks_in_flight_max at once (docs/security.md "Forged receipts",
-//              "Unbounded queues and storage");
+//              sender is the producer, a believable validator of it and one the door sent the tx
+//              to, the payer lives in that shard, the tx is still pending here and has no other
+//              receipt being checked), then its signature through a Verify, at most
+//              receipt_checks_in_flight_max at once (docs/security.md "Forged receipts",
+//              "Unbounded queues and storage"). A refusal that asks for a retry
+//              (unknown_input, wrong_shard, length_over_limit, duplicate) is a hint, not a
+//              verdict;
 //   finality   every BlockApplied the node emits settles what it applied or excluded.
 // Everything else passes to the NodeCore untouched.
 //
@@ -35,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "node/chain/genesis.hpp"
@@ -50,9 +56,10 @@ namespace ios::protocol::client {
 
 // Receipts whose signature is being checked at once; more are dropped and counted.
 inline constexpr std::size_t receipt_checks_in_flight_max = 4096;
-// ClientSubmit messages whose witnesses are being checked at once; more are dropped and
-// counted (the client resubmits; the API has its own limits in front of submit()).
-inline constexpr std::size_t submit_checks_in_flight_max = 1024;
+// Witness signatures of ClientSubmit messages being checked at once (a tx has up to 64 inputs);
+// a submission that would go over is dropped and counted (the client resubmits; the API has its
+// own limits in front of submit()).
+inline constexpr std::size_t submit_witness_checks_in_flight_max = 4096;
 inline constexpr std::uint64_t door_verify_bit = std::uint64_t{1} << 63;
 
 struct ClientDoorConfig {
@@ -65,13 +72,17 @@ struct ClientDoorConfig {
   // Whether the driver's store indexes `tx` as applied in a final block (the runtime's SQLite
   // index, the simulator's per-node one): a tx final long ago is answered as accepted again.
   std::function<bool(const core::Hash32&)> applied_in_store;
+  // Whether ClientSubmit messages are taken (the simulator's clients send them). `ios node`
+  // takes none: its clients use the HTTP API, and its peers are validators, whose submissions
+  // would otherwise put witness checks on the pool that consensus uses.
+  bool client_messages = false;
 };
 
 struct ClientDoorCounters {
   std::uint64_t receipts_refused = 0;  // failed a check (forged, misrouted, a bad signature)
   std::uint64_t receipts_dropped = 0;  // not waited on, over the bound, or only a hint
-  std::uint64_t submits_dropped = 0;   // ClientSubmit over submit_checks_in_flight_max
-  std::uint64_t bad_messages = 0;      // client envelopes that did not decode
+  std::uint64_t submits_dropped = 0;   // ClientSubmit over submit_witness_checks_in_flight_max
+  std::uint64_t bad_messages = 0;      // client envelopes that did not decode, or are not taken here
   // Submissions the door refused on the state (unknown_input, fee_too_low, ...), by Reject name.
   std::map<std::string, std::uint64_t> refusals;
 };
@@ -114,6 +125,7 @@ class ClientCore final : public Core {
   void on_applied(const BlockApplied& applied);
   void on_receipt(TimeMs now_ms, NodeId from, const node::InstanceKey& segment, pob::TxReceipt r, Effects& out);
   void receipt_checked(pob::TxReceipt r, bool valid);
+  void on_client_submit(TimeMs now_ms, NodeId from, chain::Tx tx, Effects& out);
   std::string shards_served() const;
 
   std::unique_ptr<node::NodeCore> node_;
@@ -125,7 +137,9 @@ class ClientCore final : public Core {
   std::map<std::uint32_t, std::uint64_t> joined_at_;
   std::uint64_t next_verify_ = door_verify_bit;
   std::map<std::uint64_t, pob::TxReceipt> receipt_checks_;                 // Verify id -> receipt
+  std::set<core::Hash32> receipts_checking_;                              // their txs: one check each at a time
   std::map<std::uint64_t, std::pair<NodeId, chain::Tx>> submit_checks_;   // Verify id -> client, tx
+  std::size_t submit_witnesses_checking_ = 0;                             // their checks, summed
   ClientDoorCounters counters_;
 };
 

@@ -1,19 +1,31 @@
 #include "node/protocol/client/submitted_outputs.hpp"
 
+#include <algorithm>
+
 namespace ios::protocol::client {
 
 void SubmittedOutputs::add(const chain::Tx& tx, core::ShardId shard, std::uint64_t final_height, std::uint64_t now_ms) {
   const auto hash = chain::tx_hash(tx);
   if (txs_.count(hash) != 0) return;  // a resubmission
-  while (txs_.size() >= submitted_outputs_txs_max && !order_.empty()) {
-    auto it = txs_.find(order_.front());
-    order_.pop_front();
-    if (it != txs_.end()) erase(it);
-  }
+  while (txs_.size() >= submitted_outputs_txs_max) erase(txs_.find(by_seq_.begin()->second));
   for (const auto& in : tx.inputs) ++spent_[in.prev];
   for (std::uint32_t i = 0; i < tx.outputs.size(); ++i) by_owner_[tx.outputs[i].owner].insert({hash, i});
-  txs_.emplace(hash, Entry{tx, shard, final_height, now_ms});
-  order_.push_back(hash);
+  const auto seq = next_seq_++;
+  txs_.emplace(hash, Entry{tx, shard, final_height, now_ms, 1, seq, {}});
+  by_seq_.emplace(seq, hash);
+  expiry_[shard.value].push_back(hash);
+}
+
+void SubmittedOutputs::sent_to(const core::Hash32& tx, std::uint32_t to) {
+  auto it = txs_.find(tx);
+  if (it == txs_.end()) return;
+  auto& list = it->second.to;
+  if (list.size() < submission_peers_max && std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
+}
+
+bool SubmittedOutputs::was_sent_to(const core::Hash32& tx, std::uint32_t to) const {
+  auto it = txs_.find(tx);
+  return it != txs_.end() && std::find(it->second.to.begin(), it->second.to.end(), to) != it->second.to.end();
 }
 
 std::optional<std::uint32_t> SubmittedOutputs::resend_due(const core::Hash32& tx, std::uint64_t now_ms) {
@@ -28,16 +40,18 @@ void SubmittedOutputs::settle(const core::Hash32& tx) {
 }
 
 void SubmittedOutputs::expire(core::ShardId shard, std::uint64_t final_height) {
-  final_height_[shard.value] = std::max(final_height_[shard.value], final_height);
-  while (!order_.empty()) {
-    auto it = txs_.find(order_.front());
-    if (it != txs_.end()) {
-      const auto reached = final_height_.find(it->second.shard.value);
-      if (reached == final_height_.end() || reached->second <= it->second.height + submitted_outputs_blocks_max) break;
-    }
-    order_.pop_front();
-    if (it != txs_.end()) erase(it);
+  auto queue = expiry_.find(shard.value);
+  if (queue == expiry_.end()) return;
+  auto& order = queue->second;
+  while (!order.empty()) {
+    auto it = txs_.find(order.front());
+    // Entries of one shard arrive in height order: the first one not old enough ends the run.
+    if (it != txs_.end() && it->second.shard == shard && final_height <= it->second.height + submitted_outputs_blocks_max)
+      break;
+    order.pop_front();
+    if (it != txs_.end() && it->second.shard == shard) erase(it);
   }
+  if (order.empty()) expiry_.erase(queue);
 }
 
 void SubmittedOutputs::erase(std::map<core::Hash32, Entry>::iterator it) {
@@ -52,6 +66,7 @@ void SubmittedOutputs::erase(std::map<core::Hash32, Entry>::iterator it) {
     o->second.erase(chain::OutPoint{it->first, i});
     if (o->second.empty()) by_owner_.erase(o);
   }
+  by_seq_.erase(it->second.seq);
   txs_.erase(it);
 }
 

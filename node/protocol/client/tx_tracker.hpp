@@ -1,5 +1,5 @@
 #pragma once
-// What a node knows about transactions submitted through its API: pending (sent to the
+// What a node knows about transactions submitted through its door: pending (sent to the
 // believable validator of the payer, or to the normal league), optimistic (a signed receipt
 // came back), final or rejected. Final and excluded states of any transaction also come from
 // the store's index; this map only remembers recent submissions, bounded.

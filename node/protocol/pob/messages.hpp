@@ -92,8 +92,8 @@ bool is_receipt(core::ByteView message);
 //                    authenticated transport names) — a validator of another league cannot
 //                    speak for a believable one;
 //   bad_signature  — verify_receipt fails.
-// `check_signature = false` skips the last step for callers that verify it elsewhere (the node
-// runtime verifies on its pool).
+// `check_signature = false` skips the last step for callers that verify it elsewhere (the client
+// door asks for it as a Verify effect, receipt_check).
 core::Status check_receipt(const ShardSetup& setup, NodeId from, const TxReceipt& receipt, bool check_signature = true);
 
 }  // namespace ios::protocol::pob

@@ -57,6 +57,20 @@ class LedgerView {
   virtual chain::Amount slashed_pool() const = 0;
 };
 
+// A view of `base` with unfinalized outputs laid over it (a producer's sealed work, a door's
+// pending submissions): only outputs differ; validators, the slashed pool and the shard scope
+// are the base's.
+class LedgerOverlay : public LedgerView {
+ public:
+  explicit LedgerOverlay(const LedgerView& base) : base_(base) {}
+  ShardScope shard_scope() const final { return base_.shard_scope(); }
+  const ValidatorAccount* find_validator(const crypto::PublicKey& key) const final { return base_.find_validator(key); }
+  chain::Amount slashed_pool() const final { return base_.slashed_pool(); }
+
+ protected:
+  const LedgerView& base_;
+};
+
 struct FeeCredit {
   crypto::PublicKey validator{};
   chain::Amount amount = 0;

@@ -64,18 +64,12 @@ class SubmittedOutputs {
   std::vector<std::pair<chain::OutPoint, chain::TxOutput>> outputs_to(const chain::Address& owner) const;
 
   // `base` (the final state) with the pending inputs spent and the pending outputs created.
-  class View final : public contracts::LedgerView {
+  class View final : public contracts::LedgerOverlay {
    public:
-    View(const contracts::LedgerView& base, const SubmittedOutputs& pending) : base_(base), pending_(pending) {}
+    View(const contracts::LedgerView& base, const SubmittedOutputs& pending) : LedgerOverlay(base), pending_(pending) {}
     const chain::TxOutput* find_output(const chain::OutPoint& o) const override;
-    const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& k) const override {
-      return base_.find_validator(k);
-    }
-    chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
-    contracts::ShardScope shard_scope() const override { return base_.shard_scope(); }
 
    private:
-    const contracts::LedgerView& base_;
     const SubmittedOutputs& pending_;
   };
   View over(const contracts::LedgerView& final_state) const { return View(final_state, *this); }

@@ -5,22 +5,16 @@
 namespace ios::protocol::pob {
 
 // The final state with this producer's unfinalized work laid over it.
-class OptimisticProducer::Overlay final : public contracts::LedgerView {
+class OptimisticProducer::Overlay final : public contracts::LedgerOverlay {
  public:
-  Overlay(const contracts::LedgerView& base, const OptimisticProducer& p) : base_(base), p_(p) {}
+  Overlay(const contracts::LedgerView& base, const OptimisticProducer& p) : LedgerOverlay(base), p_(p) {}
   const chain::TxOutput* find_output(const chain::OutPoint& o) const override {
     if (p_.pending_spent_.count(o) != 0) return nullptr;
     if (auto it = p_.pending_created_.find(o); it != p_.pending_created_.end()) return &it->second;
     return base_.find_output(o);
   }
-  const contracts::ValidatorAccount* find_validator(const crypto::PublicKey& k) const override {
-    return base_.find_validator(k);
-  }
-  chain::Amount slashed_pool() const override { return base_.slashed_pool(); }
-  contracts::ShardScope shard_scope() const override { return base_.shard_scope(); }
 
  private:
-  const contracts::LedgerView& base_;
   const OptimisticProducer& p_;
 };
 

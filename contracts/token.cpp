@@ -36,8 +36,7 @@ core::Result<chain::Amount> input_total(const LedgerView& view, const chain::Tx&
 
 core::Status check_shard(const ShardScope& scope, const chain::Tx& tx) {
   if (scope.shard_count == 1) return core::Ok{};
-  IOS_ASSERT(!tx.inputs.empty());  // check_tx_shape ran first
-  const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
+  const auto payer = chain::payer(tx);  // check_tx_shape ran first: it has an input
   if (const auto s = payer.shard(scope.shard_count); s != scope.shard) {
     return core::reject(Reject::wrong_shard, "payer " + payer.to_string() + " lives in shard " + std::to_string(s) +
                                                  ", this is shard " + std::to_string(scope.shard));

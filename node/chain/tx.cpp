@@ -42,6 +42,11 @@ core::Bytes signing_bytes(const Tx& tx) {
 
 core::Hash32 tx_hash(const Tx& tx) { return crypto::sha256({core::as_bytes("IOS/v1/txid"), signing_bytes(tx)}); }
 
+Address payer(const Tx& tx) {
+  IOS_ASSERT(!tx.inputs.empty());
+  return Address::from_public_key(tx.inputs.front().owner_key);
+}
+
 core::Bytes encode(const Tx& tx) {
   core::Writer w;
   write_tx(w, tx, true);

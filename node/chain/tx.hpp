@@ -78,6 +78,9 @@ struct Tx {
 
 core::Bytes signing_bytes(const Tx& tx);
 core::Hash32 tx_hash(const Tx& tx);
+// The payer: the owner of the first input. Its address names the shard a tx belongs to
+// (docs/DESIGN.md §4 "EDS"). `tx` has at least one input (check_tx_shape).
+Address payer(const Tx& tx);
 core::Bytes encode(const Tx& tx);
 core::Result<Tx> decode_tx(core::ByteView bytes);
 

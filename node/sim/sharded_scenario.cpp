@@ -226,16 +226,10 @@ ShardedRunResult run_sharded(const ShardedRunOptions& o, const std::function<voi
     // runs a segment of the shard (`ios devnet status` tells a devnet's wallet the same).
     // When no up validator runs one, nothing is sent: the payment waits for its next resend.
     const auto send = [n, client, load](Simulator& s, std::uint32_t shard, const chain::Tx& tx) {
-      for (NodeId id = 0; id < n; ++id) {
-        const auto* node = node_core(s, id);
-        if (node == nullptr) continue;
-        for (const auto& [k, v] : node->all<pob::ShardValidator>()) {
-          if (k.shard.value != shard || v->ended()) continue;
-          s.inject(client, id, client::encode(client::ClientSubmit{tx}), s.now_ms());
-          ++load->counts.sent;
-          return;
-        }
-      }
+      const auto door = door_for(s, shard, n);
+      if (!door) return;
+      s.inject(client, *door, client::encode(client::ClientSubmit{tx}), s.now_ms());
+      ++load->counts.sent;
     };
     const TimeMs every = std::max<TimeMs>(1, static_cast<TimeMs>(1000.0 / o.tx_rate));
     // The tick schedules itself again through a weak reference: the event queue holds copies

@@ -151,22 +151,35 @@ TEST_F(ClientDoor, ForwardsToTheBelievableValidatorAndBelievesOnlyItsSignedRecei
   EXPECT_EQ(door_->tracker().receipt(h)->producer, world_.validators[producer_].public_identity().signing);
 }
 
-// A producer whose state is ahead answers unknown_input for a tx it may have made final itself:
-// not a verdict (docs/security.md "Refusals that are not verdicts (TransEpoch)"). A real rejection is.
-TEST_F(ClientDoor, AnUnknownInputReceiptIsAHintAndARejectionAVerdict) {
+// Refusals that ask for a retry, or may be about another copy of the tx, are hints: the tx stays
+// pending (docs/security.md "Refusals that are not verdicts (TransEpoch)"). unknown_input: the
+// producer's state may be ahead; wrong_shard: its segment ended; length_over_limit: it is busy;
+// duplicate: it holds the same tx with other witnesses. A real rejection is a verdict.
+TEST_F(ClientDoor, RetryRefusalsAreHintsAndARejectionAVerdict) {
+  // Account 0's chain of four payments (one per hint), account 1's one (the verdict).
   Effects out;
-  const auto hinted = chain::tx_hash(payment(0, 1));
+  std::vector<core::Hash32> hinted;
+  std::optional<std::pair<chain::OutPoint, chain::Amount>> coin;
+  for (std::uint64_t k = 1; k <= 4; ++k) {
+    const auto tx = payment(0, k, coin);
+    ASSERT_TRUE(door_->submit(10, tx, out).accepted);
+    hinted.push_back(chain::tx_hash(tx));
+    coin = {{hinted.back(), 0}, tx.outputs[0].amount};
+  }
   const auto refused = chain::tx_hash(payment(1, 1));
-  ASSERT_TRUE(door_->submit(10, payment(0, 1), out).accepted);
   ASSERT_TRUE(door_->submit(10, payment(1, 1), out).accepted);
-  for (const auto& [h, reason, by] : {std::tuple{hinted, "unknown_input: input 0", route_of(0, 0)},
-                                      std::tuple{refused, "fee_too_low: 1", route_of(1, 0)}}) {
-    const auto checks = verifies(deliver(by, receipt(h, pob::ReceiptStatus::rejected, reason, by)));
+  const char* hints[] = {"unknown_input: input 0", "wrong_shard: segment ended", "length_over_limit: producer busy; retry",
+                         "duplicate: a different witness set for a pending tx"};
+  for (std::size_t k = 0; k < hinted.size(); ++k) {
+    const auto checks = verifies(deliver(route_of(0, 0), receipt(hinted[k], pob::ReceiptStatus::rejected, hints[k], route_of(0, 0))));
     ASSERT_EQ(checks.size(), 1u);
     answer(checks[0]);
+    EXPECT_EQ(door_->tracker().find(hinted[k]).value().state, TxState::pending) << hints[k];
+    EXPECT_TRUE(door_->submitted().contains(hinted[k])) << "its outputs still count at the door: " << hints[k];
   }
-  EXPECT_EQ(door_->tracker().find(hinted).value().state, TxState::pending);
-  EXPECT_TRUE(door_->submitted().contains(hinted)) << "its outputs still count at the door";
+  const auto checks = verifies(deliver(route_of(1, 0), receipt(refused, pob::ReceiptStatus::rejected, "fee_too_low: 1", route_of(1, 0))));
+  ASSERT_EQ(checks.size(), 1u);
+  answer(checks[0]);
   EXPECT_EQ(door_->tracker().find(refused).value().state, TxState::rejected);
   EXPECT_FALSE(door_->submitted().contains(refused));
 }

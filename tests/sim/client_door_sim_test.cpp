@@ -40,18 +40,6 @@ class Recorder final : public protocol::Core {
   std::shared_ptr<Answers> answers_;
 };
 
-// The first up validator running a segment of `shard`, and whether it runs one of `other`.
-protocol::NodeId door_of(const sim::Simulator& s, std::uint32_t shard, std::uint32_t n) {
-  for (protocol::NodeId id = 0; id < n; ++id) {
-    const auto* node = sim::node_core(s, id);
-    if (node == nullptr) continue;
-    for (const auto& [key, v] : node->all<protocol::pob::ShardValidator>())
-      if (key.shard.value == shard && !v->ended()) return id;
-  }
-  ADD_FAILURE() << "no validator runs shard " << shard;
-  return 0;
-}
-
 }  // namespace
 
 // A wallet spends its change before the payment that made it is final (whitepaper §8.2: the
@@ -79,7 +67,9 @@ TEST(ClientDoorSim, ChainedPaymentsAreTakenBeforeFinalAndEveryRefusalSaysWhy) {
     const auto fee = setup.genesis->policy.min_fee;
     const auto chain_id = setup.genesis->chain_id_bytes();
     s.schedule(1'000, "submit", [=, &setup](sim::Simulator& now) {
-      const auto door = door_of(now, 0, n);
+      const auto found = sim::door_for(now, 0, n);
+      ASSERT_TRUE(found) << "no validator runs shard 0";
+      const auto door = *found;
       // One every 100 ms, in this order (the links' latency would reorder submissions sent at once).
       protocol::TimeMs at = now.now_ms();
       const auto submit = [&](const chain::Tx& tx) {

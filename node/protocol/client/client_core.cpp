@@ -2,7 +2,7 @@
 // client_core.hpp.
 #include "node/protocol/client/client_core.hpp"
 
-#include <set>
+#include <algorithm>
 
 #include "contracts/token.hpp"
 
@@ -84,8 +84,7 @@ void ClientCore::on_client_submit(TimeMs now_ms, NodeId from, chain::Tx tx, Effe
   const auto hash = chain::tx_hash(tx);
   if (const auto* held = submitted_.find(hash)) return answer(submit(now_ms, chain::Tx(*held), out));
   if (!tx.inputs.empty())
-    if (auto wrong = wrong_shard(chain::Address::from_public_key(tx.inputs.front().owner_key)))
-      return answer({hash, false, wrong->message()});
+    if (auto wrong = wrong_shard(chain::payer(tx))) return answer({hash, false, wrong->message()});
   auto checks = chain::witness_checks(tx, config_.genesis->chain_id_bytes());
   if (submit_witnesses_checking_ + checks.size() > submit_witness_checks_in_flight_max) {
     ++counters_.submits_dropped;
@@ -139,9 +138,7 @@ void ClientCore::on_receipt(TimeMs now_ms, NodeId from, const node::InstanceKey&
     return;
   }
   const auto* hosted = node_->instance<pob::ShardValidator>(segment);
-  const bool payers_shard =
-      !tx->inputs.empty() &&
-      chain::Address::from_public_key(tx->inputs.front().owner_key).shard(config_.genesis->policy.shards) == r.shard;
+  const bool payers_shard = chain::payer(*tx).shard(config_.genesis->policy.shards) == r.shard;  // held: well-shaped
   if (hosted == nullptr || !pob::check_receipt(hosted->setup(), from, r, false) || !payers_shard ||
       !submitted_.was_sent_to(r.tx, from)) {
     ++counters_.receipts_refused;
@@ -182,63 +179,64 @@ void ClientCore::receipt_checked(pob::TxReceipt r, bool valid) {
 
 void ClientCore::on_applied(const BlockApplied& applied) {
   if (applied.joins) joined_at_.insert_or_assign(applied.shard.value, applied.height);
-  std::set<core::Hash32> applied_txs(applied.applied.begin(), applied.applied.end());
+  auto applied_txs = applied.applied;
+  std::sort(applied_txs.begin(), applied_txs.end());
   for (const auto& h : applied.applied) {
     tracker_.final(h, applied.height);
     submitted_.settle(h);
   }
   for (const auto& h : applied.excluded) {
-    if (applied_txs.contains(h)) continue;  // applied once, then excluded as a repeat
+    if (std::binary_search(applied_txs.begin(), applied_txs.end(), h)) continue;  // applied once, then excluded as a repeat
     tracker_.excluded(h, applied.height);
     submitted_.settle(h);
   }
   submitted_.expire(applied.shard, applied.height);
 }
 
+SubmitResult ClientCore::refuse(const core::Hash32& hash, const core::Error& why) {
+  const auto message = why.message();
+  tracker_.refused(hash, message);
+  // Tracked and not applied, with its inputs spent in this node's final state: it can never
+  // be final (a receipt's unknown_input was only a hint, receipt_checked).
+  tracker_.rejected(hash, message);
+  ++counters_.refusals[std::string(core::to_string(why.reason))];
+  return {hash, false, message};
+}
+
 SubmitResult ClientCore::submit(TimeMs now_ms, const chain::Tx& tx, Effects& out) {
   const auto hash = chain::tx_hash(tx);
   const auto& policy = config_.genesis->policy;
-  // The payer (the first input's owner) names the shard, and this node's running segment of it
-  // takes the tx. A tx without inputs decodes, and its witnesses "verify" (none to check): the
-  // transfer check below refuses it, against any segment.
-  std::optional<Segment> segment;
-  if (tx.inputs.empty()) {
-    for (const auto& [key, v] : node_->all<pob::ShardValidator>())
-      if (!segment || !v->ended()) segment = Segment{key, v};
-  } else {
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    if (auto wrong = wrong_shard(payer)) return {hash, false, wrong->message()};
-    segment = segment_of(core::ShardId{payer.shard(policy.shards)});
-    // Only a running segment takes transactions. An ended one is either between epochs (its
-    // successor starts when the next record is final here: the wallet retries) or the last
-    // of a shard this node has left, which it keeps a while to answer queries.
-    if (segment && segment->validator->ended()) {
-      const auto shard = segment->key.shard;
-      const auto formed = node_->formed_epoch();
-      if (config_.schedule && config_.schedule->hosts(formed, shard, config_.index))
-        return {hash, false,
-                core::Error{core::Reject::between_segments, "shard " + core::to_string(shard) +
-                                                                " is between epochs here (its next segment starts with "
-                                                                "record " + std::to_string(formed + 1) + "); retry"}
-                    .message()};
-      return {hash, false, core::Error{core::Reject::wrong_shard, payer.to_string() + " lives in shard " +
-                                                                      core::to_string(shard) + ", which this node has left"}
-                               .message()};
-    }
+  // A tx without inputs decodes, and its witnesses "verify" (none to check); it names no shard.
+  if (auto shape = chain::check_tx_shape(tx); !shape) return refuse(hash, shape.error());
+  // The payer names the shard, and this node's running segment of it takes the tx.
+  const auto payer = chain::payer(tx);
+  if (auto wrong = wrong_shard(payer)) return {hash, false, wrong->message()};
+  const auto segment = segment_of(core::ShardId{payer.shard(policy.shards)});
+  IOS_ASSERT(segment.has_value());  // wrong_shard found one
+  // Only a running segment takes transactions. An ended one is either between epochs (its
+  // successor starts when the next record is final here: the wallet retries) or the last of a
+  // shard this node has left, which it keeps a while to answer queries.
+  if (segment->validator->ended()) {
+    const auto shard = segment->key.shard;
+    const auto formed = node_->formed_epoch();
+    if (config_.schedule && config_.schedule->hosts(formed, shard, config_.index))
+      return {hash, false,
+              core::Error{core::Reject::between_segments, "shard " + core::to_string(shard) +
+                                                              " is between epochs here (its next segment starts with "
+                                                              "record " + std::to_string(formed + 1) + "); retry"}
+                  .message()};
+    return {hash, false, core::Error{core::Reject::wrong_shard, payer.to_string() + " lives in shard " +
+                                                                    core::to_string(shard) + ", which this node has left"}
+                             .message()};
   }
-  if (!segment)
-    return {hash, false, core::Error{core::Reject::between_segments, "this node is joining its shard; retry"}.message()};
   const auto& ledger = segment->validator->ledger();
-  // Sent to the payer's route; runs only for a tx of valid shape.
   const auto forward = [&](std::uint32_t attempt) {
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
     const auto payload = node::wrap(segment->key, pob::encode(pob::PobMessage{pob::SubmitTx{tx}}));
     auto route = ledger.submission_route(payer, attempt);
     // Once a producer has sealed it, only that producer: another would seal it again.
     if (const auto receipt = tracker_.receipt(hash)) {
       const auto& setup = segment->validator->setup();
-      for (NodeId i = 0; i < setup.validator_count(); ++i)
-        if (setup.is_believable(i) && setup.signing_key(i) == receipt->producer) route = {i};
+      if (const auto sealer = setup.index_of(receipt->producer); sealer && setup.is_believable(*sealer)) route = {*sealer};
     }
     for (auto to : route) {
       submitted_.sent_to(hash, to);
@@ -256,9 +254,8 @@ SubmitResult ClientCore::submit(TimeMs now_ms, const chain::Tx& tx, Effects& out
     return {hash, true, {}};
   }
   // Refuse at the door what no validator would accept, with the reason (an unknown or spent
-  // input, a wrong amount, a malformed tx). Outputs of this door's own unfinalized submissions
-  // count, so a wallet can chain through optimistic receipts; the believable validator judges
-  // again.
+  // input, a wrong amount). Outputs of this door's own unfinalized submissions count, so a
+  // wallet can chain through optimistic receipts; the believable validator judges again.
   auto change = contracts::transfer(submitted_.over(ledger.state()), tx, config_.key, policy.min_fee);
   if (!change) {
     // One already final is answered as accepted: its inputs are spent by itself.
@@ -271,12 +268,7 @@ SubmitResult ClientCore::submit(TimeMs now_ms, const chain::Tx& tx, Effects& out
     if (change.error().reason == core::Reject::unknown_input && joined_at_.contains(shard))
       return {hash, false, change.error().message() + " (this node joined shard " + std::to_string(shard) +
                                " at height " + std::to_string(joined_at_.at(shard)) + "; an earlier tx may have spent it)"};
-    tracker_.refused(hash, change.error().message());
-    // Tracked and not applied, with its inputs spent in this node's final state: it can never
-    // be final (a receipt's unknown_input was only a hint, receipt_checked).
-    tracker_.rejected(hash, change.error().message());
-    ++counters_.refusals[std::string(core::to_string(change.error().reason))];
-    return {hash, false, change.error().message()};
+    return refuse(hash, change.error());
   }
   submitted_.add(tx, segment->key.shard, ledger.height(), now_ms);
   tracker_.submitted(hash);

@@ -126,6 +126,8 @@ class ClientCore final : public Core {
   void on_receipt(TimeMs now_ms, NodeId from, const node::InstanceKey& segment, pob::TxReceipt r, Effects& out);
   void receipt_checked(pob::TxReceipt r, bool valid);
   void on_client_submit(TimeMs now_ms, NodeId from, chain::Tx tx, Effects& out);
+  // A refusal on the state or shape: remembered with its reason and counted.
+  SubmitResult refuse(const core::Hash32& hash, const core::Error& why);
   std::string shards_served() const;
 
   std::unique_ptr<node::NodeCore> node_;

@@ -88,8 +88,7 @@ void ShardValidator::carry_on(Effects& out) {
   const auto carried = std::exchange(carried_, {});
   if (ended()) return;
   for (const auto& tx : carried) {
-    const auto payer = chain::Address::from_public_key(tx.inputs.front().owner_key);
-    const auto route = ledger_.submission_route(payer, 0);
+    const auto route = ledger_.submission_route(chain::payer(tx), 0);
     if (std::find(route.begin(), route.end(), index_) == route.end()) {
       const auto message = encode(PobMessage{SubmitTx{tx}});
       for (auto to : route) out.send(to, message);
